@@ -1,0 +1,1 @@
+"""Judicial recommendations and case referrals; their models arrive with their issues."""

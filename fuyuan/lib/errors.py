@@ -1,0 +1,19 @@
+"""Errors raised by services. Views and the API translate them; services never build responses."""
+
+from __future__ import annotations
+
+
+class TransitionNotAllowed(Exception):
+    """The action is not allowed from the object's current status (API: 409, page: a message)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotPermitted(Exception):
+    """The user may see the object but may not do this to it (API: 403, page: a message)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

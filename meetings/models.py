@@ -1,0 +1,1 @@
+"""Joint meetings and consultations; their models arrive with their issue."""

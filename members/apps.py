@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class MembersConfig(AppConfig):
+    name = "members"
+    verbose_name = _("成员单位与人员")
+
+    def ready(self) -> None:
+        from members import roles
+
+        # Groups and their permissions need the permissions that Django creates after
+        # migrating, so they are put right after every migrate (idempotent).
+        post_migrate.connect(roles.ensure_roles_after_migrate, sender=self)

@@ -1,0 +1,51 @@
+"""Navigation for the page header: what the signed-in user's roles may use, and unread notices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from members.roles import Role, can_read_all, roles_of
+
+# (url name, label, icon, roles that see it; empty = every signed-in user). Later features add lines.
+NAV_ITEMS: list[tuple[str, Any, str, set[str]]] = [
+    ("home", _("工作台"), "house", set()),
+    ("recommendation-list", _("司法建议"), "envelope-paper", set()),
+    ("referral-list", _("案件移送"), "arrow-left-right", set()),
+    ("meeting-list", _("联席会议"), "people", set()),
+    ("consultation-list", _("会商"), "chat-square-text", set()),
+    ("decision-list", _("议定事项"), "list-check", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
+    ("dashboard", _("统计"), "bar-chart", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
+    ("unit-list", _("成员单位"), "building", set()),
+    ("task-list", _("十项任务"), "list-ol", set()),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = roles_of(user)
+    items = []
+    for url_name, label, icon, allowed in NAV_ITEMS:
+        if allowed and not (roles & {str(r) for r in allowed}):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:  # the feature is not installed yet
+            continue
+        items.append({"url": url, "label": label, "icon": icon, "active": request.path.startswith(url) and url != "/"})
+    if items and request.path == "/":
+        items[0]["active"] = True
+    from members.selectors import unread_count
+
+    return {
+        "nav_items": items,
+        "nav_unread": unread_count(user),
+        "nav_roles": roles,
+        "nav_reads_all": can_read_all(user),
+        "nav_is_admin": user.is_staff,
+    }

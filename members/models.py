@@ -1,0 +1,223 @@
+"""Units, people, the ten work tasks, and the notification inbox."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Region(models.Model):
+    """A 市州 of the province. Data in Chinese, edited in the admin."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    code = models.CharField(_("行政区划代码"), max_length=12, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("市州")
+        verbose_name_plural = _("市州")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberUnit(models.Model):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("政府部门")
+        COURT = "court", _("人民法院")
+        PROCURATORATE = "procuratorate", _("人民检察院")
+        PARTY = "party", _("党委机构")
+        FINANCIAL_REGULATOR = "financial_regulator", _("金融监管机构")
+        MEDIATION = "mediation", _("调解组织")
+        OTHER = "other", _("其他")
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("省级")
+        CITY = "city", _("市州级")
+        COUNTY = "county", _("县市区级")
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    kind = models.CharField(_("类别"), max_length=24, choices=Kind.choices, db_index=True)
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices, db_index=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("市州"), null=True, blank=True, on_delete=models.PROTECT, related_name="units"
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    supervisor = models.ForeignKey(
+        "self",
+        verbose_name=_("主管部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervised_units",
+        help_text=_("逾期未回复的事项通报至此单位。"),
+    )
+    is_member_unit = models.BooleanField(_("领导小组成员单位"), default=False, db_index=True)
+    order = models.PositiveIntegerField(_("排序"), default=1000)
+    active = models.BooleanField(_("启用"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        indexes = [models.Index(fields=["kind", "level"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="unit_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+
+class User(AbstractUser):
+    class Language(models.TextChoices):
+        ZH_HANS = "zh-hans", "简体中文"
+        EN = "en", "English"
+
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True)
+    unit = models.ForeignKey(
+        MemberUnit, verbose_name=_("所在单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    language = models.CharField(_("界面语言"), max_length=10, choices=Language.choices, default=Language.ZH_HANS)
+    email_notifications = models.BooleanField(_("接收邮件提醒"), default=True)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.get_full_name() or self.username
+
+
+class Liaison(models.Model):
+    """A user's place as the liaison (联络员) of their unit: primary (A角) or backup (B角)."""
+
+    class Role(models.TextChoices):
+        PRIMARY = "primary", _("A角(主联络员)")
+        BACKUP = "backup", _("B角(备联络员)")
+
+    user = models.OneToOneField(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="liaison")
+    role = models.CharField(_("角色"), max_length=10, choices=Role.choices, default=Role.PRIMARY)
+    since = models.DateField(_("任职日期"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("联络员")
+        verbose_name_plural = _("联络员")
+        ordering = ["user__unit__order", "role", "user__id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+    @property
+    def unit(self) -> MemberUnit | None:
+        return self.user.unit
+
+
+class WorkTask(models.Model):
+    """One of the ten work tasks (十项工作任务) of the Opinion."""
+
+    number = models.PositiveSmallIntegerField(_("序号"), unique=True)
+    title = models.CharField(_("名称"), max_length=100, unique=True)
+    description = models.TextField(_("内容"), blank=True)
+    lead_units = models.ManyToManyField(MemberUnit, verbose_name=_("牵头单位"), related_name="led_tasks", blank=True)
+    participating_units = models.ManyToManyField(
+        MemberUnit, verbose_name=_("参与单位"), related_name="participating_tasks", blank=True
+    )
+    history = HistoricalRecords(m2m_fields=[lead_units, participating_units])
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("工作任务")
+        verbose_name_plural = _("工作任务")
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Notification(models.Model):
+    """One notice to one person about one stage of one object. Its key makes it unique."""
+
+    class EmailStatus(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        RETRY = "retry", _("待重试")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+        SKIPPED = "skipped", _("不发送")
+
+    recipient = models.ForeignKey(
+        User, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.CharField(_("事件"), max_length=60)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    stage = models.CharField(_("阶段"), max_length=60)
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    email_status = models.CharField(
+        _("邮件状态"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING
+    )
+    email_attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
+    email_last_error = models.TextField(_("最近错误"), blank=True)
+    email_next_try_at = models.DateTimeField(_("下次发送"), null=True, blank=True)
+    email_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    email_sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "content_type", "object_id", "stage", "recipient"], name="notification_once_per_stage"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
+            models.Index(
+                fields=["email_next_try_at"],
+                condition=Q(email_status__in=["pending", "retry", "sending"]),
+                name="notification_delivery_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time a Celery worker ran the heartbeat task; read by /healthz."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("后台任务心跳")
+        verbose_name_plural = _("后台任务心跳")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"

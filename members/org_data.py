@@ -1,0 +1,220 @@
+"""The default organisation of the mechanism, as DOMAIN.md describes it.
+
+Loaded by a data migration and by ``manage.py load_organisation``. It is data that an
+administrator confirms and edits in the admin afterwards; loading it again creates what is
+missing and changes nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+REGIONS: list[tuple[str, str]] = [
+    ("兰州市", "620100"),
+    ("嘉峪关市", "620200"),
+    ("金昌市", "620300"),
+    ("白银市", "620400"),
+    ("天水市", "620500"),
+    ("武威市", "620600"),
+    ("张掖市", "620700"),
+    ("平凉市", "620800"),
+    ("酒泉市", "620900"),
+    ("庆阳市", "621000"),
+    ("定西市", "621100"),
+    ("陇南市", "621200"),
+    ("临夏回族自治州", "622900"),
+    ("甘南藏族自治州", "623000"),
+]
+
+GOV_OFFICE = "甘肃省人民政府办公厅"
+HIGH_COURT = "甘肃省高级人民法院"
+
+# (name, short name, kind); the 22 member units of the leading group: the seven named in the
+# transcript, then the fifteen it shows acting in the ten tasks.
+MEMBER_UNITS: list[tuple[str, str, str]] = [
+    ("甘肃省信访局", "省信访局", "government"),
+    ("甘肃省发展和改革委员会", "省发展改革委", "government"),
+    ("甘肃省司法厅", "省司法厅", "government"),
+    ("甘肃省生态环境厅", "省生态环境厅", "government"),
+    ("甘肃省市场监督管理局", "省市场监管局", "government"),
+    ("国家税务总局甘肃省税务局", "省税务局", "government"),
+    ("中国人民银行兰州中心支行", "人行兰州中心支行", "financial_regulator"),
+    (GOV_OFFICE, "省政府办公厅", "government"),
+    ("甘肃省公安厅", "省公安厅", "government"),
+    ("甘肃省财政厅", "省财政厅", "government"),
+    ("甘肃省人力资源和社会保障厅", "省人力资源社会保障厅", "government"),
+    ("甘肃省自然资源厅", "省自然资源厅", "government"),
+    ("甘肃省住房和城乡建设厅", "省住房城乡建设厅", "government"),
+    ("甘肃省农业农村厅", "省农业农村厅", "government"),
+    ("甘肃省工业和信息化厅", "省工业和信息化厅", "government"),
+    ("甘肃省商务厅", "省商务厅", "government"),
+    ("甘肃省民政厅", "省民政厅", "government"),
+    ("甘肃省人民政府国有资产监督管理委员会", "省国资委", "government"),
+    ("甘肃省应急管理厅", "省应急管理厅", "government"),
+    ("甘肃省林业和草原局", "省林业和草原局", "government"),
+    ("甘肃省地方金融监督管理局", "省地方金融监管局", "financial_regulator"),
+    ("中国银行保险监督管理委员会甘肃监管局", "甘肃银保监局", "financial_regulator"),
+]
+
+# Units taking part without being members of the leading group.
+PARTNER_UNITS: list[tuple[str, str, str]] = [
+    ("甘肃省人民检察院", "省检察院", "procuratorate"),
+    ("中共甘肃省委全面依法治省委员会办公室", "省委依法治省办", "party"),
+    ("甘肃省工商业联合会", "省工商联", "other"),
+    ("甘肃省总工会", "省总工会", "other"),
+    ("甘肃省妇女联合会", "省妇联", "other"),
+    ("甘肃省人民调解委员会", "省人民调解委", "mediation"),
+]
+
+# Member units answer to the provincial government, whose general office acts for it.
+NO_SUPERVISOR = {GOV_OFFICE, "中国人民银行兰州中心支行", "中国银行保险监督管理委员会甘肃监管局"}
+
+_DESCRIPTIONS = {
+    1: "落实党中央、国务院《法治政府建设实施纲要(2021-2025)》《甘肃省法治政府建设实施方案(2021-2025)》,"
+    "各级人民政府和人民法院加强对行政争议特点规律、行政执法共性问题的分析研判,提升依法行政水平,"
+    "促进行政争议实质性化解,规范行政机关应诉工作。",
+    2: "按照企业主体、政府推动、市场引导、依法处置原则,强化协作配合,稳妥推动企业破产重整。"
+    "健全破产案件简易审理机制,提升破产案件审理质效。",
+    3: "牢固树立法治思维、平等保护理念,进一步健全信用体系,依法保护中小投资者权益,激发市场主体活力,"
+    "推动形成法治化、便利化、可预期的营商环境。",
+    4: "成立金融司法协同工作领导小组,建立金融司法协同机制,对进入诉讼程序的金融案件一体化办理。",
+    5: "府院相关部门共同建立省级环境执法与环境司法协同联动机制,通报、会商重大生态环境违法案件,"
+    "联合开展专项行动,合力推动建设山川秀美新甘肃。",
+    6: "建立商标、专利、不正当竞争、反垄断案件信息共享、联动机制,强化重点领域知识产权保护力度,促进自主创新能力提升。",
+    7: "落实中央依法治国委《加强综合治理从源头切实解决执行难问题的意见》,健全查找被执行人协作联动机制,"
+    "建立完善民事执行与税务部门税费征缴协作机制,推动诚信政府和社会信用体系建设。",
+    8: "进一步深化巩固已有诉调对接工作成果,推动纠纷源头化解、诉前化解。推动人民法院调解平台、"
+    "公共法律服务平台深度运用。",
+    9: "充分发挥信访工作联席会议机制作用,对疑难复杂的涉法涉诉信访问题,加强沟通研判,形成工作合力,"
+    "提升工作质效。拓宽司法救助资金渠道,做好困难群众救助工作。",
+    10: "全面落实“谁执法谁普法”责任制,健全以案释法、法院开放日、巡回审判等制度,"
+    "推动落实国家工作人员旁听庭审制度,推进法治社会建设。",
+}
+
+# number, exact title, lead units (short names), participating units (short names)
+TASKS: list[tuple[int, str, list[str], list[str]]] = [
+    (
+        1,
+        "联动推进法治政府建设",
+        ["省司法厅", "省高级人民法院"],
+        ["省政府办公厅", "省信访局", "省自然资源厅", "省住房城乡建设厅"],
+    ),
+    (
+        2,
+        "联动破解企业破产难题",
+        ["省发展改革委", "省高级人民法院"],
+        [
+            "省财政厅",
+            "省人力资源社会保障厅",
+            "省国资委",
+            "省地方金融监管局",
+            "省市场监管局",
+            "省税务局",
+            "省自然资源厅",
+        ],
+    ),
+    (
+        3,
+        "联动优化法治化营商环境",
+        ["省发展改革委", "省高级人民法院"],
+        ["省市场监管局", "省商务厅", "省工业和信息化厅", "省税务局", "人行兰州中心支行"],
+    ),
+    (
+        4,
+        "联动建立金融司法协同机制",
+        ["省地方金融监管局", "省高级人民法院"],
+        ["人行兰州中心支行", "甘肃银保监局", "省公安厅", "省财政厅"],
+    ),
+    (
+        5,
+        "联动保护生态环境",
+        ["省生态环境厅", "省高级人民法院"],
+        ["省公安厅", "省自然资源厅", "省林业和草原局", "省农业农村厅", "省住房城乡建设厅"],
+    ),
+    (
+        6,
+        "联动促进创新驱动发展",
+        ["省市场监管局", "省高级人民法院"],
+        ["省工业和信息化厅", "省商务厅", "省公安厅", "省农业农村厅"],
+    ),
+    (
+        7,
+        "联动解决执行难问题",
+        ["省高级人民法院", "省公安厅"],
+        ["省自然资源厅", "省税务局", "人行兰州中心支行", "甘肃银保监局", "省住房城乡建设厅", "省市场监管局"],
+    ),
+    (
+        8,
+        "联动推进纠纷多元化解",
+        ["省司法厅", "省高级人民法院"],
+        ["省信访局", "省民政厅", "省人力资源社会保障厅", "省住房城乡建设厅", "省市场监管局"],
+    ),
+    (9, "联动化解信访案件", ["省信访局", "省高级人民法院"], ["省司法厅", "省财政厅", "省公安厅", "省民政厅"]),
+    (
+        10,
+        "联动落实普法责任",
+        ["省司法厅", "省高级人民法院"],
+        ["省生态环境厅", "省市场监管局", "省税务局", "省应急管理厅", "省农业农村厅"],
+    ),
+]
+
+
+def task_description(number: int) -> str:
+    return _DESCRIPTIONS[number]
+
+
+def intermediate_court_name(region: str) -> str:
+    return f"{region}中级人民法院"
+
+
+def intermediate_court_short_name(region: str) -> str:
+    stem = region.removesuffix("回族自治州").removesuffix("藏族自治州").removesuffix("市")
+    return f"{stem}中院"
+
+
+def load(region_model: Any, unit_model: Any, task_model: Any) -> None:
+    """Create what is missing of the default organisation. Existing rows are left as they are."""
+    regions = {}
+    for order, (name, code) in enumerate(REGIONS, start=1):
+        regions[name], _ = region_model.objects.get_or_create(name=name, defaults={"code": code, "order": order})
+
+    by_short: dict[str, Any] = {}
+
+    def unit(name: str, short: str, kind: str, **extra: Any) -> Any:
+        obj, _ = unit_model.objects.get_or_create(name=name, defaults={"short_name": short, "kind": kind, **extra})
+        by_short[short] = obj
+        return obj
+
+    order = 0
+    for name, short, kind in MEMBER_UNITS:
+        order += 10
+        unit(name, short, kind, level="province", is_member_unit=True, order=order)
+    high_court = unit(HIGH_COURT, "省高级人民法院", "court", level="province", order=order + 10)
+    order += 20
+    for name, short, kind in PARTNER_UNITS:
+        order += 10
+        unit(name, short, kind, level="province", order=order)
+    gov_office = by_short["省政府办公厅"]
+    for name, _short, _kind in MEMBER_UNITS:
+        if name in NO_SUPERVISOR:
+            continue
+        unit_model.objects.filter(name=name, supervisor__isnull=True).update(supervisor=gov_office)
+    for region_order, (region, _code) in enumerate(REGIONS, start=1):
+        unit(
+            intermediate_court_name(region),
+            intermediate_court_short_name(region),
+            "court",
+            level="city",
+            region=regions[region],
+            parent=high_court,
+            supervisor=high_court,
+            order=1000 + region_order,
+        )
+
+    for number, title, leads, participants in TASKS:
+        task, created = task_model.objects.get_or_create(
+            number=number, defaults={"title": title, "description": task_description(number)}
+        )
+        if created:
+            task.lead_units.set([by_short[s] for s in leads])
+            task.participating_units.set([by_short[s] for s in participants])

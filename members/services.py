@@ -1,0 +1,273 @@
+"""Every write of the members app: people, liaisons, and the notification inbox and its email."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from members.models import Liaison, MemberUnit, Notification, User, WorkerHeartbeat
+from members.roles import Role
+
+log = logging.getLogger(__name__)
+
+
+# --- People ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_save(
+    *,
+    user: User | None = None,
+    username: str | None = None,
+    name: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    unit: MemberUnit | None = None,
+    roles: Sequence[str] | None = None,
+    liaison_role: str | None = None,
+    is_active: bool | None = None,
+    password: str | None = None,
+    language: str | None = None,
+) -> User:
+    """Create or update a user with their roles and liaison place, in one transaction."""
+    creating = user is None
+    if creating:
+        if not username:
+            raise ValidationError({"username": [_("请填写用户名。")]})
+        if User.objects.filter(username=username).exists():
+            raise ValidationError({"username": [_("该用户名已被使用。")]})
+        user = User(username=username)
+    assert user is not None
+    if name is not None:
+        user.name = name
+    if email is not None:
+        user.email = email
+    if phone is not None:
+        user.phone = phone
+    if unit is not None or creating:
+        user.unit = unit
+    if is_active is not None:
+        user.is_active = is_active
+    if language is not None:
+        user.language = language
+    if roles is not None:
+        unknown = set(roles) - set(Role.values)
+        if unknown:
+            raise ValidationError({"roles": [_("未知角色:%(roles)s") % {"roles": ", ".join(sorted(unknown))}]})
+    effective_roles = set(roles) if roles is not None else set(user.groups.values_list("name", flat=True))
+    wants_liaison = liaison_role is not None or (roles is not None and Role.LIAISON in effective_roles)
+    if (Role.LIAISON in effective_roles or Role.COURT_CLERK in effective_roles) and user.unit is None:
+        raise ValidationError({"unit": [_("联络员和法院工作人员必须属于一个单位。")]})
+    if Role.COURT_CLERK in effective_roles and user.unit and user.unit.kind != MemberUnit.Kind.COURT:
+        raise ValidationError({"unit": [_("法院工作人员必须属于一个人民法院。")]})
+    if liaison_role is not None and liaison_role not in Liaison.Role.values:
+        raise ValidationError({"liaison_role": [_("联络员角色须为 A角 或 B角。")]})
+    if password:
+        from django.contrib.auth.password_validation import validate_password
+
+        validate_password(password, user)
+        user.set_password(password)
+    elif creating:
+        user.set_unusable_password()
+    user.is_staff = Role.ADMIN in effective_roles or user.is_superuser
+    user.full_clean(exclude=["password"])
+    user.save()
+    if roles is not None:
+        user.groups.set(Group.objects.filter(name__in=roles))
+        user.__dict__.pop("_fuyuan_roles", None)
+    if Role.LIAISON in effective_roles and (wants_liaison or not hasattr(user, "liaison")):
+        Liaison.objects.update_or_create(
+            user=user, defaults={"role": liaison_role or Liaison.Role.PRIMARY, "since": timezone.localdate()}
+        )
+    elif Role.LIAISON not in effective_roles:
+        Liaison.objects.filter(user=user).delete()
+    return user
+
+
+def user_retire(*, user: User) -> User:
+    """Retire a person who left: they can no longer sign in and receive no further notices."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    Liaison.objects.filter(user=user).delete()
+    return user
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    if language in User.Language.values and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+
+
+# --- Notifications ----------------------------------------------------------------------------------
+
+
+def notify(
+    *,
+    event: str,
+    obj: models.Model,
+    stage: str,
+    recipients: Iterable[User],
+    url: str = "",
+    context: dict[str, Any] | None = None,
+) -> int:
+    """Write one inbox notice per recipient for this stage of this object, and queue its email.
+
+    The key (event, object, stage, recipient) is unique in the database, so calling this twice
+    for the same stage (a repeated scan, two beats at once, a retried task) writes nothing more.
+    Subject and text come from ``notifications/<event>.subject.txt`` and ``.txt``, rendered in
+    each recipient's language. Personal data of parties never goes in: the notice links to the record.
+    Returns the number of recipients considered.
+    """
+    people = {u.pk: u for u in recipients if u.is_active}
+    if not people:
+        return 0
+    content_type = ContentType.objects.get_for_model(obj)
+    base = {"object": obj, "stage": stage, "url": url, "site_url": settings.SITE_URL, **(context or {})}
+    rows = []
+    for user in people.values():
+        with translation.override(user.language):
+            subject = " ".join(render_to_string(f"notifications/{event}.subject.txt", base).split())
+            body = render_to_string(f"notifications/{event}.txt", base).strip()
+        wants_email = user.email_notifications and bool(user.email)
+        rows.append(
+            Notification(
+                recipient=user,
+                event=event,
+                content_type=content_type,
+                object_id=obj.pk,
+                stage=stage,
+                subject=subject[:200],
+                body=body,
+                url=url,
+                email_status=Notification.EmailStatus.PENDING if wants_email else Notification.EmailStatus.SKIPPED,
+            )
+        )
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    pending = list(
+        Notification.objects.filter(
+            event=event,
+            content_type=content_type,
+            object_id=obj.pk,
+            stage=stage,
+            recipient_id__in=people.keys(),
+            email_status=Notification.EmailStatus.PENDING,
+            email_attempts=0,
+        ).values_list("pk", flat=True)
+    )
+    if pending:
+        transaction.on_commit(lambda: _queue_deliveries(pending))
+    return len(people)
+
+
+def _queue_deliveries(ids: list[int]) -> None:
+    from members.tasks import deliver_notification
+
+    for pk in ids:
+        try:
+            deliver_notification.delay(pk)
+        except Exception:  # the broker is down: the sweeper will send it when it is back
+            log.warning("could not queue delivery of notification %s; the sweeper will retry", pk, exc_info=True)
+            return
+
+
+def notification_mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark the user's own notices read (all of them when no ids are given)."""
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=list(notification_ids))
+    return qs.update(read_at=timezone.now())
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Backoff after the n-th failed attempt: 1, 2, 4, 8 … minutes, at most 6 hours."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def notification_deliver(*, notification_id: int, now: datetime | None = None) -> str:
+    """Send one notice's email. Safe to call twice or at once: a conditional UPDATE claims it.
+
+    Returns the resulting email status, or "skipped-claim" when someone else has it or it is done.
+    """
+    now = now or timezone.now()
+    stale = now - timedelta(minutes=settings.FUYUAN_DELIVERY_STALE_MINUTES)
+    claimable = Q(email_status__in=[Notification.EmailStatus.PENDING, Notification.EmailStatus.RETRY]) & (
+        Q(email_next_try_at__isnull=True) | Q(email_next_try_at__lte=now)
+    )
+    claimable |= Q(email_status=Notification.EmailStatus.SENDING, email_claimed_at__lt=stale)
+    claimed = Notification.objects.filter(claimable, pk=notification_id).update(
+        email_status=Notification.EmailStatus.SENDING,
+        email_claimed_at=now,
+        email_attempts=F("email_attempts") + 1,
+    )
+    if claimed != 1:
+        return "skipped-claim"
+    notice = Notification.objects.select_related("recipient").get(pk=notification_id)
+    user = notice.recipient
+    if not user.is_active or not user.email or not user.email_notifications:
+        Notification.objects.filter(pk=notice.pk).update(email_status=Notification.EmailStatus.SKIPPED)
+        return Notification.EmailStatus.SKIPPED
+    try:
+        message = _build_email(notice)
+        message.send(fail_silently=False)
+    except Exception as exc:  # noqa: BLE001 - any failure of the mail server is retried
+        attempts = notice.email_attempts
+        final = attempts >= settings.FUYUAN_DELIVERY_MAX_ATTEMPTS
+        Notification.objects.filter(pk=notice.pk).update(
+            email_status=Notification.EmailStatus.FAILED if final else Notification.EmailStatus.RETRY,
+            email_last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            email_next_try_at=None if final else now + retry_delay(attempts),
+        )
+        log.warning("email of notification %s failed (attempt %s): %s", notice.pk, attempts, exc)
+        return Notification.EmailStatus.FAILED if final else Notification.EmailStatus.RETRY
+    Notification.objects.filter(pk=notice.pk).update(
+        email_status=Notification.EmailStatus.SENT, email_sent_at=timezone.now(), email_last_error=""
+    )
+    return Notification.EmailStatus.SENT
+
+
+def _build_email(notice: Notification) -> EmailMultiAlternatives:
+    user = notice.recipient
+    with translation.override(user.language):
+        context = {"notice": notice, "user": user, "site_url": settings.SITE_URL}
+        text = render_to_string("notifications/email.txt", context)
+        html = render_to_string("notifications/email.html", context)
+    message = EmailMultiAlternatives(
+        subject=notice.subject,
+        body=text,
+        to=[user.email],
+        headers={"Message-ID": f"<notification-{notice.pk}@fuyuan>"},
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def due_deliveries(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Notices whose email should be tried now: new, due for a retry, or left by a dead worker."""
+    now = now or timezone.now()
+    stale = now - timedelta(minutes=settings.FUYUAN_DELIVERY_STALE_MINUTES)
+    return list(
+        Notification.objects.filter(
+            Q(email_status__in=[Notification.EmailStatus.PENDING, Notification.EmailStatus.RETRY])
+            & (Q(email_next_try_at__isnull=True) | Q(email_next_try_at__lte=now))
+            | Q(email_status=Notification.EmailStatus.SENDING, email_claimed_at__lt=stale)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def heartbeat_record(*, name: str = "worker", now: datetime | None = None) -> None:
+    WorkerHeartbeat.objects.update_or_create(name=name, defaults={"seen_at": now or timezone.now()})

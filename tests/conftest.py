@@ -1,0 +1,59 @@
+"""Fixtures shared by the whole suite: a user of each role in units of their own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from members.models import MemberUnit, User
+from members.roles import Role
+from tests.factories import CourtFactory, UnitFactory, make_user
+
+PASSWORD = "correct-horse-battery"
+
+
+@dataclass
+class Cast:
+    """A small world: two government units, two courts, and one user of each role."""
+
+    unit: MemberUnit
+    other_unit: MemberUnit
+    court: MemberUnit
+    other_court: MemberUnit
+    office: User
+    liaison: User
+    other_liaison: User
+    clerk: User
+    other_clerk: User
+    leader: User
+    admin: User
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    office_unit = MemberUnit.objects.get(short_name="省司法厅")
+    unit = UnitFactory(name="测试局甲", short_name="甲局")
+    other_unit = UnitFactory(name="测试局乙", short_name="乙局")
+    court = CourtFactory(name="测试中级人民法院甲", short_name="甲中院")
+    other_court = CourtFactory(name="测试中级人民法院乙", short_name="乙中院")
+    return Cast(
+        unit=unit,
+        other_unit=other_unit,
+        court=court,
+        other_court=other_court,
+        office=make_user(Role.OFFICE, office_unit, username="office"),
+        liaison=make_user(Role.LIAISON, unit, username="liaison"),
+        other_liaison=make_user(Role.LIAISON, other_unit, username="other_liaison"),
+        clerk=make_user(Role.COURT_CLERK, court, username="clerk"),
+        other_clerk=make_user(Role.COURT_CLERK, other_court, username="other_clerk"),
+        leader=make_user(Role.LEADER, None, username="leader"),
+        admin=make_user(Role.ADMIN, None, username="admin"),
+    )
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
