@@ -121,7 +121,7 @@ def test_directory_sorting_and_paging(cast: Cast) -> None:
     assert len(names) > 0
     desc = client.get(reverse("unit-list"), {"sort": "-name"}).context["listing"].object_list
     asc = client.get(reverse("unit-list"), {"sort": "name"}).context["listing"].object_list
-    assert list(desc)[0].pk != list(asc)[0].pk
+    assert next(iter(desc)).pk != next(iter(asc)).pk
     beyond = client.get(reverse("unit-list"), {"page": 999})
     assert beyond.status_code == 200
     assert beyond.context["listing"].page.number == beyond.context["listing"].page.paginator.num_pages

@@ -61,7 +61,8 @@ def test_development_defaults_need_no_service() -> None:
         "-v",
         "0",
         "-c",
-        "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.EMAIL_BACKEND)",
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.EMAIL_BACKEND)",
         extra_env={"DJANGO_DEBUG": "1"},
     )
     assert result.returncode == 0, result.stderr
