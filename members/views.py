@@ -52,7 +52,8 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         default_sort="order",
         per_page=30,
     )
-    return render(request, "members/unit_list.html", {"form": form, "listing": listing})
+    units = selectors.with_liaison_counts(listing.object_list)
+    return render(request, "members/unit_list.html", {"form": form, "listing": listing, "units": units})
 
 
 @login_required
