@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.contrib import messages
 import secrets
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
