@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import tarfile
@@ -46,7 +47,8 @@ class Command(BaseCommand):
         db = settings.DATABASES["default"]
         if db["ENGINE"] != "django.db.backends.postgresql":
             raise CommandError("backup works on PostgreSQL (set DATABASE_URL); for SQLite copy var/db.sqlite3.")
-        if not shutil.which("pg_dump"):
+        program = shutil.which("pg_dump")
+        if not program:
             raise CommandError("pg_dump is missing: apt-get install -y postgresql-client")
         dest = Path(options["to"])
         dest.mkdir(parents=True, exist_ok=True)
@@ -55,9 +57,9 @@ class Command(BaseCommand):
         conn_args, env = pg_env(db)
         dump = dest / "database.dump"
         subprocess.run(  # noqa: S603 - fixed program, arguments from settings
-            ["pg_dump", *conn_args, "--format=custom", "--no-owner", "--file", str(dump), db["NAME"]],
+            [program, *conn_args, "--format=custom", "--no-owner", "--file", str(dump), db["NAME"]],
             check=True,
-            env={**env, "PATH": "/usr/bin:/bin:/usr/local/bin"},
+            env={**os.environ, **env},
         )
         media = dest / "media.tar.gz"
         root = Path(settings.MEDIA_ROOT)

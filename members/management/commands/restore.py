@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import tarfile
@@ -34,14 +35,15 @@ class Command(BaseCommand):
                 raise CommandError(f"{name} does not match its checksum: the backup is damaged.")
         if not options["yes"]:
             raise CommandError("This replaces the current data. Run again with --yes to confirm.")
-        if not shutil.which("pg_restore"):
+        program = shutil.which("pg_restore")
+        if not program:
             raise CommandError("pg_restore is missing: apt-get install -y postgresql-client")
         db = settings.DATABASES["default"]
         target = options["database"] or db["NAME"]
         conn_args, env = pg_env(db)
         subprocess.run(  # noqa: S603 - fixed program, arguments from settings
             [
-                "pg_restore",
+                program,
                 *conn_args,
                 "--clean",
                 "--if-exists",
@@ -52,7 +54,7 @@ class Command(BaseCommand):
                 str(source / "database.dump"),
             ],
             check=True,
-            env={**env, "PATH": "/usr/bin:/bin:/usr/local/bin"},
+            env={**os.environ, **env},
         )
         root = Path(settings.MEDIA_ROOT)
         root.mkdir(parents=True, exist_ok=True)
