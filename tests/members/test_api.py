@@ -740,3 +740,20 @@ def test_token_authenticated_list_of_units(cast: Cast) -> None:
     # A token is not enough to write for a clerk.
     assert client.post("/api/v1/units/", {"name": "x", "kind": "court", "level": "city"}).status_code == 403
     assert UnitFactory._meta.model.objects.filter(name="x").count() == 0
+
+
+def test_api_root_lists_the_resources(cast: Cast) -> None:
+    response = api_for(cast.liaison).get("/api/v1/")
+    assert response.status_code == 200
+    links = response.json()
+    for name in ["units", "tasks", "users", "notifications"]:
+        assert links[name].endswith(f"/api/v1/{name}/")
+
+
+def test_api_url_names_do_not_shadow_the_pages() -> None:
+    from django.urls import reverse
+
+    assert reverse("api:unit-list") == "/api/v1/units/"
+    assert reverse("api:notification-read-all") == "/api/v1/notifications/read-all/"
+    assert reverse("api:token") == "/api/v1/auth/token/"
+    assert reverse("unit-list") == "/units/"
