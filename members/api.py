@@ -243,6 +243,12 @@ class UserSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if self.instance is not None and attrs.get("is_active") is False and request and request.user == self.instance:
             raise serializers.ValidationError({"is_active": [_("不能停用自己的账号。")]})
+        if attrs.get("liaison_role") is not None:
+            roles = attrs.get("roles")
+            if roles is None:
+                roles = [] if self.instance is None else [g.name for g in self.instance.groups.all()]
+            if Role.LIAISON not in roles:
+                raise serializers.ValidationError({"liaison_role": [_("只有联络员才分 A角、B角。")]})
         password = attrs.get("password")
         if password:
             probe = User(
@@ -383,14 +389,29 @@ class MeSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True, allow_null=True)
     roles = serializers.SerializerMethodField()
     liaison_role = LiaisonRoleField(read_only=True)
+    unread_notifications = serializers.SerializerMethodField()
 
     class Meta:
         model = User
-        fields = ["id", "username", "name", "email", "unit", "unit_name", "roles", "liaison_role", "language"]
+        fields = [
+            "id",
+            "username",
+            "name",
+            "email",
+            "unit",
+            "unit_name",
+            "roles",
+            "liaison_role",
+            "language",
+            "unread_notifications",
+        ]
         read_only_fields = fields
 
     def get_roles(self, obj: User) -> list[str]:
         return sorted(roles_of(obj))
+
+    def get_unread_notifications(self, obj: User) -> int:
+        return selectors.unread_count(obj)
 
 
 class MeView(APIView):

@@ -137,6 +137,10 @@ def test_me_of_a_liaison(cast: Cast) -> None:
     assert body["unit_name"] == "测试局甲"
     assert body["roles"] == ["liaison"]
     assert body["liaison_role"] == "backup"
+    assert body["unread_notifications"] == 0
+    notices(cast.liaison, 2)
+    notices(cast.liaison, 1, read=True)
+    assert api_for(cast.liaison).get("/api/v1/me/").json()["unread_notifications"] == 2
 
 
 def test_me_of_a_leader_without_unit(cast: Cast) -> None:
@@ -475,6 +479,7 @@ def test_user_without_password_cannot_sign_in(cast: Cast) -> None:
         ({"roles": ["court_clerk"], "liaison_role": None}, "unit"),  # a clerk must belong to a court
         ({"roles": ["wizard"]}, "roles"),
         ({"liaison_role": "tertiary"}, "liaison_role"),
+        ({"roles": ["leader"]}, "liaison_role"),  # A角/B角 only for liaisons
         ({"username": "liaison"}, "username"),
         ({"username": ""}, "username"),
         ({"username": "bad name!"}, "username"),
@@ -558,6 +563,23 @@ def test_changing_the_password_validates_it(cast: Cast) -> None:
     assert ok.status_code == 200
     cast.liaison.refresh_from_db()
     assert cast.liaison.check_password("another-long-passphrase")
+
+
+def test_liaison_role_for_a_non_liaison_is_400(cast: Cast) -> None:
+    response = api_for(cast.office).patch(f"/api/v1/users/{cast.clerk.pk}/", {"liaison_role": "backup"})
+    assert response.status_code == 400
+    assert "liaison_role" in response.json()
+    assert not Liaison.objects.filter(user=cast.clerk).exists()
+
+
+def test_retired_liaison_comes_back_as_primary(cast: Cast) -> None:
+    client = api_for(cast.office)
+    client.patch(f"/api/v1/users/{cast.liaison.pk}/", {"is_active": False}, format="json")
+    response = client.patch(f"/api/v1/users/{cast.liaison.pk}/", {"is_active": True}, format="json")
+    assert response.status_code == 200
+    assert response.json()["liaison_role"] == "primary"
+    cast.liaison.refresh_from_db()
+    assert cast.liaison.is_active
 
 
 def test_username_cannot_change(cast: Cast) -> None:
