@@ -12,11 +12,12 @@ from django.contrib.auth import user_logged_in
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextChoices
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -61,12 +62,38 @@ class AdminTargetsNeedAdmin(permissions.BasePermission):
         return not target_is_admin or has_role(request.user, Role.ADMIN)
 
 
+# --- Display labels -------------------------------------------------------------------------------
+
+_LABELS: dict[tuple[type, str | None], dict[str, str]] = {}
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class ChoiceLabelField(serializers.Field):
+    """The label of a code field in the request's language (``kind`` → ``kind_name``).
+
+    Labels are looked up once per language and choices class, not once per row: Django's
+    ``get_FOO_display`` translates every label of the field on every call.
+    """
+
+    def __init__(self, choices: type[TextChoices], **kwargs: Any) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+        self.choices_class = choices
+
+    def to_representation(self, value: str) -> str:
+        key = (self.choices_class, translation.get_language())
+        labels = _LABELS.get(key)
+        if labels is None:
+            labels = _LABELS[key] = {str(c.value): str(c.label) for c in self.choices_class}
+        return labels.get(value, value)
+
+
 # --- Units ----------------------------------------------------------------------------------------
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    kind_name = serializers.CharField(source="get_kind_display", read_only=True)
-    level_name = serializers.CharField(source="get_level_display", read_only=True)
+    kind_name = ChoiceLabelField(MemberUnit.Kind, source="kind")
+    level_name = ChoiceLabelField(MemberUnit.Level, source="level")
     region_name = serializers.CharField(source="region.name", read_only=True, allow_null=True)
     parent_name = serializers.CharField(source="parent.name", read_only=True, allow_null=True)
     supervisor_name = serializers.CharField(source="supervisor.name", read_only=True, allow_null=True)

@@ -181,8 +181,8 @@ def test_unit_detail_carries_display_names(cast: Cast) -> None:
     assert body["supervisor_name"] == "测试局甲"
     assert body["kind"] == "government"
     assert body["level"] == "city"
-    assert body["kind_name"]
-    assert body["level_name"]
+    assert body["kind_name"] == "政府部门"
+    assert body["level_name"] == "市州级"
 
 
 def test_units_filters_search_and_ordering(cast: Cast) -> None:
