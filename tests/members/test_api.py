@@ -105,6 +105,17 @@ def test_token_lock_out_after_five_failures_then_cool_off(cast: Cast, settings: 
     assert later.json()["token"]
 
 
+def test_token_and_login_page_share_one_lock_out(cast: Cast) -> None:
+    client = APIClient()
+    for i in range(3):
+        client.post("/api/v1/auth/token/", {"username": "liaison", "password": f"wrong{i}"}, format="json")
+    for _ in range(2):
+        client.post("/accounts/login/", {"username": "liaison", "password": "wrong"})
+    assert client.post("/accounts/login/", {"username": "liaison", "password": PASSWORD}).status_code == 429
+    assert client.post("/api/v1/auth/token/", {"username": "liaison", "password": PASSWORD}).status_code == 429
+    assert not Token.objects.exists()
+
+
 def test_successful_token_resets_the_failure_count(cast: Cast) -> None:
     client = APIClient()
     for i in range(4):
