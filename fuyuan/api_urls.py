@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from rest_framework.routers import DefaultRouter
+
+from cases.api.recommendations import RecommendationViewSet
+
+router = DefaultRouter()
+router.register("recommendations", RecommendationViewSet, basename="recommendation")
+
+urlpatterns: list = [*router.urls]

@@ -95,7 +95,9 @@ class JudicialRecommendation(models.Model):
         blank=True,
         help_text=_("默认为收文单位的主管部门;逾期 30 日未回复时通报至此单位。"),
     )
-    tasks = models.ManyToManyField("members.WorkTask", verbose_name=_("工作任务"), related_name="recommendations", blank=True)
+    tasks = models.ManyToManyField(
+        "members.WorkTask", verbose_name=_("工作任务"), related_name="recommendations", blank=True
+    )
     category = models.CharField(_("类别"), max_length=24, choices=Category.choices, default=Category.OTHER)
     title = models.CharField(_("标题"), max_length=200)
     problem = models.TextField(_("发现的问题"), blank=True)
@@ -105,11 +107,21 @@ class JudicialRecommendation(models.Model):
     issued_on = models.DateField(_("发出日期"), null=True, blank=True)
     issued_at = models.DateTimeField(_("发出时间"), null=True, blank=True)
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("发出人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发出人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("签收人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签收人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reply_due = models.DateField(_("回复期限"), null=True, blank=True, db_index=True)
     reply_due_fixed = models.BooleanField(
@@ -121,7 +133,12 @@ class JudicialRecommendation(models.Model):
     reply_reason = models.TextField(_("未采纳理由"), blank=True)
     replied_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
     replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("回复人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("回复人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     assessment = models.TextField(_("法院评估意见"), blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
@@ -132,7 +149,12 @@ class JudicialRecommendation(models.Model):
     next_alert_at = models.DateTimeField(_("下次提醒"), null=True, blank=True, editable=False)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("起草人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("起草人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -147,7 +169,9 @@ class JudicialRecommendation(models.Model):
                 fields=["court", "year", "number"], condition=~Q(number=""), name="recommendation_number_per_court_year"
             ),
             models.CheckConstraint(
-                condition=Q(reply_due__isnull=True) | Q(issued_on__isnull=True) | Q(reply_due__gte=models.F("issued_on")),
+                condition=Q(reply_due__isnull=True)
+                | Q(issued_on__isnull=True)
+                | Q(reply_due__gte=models.F("issued_on")),
                 name="recommendation_due_after_issue",
             ),
             models.CheckConstraint(
@@ -156,7 +180,9 @@ class JudicialRecommendation(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["next_alert_at"], condition=Q(next_alert_at__isnull=False), name="recommendation_alert_due"),
+            models.Index(
+                fields=["next_alert_at"], condition=Q(next_alert_at__isnull=False), name="recommendation_alert_due"
+            ),
             models.Index(fields=["court", "-issued_on"], name="recommendation_court_issued"),
             models.Index(fields=["addressee", "status"], name="recommendation_addressee"),
             models.Index(fields=["-issued_on", "-id"], name="recommendation_list_order"),
@@ -182,14 +208,22 @@ class JudicialRecommendation(models.Model):
         """Traffic light of the reply due date: green, yellow (within the warning window), red (overdue), grey."""
         from cases.services.recommendations import due_soon_days
 
-        today = today or timezone.localdate()
-        if not self.is_open or self.reply_due is None:
+        days = self.days_to_due(today)
+        if not self.is_open or days is None:
             return "grey"
-        if self.reply_due < today:
+        if days < 0:
             return "red"
-        if (self.reply_due - today).days <= due_soon_days()[0]:
-            return "yellow"
-        return "green"
+        return "yellow" if days <= due_soon_days()[0] else "green"
+
+    def days_to_due(self, today: date | None = None) -> int | None:
+        if self.reply_due is None:
+            return None
+        return (self.reply_due - (today or timezone.localdate())).days
+
+    @property
+    def days_overdue(self) -> int:
+        days = self.days_to_due()
+        return -days if days is not None and days < 0 else 0
 
 
 def attachment_path(instance: RecommendationAttachment, filename: str) -> str:
@@ -214,7 +248,12 @@ class RecommendationAttachment(models.Model):
     size = models.PositiveBigIntegerField(_("大小"))
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
     history = HistoricalRecords()

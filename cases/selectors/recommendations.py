@@ -258,10 +258,7 @@ def recommendation_timeline(rec: JudicialRecommendation) -> list[TimelineEntry]:
     for n in notices:
         label = str(EVENT_LABELS.get(n["event"], n["event"]))
         entries.append(
-            TimelineEntry(
-                at=n["first"], kind="notice", label=label, detail=_("已通知 %(n)s 人") % {"n": n["people"]}
-            )
+            TimelineEntry(at=n["first"], kind="notice", label=label, detail=_("已通知 %(n)s 人") % {"n": n["people"]})
         )
     entries.sort(key=lambda e: (e.at, e.kind != "action"))
     return entries
-

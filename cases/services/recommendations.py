@@ -154,9 +154,11 @@ def _require_status(rec: JudicialRecommendation, allowed: Sequence[str], message
 
 
 def _lock(rec: JudicialRecommendation) -> JudicialRecommendation:
-    return JudicialRecommendation.objects.select_for_update(of=("self",)).select_related(
-        "court", "addressee", "supervisor"
-    ).get(pk=rec.pk)
+    return (
+        JudicialRecommendation.objects.select_for_update(of=("self",))
+        .select_related("court", "addressee", "supervisor")
+        .get(pk=rec.pk)
+    )
 
 
 def _sync(target: JudicialRecommendation, source: JudicialRecommendation) -> JudicialRecommendation:
@@ -215,7 +217,9 @@ def _validate(rec: JudicialRecommendation, *, copy_to: Iterable[MemberUnit] | No
         if rec.pk:
             duplicate = duplicate.exclude(pk=rec.pk)
         if duplicate.exists():
-            errors.setdefault("number", []).append(_("本院本年度已有文号为“%(number)s”的司法建议。") % {"number": rec.number})
+            errors.setdefault("number", []).append(
+                _("本院本年度已有文号为“%(number)s”的司法建议。") % {"number": rec.number}
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -232,6 +236,9 @@ def _save(rec: JudicialRecommendation, reason: str, update_fields: list[str] | N
         if "recommendation_due_after_issue" in text:
             raise ValidationError({"reply_due": [_("回复期限不能早于发出日期。")]}) from exc
         raise
+    finally:
+        # Later many-to-many changes of the same call get their own history rows, without the reason.
+        rec.__dict__.pop("_change_reason", None)
 
 
 def _check_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, Any]]:
@@ -350,9 +357,7 @@ def recommendation_add_attachments(
     elif is_liaison_of(by, rec.addressee_id) and rec.status == Status.ACKNOWLEDGED:
         part = RecommendationAttachment.Part.REPLY
     elif is_clerk_of(by, rec.court_id) or is_liaison_of(by, rec.addressee_id):
-        raise TransitionNotAllowed(
-            _("当前状态(%(status)s)下不能上传附件。") % {"status": rec.get_status_display()}
-        )
+        raise TransitionNotAllowed(_("当前状态(%(status)s)下不能上传附件。") % {"status": rec.get_status_display()})
     else:
         raise NotPermitted(_("您不能为这份司法建议上传附件。"))
     return _store_files(rec, checked, part=part, by=by)
