@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -53,15 +53,17 @@ def sort_th(context: dict[str, Any], key: str, label: str, css: str = "") -> str
 
 
 @register.simple_tag
-def due_light(due: date | None, *, done: bool = False, today: date | None = None, soon_days: int = 14) -> str:
+def due_light(
+    due: date | datetime | None, *, done: bool = False, today: date | None = None, soon_days: int = 14
+) -> str:
     """Traffic light for a due date: green, yellow within ``soon_days``, red when passed."""
     from django.utils import timezone
 
     if due is None or done:
         return format_html('<span class="fy-light fy-light-grey" title="{}"></span>', _("无期限或已完成"))
     today = today or timezone.localdate()
-    if hasattr(due, "date") and not isinstance(due, date.__class__):
-        due = due.date() if hasattr(due, "hour") else due
+    if isinstance(due, datetime):
+        due = timezone.localtime(due).date()
     days = (due - today).days
     if days < 0:
         return format_html(
