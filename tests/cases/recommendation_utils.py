@@ -34,14 +34,17 @@ def make_draft(cast: Any, *, by: User | None = None, **overrides: Any) -> Judici
     return services.recommendation_create(by=by or cast.clerk, **fields)
 
 
-def make_issued(cast: Any, *, issued_on: date | None = None, **overrides: Any) -> JudicialRecommendation:
-    rec = make_draft(cast, **overrides)
-    return services.recommendation_issue(recommendation=rec, by=cast.clerk, issued_on=issued_on)
+def make_issued(
+    cast: Any, *, issued_on: date | None = None, by: User | None = None, **overrides: Any
+) -> JudicialRecommendation:
+    clerk = by or cast.clerk
+    rec = make_draft(cast, by=clerk, **overrides)
+    return services.recommendation_issue(recommendation=rec, by=clerk, issued_on=issued_on)
 
 
-def make_acknowledged(cast: Any, **overrides: Any) -> JudicialRecommendation:
+def make_acknowledged(cast: Any, *, liaison: User | None = None, **overrides: Any) -> JudicialRecommendation:
     rec = make_issued(cast, **overrides)
-    return services.recommendation_acknowledge(recommendation=rec, by=cast.liaison)
+    return services.recommendation_acknowledge(recommendation=rec, by=liaison or cast.liaison)
 
 
 # --- Files of each kind, made here (by content) ---------------------------------------------------

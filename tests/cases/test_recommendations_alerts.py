@@ -302,7 +302,7 @@ def test_two_scans_at_once_give_one_notice_each(world):
         try:
             barrier.wait(timeout=10)
             results.append(services.recommendation_scan_alerts(now=at("2025-05-11")))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()
