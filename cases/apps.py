@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("司法建议与案件移送")
+
+    def ready(self) -> None:
+        try:
+            from members.home import register_panel
+        except ImportError:  # the home page's panels are not there yet
+            return
+        from cases.home import awaiting_reply_panel
+
+        register_panel(awaiting_reply_panel)

@@ -7,6 +7,7 @@ collide with the page of the same name (``unit-list``, ``recommendation-list`` â
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from cases.api.recommendations import RecommendationViewSet
 from members.api import MeView, NotificationViewSet, TaskViewSet, TokenView, UnitViewSet, UserViewSet
 
 app_name = "api"
@@ -16,6 +17,7 @@ router.register("units", UnitViewSet, basename="unit")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("users", UserViewSet, basename="user")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("recommendations", RecommendationViewSet, basename="api-recommendation")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),

@@ -1,0 +1,6 @@
+"""Judicial recommendations and case referrals: one module per feature."""
+
+from .recommendations import *  # noqa: F403
+from .recommendations import __all__ as _recommendations_all
+
+__all__ = [*_recommendations_all]
