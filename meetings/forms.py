@@ -67,7 +67,10 @@ class MeetingForm(BootstrapMixin, forms.Form):
     level = forms.ChoiceField(label=_("层级"), choices=MemberUnit.Level.choices)
     region = forms.ModelChoiceField(label=_("市州"), queryset=Region.objects.all(), required=False)
     invited_units = forms.ModelMultipleChoiceField(
-        label=_("参会单位"), queryset=MemberUnit.objects.none(), required=False, widget=forms.SelectMultiple(attrs={"size": 10})
+        label=_("参会单位"),
+        queryset=MemberUnit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
     )
     tasks = forms.ModelMultipleChoiceField(
         label=_("工作任务"), queryset=WorkTask.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
@@ -203,7 +206,10 @@ class DecisionForm(BootstrapMixin, forms.Form):
     text = forms.CharField(label=_("议定事项"), widget=forms.Textarea(attrs={"rows": 3}))
     owner_unit = forms.ModelChoiceField(label=_("牵头落实单位"), queryset=MemberUnit.objects.none())
     supporting_units = forms.ModelMultipleChoiceField(
-        label=_("配合单位"), queryset=MemberUnit.objects.none(), required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+        label=_("配合单位"),
+        queryset=MemberUnit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     due = forms.DateField(label=_("完成时限"), widget=DateInput())
 

@@ -84,7 +84,12 @@ class Meeting(models.Model):
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     next_alert_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -130,7 +135,12 @@ class Invitation(models.Model):
     reason = models.TextField(_("不参加原因"), blank=True)
     replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     replied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("答复人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("答复人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     history = HistoricalRecords()
 
@@ -231,7 +241,9 @@ class Minutes(models.Model):
 
 
 class MinutesConfirmation(models.Model):
-    minutes = models.ForeignKey(Minutes, verbose_name=_("会议纪要"), on_delete=models.CASCADE, related_name="confirmations")
+    minutes = models.ForeignKey(
+        Minutes, verbose_name=_("会议纪要"), on_delete=models.CASCADE, related_name="confirmations"
+    )
     unit = models.ForeignKey(MemberUnit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
     comment = models.TextField(_("意见"), blank=True)
     confirmed_by = models.ForeignKey(
@@ -269,7 +281,12 @@ class Decision(models.Model):
     done_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     done_note = models.TextField(_("办结说明"), blank=True)
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("办结人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("办结人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     next_alert_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -309,7 +326,9 @@ class Decision(models.Model):
 
 
 class DecisionProgress(models.Model):
-    decision = models.ForeignKey(Decision, verbose_name=_("议定事项"), on_delete=models.CASCADE, related_name="progress")
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("议定事项"), on_delete=models.CASCADE, related_name="progress"
+    )
     note = models.TextField(_("进展情况"))
     unit = models.ForeignKey(MemberUnit, verbose_name=_("单位"), null=True, on_delete=models.PROTECT, related_name="+")
     by = models.ForeignKey(
@@ -349,7 +368,12 @@ class Consultation(models.Model):
     outcome = models.TextField(_("会商结果"), blank=True)
     follow_up = models.TextField(_("后续议定事项"), blank=True)
     meeting = models.ForeignKey(
-        Meeting, verbose_name=_("关联会议"), null=True, blank=True, on_delete=models.SET_NULL, related_name="consultations"
+        Meeting,
+        verbose_name=_("关联会议"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consultations",
     )
     logging_unit = models.ForeignKey(
         MemberUnit, verbose_name=_("登记单位"), null=True, on_delete=models.PROTECT, related_name="logged_consultations"

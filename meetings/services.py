@@ -139,7 +139,10 @@ def meeting_stages(meeting: Meeting) -> list[AlertStage]:
             key = f"agenda-cutoff@{_local(cutoff):%Y%m%dT%H%M}"
             stages.append(
                 AlertStage(
-                    name=key, at=cutoff - timedelta(days=1), until=cutoff, send=_sender("agenda_cutoff", meeting, key, url)
+                    name=key,
+                    at=cutoff - timedelta(days=1),
+                    until=cutoff,
+                    send=_sender("agenda_cutoff", meeting, key, url),
                 )
             )
     minutes = _minutes_of(meeting)
@@ -243,9 +246,7 @@ def _arm_decision(decision: Decision, now: datetime) -> None:
 def scan_reminders(*, now: datetime | None = None) -> dict[str, int]:
     """The periodic task's work: send every due reminder of meetings and decisions."""
     now = now or timezone.now()
-    meetings = scan_due(
-        Meeting.objects.select_related("convener"), now=now, stages_of=meeting_stages
-    )
+    meetings = scan_due(Meeting.objects.select_related("convener"), now=now, stages_of=meeting_stages)
     decisions = scan_due(Decision.objects.select_related("owner_unit", "meeting"), now=now, stages_of=decision_stages)
     return {"meetings": meetings, "decisions": decisions}
 

@@ -356,7 +356,11 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_404(request, pk)
     form = forms.AgendaItemForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.agenda_add(meeting=meeting, by=request.user, **form.cleaned_data), _("议题已添加。"))
+        _run(
+            request,
+            lambda: services.agenda_add(meeting=meeting, by=request.user, **form.cleaned_data),
+            _("议题已添加。"),
+        )
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     return _agenda_response(request, meeting.pk)
@@ -739,9 +743,7 @@ FEED_DAYS_BACK = 180
 def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     """The private feed: no sign-in, the secret in the URL is the key. The meetings of the user's unit."""
     feed = (
-        CalendarFeedToken.objects.select_related("user", "user__unit")
-        .filter(token=token, user__is_active=True)
-        .first()
+        CalendarFeedToken.objects.select_related("user", "user__unit").filter(token=token, user__is_active=True).first()
     )
     if feed is None:
         raise Http404
