@@ -63,7 +63,7 @@ class MeetingForm(BootstrapMixin, forms.Form):
     starts_at = forms.DateTimeField(label=_("开始时间"), widget=DateTimeLocalInput())
     ends_at = forms.DateTimeField(label=_("结束时间"), widget=DateTimeLocalInput())
     location = forms.CharField(label=_("会议地点"), max_length=200, required=False)
-    video_link = forms.URLField(label=_("视频会议链接"), max_length=300, required=False)
+    video_link = forms.URLField(label=_("视频会议链接"), max_length=300, required=False, assume_scheme="https")
     level = forms.ChoiceField(label=_("层级"), choices=MemberUnit.Level.choices)
     region = forms.ModelChoiceField(label=_("市州"), queryset=Region.objects.all(), required=False)
     invited_units = forms.ModelMultipleChoiceField(
