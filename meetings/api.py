@@ -283,6 +283,11 @@ class MeetingViewSet(WriteViewSet):
             .order_by("-starts_at", "-id")
         )
 
+    def get_renderers(self) -> list[BaseRenderer]:
+        if getattr(self, "action", None) == "ics":  # also for the slash-less route of fuyuan/api_urls.py
+            return [ICalendarRenderer(), JSONRenderer()]
+        return super().get_renderers()
+
     def perform_create(self, serializer: MeetingSerializer) -> None:
         data = dict(serializer.validated_data)
         agenda = data.pop("agenda_items", None)
