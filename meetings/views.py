@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -105,14 +106,25 @@ def _meeting_filters(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+CHOICES_CACHE_KEY = "meetings:filter-choices:v1"
+CHOICES_CACHE_SECONDS = 300
+
+
+def _reference_choices() -> dict[str, list[dict[str, Any]]]:
+    """Units, tasks and regions for the filter drop-downs: reference data, cached for a few minutes."""
+    choices = cache.get(CHOICES_CACHE_KEY)
+    if choices is None:
+        choices = {
+            "units": list(MemberUnit.objects.filter(active=True).values("pk", "name", "short_name")),
+            "tasks": list(WorkTask.objects.values("pk", "number", "title")),
+            "regions": list(Region.objects.values("pk", "name")),
+        }
+        cache.set(CHOICES_CACHE_KEY, choices, CHOICES_CACHE_SECONDS)
+    return choices
+
+
 def _filter_choices() -> dict[str, Any]:
-    return {
-        "kinds": Meeting.Kind.choices,
-        "statuses": Meeting.Status.choices,
-        "units": MemberUnit.objects.filter(active=True).only("id", "name", "short_name"),
-        "tasks": WorkTask.objects.only("id", "number", "title"),
-        "regions": Region.objects.all(),
-    }
+    return {"kinds": Meeting.Kind.choices, "statuses": Meeting.Status.choices, **_reference_choices()}
 
 
 @login_required
@@ -499,7 +511,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
             "f": g,
             "status_value": g.get("status", "open" if "status" not in g else ""),
             "statuses": Decision.Status.choices,
-            "units": MemberUnit.objects.filter(active=True).only("id", "name", "short_name"),
+            "units": _reference_choices()["units"],
         },
     )
 

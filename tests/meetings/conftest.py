@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.urls import NoReverseMatch, clear_url_caches, reverse
 from django.utils import timezone
 
@@ -26,6 +27,12 @@ def _page_links(settings: Any) -> None:
     except NoReverseMatch:
         settings.ROOT_URLCONF = "tests.meetings.urls_stub"
         clear_url_caches()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """The filter drop-downs are cached; each test has units of its own."""
+    cache.clear()
 
 
 def local(*args: int) -> datetime:

@@ -191,7 +191,9 @@ def test_the_convener_unit_not_invited_answering_on_the_api_is_403(cast, make_me
     # The other unit convenes (so it can see the meeting) but is not among the invited units.
     meeting = make_meeting(by=cast.other_liaison, convener=cast.other_unit, invited=[cast.unit])
     response = client_for(cast.other_liaison).post(
-        f"/api/v1/meetings/{meeting.pk}/reply/", {"reply": "attending", "attendees": "李四"}, content_type="application/json"
+        f"/api/v1/meetings/{meeting.pk}/reply/",
+        {"reply": "attending", "attendees": "李四"},
+        content_type="application/json",
     )
     assert response.status_code == 403
 

@@ -47,7 +47,9 @@ def test_ics_has_the_meeting_and_a_stable_uid_with_growing_sequence(cast, make_m
     assert str(event["STATUS"]) == "CONFIRMED"
 
     new_start = start + timedelta(days=1)
-    services.meeting_update(meeting=meeting, by=cast.office, starts_at=new_start, ends_at=new_start + timedelta(hours=3))
+    services.meeting_update(
+        meeting=meeting, by=cast.office, starts_at=new_start, ends_at=new_start + timedelta(hours=3)
+    )
     event = event_of(parse(client.get(url)))
     assert str(event["UID"]) == uid
     assert int(event["SEQUENCE"]) == 1

@@ -37,7 +37,9 @@ def scan_at(time_machine, when):  # type: ignore[no-untyped-def]
 def meeting(cast, make_meeting, time_machine):  # type: ignore[no-untyped-def]
     time_machine.move_to(T0, tick=False)
     m = make_meeting(starts_at=START, invited=[cast.unit, cast.court, cast.other_unit])
-    services.invitation_reply(meeting=m, unit=cast.other_unit, by=cast.other_liaison, reply="declined", reason="另有公务")
+    services.invitation_reply(
+        meeting=m, unit=cast.other_unit, by=cast.other_liaison, reply="declined", reason="另有公务"
+    )
     return m
 
 
@@ -113,7 +115,9 @@ def test_rescheduling_rearms_and_tells_the_invitees(cast, meeting, time_machine)
     scan_at(time_machine, START - timedelta(days=3))
     assert notices("meeting_reminder", cast.liaison).count() == 1
     new_start = START + timedelta(days=7)
-    services.meeting_update(meeting=meeting, by=cast.office, starts_at=new_start, ends_at=new_start + timedelta(hours=2))
+    services.meeting_update(
+        meeting=meeting, by=cast.office, starts_at=new_start, ends_at=new_start + timedelta(hours=2)
+    )
     meeting.refresh_from_db()
     assert meeting.sequence == 1
     assert meeting.next_alert_at == new_start - timedelta(days=3)
@@ -152,7 +156,9 @@ def test_a_title_change_bumps_the_sequence_without_a_change_notice(cast, meeting
 def test_moving_into_the_reminder_window_sends_it_at_the_next_scan(cast, meeting, time_machine):
     time_machine.move_to(local(2026, 12, 5, 9, 0), tick=False)
     new_start = local(2026, 12, 5, 10, 0)
-    services.meeting_update(meeting=meeting, by=cast.office, starts_at=new_start, ends_at=new_start + timedelta(hours=1))
+    services.meeting_update(
+        meeting=meeting, by=cast.office, starts_at=new_start, ends_at=new_start + timedelta(hours=1)
+    )
     services.scan_reminders()
     assert list(notices("meeting_reminder", cast.liaison).values_list("stage", flat=True)) == [
         "before-120m@20261205T1000"
@@ -222,7 +228,11 @@ def decision(cast, meeting, time_machine):  # type: ignore[no-untyped-def]
     time_machine.move_to(START + timedelta(minutes=10), tick=False)
     services.meeting_hold(meeting=meeting, by=cast.office)
     return services.decision_add(
-        meeting=meeting, by=cast.office, text="建立生态环境损害赔偿磋商机制", owner_unit=cast.unit, due=date(2026, 12, 20)
+        meeting=meeting,
+        by=cast.office,
+        text="建立生态环境损害赔偿磋商机制",
+        owner_unit=cast.unit,
+        due=date(2026, 12, 20),
     )
 
 
