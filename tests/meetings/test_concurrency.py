@@ -29,7 +29,7 @@ def test_two_scans_at_once_send_one_notice_each(cast, make_meeting, time_machine
         try:
             barrier.wait(timeout=10)
             results.append(services.scan_reminders())
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

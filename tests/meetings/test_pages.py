@@ -62,7 +62,7 @@ def test_meeting_lists_do_not_grow_with_rows(cast, make_meeting, name):
             title=f"会议{i}",
             starts_at=timezone.now() + timedelta(days=1, hours=i),
         )
-    many, response = queries_for(client, reverse(name))
+    many, _response = queries_for(client, reverse(name))
     assert many == few
     assert many <= 10
 
