@@ -1,0 +1,3 @@
+"""Models of the cases app: judicial recommendations and case referrals."""
+
+from .referrals import *  # noqa

@@ -1,0 +1,3 @@
+"""Celery autodiscovery entry point of the cases app."""
+
+from cases.tasks_referrals import *  # noqa
