@@ -1,1 +1,8 @@
-urlpatterns: list = []
+from rest_framework.routers import DefaultRouter
+
+from cases.api.referrals import ReferralViewSet
+
+router = DefaultRouter()
+router.register("referrals", ReferralViewSet, basename="referral")
+
+urlpatterns = router.urls
