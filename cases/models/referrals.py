@@ -267,6 +267,7 @@ class ReferralImport(models.Model):
     created_count = models.PositiveIntegerField(_("已创建"), default=0)
     skipped_count = models.PositiveIntegerField(_("已存在(跳过)"), default=0)
     error = models.TextField(_("错误"), blank=True)
+    rows = models.JSONField(_("校验通过的行"), default=list, blank=True, editable=False)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     seconds = models.FloatField(_("耗时(秒)"), null=True, blank=True)

@@ -791,6 +791,10 @@ def referral_import_prepare(*, by: User, upload: Any) -> tuple[Any, ImportCheck]
         total_rows=check.total,
         new_rows=len(check.new_rows),
         skipped_count=len(check.existing),
+        rows=[
+            [r.line, r.case_number, r.receiver_id, r.subject, r.summary, r.sent_on.isoformat(), r.parties]
+            for r in check.rows
+        ],
     )
     imp.file.save("delegations.xlsx", upload, save=False)
     imp.save()
@@ -848,14 +852,11 @@ def referral_import_run(*, import_id: int, now: datetime | None = None) -> Any:
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4205, imp.sender_id])
-            with imp.file.open("rb") as fh:
-                check = referral_import_check(sender=imp.sender, fileobj=fh, today=timezone.localdate(now))
-            if check.errors:
-                raise ValidationError(_("表格校验未通过:第 %(n)s 行有误。") % {"n": check.errors[0][0]})
-            created = _bulk_create_delegations(imp=imp, rows=check.new_rows, now=now)
+            rows, existing = _recheck_rows(imp)
+            created = _bulk_create_delegations(imp=imp, rows=rows, now=now)
             imp.status = ReferralImport.Status.DONE
             imp.created_count = created
-            imp.skipped_count = len(check.existing)
+            imp.skipped_count = existing
             imp.finished_at = timezone.now()
             imp.seconds = round(time_mod.monotonic() - started, 3)
             imp.save()
@@ -866,6 +867,39 @@ def referral_import_run(*, import_id: int, now: datetime | None = None) -> Any:
         )
         imp.refresh_from_db()
     return imp
+
+
+def _recheck_rows(imp: Any) -> tuple[list[ImportRow], int]:
+    """The rows checked at upload, checked again against the database as it is now (inside the lock)."""
+    from datetime import date as date_cls
+
+    rows = [
+        ImportRow(
+            line=line,
+            case_number=number,
+            receiver_id=receiver_id,
+            subject=subject,
+            summary=summary,
+            sent_on=date_cls.fromisoformat(sent_on),
+            parties=[tuple(p) for p in parties],
+        )
+        for line, number, receiver_id, subject, summary, sent_on, parties in imp.rows
+    ]
+    receivers = {r.receiver_id for r in rows}
+    usable = set(MemberUnit.objects.filter(pk__in=receivers, active=True).exclude(pk=imp.sender_id).values_list("pk", flat=True))
+    for row in rows:
+        if row.receiver_id not in usable:
+            raise ValidationError(_("第 %(n)s 行:受托调解组织已停用或不存在。") % {"n": row.line})
+    kind = ReferralKind.objects.get(code=MEDIATION)
+    numbers = [r.case_number for r in rows]
+    existing: set[str] = set()
+    for i in range(0, len(numbers), 5000):
+        existing.update(
+            Referral.objects.filter(sender_id=imp.sender_id, kind=kind, case_number__in=numbers[i : i + 5000]).values_list(
+                "case_number", flat=True
+            )
+        )
+    return [r for r in rows if r.case_number not in existing], len(existing)
 
 
 def _bulk_create_delegations(*, imp: Any, rows: list[ImportRow], now: datetime) -> int:
