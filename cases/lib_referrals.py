@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -12,6 +13,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 from django.utils.functional import cached_property
+
+log = logging.getLogger(__name__)
 
 ID_NUMBER_RE = re.compile(r"^\d{17}[\dXx]$|^\d{15}$")
 PHONE_RE = re.compile(r"^\+?[\d\- ]{7,20}$")
@@ -102,5 +105,5 @@ def _cache_get(key: str) -> Any:
 def _cache_set(key: str, value: Any, seconds: int) -> None:
     try:
         cache.set(key, value, seconds)
-    except Exception:  # noqa: BLE001
-        pass
+    except Exception:  # noqa: BLE001 - the cache is an optimisation only
+        log.warning("cache unavailable; %s not stored", key)

@@ -13,7 +13,16 @@ from cases.models import Outcome, Party, Referral, ReferralEvent, ReferralImport
 
 @admin.register(ReferralKind)
 class ReferralKindAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "code", "answer_days", "working_days", "extension_days", "outcomes", "resend_allowed", "active"]
+    list_display = [
+        "name",
+        "code",
+        "answer_days",
+        "working_days",
+        "extension_days",
+        "outcomes",
+        "resend_allowed",
+        "active",
+    ]
     list_editable = ["active"]
     search_fields = ["name", "code"]
     list_filter = ["active", "working_days", "resend_allowed"]
@@ -48,7 +57,18 @@ class EventInline(admin.TabularInline):
 
 @admin.register(Referral)
 class ReferralAdmin(SimpleHistoryAdmin):
-    list_display = ["case_number", "subject", "kind", "sender", "receiver", "handler", "status", "sent_at", "due", "outcome"]
+    list_display = [
+        "case_number",
+        "subject",
+        "kind",
+        "sender",
+        "receiver",
+        "handler",
+        "status",
+        "sent_at",
+        "due",
+        "outcome",
+    ]
     list_filter = ["kind", "status", "outcome"]
     search_fields = ["case_number", "subject"]
     # autocomplete_fields once members registers its admins with search_fields
@@ -63,7 +83,17 @@ class ReferralAdmin(SimpleHistoryAdmin):
 
 @admin.register(ReferralImport)
 class ReferralImportAdmin(admin.ModelAdmin):
-    list_display = ["file_name", "sender", "uploaded_by", "status", "total_rows", "created_count", "skipped_count", "seconds", "created_at"]
+    list_display = [
+        "file_name",
+        "sender",
+        "uploaded_by",
+        "status",
+        "total_rows",
+        "created_count",
+        "skipped_count",
+        "seconds",
+        "created_at",
+    ]
     list_filter = ["status"]
     list_select_related = ["sender", "uploaded_by"]
     readonly_fields = [f.name for f in ReferralImport._meta.fields]

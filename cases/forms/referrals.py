@@ -13,7 +13,11 @@ from members.models import MemberUnit, WorkTask
 
 class ReferralFilterForm(forms.Form):
     kind = forms.ModelChoiceField(
-        label=_("类别"), queryset=ReferralKind.objects.all(), to_field_name="code", required=False, empty_label=_("全部")
+        label=_("类别"),
+        queryset=ReferralKind.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("全部"),
     )
     status = forms.ChoiceField(label=_("状态"), choices=[("", _("全部")), *Referral.Status.choices], required=False)
     counterpart = forms.ModelChoiceField(
@@ -32,7 +36,11 @@ class ReferralFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
+            css = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
             field.widget.attrs.setdefault("class", css)
 
     def add_prefix(self, field_name: str) -> str:
@@ -85,7 +93,11 @@ class PartyForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm"
+            css = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
             field.widget.attrs.setdefault("class", css)
 
 
@@ -139,4 +151,7 @@ class ExtendForm(forms.Form):
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(label=_("委派调解表格(XLSX)"), widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx"}))
+    file = forms.FileField(
+        label=_("委派调解表格(XLSX)"),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx"}),
+    )

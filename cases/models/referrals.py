@@ -98,12 +98,14 @@ class Referral(models.Model):
     case_number = models.CharField(_("案号/编号"), max_length=100)
     subject = models.CharField(_("事项"), max_length=200)
     summary = models.TextField(_("基本情况"), blank=True)
-    tasks = models.ManyToManyField(
-        "members.WorkTask", verbose_name=_("工作任务"), blank=True, related_name="referrals"
-    )
+    tasks = models.ManyToManyField("members.WorkTask", verbose_name=_("工作任务"), blank=True, related_name="referrals")
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -226,7 +228,11 @@ class ReferralEvent(models.Model):
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
     at = models.DateTimeField(_("时间"))
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     unit = models.ForeignKey(
@@ -255,7 +261,9 @@ class ReferralImport(models.Model):
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
 
-    sender = models.ForeignKey("members.MemberUnit", verbose_name=_("移送单位"), on_delete=models.PROTECT, related_name="+")
+    sender = models.ForeignKey(
+        "members.MemberUnit", verbose_name=_("移送单位"), on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -12,8 +12,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import BooleanField, Count, F, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, TextField, Value
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -100,18 +99,23 @@ def box_queryset(user: User, box: str) -> QuerySet[Referral]:
 
 
 def default_box(user: User) -> str:
-    if getattr(user, "unit_id", None):
+    if getattr(user, "unit_id", None) and not can_read_all(user):
         return "inbox"
     return "all"
 
 
-def search_condition(term: str) -> RawSQL:
-    """``case_number || ' ' || subject ILIKE '%term%'``, the expression the trigram index covers."""
+def search_condition(term: str) -> Func:
+    """``(case_number || ' ' || subject) ILIKE '%term%'``: the expression the trigram index covers.
+
+    Built from column references (not raw SQL) so that it also holds inside the id subquery of
+    deep pages, where the table has another alias.
+    """
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return RawSQL(
-        "(cases_referral.case_number || ' ' || cases_referral.subject) ILIKE %s",
-        (f"%{escaped}%",),
-        output_field=BooleanField(),
+    text = Func(
+        F("case_number"), F("subject"), template="(%(expressions)s)", arg_joiner=" || ' ' || ", output_field=TextField()
+    )
+    return Func(
+        text, Value(f"%{escaped}%"), template="%(expressions)s", arg_joiner=" ILIKE ", output_field=BooleanField()
     )
 
 

@@ -410,7 +410,10 @@ def referral_conclude(
             {
                 "outcome": [
                     _("“%(kind)s”的办理结果只能是:%(list)s。")
-                    % {"kind": locked.kind.name, "list": "、".join(label for _c, label in locked.kind.outcome_choices())}
+                    % {
+                        "kind": locked.kind.name,
+                        "list": "、".join(label for _c, label in locked.kind.outcome_choices()),
+                    }
                 ]
             }
         )
@@ -478,7 +481,9 @@ def _alert(referral: Referral, event: str, stage: str, unit_ids: Sequence[int | 
     people = list(unit_recipients(unit_ids))
     if office:
         people += list(office_staff())
-    notify(event=event, obj=referral, stage=stage, recipients=people, url=_url(referral), context={"referral": referral})
+    notify(
+        event=event, obj=referral, stage=stage, recipients=people, url=_url(referral), context={"referral": referral}
+    )
 
 
 def referral_stages(referral: Referral) -> list[AlertStage]:
@@ -499,7 +504,9 @@ def referral_stages(referral: Referral) -> list[AlertStage]:
         soon = f"due_soon:{r.due.isoformat()}"
         late = f"overdue:{r.due.isoformat()}"
         stages.append(
-            AlertStage(soon, soon_at, overdue_at, send=lambda n=soon: _alert(r, "referral_due_soon", n, receivers, False))
+            AlertStage(
+                soon, soon_at, overdue_at, send=lambda n=soon: _alert(r, "referral_due_soon", n, receivers, False)
+            )
         )
         stages.append(
             AlertStage(
@@ -860,7 +867,7 @@ def referral_import_run(*, import_id: int, now: datetime | None = None) -> Any:
             imp.finished_at = timezone.now()
             imp.seconds = round(time_mod.monotonic() - started, 3)
             imp.save()
-    except Exception as exc:  # noqa: BLE001 - record any failure on the import for the user
+    except Exception as exc:
         log.exception("referral import %s failed", import_id)
         ReferralImport.objects.filter(pk=import_id).update(
             status=ReferralImport.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
@@ -886,7 +893,9 @@ def _recheck_rows(imp: Any) -> tuple[list[ImportRow], int]:
         for line, number, receiver_id, subject, summary, sent_on, parties in imp.rows
     ]
     receivers = {r.receiver_id for r in rows}
-    usable = set(MemberUnit.objects.filter(pk__in=receivers, active=True).exclude(pk=imp.sender_id).values_list("pk", flat=True))
+    usable = set(
+        MemberUnit.objects.filter(pk__in=receivers, active=True).exclude(pk=imp.sender_id).values_list("pk", flat=True)
+    )
     for row in rows:
         if row.receiver_id not in usable:
             raise ValidationError(_("第 %(n)s 行:受托调解组织已停用或不存在。") % {"n": row.line})
@@ -895,9 +904,9 @@ def _recheck_rows(imp: Any) -> tuple[list[ImportRow], int]:
     existing: set[str] = set()
     for i in range(0, len(numbers), 5000):
         existing.update(
-            Referral.objects.filter(sender_id=imp.sender_id, kind=kind, case_number__in=numbers[i : i + 5000]).values_list(
-                "case_number", flat=True
-            )
+            Referral.objects.filter(
+                sender_id=imp.sender_id, kind=kind, case_number__in=numbers[i : i + 5000]
+            ).values_list("case_number", flat=True)
         )
     return [r for r in rows if r.case_number not in existing], len(existing)
 

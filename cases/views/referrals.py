@@ -66,7 +66,7 @@ def _box_of(request: HttpRequest, box: str | None) -> str:
 
 @login_required
 def referral_list(request: HttpRequest, box: str | None = None) -> HttpResponse:
-    """"Addressed to us" (inbox), "sent by us" (sent) and, for office and leaders, all referrals."""
+    """ "Addressed to us" (inbox), "sent by us" (sent) and, for office and leaders, all referrals."""
     box = _box_of(request, box)
     qs, form = _list_queryset(request, box)
     paginator = DeepPaginator(selectors.list_rows(qs), PER_PAGE)
@@ -443,7 +443,11 @@ def referral_figures(request: HttpRequest) -> HttpResponse:
 def awaiting_context(user: Any) -> dict[str, Any]:
     """Context of ``cases/referrals/_awaiting.html`` for the unit home page."""
     rows, total = selectors.referrals_awaiting(user)
-    return {"awaiting_referrals": rows, "awaiting_referrals_total": total, "referral_inbox_url": reverse("referral-inbox")}
+    return {
+        "awaiting_referrals": rows,
+        "awaiting_referrals_total": total,
+        "referral_inbox_url": reverse("referral-inbox"),
+    }
 
 
 @login_required

@@ -17,7 +17,9 @@ def kind(code: str) -> ReferralKind:
     return ReferralKind.objects.get(code=code)
 
 
-def draft(by: User, receiver: Any, *, code: str = "mediation", number: str = "(2026)甘01民诉前调1号", **kw: Any) -> Referral:
+def draft(
+    by: User, receiver: Any, *, code: str = "mediation", number: str = "(2026)甘01民诉前调1号", **kw: Any
+) -> Referral:
     return services.referral_create(
         by=by,
         kind=kind(code),

@@ -123,4 +123,8 @@ def test_notices_carry_no_personal_data_and_link_to_the_record(cast):
 
 def test_sending_notifies_the_receiver(cast):
     r = sent(cast.clerk, cast.unit)
-    assert list(Notification.objects.filter(object_id=r.pk, event="referral_update").values_list("recipient__username", flat=True)) == ["liaison"]
+    assert list(
+        Notification.objects.filter(object_id=r.pk, event="referral_update").values_list(
+            "recipient__username", flat=True
+        )
+    ) == ["liaison"]

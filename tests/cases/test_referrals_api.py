@@ -39,8 +39,24 @@ def test_create_send_and_answer_through_the_api(cast):
     assert resp.status_code == 201, resp.content
     body = resp.json()
     assert body["status"] == "draft" and body["sender"] == cast.court.pk and body["kind"] == "mediation"
-    for key in ("kind", "sender", "receiver", "case_number", "subject", "summary", "tasks", "sent_at",
-                "acknowledged_at", "due", "status", "overdue", "outcome", "outcome_note", "sender_name", "receiver_name"):
+    for key in (
+        "kind",
+        "sender",
+        "receiver",
+        "case_number",
+        "subject",
+        "summary",
+        "tasks",
+        "sent_at",
+        "acknowledged_at",
+        "due",
+        "status",
+        "overdue",
+        "outcome",
+        "outcome_note",
+        "sender_name",
+        "receiver_name",
+    ):
         assert key in body
     pk = body["id"]
     assert c.patch(f"/api/v1/referrals/{pk}/", {"subject": "劳动争议"}, format="json").json()["subject"] == "劳动争议"
@@ -71,7 +87,9 @@ def test_refused_transitions_are_409(cast):
 def test_wrong_side_is_403_and_bad_input_400(cast):
     ref = sent(cast.clerk, cast.unit)
     assert api(cast.clerk).post(f"/api/v1/referrals/{ref.pk}/acknowledge/").status_code == 403
-    assert api(cast.liaison).post(f"/api/v1/referrals/{ref.pk}/return/", {"reason": ""}, format="json").status_code == 400
+    assert (
+        api(cast.liaison).post(f"/api/v1/referrals/{ref.pk}/return/", {"reason": ""}, format="json").status_code == 400
+    )
     resp = api(cast.liaison).post(
         "/api/v1/referrals/",
         {"kind": "petition", "receiver": cast.unit.pk, "case_number": "信-1", "subject": "x"},
@@ -102,7 +120,14 @@ def _bulk(cast, n: int, offset: int = 0) -> None:
     kind = ReferralKind.objects.get(code="mediation")
     rows = Referral.objects.bulk_create(
         [
-            Referral(kind=kind, sender=cast.court, receiver=cast.unit, case_number=f"N-{offset + i}", subject="纠纷", status="sent")
+            Referral(
+                kind=kind,
+                sender=cast.court,
+                receiver=cast.unit,
+                case_number=f"N-{offset + i}",
+                subject="纠纷",
+                status="sent",
+            )
             for i in range(n)
         ]
     )
@@ -134,3 +159,11 @@ def test_deep_pages_use_an_id_subquery(cast):
     assert len(page_sql) == 1 and '"cases_referral"."id" IN (SELECT' in page_sql[0]
     ids = [r["id"] for r in body["results"]]
     assert ids == sorted(ids, reverse=True)
+
+
+def test_search_holds_on_deep_pages(cast):
+    _bulk(cast, 45)
+    sent(cast.clerk, cast.unit, number="Z-1", subject="房屋买卖")
+    body = api(cast.office).get("/api/v1/referrals/", {"search": "纠纷", "page": 2}).json()
+    assert body["count"] == 45 and len(body["results"]) == 20
+    assert all(r["subject"] == "纠纷" for r in body["results"])

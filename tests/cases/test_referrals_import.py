@@ -81,7 +81,9 @@ def test_inactive_unit_and_future_date_are_errors(cast, mediators):
 
 def test_upload_page_shows_errors_row_by_row_and_saves_nothing(cast, mediators):
     c = client_for(cast.clerk)
-    resp = c.post("/referrals/import/", {"file": upload(xlsx([sheet_row("A-1", "调委0"), sheet_row("A-2", "无此单位")]))})
+    resp = c.post(
+        "/referrals/import/", {"file": upload(xlsx([sheet_row("A-1", "调委0"), sheet_row("A-2", "无此单位")]))}
+    )
     assert resp.status_code == 200
     html = resp.content.decode()
     assert "import-errors" in html and "未知单位“无此单位”" in html and "<td>3</td>" in html
@@ -95,7 +97,9 @@ def test_a_file_that_is_not_xlsx_is_refused(cast):
     assert "请上传 XLSX 格式" in resp.content.decode()
 
 
-def test_valid_sheet_is_created_once_and_reupload_creates_no_duplicates(cast, mediators, django_capture_on_commit_callbacks):
+def test_valid_sheet_is_created_once_and_reupload_creates_no_duplicates(
+    cast, mediators, django_capture_on_commit_callbacks
+):
     rows = [sheet_row(f"(2026)甘01民诉前调{i}号", f"调委{i % 2}") for i in range(1, 8)]
     c = client_for(cast.clerk)
     resp = c.post("/referrals/import/", {"file": upload(xlsx(rows))})
@@ -114,7 +118,9 @@ def test_valid_sheet_is_created_once_and_reupload_creates_no_duplicates(cast, me
     assert r.tasks.filter(number=8).exists() and r.events.get().action == "import" and r.next_alert_at
     assert r.history.count() == 1
     # the same sheet again, plus one new row
-    imp2, result = services.referral_import_prepare(by=cast.clerk, upload=upload(xlsx([*rows, sheet_row("新-1", "调委0")])))
+    imp2, result = services.referral_import_prepare(
+        by=cast.clerk, upload=upload(xlsx([*rows, sheet_row("新-1", "调委0")]))
+    )
     assert result.ok and imp2.new_rows == 1 and imp2.skipped_count == 7
     services.referral_import_queue(imp=imp2, by=cast.clerk)
     services.referral_import_run(import_id=imp2.pk)

@@ -100,7 +100,9 @@ def test_acting_on_a_revoked_referral_is_refused(cast, act):
         "return": lambda: services.referral_return(referral=r, by=cast.liaison, reason="x"),
         "conclude": lambda: services.referral_conclude(referral=r, by=cast.liaison, outcome="resolved"),
         "revoke": lambda: services.referral_revoke(referral=r, by=cast.clerk),
-        "extend": lambda: services.referral_extend(referral=r, by=cast.liaison, both_parties_consent=True, consent_note="x"),
+        "extend": lambda: services.referral_extend(
+            referral=r, by=cast.liaison, both_parties_consent=True, consent_note="x"
+        ),
     }
     with pytest.raises(TransitionNotAllowed):
         calls[act]()
