@@ -136,7 +136,7 @@ class Referral(models.Model):
         indexes = [
             # The lists walk these in id order (covering: index-only scans for deep pages).
             models.Index(fields=["sender", "-id"], name="referral_sent_list"),
-            models.Index(fields=["receiver", "-id"], name="referral_inbox_list"),
+            models.Index(fields=["receiver", "-id"], name="referral_inbox_list", include=["status"]),
             models.Index(fields=["handler", "-id"], name="referral_handler_list", condition=Q(handler__isnull=False)),
             # The figures: one kind over a period.
             models.Index(fields=["kind", "sent_at"], name="referral_kind_sent"),
