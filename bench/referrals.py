@@ -143,7 +143,8 @@ def build() -> dict[str, Any]:
       CASE WHEN status = 'revoked' THEN sent_at + interval '1 day' END,
       CASE WHEN status = 'concluded' THEN sent_at + (1 + r %% 40) * interval '1 day' END,
       CASE WHEN status <> 'concluded' THEN ''
-           WHEN kind = 'mediation' THEN CASE WHEN r < 6362 THEN 'resolved' WHEN r < 9000 THEN 'failed' ELSE 'withdrawn' END
+           WHEN kind = 'mediation'
+             THEN CASE WHEN r < 6362 THEN 'resolved' WHEN r < 9000 THEN 'failed' ELSE 'withdrawn' END
            WHEN kind = 'criminal_transfer' THEN CASE WHEN r < 7000 THEN 'case_opened' ELSE 'case_not_opened' END
            WHEN kind = 'enforcement_inquiry' THEN CASE WHEN r < 5000 THEN 'found' ELSE 'not_found' END
            ELSE 'done' END,
@@ -155,7 +156,8 @@ def build() -> dict[str, Any]:
         cur.execute(
             """INSERT INTO cases_party (referral_id, role, name, id_number, phone)
                SELECT id, 'applicant', (ARRAY['张','王','李','赵','刘'])[1 + id %% 5] || '某某',
-                      '6201' || lpad((id %% 100000000000000)::text, 13, '0') || '1', '138' || lpad((id %% 100000000)::text, 8, '0')
+                      '6201' || lpad((id %% 100000000000000)::text, 13, '0') || '1',
+                      '138' || lpad((id %% 100000000)::text, 8, '0')
                FROM cases_referral WHERE case_number LIKE 'B-%%'"""
         )
         cur.execute(
