@@ -7,10 +7,9 @@ class CasesConfig(AppConfig):
     verbose_name = _("司法建议与案件移送")
 
     def ready(self) -> None:
-        try:
-            from members.home import register_panel
-        except ImportError:  # the home page's panels are not there yet
-            return
         from cases.home import awaiting_reply_panel
+        from cases.home_referrals import awaiting_referrals_panel
+        from members.home import register_panel
 
         register_panel(awaiting_reply_panel)
+        register_panel(awaiting_referrals_panel)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from cases.services.recommendations import recommendation_scan_alerts
+from cases.tasks_referrals import *  # noqa
 
 
 @shared_task(name="cases.scan_recommendation_alerts")

@@ -8,6 +8,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from cases.api.recommendations import RecommendationViewSet
+from cases.api.referrals import ReferralViewSet
 from meetings import api as meetings_api
 from members.api import MeView, NotificationViewSet, TaskViewSet, TokenView, UnitViewSet, UserViewSet
 
@@ -19,6 +20,7 @@ router.register("tasks", TaskViewSet, basename="task")
 router.register("users", UserViewSet, basename="user")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("recommendations", RecommendationViewSet, basename="api-recommendation")
+router.register("referrals", ReferralViewSet, basename="api-referral")
 meetings_api.register(router)
 
 urlpatterns = [

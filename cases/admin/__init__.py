@@ -1,1 +1,2 @@
 from . import recommendations  # noqa: F401
+from . import referrals  # noqa
