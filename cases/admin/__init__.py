@@ -1,2 +1,4 @@
-from . import recommendations  # noqa: F401
-from . import referrals  # noqa
+from . import (
+    recommendations,  # noqa: F401
+    referrals,  # noqa
+)

@@ -1,5 +1,4 @@
 """Judicial recommendations and case referrals: one module per feature."""
 
 from .recommendations import *  # noqa: F403
-from .recommendations import __all__ as _recommendations_all
-from .referrals import *  # noqa
+from .referrals import *  # noqa: F403
