@@ -11,6 +11,7 @@ from cases.api.recommendations import RecommendationViewSet
 from cases.api.referrals import ReferralViewSet
 from meetings import api as meetings_api
 from members.api import MeView, NotificationViewSet, TaskViewSet, TokenView, UnitViewSet, UserViewSet
+from stats.api import SummaryView as StatsSummaryView
 
 app_name = "api"
 
@@ -28,5 +29,6 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     # API.md spells it without the trailing slash.
     path("meetings/<int:pk>/ics", meetings_api.MeetingViewSet.as_view({"get": "ics"}), name="meeting-api-ics"),
+    path("stats/summary/", StatsSummaryView.as_view(), name="stats-summary"),
     path("", include(router.urls)),
 ]

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "members",
     "cases",
     "meetings",
+    "stats",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ NAV_ITEMS: list[tuple[str, Any, str, set[str]]] = [
     ("consultation-list", _("会商"), "chat-square-text", set()),
     ("decision-list", _("议定事项"), "list-check", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
     ("dashboard", _("统计"), "bar-chart", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
+    ("unit-dashboard", _("本单位统计"), "bar-chart", {Role.LIAISON, Role.COURT_CLERK}),
     ("unit-list", _("成员单位"), "building", set()),
     ("task-list", _("十项任务"), "list-ol", set()),
 ]

@@ -1,0 +1,34 @@
+"""The admin of the statistics: frozen snapshots (read-only values) and the prepared quarterly reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from stats.models import PreparedReport, Snapshot
+
+
+@admin.register(Snapshot)
+class SnapshotAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "start", "end", "region", "task", "unit", "frozen_at", "frozen_by"]
+    list_filter = ["region", "task"]
+    search_fields = ["label", "note"]
+    autocomplete_fields = ["unit", "frozen_by"]
+    date_hierarchy = "frozen_at"
+    readonly_fields = ["key", "start", "end", "region", "task", "unit", "data", "frozen_at", "frozen_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # frozen from the dashboard, which computes the values
+
+
+@admin.register(PreparedReport)
+class PreparedReportAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "start", "end", "created_at"]
+    date_hierarchy = "start"
+    readonly_fields = ["start", "end", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # prepared by the quarterly task

@@ -1,0 +1,653 @@
+"""The figures of the mechanism (DOMAIN.md, API.md ``stats/summary/``), each defined ONCE here.
+
+A figure is either a count or a rate (numerator ÷ denominator, a percentage with two decimals,
+``None`` when the denominator is 0). Every count is one named ``Count(filter=Q(...))`` of one
+*source* (consultations, meetings, recommendations, referrals, decisions); a source is the set
+of records that belong to a period [from, to] (Asia/Shanghai calendar days), a 市州 (region), a
+work task and, for a unit's own view, a unit. The dashboard, the unit view, the report, the
+snapshots and the API all read the figures through :func:`compute`, so they cannot disagree.
+
+Queries: :func:`compute` runs ONE query for all sources and all months (a ``UNION ALL`` of one
+grouped aggregate per source); the totals are the sums of the months. :func:`breakdown` runs one
+query per dimension (work task, region, unit) for every source at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Coalesce, NullIf, Substr, TruncDate, TruncMonth
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import JudicialRecommendation, Referral
+from meetings.models import Consultation, Decision, Invitation, Meeting
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MAX_COUNTS = 6  # the widest source (recommendations) has six counts; the others are padded with zeros
+
+# --- the scope of a computation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A period [start, end] in Asia/Shanghai calendar days, and optional region, work task and unit."""
+
+    start: date
+    end: date
+    region: int | None = None
+    task: int | None = None
+    unit: int | None = None
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=SHANGHAI)
+
+    @property
+    def end_before(self) -> datetime:
+        """Midnight after the last day: a record at 31 Dec 23:59:59 Asia/Shanghai still belongs to the period."""
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=SHANGHAI)
+
+    def params(self, *, period: bool = True) -> dict[str, Any]:
+        """Query parameters of the list pages behind a number (``from``, ``to``, ``region``, ``task``)."""
+        out: dict[str, Any] = {}
+        if period:
+            out["from"], out["to"] = self.start.isoformat(), self.end.isoformat()
+            if self.start.year == self.end.year:
+                out["year"] = self.start.year
+        if self.region:
+            out["region"] = self.region
+        if self.task:
+            out["task"] = self.task
+        return out
+
+    def months(self) -> list[date]:
+        """The first day of every month the period touches."""
+        first, out = self.start.replace(day=1), []
+        while first <= self.end:
+            out.append(first)
+            first = (first + timedelta(days=32)).replace(day=1)
+        return out
+
+
+def rate(numerator: int, denominator: int) -> Decimal | None:
+    """A percentage with two decimals, half up (10150 of 15955 → 63.62); None when the denominator is 0."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+# --- sources: which records belong to a scope, and their named counts ---------------------------------------
+
+
+def _tasks_exists(through: Any, own: str, task: int) -> Exists:
+    return Exists(through.objects.filter(**{own: OuterRef("pk"), "worktask_id": task}))
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    label: Promise
+    base: Callable[[], QuerySet]
+    date_field: str
+    is_datetime: bool
+    region_field: str
+    unit_field: str  # the unit a record is counted for in the by-unit breakdown (the unit that must act)
+    task_field: str  # the task id reached through the M2M (for the by-task breakdown)
+    task_filter: Callable[[int], Any]
+    unit_filter: Callable[[int], Q]
+    counts: dict[str, Callable[[date], Q]]
+    main: str  # the count drawn in the breakdown charts
+    list_url: str
+    main_params: dict[str, Any] = field(default_factory=dict)
+
+    def in_scope(self, scope: Scope, *, period: bool = True) -> QuerySet:
+        qs = self.base()
+        if period:
+            if self.is_datetime:
+                qs = qs.filter(
+                    **{f"{self.date_field}__gte": scope.start_at, f"{self.date_field}__lt": scope.end_before}
+                )
+            else:
+                qs = qs.filter(**{f"{self.date_field}__gte": scope.start, f"{self.date_field}__lte": scope.end})
+        if scope.region:
+            qs = qs.filter(**{self.region_field: scope.region})
+        if scope.task:
+            qs = qs.filter(self.task_filter(scope.task))
+        if scope.unit:
+            qs = qs.filter(self.unit_filter(scope.unit))
+        return qs
+
+    def month_expression(self) -> Any:
+        if self.is_datetime:
+            return TruncMonth(self.date_field, tzinfo=SHANGHAI, output_field=DateField())
+        return TruncMonth(self.date_field, output_field=DateField())
+
+
+R = JudicialRecommendation
+RS = JudicialRecommendation.Status
+FS = Referral.Status
+HELD = (Meeting.Status.HELD, Meeting.Status.CLOSED)
+JOINT_KINDS = (Meeting.Kind.JOINT_MEETING, Meeting.Kind.LEADING_GROUP)
+
+
+def _recommendations() -> QuerySet:
+    return (
+        R.objects.filter(issued_on__isnull=False)
+        .exclude(status=RS.WITHDRAWN)
+        .annotate(replied_on=TruncDate("replied_at", tzinfo=SHANGHAI))
+    )
+
+
+def _referrals() -> QuerySet:
+    return Referral.objects.filter(sent_at__isnull=False).exclude(status__in=[FS.DRAFT, FS.REVOKED])
+
+
+def recommendation_overdue_q(today: date) -> Q:
+    return Q(status__in=R.OPEN_STATUSES, reply_due__lt=today)
+
+
+def referral_overdue_q(today: date) -> Q:
+    return Q(status__in=[FS.ACKNOWLEDGED, FS.ACCEPTED], due__lt=today)
+
+
+def decision_overdue_q(today: date) -> Q:
+    return Q(status=Decision.Status.OPEN, due__lt=today)
+
+
+SOURCES: dict[str, Source] = {
+    s.key: s
+    for s in [
+        Source(
+            key="consultations",
+            label=_("会商"),
+            base=lambda: Consultation.objects.all(),
+            date_field="held_on",
+            is_datetime=False,
+            region_field="region_id",
+            unit_field="logging_unit",
+            task_field="tasks",
+            task_filter=lambda t: _tasks_exists(Consultation.tasks.through, "consultation_id", t),
+            unit_filter=lambda u: (
+                Q(logging_unit_id=u)
+                | Exists(Consultation.units.through.objects.filter(consultation_id=OuterRef("pk"), memberunit_id=u))
+            ),
+            counts={"consultations": lambda today: Q()},
+            main="consultations",
+            list_url="consultation-list",
+        ),
+        Source(
+            key="meetings",
+            label=_("会议"),
+            base=lambda: Meeting.objects.filter(status__in=HELD),
+            date_field="starts_at",
+            is_datetime=True,
+            region_field="region_id",
+            unit_field="convener",
+            task_field="tasks",
+            task_filter=lambda t: _tasks_exists(Meeting.tasks.through, "meeting_id", t),
+            unit_filter=lambda u: (
+                Q(convener_id=u) | Exists(Invitation.objects.filter(meeting_id=OuterRef("pk"), unit_id=u))
+            ),
+            counts={
+                "meetings_held": lambda today: Q(),
+                "joint_meetings": lambda today: Q(kind__in=JOINT_KINDS),
+                "case_symposiums": lambda today: Q(kind=Meeting.Kind.CASE_SYMPOSIUM),
+            },
+            main="meetings_held",
+            list_url="meeting-list",
+        ),
+        Source(
+            key="recommendations",
+            label=_("司法建议"),
+            base=_recommendations,
+            date_field="issued_on",
+            is_datetime=False,
+            region_field="court__region_id",
+            unit_field="addressee",
+            task_field="tasks",
+            task_filter=lambda t: _tasks_exists(R.tasks.through, "judicialrecommendation_id", t),
+            unit_filter=lambda u: Q(addressee_id=u) | Q(court_id=u),
+            counts={
+                "recommendations_issued": lambda today: Q(),
+                "recommendations_replied": lambda today: Q(replied_at__isnull=False),
+                "recommendations_replied_on_time": lambda today: Q(
+                    replied_at__isnull=False, reply_due__isnull=False, replied_on__lte=F("reply_due")
+                ),
+                "recommendations_reply_expected": lambda today: Q(replied_at__isnull=False) | Q(reply_due__lt=today),
+                "recommendations_overdue": recommendation_overdue_q,
+                "recommendations_escalated": lambda today: Q(escalated_at__isnull=False),
+            },
+            main="recommendations_issued",
+            list_url="recommendation-list",
+        ),
+        Source(
+            key="referrals",
+            label=_("案件移送"),
+            base=_referrals,
+            date_field="sent_at",
+            is_datetime=True,
+            region_field="sender__region_id",
+            unit_field="receiver",
+            task_field="tasks",
+            task_filter=lambda t: _tasks_exists(Referral.tasks.through, "referral_id", t),
+            unit_filter=lambda u: Q(sender_id=u) | Q(receiver_id=u) | Q(handler_id=u),
+            counts={
+                "referrals_sent": lambda today: Q(),
+                "mediation_delegated": lambda today: Q(kind__code="mediation"),
+                "mediation_resolved": lambda today: Q(kind__code="mediation", status=FS.CONCLUDED, outcome="resolved"),
+                "criminal_transfers": lambda today: Q(kind__code="criminal_transfer"),
+                "criminal_cases_opened": lambda today: Q(
+                    kind__code="criminal_transfer", status=FS.CONCLUDED, outcome="case_opened"
+                ),
+                "referrals_overdue": referral_overdue_q,
+            },
+            main="referrals_sent",
+            list_url="referral-list",
+        ),
+        Source(
+            key="decisions",
+            label=_("议定事项"),
+            base=lambda: Decision.objects.all(),
+            date_field="meeting__starts_at",
+            is_datetime=True,
+            region_field="meeting__region_id",
+            unit_field="owner_unit",
+            task_field="meeting__tasks",
+            task_filter=lambda t: Exists(
+                Meeting.tasks.through.objects.filter(meeting_id=OuterRef("meeting_id"), worktask_id=t)
+            ),
+            unit_filter=lambda u: (
+                Q(owner_unit_id=u)
+                | Exists(Decision.supporting_units.through.objects.filter(decision_id=OuterRef("pk"), memberunit_id=u))
+            ),
+            counts={
+                "decisions": lambda today: Q(),
+                "decisions_open": lambda today: Q(status=Decision.Status.OPEN),
+                "decisions_overdue": decision_overdue_q,
+            },
+            main="decisions",
+            list_url="decision-list",
+            main_params={"status": ""},
+        ),
+    ]
+}
+COUNT_SOURCE: dict[str, str] = {name: s.key for s in SOURCES.values() for name in s.counts}
+
+# --- the figures -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure: a count (``count``) or a rate (``numerator`` ÷ ``denominator``)."""
+
+    key: str
+    label: Promise
+    definition: Promise
+    count: str = ""
+    numerator: str = ""
+    denominator: str = ""
+    link: dict[str, Any] = field(default_factory=dict)  # extra list filters of the count (or the numerator)
+    denominator_link: dict[str, Any] = field(default_factory=dict)
+    period: bool = True  # False: a list of what is late now is not limited to the period
+
+    @property
+    def is_rate(self) -> bool:
+        return bool(self.numerator)
+
+    @property
+    def source(self) -> Source:
+        return SOURCES[COUNT_SOURCE[self.count or self.numerator]]
+
+    def result(self, counts: dict[str, int]) -> dict[str, Any]:
+        if self.is_rate:
+            n, d = counts.get(self.numerator, 0), counts.get(self.denominator, 0)
+            return {"numerator": n, "denominator": d, "rate": rate(n, d)}
+        return {"value": counts.get(self.count, 0)}
+
+    def url(self, scope: Scope, *, denominator: bool = False) -> str:
+        extra = self.denominator_link if denominator else self.link
+        return list_url(self.source, scope, extra)
+
+
+def list_url(source: Source, scope: Scope, extra: dict[str, Any] | None = None) -> str:
+    try:
+        base = reverse(source.list_url)
+    except NoReverseMatch:  # the list page is not installed
+        return ""
+    params = {**scope.params(), **source.main_params, **(extra or {})}
+    return f"{base}?{urlencode({k: v for k, v in params.items() if v is not None})}"
+
+
+FIGURES: list[Figure] = [
+    Figure(
+        "consultations",
+        _("府院联席会商"),
+        _("期间内(按会商日期)登记的会商件数,含各级法院和行政机关登记的联席会商。"),
+        count="consultations",
+    ),
+    Figure(
+        "joint_meetings",
+        _("府院联席会议"),
+        _("期间内(按开始时间)已召开或已办结的联席会议和领导小组会议次数;已安排未召开、已取消的不计。"),
+        count="joint_meetings",
+        link={"kind": "joint_meeting"},
+    ),
+    Figure(
+        "case_symposiums",
+        _("重大案件座谈"),
+        _("期间内(按开始时间)已召开或已办结的重大案件座谈次数。"),
+        count="case_symposiums",
+        link={"kind": "case_symposium"},
+    ),
+    Figure(
+        "recommendations_issued",
+        _("司法建议"),
+        _("期间内(按发出日期)发出的司法建议件数;草稿和已撤回的不计。"),
+        count="recommendations_issued",
+    ),
+    Figure(
+        "recommendation_reply_rate",
+        _("司法建议回复率"),
+        _("期间内发出的司法建议中已书面回复的件数 ÷ 期间内发出的件数。"),
+        numerator="recommendations_replied",
+        denominator="recommendations_issued",
+        link={"status": "replied"},
+    ),
+    Figure(
+        "recommendation_on_time_reply_rate",
+        _("司法建议按期回复率"),
+        _("期间内发出的司法建议中在回复期限内(含期限当日)回复的件数 ÷ 应已回复的件数(已回复的,或回复期限已过的)。"),
+        numerator="recommendations_replied_on_time",
+        denominator="recommendations_reply_expected",
+        link={"status": "replied"},
+    ),
+    Figure(
+        "recommendations_overdue",
+        _("司法建议逾期未复"),
+        _("期间内发出的司法建议中,截至今日已过回复期限仍未回复的件数。"),
+        count="recommendations_overdue",
+        link={"overdue": "true"},
+    ),
+    Figure(
+        "recommendations_escalated",
+        _("通报主管部门"),
+        _("期间内发出的司法建议中,因逾期未回复已通报主管部门的件数。"),
+        count="recommendations_escalated",
+        link={"escalated": "true"},
+    ),
+    Figure(
+        "mediation_delegated",
+        _("委派调解"),
+        _("期间内(按移送时间)委派调解的案件数;草稿和已撤回的不计。地区按委派法院所在市州。"),
+        count="mediation_delegated",
+        link={"kind": "mediation"},
+    ),
+    Figure(
+        "mediation_resolved",
+        _("委派调解成功"),
+        _("期间内委派的调解案件中,已办结且结果为调解成功的件数。"),
+        count="mediation_resolved",
+        link={"kind": "mediation", "status": "concluded"},
+    ),
+    Figure(
+        "mediation_success_rate",
+        _("委派调解成功率"),
+        _("调解成功件数 ÷ 委派调解件数(同一期间、同一范围)。"),
+        numerator="mediation_resolved",
+        denominator="mediation_delegated",
+        link={"kind": "mediation", "status": "concluded"},
+        denominator_link={"kind": "mediation"},
+    ),
+    Figure(
+        "criminal_transfers",
+        _("两法衔接移送"),
+        _("期间内(按移送时间)行政执法机关移送公安机关的涉嫌犯罪案件数。"),
+        count="criminal_transfers",
+        link={"kind": "criminal_transfer"},
+    ),
+    Figure(
+        "criminal_cases_opened",
+        _("移送后立案"),
+        _("期间内移送的涉嫌犯罪案件中,公安机关决定立案的件数。"),
+        count="criminal_cases_opened",
+        link={"kind": "criminal_transfer", "status": "concluded"},
+    ),
+    Figure(
+        "referrals_overdue",
+        _("案件移送逾期"),
+        _("期间内移送的案件中,已签收或已受理、截至今日已过办理期限仍未办结的件数。"),
+        count="referrals_overdue",
+        link={"overdue": "true"},
+    ),
+    Figure(
+        "decisions_open",
+        _("议定事项未办结"),
+        _("期间内召开的会议形成的议定事项中,截至今日仍在办理的件数。"),
+        count="decisions_open",
+        link={"status": "open"},
+    ),
+    Figure(
+        "decisions_overdue",
+        _("议定事项逾期"),
+        _("期间内召开的会议形成的议定事项中,截至今日已过完成时限仍未办结的件数。"),
+        count="decisions_overdue",
+        link={"status": "open", "overdue": "1"},
+    ),
+]
+FIGURES_BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}
+
+# --- computing ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Computed:
+    scope: Scope
+    today: date
+    counts: dict[str, int]
+    monthly: dict[str, dict[str, int]]  # "YYYY-MM" → counts of that month
+
+    def figures(self) -> dict[str, dict[str, Any]]:
+        return {f.key: f.result(self.counts) for f in FIGURES}
+
+
+def _count_columns(source: Source, today: date) -> dict[str, Any]:
+    columns: dict[str, Any] = {}
+    names = list(source.counts)
+    for i in range(MAX_COUNTS):
+        if i < len(names):
+            q = source.counts[names[i]](today)
+            columns[f"c{i}"] = Count("pk", filter=q) if q else Count("pk")
+        else:
+            columns[f"c{i}"] = Value(0, output_field=IntegerField())
+    return columns
+
+
+def monthly_query(scope: Scope, today: date) -> QuerySet:
+    """ONE query: per source and month, every count of the source (UNION ALL of grouped aggregates)."""
+    parts = [
+        source.in_scope(scope)
+        .annotate(src=Value(source.key), month=source.month_expression())
+        .values("src", "month")
+        .annotate(**_count_columns(source, today))
+        .order_by()
+        for source in SOURCES.values()
+    ]
+    return parts[0].union(*parts[1:], all=True)
+
+
+def compute(scope: Scope, *, today: date | None = None) -> Computed:
+    """Every count of every source for the scope, per month and in total, in one query."""
+    today = today or timezone.localdate()
+    counts = dict.fromkeys(COUNT_SOURCE, 0)
+    monthly: dict[str, dict[str, int]] = {m.strftime("%Y-%m"): dict.fromkeys(COUNT_SOURCE, 0) for m in scope.months()}
+    for row in monthly_query(scope, today):
+        names = list(SOURCES[row["src"]].counts)
+        month = row["month"].strftime("%Y-%m") if row["month"] else ""
+        bucket = monthly.setdefault(month, dict.fromkeys(COUNT_SOURCE, 0))
+        for i, name in enumerate(names):
+            value = int(row[f"c{i}"] or 0)
+            counts[name] += value
+            bucket[name] += value
+    return Computed(scope=scope, today=today, counts=counts, monthly=dict(sorted(monthly.items())))
+
+
+def figure_values(scope: Scope, *, today: date | None = None) -> dict[str, dict[str, Any]]:
+    """The figures of API.md for the scope: ``{key: {"value"} | {"numerator", "denominator", "rate"}}``."""
+    return compute(scope, today=today).figures()
+
+
+def mediation_counts(
+    *, start: date, end: date, region: int | None = None, task: int | None = None, unit: int | None = None
+) -> dict[str, Any]:
+    """委派调解 delegated, resolved and the success rate: the one definition (the referral pages call it)."""
+    result = compute(Scope(start, end, region, task, unit))
+    counts = result.counts
+    return {
+        "delegated": counts["mediation_delegated"],
+        "resolved": counts["mediation_resolved"],
+        "success_rate": rate(counts["mediation_resolved"], counts["mediation_delegated"]),
+    }
+
+
+# --- breakdowns: by work task, by region, by unit -----------------------------------------------------------------
+
+DIMENSIONS = ("task", "region", "unit")
+
+
+def _dimension(source: Source, dimension: str) -> tuple[Any, Any]:
+    if dimension == "task":
+        return F(f"{source.task_field}__id"), F(f"{source.task_field}__number")
+    if dimension == "region":
+        path = source.region_field.removesuffix("_id")
+        return F(f"{path}__id"), F(f"{path}__name")
+    unit = source.unit_field
+    return F(f"{unit}__id"), Coalesce(NullIf(F(f"{unit}__short_name"), Value("")), F(f"{unit}__name"))
+
+
+def breakdown_query(scope: Scope, dimension: str) -> QuerySet:
+    """ONE query: each source's main count grouped by work task, region or unit."""
+    parts = []
+    for source in SOURCES.values():
+        dim, label = _dimension(source, dimension)
+        q = source.counts[source.main](timezone.localdate())
+        parts.append(
+            source.in_scope(scope)
+            .annotate(src=Value(source.key), dim=dim, dim_label=label)
+            .values("src", "dim", "dim_label")
+            .annotate(n=Count("pk", filter=q) if q else Count("pk"))
+            .order_by()
+        )
+    return parts[0].union(*parts[1:], all=True)
+
+
+def breakdown(scope: Scope, dimension: str) -> dict[str, Any]:
+    """``{"labels": [...], "ids": [...], "series": {source: [n per label]}}`` sorted by label (task number)."""
+    rows = list(breakdown_query(scope, dimension))
+    keys: dict[Any, str] = {}
+    for row in rows:
+        if row["dim"] is not None:
+            keys[row["dim"]] = str(row["dim_label"])
+    if dimension == "task":
+        ordered = sorted(keys, key=lambda k: int(keys[k]))
+        labels = [str(_("任务{n}")).format(n=keys[k]) for k in ordered]
+    else:
+        ordered = sorted(keys, key=lambda k: keys[k])
+        labels = [keys[k] for k in ordered]
+    index = {k: i for i, k in enumerate(ordered)}
+    series = {key: [0] * len(ordered) for key in SOURCES}
+    for row in rows:
+        if row["dim"] is not None:
+            series[row["src"]][index[row["dim"]]] += int(row["n"])
+    return {"labels": labels, "ids": ordered, "series": series}
+
+
+# --- what is late now ---------------------------------------------------------------------------------------------
+
+
+def late_query(scope: Scope, today: date, *, limit: int = 10) -> QuerySet:
+    """ONE query: the most overdue recommendations, referrals and decisions (up to ``limit`` of each), each
+    row with the total late of its kind (a window count). Not limited to the period: late is late now."""
+    rec = SOURCES["recommendations"]
+    ref = SOURCES["referrals"]
+    dec = SOURCES["decisions"]
+    from django.db.models import Window
+
+    def part(source: Source, q: Q, title: Any, unit: str, due: str) -> QuerySet:
+        return (
+            source.in_scope(scope, period=False)
+            .filter(q)
+            .annotate(
+                src=Value(source.key),
+                item_title=Substr(title, 1, 80),
+                unit_name=F(f"{unit}__name"),
+                due_on=F(due),
+                total=Window(Count("pk")),
+            )
+            .values("src", "pk", "item_title", "unit_name", "due_on", "total")
+            .order_by("due_on", "pk")[:limit]
+        )
+
+    return part(rec, recommendation_overdue_q(today), F("title"), "addressee", "reply_due").union(
+        part(ref, referral_overdue_q(today), F("subject"), "receiver", "due"),
+        part(dec, decision_overdue_q(today), F("text"), "owner_unit", "due"),
+        all=True,
+    )
+
+
+DETAIL_URLS = {
+    "recommendations": "recommendation-detail",
+    "referrals": "referral-detail",
+    "decisions": "decision-detail",
+}
+
+
+def late_items(scope: Scope, *, today: date | None = None, limit: int = 10) -> dict[str, Any]:
+    today = today or timezone.localdate()
+    groups: dict[str, dict[str, Any]] = {
+        key: {"label": SOURCES[key].label, "total": 0, "rows": [], "url": list_url(SOURCES[key], scope, {})}
+        for key in DETAIL_URLS
+    }
+    overdue_params = {"recommendations": {"overdue": "true"}, "referrals": {"overdue": "true"}}
+    overdue_params["decisions"] = {"status": "open", "overdue": "1"}
+    for key in groups:
+        base = list_url(SOURCES[key], Scope(scope.start, scope.end, scope.region, scope.task), {})
+        if base:
+            base = base.split("?")[0]
+            params = {k: v for k, v in scope.params(period=False).items()}
+            groups[key]["url"] = f"{base}?{urlencode({**params, **overdue_params[key]})}"
+    for row in late_query(scope, today, limit=limit):
+        group = groups[row["src"]]
+        group["total"] = row["total"]
+        group["rows"].append(
+            {
+                "id": row["pk"],
+                "title": row["item_title"],
+                "unit": row["unit_name"],
+                "due": row["due_on"],
+                "days_late": (today - row["due_on"]).days,
+                "url": reverse(DETAIL_URLS[row["src"]], args=[row["pk"]]),
+            }
+        )
+    for group in groups.values():
+        group["rows"].sort(key=lambda r: (-r["days_late"], r["id"]))
+    return groups

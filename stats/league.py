@@ -1,0 +1,171 @@
+"""The unit league table (who answers, who is late) and the court table (recommendations issued, replies obtained).
+
+Three grouped aggregates build the unit table (one per kind of item a unit must answer: judicial
+recommendations addressed to it, referrals it received, decisions it owns), one builds the court
+table; the rows are merged and sorted in Python (a few dozen units).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from stats.figures import (
+    SHANGHAI,
+    SOURCES,
+    Scope,
+    decision_overdue_q,
+    rate,
+    recommendation_overdue_q,
+    referral_overdue_q,
+)
+
+UNIT_COLUMNS = [
+    ("name", _("单位")),
+    ("received", _("收到事项")),
+    ("answered", _("已答复/办结")),
+    ("on_time", _("按期答复")),
+    ("on_time_rate", _("按期率(%)")),
+    ("overdue", _("当前逾期")),
+    ("avg_days", _("平均答复天数")),
+]
+COURT_COLUMNS = [
+    ("name", _("法院")),
+    ("issued", _("发出司法建议")),
+    ("replied", _("获得回复")),
+    ("reply_rate", _("回复率(%)")),
+    ("on_time", _("按期回复")),
+    ("overdue", _("逾期未复")),
+    ("escalated", _("通报主管部门")),
+]
+
+
+def _grouped(
+    source_key: str, scope: Scope, unit: str, answered: Q, on_time: Q, overdue: Q, days: Any, **extra: Any
+) -> Any:
+    return (
+        SOURCES[source_key]
+        .in_scope(scope)
+        .annotate(**extra)
+        .values(unit_id=F(f"{unit}_id"), unit_name=F(f"{unit}__name"))
+        .annotate(
+            received=Count("pk"),
+            answered=Count("pk", filter=answered),
+            on_time=Count("pk", filter=on_time),
+            overdue=Count("pk", filter=overdue),
+            days=Sum(days, filter=answered),
+        )
+        .order_by()
+    )
+
+
+def _avg_days(total: timedelta | None, answered: int) -> Decimal | None:
+    if not answered or total is None:
+        return None
+    return (Decimal(total.total_seconds()) / 86400 / answered).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def unit_league(scope: Scope, *, today: date | None = None, sort: str = "-overdue") -> list[dict[str, Any]]:
+    today = today or timezone.localdate()
+    recs = _grouped(
+        "recommendations",
+        scope,
+        "addressee",
+        Q(replied_at__isnull=False),
+        Q(replied_at__isnull=False, reply_due__isnull=False, replied_on__lte=F("reply_due")),
+        recommendation_overdue_q(today),
+        F("replied_at") - F("issued_at"),
+    )
+    refs = _grouped(
+        "referrals",
+        scope,
+        "receiver",
+        Q(status="concluded"),
+        Q(status="concluded", due__isnull=False, concluded_on__lte=F("due")) | Q(status="concluded", due__isnull=True),
+        referral_overdue_q(today),
+        F("concluded_at") - F("sent_at"),
+        concluded_on=TruncDate("concluded_at", tzinfo=SHANGHAI),
+    )
+    decs = _grouped(
+        "decisions",
+        scope,
+        "owner_unit",
+        Q(status="done"),
+        Q(status="done", done_on__lte=F("due")),
+        decision_overdue_q(today),
+        F("done_at") - F("meeting__starts_at"),
+        done_on=TruncDate("done_at", tzinfo=SHANGHAI),
+    )
+    rows: dict[int, dict[str, Any]] = {}
+    for row in [*recs, *refs, *decs]:
+        entry = rows.setdefault(
+            row["unit_id"],
+            {
+                "id": row["unit_id"],
+                "name": row["unit_name"],
+                "received": 0,
+                "answered": 0,
+                "on_time": 0,
+                "overdue": 0,
+                "_days": timedelta(0),
+            },
+        )
+        for key in ("received", "answered", "on_time", "overdue"):
+            entry[key] += row[key]
+        if row["days"] is not None:
+            entry["_days"] += row["days"]
+    out = []
+    for entry in rows.values():
+        entry["on_time_rate"] = rate(entry["on_time"], entry["answered"])
+        entry["avg_days"] = _avg_days(entry.pop("_days"), entry["answered"])
+        out.append(entry)
+    return sort_rows(out, sort, [c for c, _label in UNIT_COLUMNS], default="-overdue")
+
+
+def court_table(scope: Scope, *, today: date | None = None, sort: str = "-issued") -> list[dict[str, Any]]:
+    today = today or timezone.localdate()
+    rows = (
+        SOURCES["recommendations"]
+        .in_scope(scope)
+        .values(court_pk=F("court_id"), court_name=F("court__name"))
+        .annotate(
+            issued=Count("pk"),
+            replied=Count("pk", filter=Q(replied_at__isnull=False)),
+            on_time=Count("pk", filter=Q(replied_at__isnull=False, replied_on__lte=F("reply_due"))),
+            overdue=Count("pk", filter=recommendation_overdue_q(today)),
+            escalated=Count("pk", filter=Q(escalated_at__isnull=False)),
+        )
+        .order_by()
+    )
+    out = [
+        {
+            "id": r["court_pk"],
+            "name": r["court_name"],
+            "issued": r["issued"],
+            "replied": r["replied"],
+            "reply_rate": rate(r["replied"], r["issued"]),
+            "on_time": r["on_time"],
+            "overdue": r["overdue"],
+            "escalated": r["escalated"],
+        }
+        for r in rows
+    ]
+    return sort_rows(out, sort, [c for c, _label in COURT_COLUMNS], default="-issued")
+
+
+def sort_rows(rows: list[dict[str, Any]], sort: str, allowed: list[str], *, default: str) -> list[dict[str, Any]]:
+    """Sort by a column (``-`` for descending); empty values (no answers yet) go last either way; name breaks ties."""
+    if sort.lstrip("-") not in allowed:
+        sort = default
+    key, descending = sort.lstrip("-"), sort.startswith("-")
+    rows = sorted(rows, key=lambda r: r["name"] or "")
+    present = [r for r in rows if r.get(key) is not None]
+    missing = [r for r in rows if r.get(key) is None]
+    present.sort(key=lambda r: r[key], reverse=descending)
+    return present + missing

@@ -1,0 +1,236 @@
+"""The report to the leading group: its content once, rendered as a printable page, a .docx and an .xlsx."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetings.models import Decision
+from members.models import WorkTask
+from stats.figures import HELD, SOURCES, Scope, late_items
+from stats.league import COURT_COLUMNS, UNIT_COLUMNS, court_table, unit_league
+from stats.selectors import dashboard
+
+MEETINGS_PER_TASK = 8
+OPEN_DECISIONS_LIMIT = 200
+
+
+def report_title(start: date, end: date) -> str:
+    return _("府院联动工作情况报告({start} 至 {end})").format(start=start.isoformat(), end=end.isoformat())
+
+
+def report_context(scope: Scope, *, today: date | None = None) -> dict[str, Any]:
+    """Figures, the ten tasks one section each, overdue items, open decisions, and the tables."""
+    today = today or timezone.localdate()
+    board = dashboard(scope, today=today, late=False)
+    by_task = board["breakdowns"]["task"]
+    counts_by_task: dict[int, dict[str, int]] = {
+        task_id: {key: board["breakdowns"]["task"]["series"][key][i] for key in SOURCES}
+        for i, task_id in enumerate(by_task["ids"])
+    }
+    meetings: dict[int, list[dict[str, Any]]] = {}
+    held = SOURCES["meetings"].in_scope(scope).filter(status__in=HELD)
+    for row in held.values("title", "starts_at", "kind", task_id=F("tasks__id")).order_by("starts_at", "id"):
+        if row["task_id"] is not None and len(meetings.setdefault(row["task_id"], [])) < MEETINGS_PER_TASK:
+            meetings[row["task_id"]].append(row)
+    tasks = []
+    for task in WorkTask.objects.order_by("number"):
+        counts = counts_by_task.get(task.pk, dict.fromkeys(SOURCES, 0))
+        tasks.append(
+            {
+                "task": task,
+                "counts": [(SOURCES[key].label, counts.get(key, 0)) for key in SOURCES],
+                "meetings": meetings.get(task.pk, []),
+                "quiet": not any(counts.values()),
+            }
+        )
+    open_decisions = list(
+        SOURCES["decisions"]
+        .in_scope(scope, period=False)
+        .filter(status=Decision.Status.OPEN)
+        .select_related("owner_unit", "meeting")
+        .order_by("due", "id")[:OPEN_DECISIONS_LIMIT]
+    )
+    return {
+        "title": report_title(scope.start, scope.end),
+        "scope": scope,
+        "today": today,
+        "board": board,
+        "cards": board["cards"],
+        "snapshot": board["snapshot"],
+        "tasks": tasks,
+        "late": late_items(scope, today=today, limit=50),
+        "open_decisions": open_decisions,
+        "units": unit_league(scope, today=today),
+        "courts": court_table(scope, today=today),
+        "unit_columns": UNIT_COLUMNS,
+        "court_columns": COURT_COLUMNS,
+    }
+
+
+def figure_text(card: dict[str, Any]) -> str:
+    if card["is_rate"]:
+        shown = "—" if card["rate"] is None else f"{card['rate']}%"
+        return f"{card['numerator']} ÷ {card['denominator']} = {shown}"
+    return str(card["value"])
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return "—"
+    return value
+
+
+def report_docx(scope: Scope, *, title: str | None = None, today: date | None = None) -> bytes:
+    """The report as a Word document (python-docx)."""
+    from docx import Document
+    from docx.shared import Pt
+
+    ctx = report_context(scope, today=today)
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "SimSun"
+    style.font.size = Pt(11)
+    doc.add_heading(title or ctx["title"], level=0)
+    intro = _("报告期间:{start} 至 {end};统计日期:{today}。").format(
+        start=scope.start.isoformat(), end=scope.end.isoformat(), today=ctx["today"].isoformat()
+    )
+    if ctx["snapshot"]:
+        intro += _("本期数据已于 {at} 冻结。").format(
+            at=timezone.localtime(ctx["snapshot"].frozen_at).strftime("%Y-%m-%d")
+        )
+    doc.add_paragraph(intro)
+
+    doc.add_heading(_("一、主要数据"), level=1)
+    table = doc.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    head = table.rows[0].cells
+    head[0].text, head[1].text, head[2].text = _("指标"), _("数值"), _("统计口径")
+    for card in ctx["cards"]:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text, cells[2].text = str(card["label"]), figure_text(card), str(card["definition"])
+
+    doc.add_heading(_("二、十项工作任务推进情况"), level=1)
+    for item in ctx["tasks"]:
+        task = item["task"]
+        doc.add_heading(f"{task.number}. {task.title}", level=2)
+        if item["quiet"]:
+            doc.add_paragraph(_("本期无登记的联动事项。"))
+            continue
+        doc.add_paragraph(";".join(f"{label} {n}" for label, n in item["counts"]) + "。")
+        for meeting in item["meetings"]:
+            when = timezone.localtime(meeting["starts_at"]).strftime("%Y-%m-%d")
+            doc.add_paragraph(f"{when} {meeting['title']}", style="List Bullet")
+
+    doc.add_heading(_("三、逾期事项"), level=1)
+    for group in ctx["late"].values():
+        doc.add_paragraph(_("{label}:逾期 {n} 件").format(label=group["label"], n=group["total"]))
+        for row in group["rows"]:
+            doc.add_paragraph(
+                _("{title}({unit},期限 {due},逾期 {days} 日)").format(
+                    title=row["title"], unit=row["unit"], due=row["due"].isoformat(), days=row["days_late"]
+                ),
+                style="List Bullet",
+            )
+
+    doc.add_heading(_("四、尚未办结的议定事项"), level=1)
+    if not ctx["open_decisions"]:
+        doc.add_paragraph(_("无。"))
+    for decision in ctx["open_decisions"]:
+        doc.add_paragraph(
+            _("{text}(牵头单位:{unit};完成时限:{due})").format(
+                text=decision.text[:120], unit=decision.owner_unit.name, due=decision.due.isoformat()
+            ),
+            style="List Bullet",
+        )
+
+    doc.add_heading(_("五、成员单位办理情况"), level=1)
+    _docx_table(doc, ctx["unit_columns"], ctx["units"])
+    doc.add_heading(_("六、各法院司法建议情况"), level=1)
+    _docx_table(doc, ctx["court_columns"], ctx["courts"])
+
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _docx_table(doc: Any, columns: list[tuple[str, Any]], rows: list[dict[str, Any]]) -> None:
+    table = doc.add_table(rows=1, cols=len(columns))
+    table.style = "Table Grid"
+    for cell, (_key, label) in zip(table.rows[0].cells, columns, strict=True):
+        cell.text = str(label)
+    for row in rows:
+        for cell, (key, _label) in zip(table.add_row().cells, columns, strict=True):
+            cell.text = str(_cell(row.get(key)))
+
+
+def report_xlsx(scope: Scope, *, today: date | None = None) -> bytes:
+    """Every table of the report as one workbook (openpyxl)."""
+    from openpyxl import Workbook
+
+    ctx = report_context(scope, today=today)
+    board = ctx["board"]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("主要数据")
+    ws.append([_("指标"), _("代码"), _("数值"), _("分子"), _("分母"), _("比率(%)"), _("统计口径")])
+    for card in ctx["cards"]:
+        if card["is_rate"]:
+            rate_value = None if card["rate"] is None else float(card["rate"])
+            ws.append([str(card["label"]), card["key"], None, card["numerator"], card["denominator"], rate_value,
+                       str(card["definition"])])  # fmt: skip
+        else:
+            ws.append([str(card["label"]), card["key"], card["value"], None, None, None, str(card["definition"])])
+
+    trend = board["charts"]["trend"]
+    ws = wb.create_sheet(_("月度趋势"))
+    ws.append([_("月份"), *[s["name"] for s in trend["series"]]])
+    for i, month in enumerate(trend["labels"]):
+        ws.append([month, *[s["data"][i] for s in trend["series"]]])
+
+    for dimension, title in (("task", _("按工作任务")), ("region", _("按市州")), ("unit", _("按单位"))):
+        block = board["breakdowns"][dimension]
+        ws = wb.create_sheet(title)
+        ws.append(["", *[str(SOURCES[k].label) for k in SOURCES]])
+        for i, label in enumerate(block["labels"]):
+            ws.append([label, *[block["series"][k][i] for k in SOURCES]])
+
+    for title, columns, rows in (
+        (_("成员单位办理情况"), ctx["unit_columns"], ctx["units"]),
+        (_("法院司法建议"), ctx["court_columns"], ctx["courts"]),
+    ):
+        ws = wb.create_sheet(title)
+        ws.append([str(label) for _key, label in columns])
+        for row in rows:
+            ws.append([_xlsx(row.get(key)) for key, _label in columns])
+
+    ws = wb.create_sheet(_("逾期事项"))
+    ws.append([_("类别"), _("事项"), _("单位"), _("期限"), _("逾期天数")])
+    for group in ctx["late"].values():
+        for row in group["rows"]:
+            ws.append([str(group["label"]), row["title"], row["unit"], row["due"], row["days_late"]])
+
+    ws = wb.create_sheet(_("未办结议定事项"))
+    ws.append([_("议定事项"), _("牵头单位"), _("会议"), _("完成时限")])
+    for decision in ctx["open_decisions"]:
+        ws.append([decision.text, decision.owner_unit.name, decision.meeting.title, decision.due])
+
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _xlsx(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+__all__ = ["report_context", "report_docx", "report_title", "report_xlsx"]

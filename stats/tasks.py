@@ -1,0 +1,14 @@
+"""Thin Celery tasks of the statistics."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from stats.services import prepare_quarterly_report
+
+
+@shared_task(name="stats.prepare_quarterly_report")
+def prepare_quarterly_report_task() -> int | None:
+    """On the first working day of a quarter: the report on the quarter just ended, and a notice to the office."""
+    report = prepare_quarterly_report()
+    return report.pk if report else None

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from stats import views
+
+urlpatterns = [
+    path("stats/", views.dashboard, name="dashboard"),
+    path("stats/unit/", views.unit_dashboard, name="unit-dashboard"),
+    path("stats/units/", views.league_table, name="stats-league"),
+    path("stats/report/", views.report, name="stats-report"),
+    path("stats/report.<str:fmt>", views.report_download, name="stats-report-download"),
+    path("stats/freeze/", views.freeze, name="stats-freeze"),
+    path("stats/snapshots/<int:pk>/unfreeze/", views.unfreeze, name="stats-unfreeze"),
+    path("stats/definitions/", views.definitions, name="stats-definitions"),
+]

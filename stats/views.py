@@ -1,0 +1,181 @@
+"""Pages of the statistics: the dashboard, a unit's own view, the league table, the report, the definitions."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
+from members.roles import Role, can_read_all, has_role
+from stats import league, selectors, services
+from stats.figures import FIGURES, SOURCES
+from stats.models import Snapshot
+from stats.periods import KINDS
+from stats.report import report_context, report_docx, report_xlsx
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require_read_all(request: HttpRequest) -> None:
+    if not can_read_all(request.user):
+        raise Http404
+
+
+def _query(request: HttpRequest, **overrides: Any) -> str:
+    params = {k: v for k, v in request.GET.items() if v not in ("", None) and k != "sort"}
+    params.update({k: v for k, v in overrides.items() if v is not None})
+    return urlencode(params)
+
+
+def _page_context(request: HttpRequest, req: selectors.Request, *, unit_view: bool) -> dict[str, Any]:
+    board = selectors.dashboard(req.scope)
+    return {
+        "period": req.period,
+        "scope": req.scope,
+        "kinds": KINDS,
+        "years": _years(req.period.year),
+        "quarters": [1, 2, 3, 4],
+        "months": list(range(1, 13)),
+        "board": board,
+        "unit_view": unit_view,
+        "unit_name": selectors.unit_name(req.scope.unit),
+        "can_freeze": has_role(request.user, Role.OFFICE, Role.ADMIN),
+        "query": _query(request),
+        **selectors.filter_choices(),
+    }
+
+
+def _years(selected: int) -> list[int]:
+    from django.utils import timezone
+
+    this = timezone.localdate().year
+    return sorted({*range(this - 6, this + 1), selected}, reverse=True)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The office's dashboard (office, leaders, administrators)."""
+    _require_read_all(request)
+    req = selectors.read_request(request.user, request.GET)
+    return render(request, "stats/dashboard.html", _page_context(request, req, unit_view=False))
+
+
+@login_required
+def unit_dashboard(request: HttpRequest) -> HttpResponse:
+    """The same figures for one unit: a liaison's (or clerk's) own; the office picks any with ?unit=."""
+    req = selectors.read_request(request.user, request.GET, unit_view=True)
+    if req.scope.unit is None:  # the office without a unit chosen: the whole dashboard
+        return redirect(f"{reverse('dashboard')}?{_query(request)}")
+    return render(request, "stats/dashboard.html", _page_context(request, req, unit_view=True))
+
+
+@login_required
+def league_table(request: HttpRequest) -> HttpResponse:
+    _require_read_all(request)
+    req = selectors.read_request(request.user, request.GET)
+    unit_sort = request.GET.get("sort", "-overdue")
+    court_sort = request.GET.get("csort", "-issued")
+    return render(
+        request,
+        "stats/league.html",
+        {
+            "period": req.period,
+            "scope": req.scope,
+            "kinds": KINDS,
+            "years": _years(req.period.year),
+            "quarters": [1, 2, 3, 4],
+            "months": list(range(1, 13)),
+            "units": league.unit_league(req.scope, sort=unit_sort),
+            "courts": league.court_table(req.scope, sort=court_sort),
+            "unit_columns": league.UNIT_COLUMNS,
+            "court_columns": league.COURT_COLUMNS,
+            "unit_sort": unit_sort,
+            "court_sort": court_sort,
+            "query": _query(request),
+            "query_no_csort": urlencode({k: v for k, v in request.GET.items() if k not in ("sort", "csort") and v}),
+            **selectors.filter_choices(),
+        },
+    )
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    _require_read_all(request)
+    req = selectors.read_request(request.user, request.GET)
+    ctx = report_context(req.scope)
+    ctx.update({"period": req.period, "query": _query(request)})
+    return render(request, "stats/report.html", ctx)
+
+
+@login_required
+def report_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    _require_read_all(request)
+    req = selectors.read_request(request.user, request.GET)
+    name = f"report-{req.scope.start:%Y%m%d}-{req.scope.end:%Y%m%d}"
+    if fmt == "docx":
+        response = HttpResponse(report_docx(req.scope), content_type=DOCX)
+    elif fmt == "xlsx":
+        response = HttpResponse(report_xlsx(req.scope), content_type=XLSX)
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+@require_POST
+def freeze(request: HttpRequest) -> HttpResponse:
+    unit_view = request.POST.get("unit_view") == "1"
+    req = selectors.read_request(request.user, request.POST, unit_view=unit_view)
+    try:
+        services.snapshot_freeze(
+            scope=req.scope, by=request.user, label=req.period.label, note=request.POST.get("note", "")[:500]
+        )
+        messages.success(request, _("已冻结 {period} 的统计数据。").format(period=req.period.label))
+    except (TransitionNotAllowed, NotPermitted) as exc:
+        messages.error(request, exc.message)
+    target = "unit-dashboard" if unit_view else "dashboard"
+    return redirect(f"{reverse(target)}?{urlencode(_period_params(request.POST))}")
+
+
+@login_required
+@require_POST
+def unfreeze(request: HttpRequest, pk: int) -> HttpResponse:
+    if not has_role(request.user, Role.OFFICE, Role.ADMIN):
+        raise Http404
+    snapshot = get_object_or_404(Snapshot, pk=pk)
+    try:
+        services.snapshot_unfreeze(snapshot=snapshot, by=request.user)
+        messages.success(request, _("已解除冻结。"))
+    except NotPermitted as exc:
+        messages.error(request, exc.message)
+    return redirect(f"{reverse('dashboard')}?{urlencode(_period_params(request.POST))}")
+
+
+def _period_params(data: Any) -> dict[str, Any]:
+    keys = ("period", "year", "quarter", "month", "from", "to", "region", "task", "unit")
+    return {k: data.get(k) for k in keys if data.get(k)}
+
+
+@login_required
+def definitions(request: HttpRequest) -> HttpResponse:
+    """How each figure is counted, generated from the registry (stats.figures)."""
+    rows = []
+    for figure in FIGURES:
+        rows.append(
+            {
+                "figure": figure,
+                "source": SOURCES[figure.source.key].label,
+                "formula": (f"{figure.numerator} ÷ {figure.denominator} × 100" if figure.is_rate else figure.count),
+            }
+        )
+    return render(request, "stats/definitions.html", {"rows": rows, "sources": SOURCES.values()})
