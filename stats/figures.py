@@ -43,7 +43,7 @@ from cases.models import JudicialRecommendation, Referral
 from meetings.models import Consultation, Decision, Invitation, Meeting
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-MAX_COUNTS = 6  # the widest source (recommendations) has six counts; the others are padded with zeros
+MAX_COUNTS = 7  # the widest source (referrals) has seven counts; the others are padded with zeros
 
 # --- the scope of a computation ------------------------------------------------------------------------------
 
@@ -256,6 +256,7 @@ SOURCES: dict[str, Source] = {
                 "mediation_delegated": lambda today: Q(kind__code="mediation"),
                 "mediation_resolved": lambda today: Q(kind__code="mediation", status=FS.CONCLUDED, outcome="resolved"),
                 "criminal_transfers": lambda today: Q(kind__code="criminal_transfer"),
+                "criminal_decided": lambda today: Q(kind__code="criminal_transfer", status=FS.CONCLUDED),
                 "criminal_cases_opened": lambda today: Q(
                     kind__code="criminal_transfer", status=FS.CONCLUDED, outcome="case_opened"
                 ),
@@ -516,17 +517,39 @@ def figure_values(scope: Scope, *, today: date | None = None) -> dict[str, dict[
     return compute(scope, today=today).figures()
 
 
+ALL_TIME = (date(1970, 1, 1), date(2999, 12, 31))
+
+
+def source_counts(key: str, scope: Scope, *, today: date | None = None) -> dict[str, int]:
+    """Every count of ONE source for the scope, in one aggregate (for a page that needs only that source)."""
+    source, today = SOURCES[key], today or timezone.localdate()
+    columns = {}
+    for name, make_q in source.counts.items():
+        q = make_q(today)
+        columns[name] = Count("pk", filter=q) if q else Count("pk")
+    return source.in_scope(scope).aggregate(**columns)
+
+
 def mediation_counts(
-    *, start: date, end: date, region: int | None = None, task: int | None = None, unit: int | None = None
+    *, start: date | None = None, end: date | None = None, region: Any = None, task: Any = None, unit: Any = None
 ) -> dict[str, Any]:
     """委派调解 delegated, resolved and the success rate: the one definition (the referral pages call it)."""
-    result = compute(Scope(start, end, region, task, unit))
-    counts = result.counts
+    counts = source_counts("referrals", Scope(start or ALL_TIME[0], end or ALL_TIME[1], region, task, unit))
     return {
         "delegated": counts["mediation_delegated"],
         "resolved": counts["mediation_resolved"],
         "success_rate": rate(counts["mediation_resolved"], counts["mediation_delegated"]),
     }
+
+
+def transfer_counts(
+    *, start: date | None = None, end: date | None = None, region: Any = None, task: Any = None, unit: Any = None
+) -> dict[str, Any]:
+    """两法衔接 transfers, decided, opened as criminal cases, and opened ÷ decided: the one definition."""
+    counts = source_counts("referrals", Scope(start or ALL_TIME[0], end or ALL_TIME[1], region, task, unit))
+    transferred, decided = counts["criminal_transfers"], counts["criminal_decided"]
+    opened = counts["criminal_cases_opened"]
+    return {"transferred": transferred, "decided": decided, "opened": opened, "opened_rate": rate(opened, decided)}
 
 
 # --- breakdowns: by work task, by region, by unit -----------------------------------------------------------------

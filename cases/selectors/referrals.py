@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, TextField, Value
@@ -18,9 +17,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.lib_referrals import day_after, local_datetime, mask_id_number, mask_name, mask_phone
-from cases.models import Outcome, Party, Referral
+from cases.models import Party, Referral
 from members.models import User
 from members.roles import can_read_all, is_office
+from stats.figures import rate as figures_rate
 
 S = Referral.Status
 OPEN = (S.SENT, S.ACKNOWLEDGED, S.ACCEPTED)
@@ -188,11 +188,8 @@ def referrals_awaiting(user: User, *, limit: int = 8) -> tuple[list[Referral], i
 # --- figures ------------------------------------------------------------------------------------
 
 
-def rate(numerator: int, denominator: int) -> Decimal | None:
-    """A percentage with two decimals (10150 of 15955 → 63.62); None when the denominator is 0."""
-    if not denominator:
-        return None
-    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+# The one rounding rule of every rate (two decimals, half up; None for 0 ÷ 0) lives with the figures.
+rate = figures_rate
 
 
 def _period(qs: QuerySet[Referral], start: date | None, end: date | None) -> QuerySet[Referral]:
@@ -215,38 +212,22 @@ def _scoped(start: date | None, end: date | None, region: Any, task: Any) -> Que
 def mediation_figures(
     *, start: date | None = None, end: date | None = None, region: Any = None, task: Any = None
 ) -> dict[str, Any]:
-    """委派调解: delegated, resolved and the success rate (resolved ÷ delegated), by the sending court's region."""
-    agg = (
-        _scoped(start, end, region, task)
-        .filter(kind__code="mediation")
-        .aggregate(
-            delegated=Count("id"),
-            resolved=Count("id", filter=Q(status=S.CONCLUDED, outcome=Outcome.RESOLVED)),
-            concluded=Count("id", filter=Q(status=S.CONCLUDED)),
-        )
-    )
-    return {
-        "delegated": agg["delegated"],
-        "resolved": agg["resolved"],
-        "concluded": agg["concluded"],
-        "success_rate": rate(agg["resolved"], agg["delegated"]),
-    }
+    """委派调解: delegated, resolved and the success rate (resolved ÷ delegated), by the sending court's region.
+
+    The definition lives once, in stats.figures (the dashboard and stats/summary/ use it too).
+    """
+    from stats.figures import mediation_counts
+
+    return mediation_counts(start=start, end=end, region=region, task=task)
 
 
 def transfer_figures(
     *, start: date | None = None, end: date | None = None, region: Any = None, task: Any = None
 ) -> dict[str, Any]:
-    """两法衔接: transfers sent, decided, and opened as criminal cases."""
-    agg = (
-        _scoped(start, end, region, task)
-        .filter(kind__code="criminal_transfer")
-        .aggregate(
-            transferred=Count("id"),
-            decided=Count("id", filter=Q(status=S.CONCLUDED)),
-            opened=Count("id", filter=Q(status=S.CONCLUDED, outcome=Outcome.CASE_OPENED)),
-        )
-    )
-    return {**agg, "opened_rate": rate(agg["opened"], agg["decided"])}
+    """两法衔接: transfers sent, decided, and opened as criminal cases (defined once, in stats.figures)."""
+    from stats.figures import transfer_counts
+
+    return transfer_counts(start=start, end=end, region=region, task=task)
 
 
 def on_time_rates(
