@@ -12,7 +12,7 @@ from django.contrib.auth import user_logged_in
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import QuerySet, TextChoices
+from django.db.models import Prefetch, QuerySet, TextChoices
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -196,7 +196,10 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["number"]
 
     def get_queryset(self) -> QuerySet[WorkTask]:
-        return selectors.tasks_with_units()
+        units = MemberUnit.objects.only("id", "name", "order")
+        return WorkTask.objects.prefetch_related(
+            Prefetch("lead_units", queryset=units), Prefetch("participating_units", queryset=units)
+        )
 
 
 # --- Users ----------------------------------------------------------------------------------------
