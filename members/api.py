@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet, TextChoices
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
@@ -53,7 +54,7 @@ class IsOffice(permissions.IsAuthenticated):
 class AdminTargetsNeedAdmin(permissions.BasePermission):
     """Only an administrator changes an administrator's account."""
 
-    message = "只有系统管理员可以修改系统管理员的账号。"
+    message = gettext_lazy("只有系统管理员可以修改系统管理员的账号。")
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         if request.method in permissions.SAFE_METHODS:
