@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from members import services
 from members.models import Liaison, MemberUnit, Notification, Region, User, WorkerHeartbeat, WorkTask
 
 
@@ -65,6 +66,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     list_select_related = ["unit"]
     ordering = ["username"]
     inlines = [LiaisonInline]
+    actions = ["retire"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("个人信息"), {"fields": ["name", "email", "phone", "unit", "language", "email_notifications"]}),
@@ -75,6 +77,14 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("个人信息"), {"classes": ["wide"], "fields": ["name", "email", "phone", "unit", "groups"]}),
     ]
+
+    @admin.action(description=_("停用所选用户(离任)"), permissions=["change"])
+    def retire(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        count = 0
+        for user in queryset.exclude(pk=request.user.pk):
+            services.user_retire(user=user)
+            count += 1
+        self.message_user(request, _("已停用 %(count)d 个用户。") % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(Liaison)

@@ -12,9 +12,10 @@ from django.contrib.auth import user_logged_in
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import QuerySet, TextChoices
+from django.db.models import Prefetch, QuerySet, TextChoices
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
@@ -53,7 +54,7 @@ class IsOffice(permissions.IsAuthenticated):
 class AdminTargetsNeedAdmin(permissions.BasePermission):
     """Only an administrator changes an administrator's account."""
 
-    message = "只有系统管理员可以修改系统管理员的账号。"
+    message = gettext_lazy("只有系统管理员可以修改系统管理员的账号。")
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         if request.method in permissions.SAFE_METHODS:
@@ -196,7 +197,10 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["number"]
 
     def get_queryset(self) -> QuerySet[WorkTask]:
-        return selectors.tasks_with_units()
+        units = MemberUnit.objects.only("id", "name", "order")
+        return WorkTask.objects.prefetch_related(
+            Prefetch("lead_units", queryset=units), Prefetch("participating_units", queryset=units)
+        )
 
 
 # --- Users ----------------------------------------------------------------------------------------

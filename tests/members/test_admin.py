@@ -175,3 +175,16 @@ def test_non_staff_cannot_open_the_admin(cast: Cast) -> None:
     response = client_for(cast.office).get(admin_url(MemberUnit, "changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_retire_action_uses_the_service_and_spares_oneself(cast: Cast) -> None:
+    response = client_for(cast.admin).post(
+        admin_url(User, "changelist"),
+        {"action": "retire", "_selected_action": [cast.liaison.pk, cast.admin.pk]},
+    )
+    assert response.status_code == 302
+    cast.liaison.refresh_from_db()
+    cast.admin.refresh_from_db()
+    assert not cast.liaison.is_active
+    assert not Liaison.objects.filter(user=cast.liaison).exists()
+    assert cast.admin.is_active

@@ -203,6 +203,15 @@ def test_unit_detail_carries_display_names(cast: Cast) -> None:
     assert body["level_name"] == "市州级"
 
 
+def test_unit_labels_follow_the_requested_language(cast: Cast) -> None:
+    client = api_for(cast.liaison)
+    url = f"/api/v1/units/{cast.court.pk}/"
+    assert client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").json()["kind_name"] == "人民法院"
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert english["level_name"] == "City/prefecture"
+    assert english["kind_name"] != "人民法院"
+
+
 def test_units_filters_search_and_ordering(cast: Cast) -> None:
     region = RegionFactory(name="测试市乙")
     UnitFactory(name="区域单位", region=region, parent=cast.unit, is_member_unit=False, active=False)

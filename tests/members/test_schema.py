@@ -72,7 +72,7 @@ def routed(path: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def schema(tmp_path_factory: pytest.TempPathFactory, django_db_blocker: object) -> dict:
+def schema(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out: Path = tmp_path_factory.mktemp("schema") / "schema.yml"
     # --validate checks against the OpenAPI 3 spec; --fail-on-warn makes any generator warning an error.
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
