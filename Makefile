@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 TEST_ENV := DJANGO_SETTINGS_MODULE=fuyuan.settings_test
 
-.PHONY: run test lint format bench messages install install-dev services clean
+.PHONY: run test lint format bench messages install install-dev services clean backup restore
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: install python3.11 (or run make PYTHON=/path/to/python3.11)"; exit 1; }
@@ -54,3 +54,12 @@ messages: install-dev
 
 clean:
 	rm -rf var/ staticfiles/ .pytest_cache
+
+## make backup [DIR=backups/NAME]: database (pg_dump) and uploaded files; make restore DIR=… puts them back.
+DIR ?= backups/$(shell date +%Y%m%d-%H%M%S)
+backup: install
+	$(PY) manage.py backup --to $(DIR)
+
+restore: install
+	@test -n "$(DIR)" || { echo "usage: make restore DIR=backups/NAME"; exit 1; }
+	$(PY) manage.py restore --from $(DIR) --yes

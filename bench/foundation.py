@@ -66,6 +66,8 @@ def run(report: Report) -> None:
         target_p95_ms=30,
         target_queries=8,
     )
-    report.measure("directory search '基准单位01'", get_ok(client, "/units/?q=基准单位01"), target_p95_ms=30, target_queries=8)
+    report.measure(
+        "directory search '基准单位01'", get_ok(client, "/units/?q=基准单位01"), target_p95_ms=30, target_queries=8
+    )
     report.measure("API units/ page 1", get_ok(client, "/api/v1/units/"), target_p95_ms=30, target_queries=8)
     report.measure("API units/ page 100", get_ok(client, "/api/v1/units/?page=100"), target_p95_ms=30, target_queries=8)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fuyuan.lib.forms import BootstrapFormMixin
-from members.models import MemberUnit, Region, User
+from members.models import Liaison, MemberUnit, Region, User
 
 
 class UnitFilterForm(BootstrapFormMixin, forms.Form):
@@ -22,3 +22,16 @@ class ProfileForm(BootstrapFormMixin, forms.ModelForm):
         model = User
         fields = ["name", "email", "phone", "language", "email_notifications"]
         help_texts = {"email_notifications": _("关闭后仍可在站内“通知”中看到所有提醒。")}
+
+
+class LiaisonCreateForm(BootstrapFormMixin, forms.Form):
+    username = forms.RegexField(
+        label=_("用户名"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
+        error_messages={"invalid": _("用户名只能包含字母、数字和 @/./+/-/_ 字符。")},
+    )
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    email = forms.EmailField(label=_("邮箱"), required=False)
+    phone = forms.CharField(label=_("电话"), max_length=30, required=False)
+    liaison_role = forms.ChoiceField(label=_("角色"), choices=Liaison.Role.choices, initial=Liaison.Role.PRIMARY)

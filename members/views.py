@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,10 +17,10 @@ from django.views.decorators.http import require_POST
 
 from fuyuan.lib.listing import list_page
 from members import selectors, services
-from members.forms import ProfileForm, UnitFilterForm
+from members.forms import LiaisonCreateForm, ProfileForm, UnitFilterForm
 from members.home import panels_for
 from members.models import Liaison, MemberUnit, Notification, User, WorkTask
-from members.roles import Role, roles_of
+from members.roles import Role, is_office, roles_of
 
 
 @login_required
@@ -68,8 +71,56 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "led_tasks": unit.led_tasks.all(),
         "participating_tasks": unit.participating_tasks.all(),
         "children": unit.children.filter(active=True).order_by("order", "id"),
+        "can_manage": is_office(request.user),
     }
     return render(request, "members/unit_detail.html", context)
+
+
+def _require_office(request: HttpRequest) -> None:
+    if not is_office(request.user):
+        raise PermissionDenied(_("只有领导小组办公室可以管理联络员。"))
+
+
+@login_required
+def liaison_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Office staff appoint a liaison of a unit; a one-time password is shown once."""
+    _require_office(request)
+    unit = get_object_or_404(MemberUnit, pk=pk)
+    form = LiaisonCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        password = secrets.token_urlsafe(9)
+        try:
+            user = services.user_save(
+                username=form.cleaned_data["username"],
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                phone=form.cleaned_data["phone"],
+                unit=unit,
+                roles=[Role.LIAISON],
+                liaison_role=form.cleaned_data["liaison_role"],
+                password=password,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("已添加联络员 %(name)s,初始密码:%(password)s(仅显示一次,请当面或电话告知本人)。")
+                % {"name": user.display_name, "password": password},
+            )
+            return redirect("unit-detail", pk=unit.pk)
+    return render(request, "members/liaison_form.html", {"unit": unit, "form": form})
+
+
+@login_required
+@require_POST
+def liaison_retire(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+    _require_office(request)
+    user = get_object_or_404(User, pk=user_id, unit_id=pk, liaison__isnull=False)
+    services.user_retire(user=user)
+    messages.success(request, _("%(name)s 已不再担任联络员,账户已停用。") % {"name": user.display_name})
+    return redirect("unit-detail", pk=pk)
 
 
 @login_required

@@ -42,8 +42,8 @@ def test_subject_in_the_recipients_language(cast: Cast) -> None:
     cast.office.language = "en"
     cast.office.save()
     ping(cast.unit, [cast.liaison, cast.office])
-    assert Notification.objects.get(recipient=cast.liaison).subject.startswith("测试提醒")
-    assert Notification.objects.get(recipient=cast.office).subject.startswith("Test reminder")
+    assert Notification.objects.get(recipient=cast.liaison).subject.startswith("通知")
+    assert Notification.objects.get(recipient=cast.office).subject.startswith("Notifications")
 
 
 def test_inactive_people_get_nothing_and_opted_out_get_no_email(cast: Cast) -> None:

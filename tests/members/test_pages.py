@@ -189,3 +189,43 @@ def test_language_switch_in_the_header(cast: Cast) -> None:
     assert "Member units" in body
     cast.liaison.refresh_from_db()
     assert cast.liaison.language == "en"
+
+
+def test_office_appoints_and_retires_a_liaison(cast: Cast) -> None:
+    client = client_for(cast.office)
+    url = reverse("liaison-add", args=[cast.unit.pk])
+    response = client.post(
+        url, {"username": "new_l", "name": "吴新", "email": "", "phone": "", "liaison_role": "backup"}
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="new_l")
+    assert user.unit == cast.unit and user.liaison.role == "backup"
+    assert "初始密码" in client.get(response["Location"]).content.decode()
+    response = client.post(reverse("liaison-retire", args=[cast.unit.pk, user.pk]))
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert not user.is_active and not hasattr(user, "liaison")
+
+
+def test_appointing_a_taken_username_says_so_and_saves_nothing(cast: Cast) -> None:
+    client = client_for(cast.office)
+    count = User.objects.count()
+    response = client.post(
+        reverse("liaison-add", args=[cast.unit.pk]),
+        {"username": "liaison", "name": "重名", "liaison_role": "primary"},
+    )
+    assert response.status_code == 200
+    assert "该用户名已被使用" in response.content.decode()
+    assert User.objects.count() == count
+
+
+@pytest.mark.parametrize("who", ["liaison", "clerk", "leader"])
+def test_only_the_office_manages_liaisons(cast: Cast, who: str) -> None:
+    client = client_for(getattr(cast, who))
+    assert client.get(reverse("liaison-add", args=[cast.unit.pk])).status_code == 403
+    response = client.post(reverse("liaison-retire", args=[cast.unit.pk, cast.liaison.pk]))
+    assert response.status_code == 403
+    cast.liaison.refresh_from_db()
+    assert cast.liaison.is_active
+    body = client.get(reverse("unit-detail", args=[cast.unit.pk])).content.decode()
+    assert reverse("liaison-add", args=[cast.unit.pk]) not in body
