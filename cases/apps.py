@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,6 +8,10 @@ class CasesConfig(AppConfig):
     verbose_name = _("司法建议与案件移送")
 
     def ready(self) -> None:
+        from members import roles
+
+        # The roles' permissions on this app's models exist only once this app has migrated.
+        post_migrate.connect(roles.ensure_roles_after_migrate, sender=self)
         from cases.home import awaiting_reply_panel
         from cases.home_referrals import awaiting_referrals_panel
         from members.home import register_panel

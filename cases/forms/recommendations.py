@@ -76,6 +76,9 @@ def _units() -> Any:
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
 
 class RecommendationForm(BootstrapMixin, forms.Form):
     number = forms.CharField(

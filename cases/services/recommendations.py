@@ -224,8 +224,10 @@ def _validate(rec: JudicialRecommendation, *, copy_to: Iterable[MemberUnit] | No
         raise ValidationError(errors)
 
 
-def _save(rec: JudicialRecommendation, reason: str, update_fields: list[str] | None = None) -> None:
+def _save(rec: JudicialRecommendation, reason: str, *, by: User | None, update_fields: list[str] | None = None) -> None:
+    """Save with the audit trail's reason and author (the timeline reads both)."""
     rec._change_reason = reason  # type: ignore[attr-defined]
+    rec._history_user = by  # type: ignore[attr-defined]
     try:
         with transaction.atomic():
             rec.save(update_fields=update_fields)
@@ -239,6 +241,7 @@ def _save(rec: JudicialRecommendation, reason: str, update_fields: list[str] | N
     finally:
         # Later many-to-many changes of the same call get their own history rows, without the reason.
         rec.__dict__.pop("_change_reason", None)
+        rec.__dict__.pop("_history_user", None)
 
 
 def _check_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, Any]]:
@@ -304,7 +307,7 @@ def recommendation_create(
     )
     _validate(rec)
     checked = _check_files(attachments)
-    _save(rec, "created")
+    _save(rec, "created", by=by)
     rec.copy_to.set(list(copy_to))
     rec.tasks.set(list(tasks))
     _store_files(rec, checked, part=RecommendationAttachment.Part.RECOMMENDATION, by=by)
@@ -336,7 +339,7 @@ def recommendation_update(
         rec.reply_due_fixed = rec.reply_due is not None
     _validate(rec)
     checked = _check_files(attachments)
-    _save(rec, "updated")
+    _save(rec, "updated", by=by)
     if "copy_to" in changes:
         rec.copy_to.set(list(changes["copy_to"]))
     if "tasks" in changes:
@@ -415,7 +418,7 @@ def recommendation_issue(
     rec.issued_at = now
     rec.issued_by = by
     _rearm(rec, now)
-    _save(rec, "issued")
+    _save(rec, "issued", by=by)
     copy_to_ids = list(rec.copy_to.values_list("pk", flat=True))
     _notify(rec, "issued", "issued", unit_liaisons([rec.addressee_id, *copy_to_ids]))
     return _sync(recommendation, rec)
@@ -439,7 +442,7 @@ def recommendation_acknowledge(*, recommendation: JudicialRecommendation, by: Us
     if not rec.reply_due_fixed:
         rec.reply_due = compute_reply_due(court_id=rec.court_id, acknowledged_on=timezone.localdate(now))
     _rearm(rec, now)
-    _save(rec, "acknowledged")
+    _save(rec, "acknowledged", by=by)
     _notify(rec, "acknowledged", "acknowledged", _court_contacts(rec))
     return _sync(recommendation, rec)
 
@@ -482,7 +485,7 @@ def recommendation_reply(
     rec.replied_at = now
     rec.replied_by = by
     rec.next_alert_at = None
-    _save(rec, "replied")
+    _save(rec, "replied", by=by)
     _store_files(rec, checked, part=RecommendationAttachment.Part.REPLY, by=by)
     _notify(rec, "replied", "replied", _court_contacts(rec))
     return _sync(recommendation, rec)
@@ -500,7 +503,7 @@ def recommendation_close(
     rec.assessment = (assessment or "").strip()
     rec.closed_at = timezone.now()
     rec.next_alert_at = None
-    _save(rec, "closed")
+    _save(rec, "closed", by=by)
     _notify(rec, "closed", "closed", unit_liaisons([rec.addressee_id]))
     return _sync(recommendation, rec)
 
@@ -521,7 +524,7 @@ def recommendation_withdraw(
     rec.withdrawn_at = timezone.now()
     rec.withdraw_reason = (reason or "").strip()
     rec.next_alert_at = None
-    _save(rec, "withdrawn")
+    _save(rec, "withdrawn", by=by)
     if was_issued:
         _notify(rec, "withdrawn", "withdrawn", unit_liaisons([rec.addressee_id]))
     return _sync(recommendation, rec)
@@ -535,7 +538,7 @@ def recommendation_remind(*, recommendation: JudicialRecommendation, by: User) -
         raise NotPermitted(_("只有领导小组办公室可以督办。"))
     _require_status(rec, JudicialRecommendation.OPEN_STATUSES, _("当前状态(%(status)s)下无需督办。"))
     rec.reminders_sent += 1
-    _save(rec, "reminded", update_fields=["reminders_sent", "updated_at"])
+    _save(rec, "reminded", by=by, update_fields=["reminders_sent", "updated_at"])
     _notify(rec, "remind", f"remind-{rec.reminders_sent}", unit_liaisons([rec.addressee_id]), count=rec.reminders_sent)
     return _sync(recommendation, rec)
 
@@ -589,7 +592,7 @@ def _send_overdue(rec: JudicialRecommendation) -> None:
 def _send_escalated(rec: JudicialRecommendation) -> None:
     if rec.escalated_at is None:
         rec.escalated_at = timezone.now()
-        _save(rec, "escalated", update_fields=["escalated_at"])
+        _save(rec, "escalated", by=None, update_fields=["escalated_at"])
     recipients = [*office_staff()]
     if rec.supervisor_id:
         recipients += list(unit_liaisons([rec.supervisor_id]))

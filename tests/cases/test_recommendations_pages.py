@@ -192,8 +192,10 @@ def test_detail_shows_the_timeline_and_only_the_allowed_forms(cast):
     html = liaison_page.content.decode()
     assert 'data-testid="action-acknowledge"' in html
     assert 'data-testid="action-issue"' not in html and 'data-testid="action-withdraw"' not in html
-    labels = [e.label for e in liaison_page.context["timeline"]]
+    timeline = liaison_page.context["timeline"]
+    labels = [e.label for e in timeline]
     assert labels[:2] == ["起草", "发出"]
+    assert timeline[1].who == cast.clerk.display_name
     assert "提醒签收" in labels and "通知收文单位与抄送单位" in labels
     clerk_html = client_for(cast.clerk).get(url).content.decode()
     assert 'data-testid="action-withdraw"' in clerk_html and 'data-testid="action-acknowledge"' not in clerk_html
