@@ -384,6 +384,9 @@ def meeting_update(
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({"non_field_errors": [_("不能修改:%(f)s") % {"f": ", ".join(sorted(unknown))}]})
+    new_convener = changes.get("convener")
+    if new_convener is not None and new_convener.pk != meeting.convener_id and not is_office(by):
+        raise NotPermitted(_("只有领导小组办公室可以更换召集单位。"))
     before = {f: getattr(meeting, f) for f in CALENDAR_FIELDS}
     if "reminder_offsets" in changes:
         changes["reminder_offsets"] = _validate_offsets(changes["reminder_offsets"])

@@ -131,8 +131,8 @@ def _filter_choices() -> dict[str, Any]:
 def meeting_list(request: HttpRequest, mine: bool = False) -> HttpResponse:
     filters = _meeting_filters(request)
     if mine:
-        if request.user.unit_id is None:
-            raise Http404
+        if request.user.unit_id is None:  # no unit of one's own: the full list is the answer
+            return redirect("meeting-list")
         filters["unit"] = request.user.unit_id
     qs = selectors.meeting_list(user=request.user, **filters)
     return render(
