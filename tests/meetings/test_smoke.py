@@ -44,7 +44,7 @@ def test_every_get_page_renders(cast, make_meeting):
             assert client.get(url).status_code == expected, (user, url)
     liaison = client_for(cast.liaison)
     for url in pages:
-        if "edit" in url and "meetings" in url or "decisions/new" in url:
+        if ("edit" in url and "meetings" in url) or "decisions/new" in url:
             assert liaison.get(url).status_code == 404, url
         else:
             assert liaison.get(url).status_code == 200, url
