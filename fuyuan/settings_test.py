@@ -18,3 +18,6 @@ from fuyuan.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_ENABLED = True
+TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "tests" / "templates"]  # noqa: F405
+STATIC_ROOT = None  # static files come from the finders in tests; nothing is collected
+WHITENOISE_USE_FINDERS = True

@@ -7,10 +7,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from members.services import user_set_language
 
@@ -26,6 +27,15 @@ class LoginView(auth_views.LoginView):
         if lang:
             user_set_language(user=form.get_user(), language=lang)
         return response
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also keeps the choice on the user (their emails follow it)."""
+    response = django_set_language(request)
+    if request.user.is_authenticated:
+        user_set_language(user=request.user, language=request.POST.get("language", ""))  # type: ignore[arg-type]
+    return response
 
 
 def _check_database() -> tuple[bool, str]:

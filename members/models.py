@@ -81,6 +81,15 @@ class MemberUnit(models.Model):
     def display_name(self) -> str:
         return self.short_name or self.name
 
+    # Cheaper than get_kind_display() in long lists, which rebuilds the choices on every call.
+    @property
+    def kind_label(self) -> str:
+        return str(self.Kind(self.kind).label)
+
+    @property
+    def level_label(self) -> str:
+        return str(self.Level(self.level).label)
+
 
 class User(AbstractUser):
     class Language(models.TextChoices):

@@ -33,7 +33,21 @@ def unit_directory(
         qs = qs.filter(region_id=region)
     if member_only:
         qs = qs.filter(is_member_unit=True)
-    return qs.annotate(liaison_count=Count("users", filter=Q(users__liaison__isnull=False, users__is_active=True)))
+    return qs
+
+
+def with_liaison_counts(units: Iterable[MemberUnit]) -> list[MemberUnit]:
+    """Set ``liaison_count`` on each unit of a page with one grouped query (not one per unit)."""
+    units = list(units)
+    counts = dict(
+        User.objects.filter(unit_id__in=[u.pk for u in units], is_active=True, liaison__isnull=False)
+        .values("unit_id")
+        .annotate(n=Count("id"))
+        .values_list("unit_id", "n")
+    )
+    for unit in units:
+        unit.liaison_count = counts.get(unit.pk, 0)  # type: ignore[attr-defined]
+    return units
 
 
 def unit_liaisons(unit_ids: Iterable[int]) -> QuerySet[User]:

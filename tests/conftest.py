@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
-from members.models import MemberUnit, User
-from members.roles import Role
+from members import org_data
+from members.models import MemberUnit, Region, User, WorkTask
+from members.roles import Role, ensure_roles
 from tests.factories import CourtFactory, UnitFactory, make_user
 
 PASSWORD = "correct-horse-battery"
@@ -31,8 +32,16 @@ class Cast:
     admin: User
 
 
+def ensure_organisation() -> None:
+    """The data migration's organisation; a transactional test's flush removes it, so reload it."""
+    if not MemberUnit.objects.filter(is_member_unit=True).exists():
+        org_data.load(Region, MemberUnit, WorkTask)
+        ensure_roles()
+
+
 @pytest.fixture
 def cast(db: None) -> Cast:
+    ensure_organisation()
     office_unit = MemberUnit.objects.get(short_name="省司法厅")
     unit = UnitFactory(name="测试局甲", short_name="甲局")
     other_unit = UnitFactory(name="测试局乙", short_name="乙局")

@@ -1,0 +1,65 @@
+# 府院联动工作平台 — the commands a new user needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+TEST_ENV := DJANGO_SETTINGS_MODULE=fuyuan.settings_test
+
+.PHONY: run test lint format bench messages install install-dev services clean backup restore
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: install python3.11 (or run make PYTHON=/path/to/python3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PIP) install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install -q -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make run: the site, a Celery worker and beat, in the foreground; Ctrl-C stops them all.
+run: install
+	@./scripts/run.sh
+
+## make test: the whole suite on PostgreSQL and Redis (started or installed when missing), Chromium included.
+test: install-dev
+	@./scripts/services.sh
+	@./scripts/chromium.sh
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## make bench: timings and query counts on a generated dataset (PostgreSQL), printed beside their targets.
+bench: install-dev
+	@./scripts/services.sh
+	$(TEST_ENV) $(PY) -m bench $(BENCH_ARGS)
+
+## make messages: refresh the gettext catalogues after changing user-facing strings.
+messages: install-dev
+	cd $(CURDIR) && $(TEST_ENV) $(PY) manage.py makemessages -l en -l zh_Hans --no-obsolete -i ".venv/*" -i "static/vendor/*"
+	cd $(CURDIR) && $(TEST_ENV) $(PY) manage.py compilemessages -i .venv
+
+clean:
+	rm -rf var/ staticfiles/ .pytest_cache
+
+## make backup [DIR=backups/NAME]: database (pg_dump) and uploaded files; make restore DIR=… puts them back.
+DIR ?= backups/$(shell date +%Y%m%d-%H%M%S)
+backup: install
+	$(PY) manage.py backup --to $(DIR)
+
+restore: install
+	@test -n "$(DIR)" || { echo "usage: make restore DIR=backups/NAME"; exit 1; }
+	$(PY) manage.py restore --from $(DIR) --yes

@@ -1,0 +1,1 @@
+"""The benchmark (`make bench`): datasets generated in their own PostgreSQL database, then timed."""

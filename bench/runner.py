@@ -1,0 +1,145 @@
+"""What every benchmark module uses: a database of its own, timing with query counts, a report.
+
+Server time is measured in-process through Django's full request handler (middleware, view,
+template, database), without the network, so that the figures are repeatable on this machine.
+Each module exposes ``run(report: Report) -> None``.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+BENCH_DB = "fuyuan_bench"
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fuyuan.settings_test")
+    os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}")
+    import dj_database_url
+    import psycopg2
+
+    target = dj_database_url.parse(os.environ["DATABASE_URL"])
+    admin = psycopg2.connect(
+        dbname="postgres",
+        user=target["USER"] or "postgres",
+        password=target["PASSWORD"] or None,
+        host=target["HOST"] or "127.0.0.1",
+        port=target["PORT"] or 5432,
+    )
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [target["NAME"]])
+        if cur.fetchone() is None:
+            cur.execute(f'CREATE DATABASE "{target["NAME"]}"')
+    admin.close()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+@dataclass
+class Row:
+    name: str
+    median_ms: float
+    p95_ms: float
+    queries: int | None
+    target_ms: float | None
+    target_queries: int | None
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        time_ok = self.target_ms is None or self.p95_ms <= self.target_ms
+        queries_ok = self.target_queries is None or (self.queries is not None and self.queries <= self.target_queries)
+        return time_ok and queries_ok
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+
+    def measure(
+        self,
+        name: str,
+        fn: Callable[[], Any],
+        *,
+        repeat: int = 30,
+        warmup: int = 3,
+        target_p95_ms: float | None = None,
+        target_queries: int | None = None,
+        note: str = "",
+        check: Callable[[Any], None] | None = None,
+    ) -> Row:
+        from django.db import connection, reset_queries
+        from django.test.utils import CaptureQueriesContext
+
+        for _ in range(warmup):
+            result = fn()
+        if check is not None:
+            check(result)
+        with CaptureQueriesContext(connection) as ctx:
+            fn()
+        queries = len(ctx.captured_queries)
+        timings = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            fn()
+            timings.append((time.perf_counter() - start) * 1000)
+            reset_queries()
+        timings.sort()
+        p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
+        row = Row(name, statistics.median(timings), p95, queries, target_p95_ms, target_queries, note)
+        self.rows.append(row)
+        print(self.format_row(row), flush=True)
+        return row
+
+    def record(self, name: str, ms: float, *, target_ms: float | None = None, note: str = "") -> Row:
+        """A single timed operation (a bulk job, a scan) rather than a repeated request."""
+        row = Row(name, ms, ms, None, target_ms, None, note)
+        self.rows.append(row)
+        print(self.format_row(row), flush=True)
+        return row
+
+    @staticmethod
+    def header() -> str:
+        return f"{'benchmark':<58} {'median':>9} {'p95':>9} {'target':>9} {'queries':>7} {'max':>4}  ok"
+
+    @staticmethod
+    def format_row(row: Row) -> str:
+        target = f"{row.target_ms:.0f}ms" if row.target_ms is not None else "-"
+        queries = str(row.queries) if row.queries is not None else "-"
+        max_q = str(row.target_queries) if row.target_queries is not None else "-"
+        mark = "yes" if row.ok else "NO"
+        line = (
+            f"{row.name:<58} {row.median_ms:>7.1f}ms {row.p95_ms:>7.1f}ms {target:>9} {queries:>7} {max_q:>4}  {mark}"
+        )
+        return line + (f"   {row.note}" if row.note else "")
+
+
+def client_for(username: str) -> Any:
+    from django.test import Client
+
+    from members.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def get_ok(client: Any, url: str) -> Callable[[], Any]:
+    def call() -> Any:
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        return response
+
+    return call

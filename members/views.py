@@ -1,0 +1,192 @@
+"""Pages of the members app: home, unit directory, unit page, the ten tasks, inbox, profile."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fuyuan.lib.listing import list_page
+from members import selectors, services
+from members.forms import LiaisonCreateForm, ProfileForm, UnitFilterForm
+from members.home import panels_for
+from members.models import Liaison, MemberUnit, Notification, User, WorkTask
+from members.roles import Role, is_office, roles_of
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    context = {
+        "unit": user.unit,
+        "my_tasks": selectors.tasks_of_unit(user.unit).prefetch_related("lead_units"),
+        "role_labels": [Role(r).label for r in sorted(roles_of(user)) if r in Role.values],
+        "panels": panels_for(user),
+        "recent_notices": selectors.inbox(user)[:5],
+    }
+    return render(request, "members/home.html", context)
+
+
+@login_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    form = UnitFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.unit_directory(
+        search=data.get("q", ""),
+        kind=data.get("kind", ""),
+        level=data.get("level", ""),
+        region=data["region"].pk if data.get("region") else None,
+        member_only=bool(data.get("member")),
+    )
+    listing = list_page(
+        request,
+        qs,
+        sort_fields={"order": "order", "name": "name", "kind": "kind", "level": "level", "region": "region__order"},
+        default_sort="order",
+        per_page=30,
+    )
+    units = selectors.with_liaison_counts(listing.object_list)
+    return render(request, "members/unit_list.html", {"form": form, "listing": listing, "units": units})
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = get_object_or_404(MemberUnit.objects.select_related("region", "parent", "supervisor"), pk=pk)
+    liaisons = (
+        Liaison.objects.filter(user__unit=unit, user__is_active=True).select_related("user").order_by("role", "user_id")
+    )
+    context = {
+        "unit": unit,
+        "liaisons": liaisons,
+        "led_tasks": unit.led_tasks.all(),
+        "participating_tasks": unit.participating_tasks.all(),
+        "children": unit.children.filter(active=True).order_by("order", "id"),
+        "can_manage": is_office(request.user),
+    }
+    return render(request, "members/unit_detail.html", context)
+
+
+def _require_office(request: HttpRequest) -> None:
+    if not is_office(request.user):
+        raise PermissionDenied(_("只有领导小组办公室可以管理联络员。"))
+
+
+@login_required
+def liaison_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Office staff appoint a liaison of a unit; a one-time password is shown once."""
+    _require_office(request)
+    unit = get_object_or_404(MemberUnit, pk=pk)
+    form = LiaisonCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        password = secrets.token_urlsafe(9)
+        try:
+            user = services.user_save(
+                username=form.cleaned_data["username"],
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                phone=form.cleaned_data["phone"],
+                unit=unit,
+                roles=[Role.LIAISON],
+                liaison_role=form.cleaned_data["liaison_role"],
+                password=password,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("已添加联络员 %(name)s,初始密码:%(password)s(仅显示一次,请当面或电话告知本人)。")
+                % {"name": user.display_name, "password": password},
+            )
+            return redirect("unit-detail", pk=unit.pk)
+    return render(request, "members/liaison_form.html", {"unit": unit, "form": form})
+
+
+@login_required
+@require_POST
+def liaison_retire(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+    _require_office(request)
+    user = get_object_or_404(User, pk=user_id, unit_id=pk, liaison__isnull=False)
+    services.user_retire(user=user)
+    messages.success(request, _("%(name)s 已不再担任联络员,账户已停用。") % {"name": user.display_name})
+    return redirect("unit-detail", pk=pk)
+
+
+@login_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    units = MemberUnit.objects.only("id", "name", "short_name").order_by("order", "id")
+    tasks = WorkTask.objects.prefetch_related(
+        Prefetch("lead_units", queryset=units), Prefetch("participating_units", queryset=units)
+    )
+    return render(request, "members/task_list.html", {"tasks": tasks})
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    unread_only = request.GET.get("unread") == "1"
+    listing = list_page(
+        request,
+        selectors.inbox(user, unread_only=unread_only),
+        sort_fields={"created": "created_at"},
+        default_sort="-created",
+        per_page=25,
+    )
+    return render(request, "members/inbox.html", {"listing": listing, "unread_only": unread_only})
+
+
+@login_required
+@require_POST
+def inbox_mark_read(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+    count = services.notification_mark_read(user=user, notification_ids=ids or None)
+    if request.htmx:
+        return render(request, "members/_inbox_marked.html", {"count": count})
+    messages.success(request, _("已将 %(count)s 条通知标为已读。") % {"count": count})
+    return redirect(request.POST.get("next") or "inbox")
+
+
+@login_required
+def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open what a notice links to, marking it read on the way."""
+    notice = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    services.notification_mark_read(user=notice.recipient, notification_ids=[notice.pk])
+    target = notice.url or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        target = "/"
+    return HttpResponseRedirect(target)
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("个人设置已保存。"))
+        response = redirect("profile")
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            form.cleaned_data["language"],
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+        return response
+    return render(request, "members/profile.html", {"form": form})
