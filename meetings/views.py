@@ -12,8 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
+from fuyuan.lib.listing import list_page
 from meetings import forms, ical, selectors, services
 from meetings.models import (
     AgendaItem,
@@ -43,8 +42,18 @@ PAGE_SIZE = 20
 # --- helpers ----------------------------------------------------------------------------------------------
 
 
-def _page(request: HttpRequest, qs: QuerySet[Any], per_page: int = PAGE_SIZE) -> Any:
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+MEETING_SORTS: dict[str, str | tuple[str, ...]] = {
+    "starts_at": "starts_at",
+    "title": "title",
+    "kind": "kind",
+    "status": "status",
+}
+DECISION_SORTS: dict[str, str | tuple[str, ...]] = {"due": "due", "status": ("status", "due"), "created": "created_at"}
+CONSULTATION_SORTS: dict[str, str | tuple[str, ...]] = {
+    "held_on": "held_on",
+    "topic_kind": "topic_kind",
+    "level": "level",
+}
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -139,8 +148,7 @@ def meeting_list(request: HttpRequest, mine: bool = False) -> HttpResponse:
         request,
         "meetings/meeting_list.html",
         {
-            "page": _page(request, qs),
-            "query": _query_without_page(request),
+            "listing": list_page(request, qs, sort_fields=MEETING_SORTS, default_sort="-starts_at", per_page=PAGE_SIZE),
             "mine": mine,
             "can_create": _is_writer(request.user),
             "f": request.GET,
@@ -506,8 +514,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
         request,
         "meetings/decision_list.html",
         {
-            "page": _page(request, qs),
-            "query": _query_without_page(request),
+            "listing": list_page(request, qs, sort_fields=DECISION_SORTS, default_sort="due", per_page=PAGE_SIZE),
             "f": g,
             "status_value": g.get("status", "open" if "status" not in g else ""),
             "statuses": Decision.Status.choices,
@@ -590,7 +597,9 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
         request,
         "meetings/consultation_list.html",
         {
-            "page": _page(request, qs),
+            "listing": list_page(
+                request, qs, sort_fields=CONSULTATION_SORTS, default_sort="-held_on", per_page=PAGE_SIZE
+            ),
             "query": _query_without_page(request),
             "f": request.GET,
             "topic_kinds": Consultation.TopicKind.choices,
