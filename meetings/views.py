@@ -144,11 +144,13 @@ def meeting_list(request: HttpRequest, mine: bool = False) -> HttpResponse:
             return redirect("meeting-list")
         filters["unit"] = request.user.unit_id
     qs = selectors.meeting_list(user=request.user, **filters)
+    listing = list_page(request, qs, sort_fields=MEETING_SORTS, default_sort="-starts_at", per_page=PAGE_SIZE)
+    selectors.attach_reply_counts(list(listing.page.object_list))
     return render(
         request,
         "meetings/meeting_list.html",
         {
-            "listing": list_page(request, qs, sort_fields=MEETING_SORTS, default_sort="-starts_at", per_page=PAGE_SIZE),
+            "listing": listing,
             "mine": mine,
             "can_create": _is_writer(request.user),
             "f": request.GET,
