@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -54,6 +55,15 @@ CONSULTATION_SORTS: dict[str, str | tuple[str, ...]] = {
     "topic_kind": "topic_kind",
     "level": "level",
 }
+
+
+def _fetch_page(listing: Any, full: QuerySet[Any]) -> list[Any]:
+    """Fetch the page's rows with their joins, after paging over the bare ids (see LeanPageMixin)."""
+    page = listing.page
+    ids = list(page.object_list.values_list("pk", flat=True))
+    rows = {obj.pk: obj for obj in full.order_by().filter(pk__in=ids)}
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    return page.object_list
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -144,8 +154,10 @@ def meeting_list(request: HttpRequest, mine: bool = False) -> HttpResponse:
             return redirect("meeting-list")
         filters["unit"] = request.user.unit_id
     qs = selectors.meeting_list(user=request.user, **filters)
-    listing = list_page(request, qs, sort_fields=MEETING_SORTS, default_sort="-starts_at", per_page=PAGE_SIZE)
-    selectors.attach_reply_counts(list(listing.page.object_list))
+    listing = list_page(
+        request, qs.select_related(None), sort_fields=MEETING_SORTS, default_sort="-starts_at", per_page=PAGE_SIZE
+    )
+    selectors.attach_reply_counts(_fetch_page(listing, qs))
     return render(
         request,
         "meetings/meeting_list.html",
@@ -512,11 +524,13 @@ def decision_list(request: HttpRequest) -> HttpResponse:
         overdue=overdue,
         meeting=_int(g.get("meeting")),
     )
+    listing = list_page(request, qs.select_related(None), sort_fields=DECISION_SORTS, default_sort="due")
+    _fetch_page(listing, qs)
     return render(
         request,
         "meetings/decision_list.html",
         {
-            "listing": list_page(request, qs, sort_fields=DECISION_SORTS, default_sort="due", per_page=PAGE_SIZE),
+            "listing": listing,
             "f": g,
             "status_value": g.get("status", "open" if "status" not in g else ""),
             "statuses": Decision.Status.choices,
@@ -595,13 +609,13 @@ def _consultation_filters(request: HttpRequest) -> dict[str, Any]:
 @login_required
 def consultation_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.consultation_list(user=request.user, **_consultation_filters(request))
+    listing = list_page(request, qs.select_related(None), sort_fields=CONSULTATION_SORTS, default_sort="-held_on")
+    _fetch_page(listing, qs)
     return render(
         request,
         "meetings/consultation_list.html",
         {
-            "listing": list_page(
-                request, qs, sort_fields=CONSULTATION_SORTS, default_sort="-held_on", per_page=PAGE_SIZE
-            ),
+            "listing": listing,
             "query": _query_without_page(request),
             "f": request.GET,
             "topic_kinds": Consultation.TopicKind.choices,
