@@ -251,7 +251,25 @@ class ICalendarRenderer(BaseRenderer):
         return data if isinstance(data, bytes) else str(data).encode()
 
 
+class LeanPageMixin:
+    """Page over ids first, then fetch the page's rows with their joins and prefetches.
+
+    At page 200 the database would otherwise join (and throw away) 4,000 rows to reach the 20
+    it returns; paging the bare ids walks only the index. One more query, the same at any page.
+    """
+
+    def paginate_queryset(self, queryset: Any) -> list[Any] | None:
+        ids = super().paginate_queryset(  # type: ignore[misc]
+            queryset.select_related(None).prefetch_related(None).values_list("pk", flat=True)
+        )
+        if ids is None:
+            return None
+        rows = {obj.pk: obj for obj in queryset.order_by().filter(pk__in=list(ids))}
+        return [rows[pk] for pk in ids if pk in rows]
+
+
 class WriteViewSet(
+    LeanPageMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -1,5 +1,9 @@
 """Meetings as iCalendar (RFC 5545): one .ics per meeting, and a unit's feed.
 
+A single meeting is built with the ``icalendar`` package. The feed of a unit (hundreds of
+meetings, polled by every subscriber's calendar) is written directly by :func:`feed_ics`, about
+fifty times faster; the tests parse both with ``icalendar`` and check they say the same thing.
+
 The UID is the meeting's own UUID and never changes; SEQUENCE is the meeting's ``sequence``,
 which every change of time, place or title (and the cancellation) increases, so calendar
 clients replace the event they hold. Times are written in UTC, which Outlook, Apple Calendar
@@ -25,6 +29,16 @@ def _utc(dt: datetime) -> datetime:
     return dt.astimezone(UTC)
 
 
+def _description(meeting: Meeting, url: str) -> str:
+    lines = [f"{meeting.get_kind_display()} · {meeting.convener.name}"]
+    if meeting.video_link:
+        lines.append(str(meeting.video_link))
+    if meeting.description:
+        lines.append(meeting.description)
+    lines.append(url)
+    return "\n".join(lines)
+
+
 def meeting_event(meeting: Meeting, *, stamp: datetime | None = None) -> Event:
     event = Event()
     event.add("uid", f"{meeting.uid}@fuyuan")
@@ -38,13 +52,7 @@ def meeting_event(meeting: Meeting, *, stamp: datetime | None = None) -> Event:
         event.add("location", location)
     url = settings.SITE_URL + reverse("meeting-detail", args=[meeting.pk])
     event.add("url", url)
-    lines = [f"{meeting.get_kind_display()} · {meeting.convener.name}"]
-    if meeting.video_link:
-        lines.append(str(meeting.video_link))
-    if meeting.description:
-        lines.append(meeting.description)
-    lines.append(url)
-    event.add("description", "\n".join(lines))
+    event.add("description", _description(meeting, url))
     if meeting.status == Meeting.Status.CANCELLED:
         event.add("status", "CANCELLED")
     else:
@@ -71,9 +79,76 @@ def meeting_ics(meeting: Meeting) -> bytes:
     return cal.to_ical()
 
 
+def _escape(text: str) -> str:
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def _fold(line: str) -> str:
+    """Fold a content line at 75 octets (RFC 5545 3.1) without splitting a UTF-8 character."""
+    if len(line.encode()) <= 75:
+        return line
+    parts, current, size, limit = [], [], 0, 75
+    for char in line:
+        width = len(char.encode())
+        if size + width > limit:
+            parts.append("".join(current))
+            current, size, limit = [], 0, 74  # continuation lines start with a space
+        current.append(char)
+        size += width
+    parts.append("".join(current))
+    return "\r\n ".join(parts)
+
+
+def _stamp(dt: datetime) -> str:
+    return _utc(dt).strftime("%Y%m%dT%H%M%SZ")
+
+
 def feed_ics(meetings: Iterable[Meeting], *, name: str) -> bytes:
     """A subscription feed: every meeting, the cancelled ones with STATUS:CANCELLED."""
-    cal = _calendar("PUBLISH", name)
-    for meeting in meetings:
-        cal.add_component(meeting_event(meeting))
-    return cal.to_ical()
+    site = settings.SITE_URL
+    out = [
+        "BEGIN:VCALENDAR",
+        f"PRODID:{PRODID}",
+        "VERSION:2.0",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        _fold(f"X-WR-CALNAME:{_escape(name)}"),
+    ]
+    kinds = dict(Meeting.Kind.choices)
+    now = timezone.now()
+    prefix = site + reverse("meeting-list")  # …/meetings/ ; a meeting's page is …/meetings/<id>/
+    for m in meetings:
+        url = f"{prefix}{m.pk}/"
+        lines = [f"{kinds.get(m.kind, m.kind)} · {m.convener.name}"]
+        if m.video_link:
+            lines.append(str(m.video_link))
+        if m.description:
+            lines.append(m.description)
+        lines.append(url)
+        location = m.location or m.video_link
+        out += [
+            "BEGIN:VEVENT",
+            f"UID:{m.uid}@fuyuan",
+            f"DTSTAMP:{_stamp(m.updated_at or now)}",
+            f"DTSTART:{_stamp(m.starts_at)}",
+            f"DTEND:{_stamp(m.ends_at)}",
+            f"SEQUENCE:{m.sequence}",
+            _fold(f"SUMMARY:{_escape(m.title)}"),
+        ]
+        if location:
+            out.append(_fold(f"LOCATION:{_escape(location)}"))
+        out += [
+            _fold(f"URL:{url}"),
+            _fold(f"DESCRIPTION:{_escape(chr(10).join(lines))}"),
+            f"STATUS:{'CANCELLED' if m.status == Meeting.Status.CANCELLED else 'CONFIRMED'}",
+            "END:VEVENT",
+        ]
+    out.append("END:VCALENDAR")
+    return ("\r\n".join(out) + "\r\n").encode()

@@ -65,7 +65,7 @@ class Meeting(models.Model):
     region = models.ForeignKey(
         Region, verbose_name=_("市州"), null=True, blank=True, on_delete=models.PROTECT, related_name="meetings"
     )
-    starts_at = models.DateTimeField(_("开始时间"), db_index=True)
+    starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
     location = models.CharField(_("会议地点"), max_length=200, blank=True)
     video_link = models.URLField(_("视频会议链接"), max_length=300, blank=True)
@@ -102,6 +102,7 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["next_alert_at"], condition=Q(next_alert_at__isnull=False), name="meeting_alert_due"),
             models.Index(fields=["convener", "-starts_at"], name="meeting_convener_start"),
+            models.Index(fields=["starts_at", "id"], name="meeting_start_id"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"),
@@ -356,7 +357,7 @@ class Consultation(models.Model):
         ROUTINE = "routine", _("日常会商")
 
     topic_kind = models.CharField(_("会商类型"), max_length=12, choices=TopicKind.choices, db_index=True)
-    held_on = models.DateField(_("会商日期"), db_index=True)
+    held_on = models.DateField(_("会商日期"))
     units = models.ManyToManyField(MemberUnit, verbose_name=_("参与单位"), related_name="consultations")
     level = models.CharField(_("层级"), max_length=10, choices=MemberUnit.Level.choices, default="province")
     region = models.ForeignKey(
@@ -388,7 +389,10 @@ class Consultation(models.Model):
         ordering = ["-held_on", "-id"]
         verbose_name = _("会商")
         verbose_name_plural = _("会商")
-        indexes = [models.Index(fields=["logging_unit", "-held_on"], name="consultation_logger_held")]
+        indexes = [
+            models.Index(fields=["logging_unit", "-held_on"], name="consultation_logger_held"),
+            models.Index(fields=["held_on", "id"], name="consultation_held_id"),
+        ]
 
     def __str__(self) -> str:
         return self.topic

@@ -92,10 +92,22 @@ def meeting_list(
     if unit:
         invited = Invitation.objects.filter(meeting=OuterRef("pk"), unit_id=unit)
         qs = qs.filter(Q(convener_id=unit) | Exists(invited))
-    return qs.annotate(
-        invited_count=Count("invitations", distinct=True),
-        replied_count=Count("invitations", filter=~Q(invitations__reply="pending"), distinct=True),
-    ).order_by("-starts_at", "-id")
+    return qs.order_by("-starts_at", "-id")
+
+
+def attach_reply_counts(meetings: list[Meeting]) -> list[Meeting]:
+    """Set ``invited_count`` and ``replied_count`` on a page of meetings with one query."""
+    counts = {
+        row["meeting_id"]: row
+        for row in Invitation.objects.filter(meeting_id__in=[m.pk for m in meetings])
+        .values("meeting_id")
+        .annotate(invited=Count("id"), replied=Count("id", filter=~Q(reply=Invitation.Reply.PENDING)))
+    }
+    for m in meetings:
+        row = counts.get(m.pk, {})
+        m.invited_count = row.get("invited", 0)
+        m.replied_count = row.get("replied", 0)
+    return meetings
 
 
 def _day_start(day: date) -> datetime:

@@ -8,6 +8,7 @@ do it (``NotPermitted``) and from which status (``TransitionNotAllowed``), valid
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -73,6 +74,45 @@ def unit_contacts(unit_ids: Iterable[int]) -> QuerySet[User]:
     ).distinct()
 
 
+class _Directory:
+    """Who hears for each unit, and the office, read once per scan instead of once per stage."""
+
+    def __init__(self) -> None:
+        self._by_unit: dict[int, list[User]] | None = None
+        self._office: list[User] | None = None
+
+    def contacts(self, unit_ids: Iterable[int]) -> list[User]:
+        if self._by_unit is None:
+            self._by_unit = {}
+            for user in unit_contacts_all():
+                self._by_unit.setdefault(user.unit_id, []).append(user)
+        return [u for unit_id in dict.fromkeys(unit_ids) for u in self._by_unit.get(unit_id, [])]
+
+    def office(self) -> list[User]:
+        if self._office is None:
+            self._office = list(office_staff())
+        return self._office
+
+
+_directory: ContextVar[_Directory | None] = ContextVar("meetings_directory", default=None)
+
+
+def unit_contacts_all() -> QuerySet[User]:
+    return User.objects.filter(
+        Q(liaison__isnull=False) | Q(groups__name=Role.COURT_CLERK), unit__isnull=False, is_active=True
+    ).distinct()
+
+
+def _contacts(unit_ids: Iterable[int]) -> list[User]:
+    directory = _directory.get()
+    return directory.contacts(unit_ids) if directory is not None else list(unit_contacts(unit_ids))
+
+
+def _office() -> list[User]:
+    directory = _directory.get()
+    return directory.office() if directory is not None else list(office_staff())
+
+
 def _meeting_url(meeting: Meeting) -> str:
     return reverse("meeting-detail", args=[meeting.pk])
 
@@ -102,6 +142,10 @@ def reminder_offsets_of(meeting: Meeting) -> list[int]:
 
 
 def _invited_ids(meeting: Meeting, *, include_declined: bool) -> list[int]:
+    if "invitations" in getattr(meeting, "_prefetched_objects_cache", {}):  # the scan prefetches them
+        return [
+            i.unit_id for i in meeting.invitations.all() if include_declined or i.reply != Invitation.Reply.DECLINED
+        ]
     qs = Invitation.objects.filter(meeting=meeting)
     if not include_declined:
         qs = qs.exclude(reply=Invitation.Reply.DECLINED)
@@ -174,7 +218,7 @@ def _sender(event: str, meeting: Meeting, stage: str, url: str, context: dict[st
             event=event,
             obj=meeting,
             stage=stage,
-            recipients=unit_contacts(_invited_ids(meeting, include_declined=False)),
+            recipients=_contacts(_invited_ids(meeting, include_declined=False)),
             url=url,
             context={"meeting": meeting, **(context or {})},
         )
@@ -197,7 +241,7 @@ def _send_minutes_confirm(meeting: Meeting, minutes: Minutes, key: str, url: str
         event="minutes_confirm",
         obj=meeting,
         stage=key,
-        recipients=unit_contacts(waiting),
+        recipients=_contacts(waiting),
         url=url,
         context={"meeting": meeting, "minutes": minutes},
     )
@@ -222,7 +266,7 @@ def decision_stages(decision: Decision) -> list[AlertStage]:
 
 
 def _send_decision(decision: Decision, event: str, stage: str) -> None:
-    recipients = list(unit_contacts([decision.owner_unit_id])) + list(office_staff())
+    recipients = _contacts([decision.owner_unit_id]) + _office()
     notify(
         event=event,
         obj=decision,
@@ -246,8 +290,18 @@ def _arm_decision(decision: Decision, now: datetime) -> None:
 def scan_reminders(*, now: datetime | None = None) -> dict[str, int]:
     """The periodic task's work: send every due reminder of meetings and decisions."""
     now = now or timezone.now()
-    meetings = scan_due(Meeting.objects.select_related("convener"), now=now, stages_of=meeting_stages)
-    decisions = scan_due(Decision.objects.select_related("owner_unit", "meeting"), now=now, stages_of=decision_stages)
+    token = _directory.set(_Directory())
+    try:
+        meetings = scan_due(
+            Meeting.objects.select_related("convener", "minutes").prefetch_related("invitations"),
+            now=now,
+            stages_of=meeting_stages,
+        )
+        decisions = scan_due(
+            Decision.objects.select_related("owner_unit", "meeting"), now=now, stages_of=decision_stages
+        )
+    finally:
+        _directory.reset(token)
     return {"meetings": meetings, "decisions": decisions}
 
 
@@ -384,6 +438,9 @@ def meeting_update(
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({"non_field_errors": [_("不能修改:%(f)s") % {"f": ", ".join(sorted(unknown))}]})
+    new_convener = changes.get("convener")
+    if new_convener is not None and new_convener.pk != meeting.convener_id and not is_office(by):
+        raise NotPermitted(_("只有领导小组办公室可以更换召集单位。"))
     before = {f: getattr(meeting, f) for f in CALENDAR_FIELDS}
     if "reminder_offsets" in changes:
         changes["reminder_offsets"] = _validate_offsets(changes["reminder_offsets"])

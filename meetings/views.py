@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
+from fuyuan.lib.listing import list_page
 from meetings import forms, ical, selectors, services
 from meetings.models import (
     AgendaItem,
@@ -43,8 +43,27 @@ PAGE_SIZE = 20
 # --- helpers ----------------------------------------------------------------------------------------------
 
 
-def _page(request: HttpRequest, qs: QuerySet[Any], per_page: int = PAGE_SIZE) -> Any:
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+MEETING_SORTS: dict[str, str | tuple[str, ...]] = {
+    "starts_at": "starts_at",
+    "title": "title",
+    "kind": "kind",
+    "status": "status",
+}
+DECISION_SORTS: dict[str, str | tuple[str, ...]] = {"due": "due", "status": ("status", "due"), "created": "created_at"}
+CONSULTATION_SORTS: dict[str, str | tuple[str, ...]] = {
+    "held_on": "held_on",
+    "topic_kind": "topic_kind",
+    "level": "level",
+}
+
+
+def _fetch_page(listing: Any, full: QuerySet[Any]) -> list[Any]:
+    """Fetch the page's rows with their joins, after paging over the bare ids (see LeanPageMixin)."""
+    page = listing.page
+    ids = list(page.object_list.values_list("pk", flat=True))
+    rows = {obj.pk: obj for obj in full.order_by().filter(pk__in=ids)}
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    return page.object_list
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -131,16 +150,19 @@ def _filter_choices() -> dict[str, Any]:
 def meeting_list(request: HttpRequest, mine: bool = False) -> HttpResponse:
     filters = _meeting_filters(request)
     if mine:
-        if request.user.unit_id is None:
-            raise Http404
+        if request.user.unit_id is None:  # no unit of one's own: the full list is the answer
+            return redirect("meeting-list")
         filters["unit"] = request.user.unit_id
     qs = selectors.meeting_list(user=request.user, **filters)
+    listing = list_page(
+        request, qs.select_related(None), sort_fields=MEETING_SORTS, default_sort="-starts_at", per_page=PAGE_SIZE
+    )
+    selectors.attach_reply_counts(_fetch_page(listing, qs))
     return render(
         request,
         "meetings/meeting_list.html",
         {
-            "page": _page(request, qs),
-            "query": _query_without_page(request),
+            "listing": listing,
             "mine": mine,
             "can_create": _is_writer(request.user),
             "f": request.GET,
@@ -502,12 +524,13 @@ def decision_list(request: HttpRequest) -> HttpResponse:
         overdue=overdue,
         meeting=_int(g.get("meeting")),
     )
+    listing = list_page(request, qs.select_related(None), sort_fields=DECISION_SORTS, default_sort="due")
+    _fetch_page(listing, qs)
     return render(
         request,
         "meetings/decision_list.html",
         {
-            "page": _page(request, qs),
-            "query": _query_without_page(request),
+            "listing": listing,
             "f": g,
             "status_value": g.get("status", "open" if "status" not in g else ""),
             "statuses": Decision.Status.choices,
@@ -586,11 +609,13 @@ def _consultation_filters(request: HttpRequest) -> dict[str, Any]:
 @login_required
 def consultation_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.consultation_list(user=request.user, **_consultation_filters(request))
+    listing = list_page(request, qs.select_related(None), sort_fields=CONSULTATION_SORTS, default_sort="-held_on")
+    _fetch_page(listing, qs)
     return render(
         request,
         "meetings/consultation_list.html",
         {
-            "page": _page(request, qs),
+            "listing": listing,
             "query": _query_without_page(request),
             "f": request.GET,
             "topic_kinds": Consultation.TopicKind.choices,

@@ -8,25 +8,12 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.urls import NoReverseMatch, clear_url_caches, reverse
 from django.utils import timezone
 
 from meetings import services
 from meetings.models import Meeting
 from members.models import MemberUnit
 from tests.conftest import Cast
-
-
-@pytest.fixture(autouse=True)
-def _page_links(settings: Any) -> None:
-    """base.html links to the members pages; stub their names when this branch does not have them yet."""
-    try:
-        reverse("home")
-        reverse("inbox")
-        reverse("profile")
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.meetings.urls_stub"
-        clear_url_caches()
 
 
 @pytest.fixture(autouse=True)
@@ -66,3 +53,20 @@ def make_meeting(cast: Cast) -> Callable[..., Meeting]:
         )
 
     return make
+
+
+def is_session_write(sql: str) -> bool:
+    """The session's idle-expiry touch (at most once a minute) and its savepoints: not the page's own work."""
+    return sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")) or sql.startswith('UPDATE "django_session"')
+
+
+def page_queries(client: Any, url: str) -> tuple[int, Any]:
+    """Queries of one steady-state request (after a warm-up that fills caches), without the session touch."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, response.content[:300]
+    return len([q for q in ctx.captured_queries if not is_session_write(q["sql"])]), response

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from meetings import services
 from meetings.models import AgendaItem, Consultation, Meeting
 from tests.conftest import client_for
+from tests.meetings.conftest import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +19,8 @@ JSON = "application/json"
 
 
 def count_queries(client, url):  # type: ignore[no-untyped-def]
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, response.content[:300]
-    return len(ctx.captured_queries), response.json()
+    n, response = page_queries(client, url)
+    return n, response.json()
 
 
 def test_anonymous_gets_401(db):

@@ -7,9 +7,7 @@ from datetime import date, timedelta
 from io import BytesIO
 
 import pytest
-from django.db import connection
 from django.template.loader import render_to_string
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -17,16 +15,13 @@ from openpyxl import load_workbook
 from meetings import selectors, services
 from meetings.models import AgendaItem, Consultation, Decision, Meeting
 from tests.conftest import client_for
+from tests.meetings.conftest import page_queries
 
 pytestmark = pytest.mark.django_db
 
 
 def queries_for(client, url):  # type: ignore[no-untyped-def]
-    client.get(url)  # warm the cached filter drop-downs: measure a steady-state request
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, response.content[:500]
-    return len(ctx.captured_queries), response
+    return page_queries(client, url)
 
 
 def _decision(cast, meeting, **kw):  # type: ignore[no-untyped-def]
