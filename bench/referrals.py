@@ -44,7 +44,7 @@ def _units() -> tuple[list[int], list[int], list[int]]:
 
     courts = list(MemberUnit.objects.filter(kind="court", active=True).order_by("pk").values_list("pk", flat=True))
     govs = list(
-        MemberUnit.objects.filter(kind="government", active=True, name__startswith="省")
+        MemberUnit.objects.filter(kind="government", active=True, level="province")
         .order_by("pk")
         .values_list("pk", flat=True)
     )
