@@ -107,7 +107,7 @@ def build() -> dict[str, Any]:
              WHEN g %% 20 < 18 THEN 'bankruptcy' ELSE 'notice' END AS kind,
         timestamptz '2021-12-01 09:00+08' + g * interval '157 seconds' AS sent_at,
         (g * 7919) %% 10000 AS r
-      FROM generate_series(1, %(total)s) AS g
+      FROM generate_series(1::bigint, %(total)s::bigint) AS g
     ), shaped AS (
       SELECT b.*,
         CASE b.kind WHEN 'mediation' THEN %(k_mediation)s WHEN 'enforcement_inquiry' THEN %(k_enforcement_inquiry)s
