@@ -158,12 +158,14 @@ def build() -> dict[str, Any]:
                SELECT id, 'applicant', (ARRAY['张','王','李','赵','刘'])[1 + id %% 5] || '某某',
                       '6201' || lpad((id %% 100000000000000)::text, 13, '0') || '1',
                       '138' || lpad((id %% 100000000)::text, 8, '0')
-               FROM cases_referral WHERE case_number LIKE 'B-%%'"""
+               FROM cases_referral WHERE case_number LIKE 'B-%%'""",
+            [],
         )
         cur.execute(
             """INSERT INTO cases_referral_tasks (referral_id, worktask_id)
                SELECT r.id, k.default_task_id FROM cases_referral r JOIN cases_referralkind k ON k.id = r.kind_id
-               WHERE r.case_number LIKE 'B-%%' AND k.default_task_id IS NOT NULL"""
+               WHERE r.case_number LIKE 'B-%%' AND k.default_task_id IS NOT NULL""",
+            [],
         )
     with connection.cursor() as cur:
         for table in ("cases_referral", "cases_party", "cases_referral_tasks"):
