@@ -23,7 +23,22 @@ from members.models import MemberUnit, WorkTask
 class DeepPagination(StandardPagination):
     """`?page=N` whose deep pages cost no more than the first (see ``DeepPaginator``)."""
 
-    django_paginator_class = DeepPaginator
+    search_count_cap = 1000
+
+    def django_paginator_class(self, queryset: Any, page_size: int) -> DeepPaginator:  # type: ignore[override]
+        request = getattr(self, "request", None)
+        searching = bool(request is not None and request.query_params.get("search"))
+        return DeepPaginator(queryset, page_size, count_cap=self.search_count_cap if searching else None)
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
+        self.request = request
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        if self.page.paginator.count_capped:
+            response.data["count_capped"] = True  # a search matching more than 1,000: count says 1000
+        return response
 
 
 class PartySerializer(serializers.Serializer):

@@ -38,6 +38,7 @@ from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from members.roles import can_read_all, is_office
 
 PER_PAGE = 20
+SEARCH_COUNT_CAP = 1000
 EXPORT_MAX_ROWS = 50000
 S = Referral.Status
 
@@ -46,11 +47,12 @@ def _error_text(exc: ValidationError) -> str:
     return ";".join(exc.messages)
 
 
-def _list_queryset(request: HttpRequest, box: str) -> tuple[Any, ReferralFilterForm]:
+def _list_queryset(request: HttpRequest, box: str) -> tuple[Any, ReferralFilterForm, dict[str, Any]]:
     form = ReferralFilterForm(request.GET or None)
+    params = form.params() if request.GET else {}
     qs = selectors.box_queryset(request.user, box)
-    qs = selectors.filter_referrals(qs, form.params() if request.GET else {}, box=box)
-    return qs, form
+    qs = selectors.filter_referrals(qs, params, box=box)
+    return qs, form, params
 
 
 def _box_of(request: HttpRequest, box: str | None) -> str:
@@ -68,8 +70,10 @@ def _box_of(request: HttpRequest, box: str | None) -> str:
 def referral_list(request: HttpRequest, box: str | None = None) -> HttpResponse:
     """ "Addressed to us" (inbox), "sent by us" (sent) and, for office and leaders, all referrals."""
     box = _box_of(request, box)
-    qs, form = _list_queryset(request, box)
-    paginator = DeepPaginator(selectors.list_rows(qs), PER_PAGE)
+    qs, form, params = _list_queryset(request, box)
+    paginator = DeepPaginator(
+        selectors.list_rows(qs), PER_PAGE, count_cap=SEARCH_COUNT_CAP if params.get("search") else None
+    )
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
@@ -82,6 +86,8 @@ def referral_list(request: HttpRequest, box: str | None = None) -> HttpResponse:
         {
             "box": box,
             "form": form,
+            "current": params,
+            "options": selectors.filter_options(),
             "page": page,
             "rows": page.object_list,
             "query": query.urlencode(),
@@ -98,7 +104,7 @@ def referral_export(request: HttpRequest, box: str | None = None) -> HttpRespons
     from openpyxl import Workbook
 
     box = _box_of(request, box)
-    qs, _form = _list_queryset(request, box)
+    qs, _form, _params = _list_queryset(request, box)
     rows = selectors.list_rows(qs).prefetch_related(
         "tasks", Prefetch("parties", queryset=Party.objects.order_by("id"))
     )[:EXPORT_MAX_ROWS]
