@@ -7,8 +7,8 @@ are index-only scans. Run alone with ``python -m bench --only referrals``.
 
 from __future__ import annotations
 
+import resource
 import time
-import tracemalloc
 from typing import Any
 
 from bench.runner import Report, client_for, get_ok
@@ -211,7 +211,7 @@ def _intake(report: Report, court_id: int) -> None:
     out = BytesIO()
     wb.save(out)
     upload = SimpleUploadedFile("bench.xlsx", out.getvalue())
-    tracemalloc.start()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()
     imp, check = services.referral_import_prepare(by=user, upload=upload)
     checked = time.perf_counter()
@@ -220,8 +220,7 @@ def _intake(report: Report, court_id: int) -> None:
     with CaptureQueriesContext(connection) as ctx:
         imp = services.referral_import_run(import_id=imp.pk)
     done = time.perf_counter()
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     assert imp.status == "done" and imp.created_count == 5000, imp.error
     report.record(
         "referral intake 5,000 rows (check + create)",
@@ -229,7 +228,7 @@ def _intake(report: Report, court_id: int) -> None:
         target_ms=15000,
         note=(
             f"check {checked - started:.1f} s, create {done - checked:.1f} s in one transaction "
-            f"({len(ctx.captured_queries)} queries); Python peak {peak / 2**20:.0f} MB"
+            f"({len(ctx.captured_queries)} queries); process peak RSS {rss_after:.0f} MB (was {rss_before:.0f} MB)"
         ),
     )
     Referral.objects.filter(case_number__startswith=f"(2026)基准{stamp}").delete()

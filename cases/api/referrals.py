@@ -55,9 +55,12 @@ class ReferralSerializer(serializers.ModelSerializer):
     receiver = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all())
     receiver_name = serializers.CharField(source="receiver.name", read_only=True)
     handler_name = serializers.CharField(source="handler.name", read_only=True, default=None)
-    tasks = serializers.PrimaryKeyRelatedField(queryset=WorkTask.objects.all(), many=True, required=False)
+    # Written through these fields, read through to_representation (parties masked per user).
+    tasks = serializers.PrimaryKeyRelatedField(
+        queryset=WorkTask.objects.all(), many=True, required=False, write_only=True
+    )
     overdue = serializers.BooleanField(read_only=True)
-    parties = PartySerializer(many=True, required=False)
+    parties = PartySerializer(many=True, required=False, write_only=True)
 
     class Meta:
         model = Referral

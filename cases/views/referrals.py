@@ -15,6 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -66,6 +68,26 @@ def _box_of(request: HttpRequest, box: str | None) -> str:
     return box
 
 
+def _options(choices: list[tuple[Any, str]], selected: Any) -> str:
+    selected = str(selected) if selected not in (None, "") else None
+    return mark_safe(  # noqa: S308 - every value and label is escaped here
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if str(value) == selected else ""}>{escape(label)}</option>'
+            for value, label in choices
+        )
+    )
+
+
+def _filter_options_html(params: dict[str, Any]) -> dict[str, str]:
+    options = selectors.filter_options()
+    return {
+        "kinds": _options(options["kinds"], params.get("kind")),
+        "statuses": _options(options["statuses"], params.get("status")),
+        "units": _options(options["units"], params.get("counterpart")),
+        "tasks": _options([(pk, f"{n}. {title}") for pk, n, title in options["tasks"]], params.get("task")),
+    }
+
+
 @login_required
 def referral_list(request: HttpRequest, box: str | None = None) -> HttpResponse:
     """ "Addressed to us" (inbox), "sent by us" (sent) and, for office and leaders, all referrals."""
@@ -87,7 +109,7 @@ def referral_list(request: HttpRequest, box: str | None = None) -> HttpResponse:
             "box": box,
             "form": form,
             "current": params,
-            "options": selectors.filter_options(),
+            "options": _filter_options_html(params),
             "page": page,
             "rows": page.object_list,
             "query": query.urlencode(),
