@@ -75,7 +75,7 @@ class DeepPaginator(Paginator):
         if self.count_cap:
             # A search over a unit's whole history cannot use an index for short Chinese terms:
             # count at most ``count_cap`` matches ("1000+") rather than scan every row.
-            value = qs.values("pk")[: self.count_cap + 1].count()
+            value = qs.order_by().values("pk")[: self.count_cap + 1].count()
             self.count_capped = value > self.count_cap
             return min(value, self.count_cap)
         try:
