@@ -7,8 +7,8 @@ are index-only scans. Run alone with ``python -m bench --only referrals``.
 
 from __future__ import annotations
 
+import resource
 import time
-import tracemalloc
 from typing import Any
 
 from bench.runner import Report, client_for, get_ok
@@ -44,7 +44,7 @@ def _units() -> tuple[list[int], list[int], list[int]]:
 
     courts = list(MemberUnit.objects.filter(kind="court", active=True).order_by("pk").values_list("pk", flat=True))
     govs = list(
-        MemberUnit.objects.filter(kind="government", active=True, name__startswith="省")
+        MemberUnit.objects.filter(kind="government", active=True, level="province")
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -107,7 +107,7 @@ def build() -> dict[str, Any]:
              WHEN g %% 20 < 18 THEN 'bankruptcy' ELSE 'notice' END AS kind,
         timestamptz '2021-12-01 09:00+08' + g * interval '157 seconds' AS sent_at,
         (g * 7919) %% 10000 AS r
-      FROM generate_series(1, %(total)s) AS g
+      FROM generate_series(1::bigint, %(total)s::bigint) AS g
     ), shaped AS (
       SELECT b.*,
         CASE b.kind WHEN 'mediation' THEN %(k_mediation)s WHEN 'enforcement_inquiry' THEN %(k_enforcement_inquiry)s
@@ -158,12 +158,14 @@ def build() -> dict[str, Any]:
                SELECT id, 'applicant', (ARRAY['张','王','李','赵','刘'])[1 + id %% 5] || '某某',
                       '6201' || lpad((id %% 100000000000000)::text, 13, '0') || '1',
                       '138' || lpad((id %% 100000000)::text, 8, '0')
-               FROM cases_referral WHERE case_number LIKE 'B-%%'"""
+               FROM cases_referral WHERE case_number LIKE 'B-%%'""",
+            [],
         )
         cur.execute(
             """INSERT INTO cases_referral_tasks (referral_id, worktask_id)
                SELECT r.id, k.default_task_id FROM cases_referral r JOIN cases_referralkind k ON k.id = r.kind_id
-               WHERE r.case_number LIKE 'B-%%' AND k.default_task_id IS NOT NULL"""
+               WHERE r.case_number LIKE 'B-%%' AND k.default_task_id IS NOT NULL""",
+            [],
         )
     with connection.cursor() as cur:
         for table in ("cases_referral", "cases_party", "cases_referral_tasks"):
@@ -209,7 +211,7 @@ def _intake(report: Report, court_id: int) -> None:
     out = BytesIO()
     wb.save(out)
     upload = SimpleUploadedFile("bench.xlsx", out.getvalue())
-    tracemalloc.start()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()
     imp, check = services.referral_import_prepare(by=user, upload=upload)
     checked = time.perf_counter()
@@ -218,8 +220,7 @@ def _intake(report: Report, court_id: int) -> None:
     with CaptureQueriesContext(connection) as ctx:
         imp = services.referral_import_run(import_id=imp.pk)
     done = time.perf_counter()
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     assert imp.status == "done" and imp.created_count == 5000, imp.error
     report.record(
         "referral intake 5,000 rows (check + create)",
@@ -227,7 +228,7 @@ def _intake(report: Report, court_id: int) -> None:
         target_ms=15000,
         note=(
             f"check {checked - started:.1f} s, create {done - checked:.1f} s in one transaction "
-            f"({len(ctx.captured_queries)} queries); Python peak {peak / 2**20:.0f} MB"
+            f"({len(ctx.captured_queries)} queries); process peak RSS {rss_after:.0f} MB (was {rss_before:.0f} MB)"
         ),
     )
     Referral.objects.filter(case_number__startswith=f"(2026)基准{stamp}").delete()

@@ -62,11 +62,22 @@ class DeepPaginator(Paginator):
     CACHE_COUNT_FROM = 5000
     CACHE_SECONDS = 60
 
+    def __init__(self, *args: Any, count_cap: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.count_cap = count_cap
+        self.count_capped = False
+
     @cached_property
     def count(self) -> int:  # type: ignore[override]
         qs = self.object_list
         if not isinstance(qs, QuerySet):
             return len(qs)
+        if self.count_cap:
+            # A search over a unit's whole history cannot use an index for short Chinese terms:
+            # count at most ``count_cap`` matches ("1000+") rather than scan every row.
+            value = qs.order_by().values("pk")[: self.count_cap + 1].count()
+            self.count_capped = value > self.count_cap
+            return min(value, self.count_cap)
         try:
             sql, params = qs.values("pk").query.sql_with_params()
             key = "referral-count:" + hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()

@@ -23,7 +23,22 @@ from members.models import MemberUnit, WorkTask
 class DeepPagination(StandardPagination):
     """`?page=N` whose deep pages cost no more than the first (see ``DeepPaginator``)."""
 
-    django_paginator_class = DeepPaginator
+    search_count_cap = 1000
+
+    def django_paginator_class(self, queryset: Any, page_size: int) -> DeepPaginator:  # type: ignore[override]
+        request = getattr(self, "request", None)
+        searching = bool(request is not None and request.query_params.get("search"))
+        return DeepPaginator(queryset, page_size, count_cap=self.search_count_cap if searching else None)
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
+        self.request = request
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        if self.page.paginator.count_capped:
+            response.data["count_capped"] = True  # a search matching more than 1,000: count says 1000
+        return response
 
 
 class PartySerializer(serializers.Serializer):
@@ -40,9 +55,12 @@ class ReferralSerializer(serializers.ModelSerializer):
     receiver = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all())
     receiver_name = serializers.CharField(source="receiver.name", read_only=True)
     handler_name = serializers.CharField(source="handler.name", read_only=True, default=None)
-    tasks = serializers.PrimaryKeyRelatedField(queryset=WorkTask.objects.all(), many=True, required=False)
+    # Written through these fields, read through to_representation (parties masked per user).
+    tasks = serializers.PrimaryKeyRelatedField(
+        queryset=WorkTask.objects.all(), many=True, required=False, write_only=True
+    )
     overdue = serializers.BooleanField(read_only=True)
-    parties = PartySerializer(many=True, required=False)
+    parties = PartySerializer(many=True, required=False, write_only=True)
 
     class Meta:
         model = Referral

@@ -139,7 +139,9 @@ class Referral(models.Model):
             models.Index(fields=["receiver", "-id"], name="referral_inbox_list", include=["status"]),
             models.Index(fields=["handler", "-id"], name="referral_handler_list", condition=Q(handler__isnull=False)),
             # The figures: one kind over a period.
-            models.Index(fields=["kind", "sent_at"], name="referral_kind_sent"),
+            models.Index(
+                fields=["kind", "sent_at"], name="referral_kind_sent", include=["status", "outcome", "sender"]
+            ),
             models.Index(fields=["next_alert_at"], name="referral_alert_due", condition=Q(next_alert_at__isnull=False)),
         ]
 

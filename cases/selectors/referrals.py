@@ -169,6 +169,19 @@ def _as_date(value: Any) -> date | None:
         return None
 
 
+def filter_options() -> dict[str, list[Any]]:
+    """The choices of the list filters as plain tuples (three small queries)."""
+    from cases.models import ReferralKind
+    from members.models import MemberUnit, WorkTask
+
+    return {
+        "kinds": list(ReferralKind.objects.values_list("code", "name")),
+        "statuses": [(code, str(label)) for code, label in S.choices],
+        "units": list(MemberUnit.objects.filter(active=True).values_list("pk", "name")),
+        "tasks": list(WorkTask.objects.values_list("pk", "number", "title")),
+    }
+
+
 def list_rows(qs: QuerySet[Referral]) -> QuerySet[Referral]:
     """The columns a list page or API list shows, in one query (no N+1)."""
     return qs.select_related("kind", "sender", "receiver", "handler").order_by("-id")

@@ -15,6 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -38,6 +40,7 @@ from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from members.roles import can_read_all, is_office
 
 PER_PAGE = 20
+SEARCH_COUNT_CAP = 1000
 EXPORT_MAX_ROWS = 50000
 S = Referral.Status
 
@@ -46,11 +49,12 @@ def _error_text(exc: ValidationError) -> str:
     return ";".join(exc.messages)
 
 
-def _list_queryset(request: HttpRequest, box: str) -> tuple[Any, ReferralFilterForm]:
+def _list_queryset(request: HttpRequest, box: str) -> tuple[Any, ReferralFilterForm, dict[str, Any]]:
     form = ReferralFilterForm(request.GET or None)
+    params = form.params() if request.GET else {}
     qs = selectors.box_queryset(request.user, box)
-    qs = selectors.filter_referrals(qs, form.params() if request.GET else {}, box=box)
-    return qs, form
+    qs = selectors.filter_referrals(qs, params, box=box)
+    return qs, form, params
 
 
 def _box_of(request: HttpRequest, box: str | None) -> str:
@@ -64,12 +68,34 @@ def _box_of(request: HttpRequest, box: str | None) -> str:
     return box
 
 
+def _options(choices: list[tuple[Any, str]], selected: Any) -> str:
+    selected = str(selected) if selected not in (None, "") else None
+    return mark_safe(  # noqa: S308 - every value and label is escaped here
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if str(value) == selected else ""}>{escape(label)}</option>'
+            for value, label in choices
+        )
+    )
+
+
+def _filter_options_html(params: dict[str, Any]) -> dict[str, str]:
+    options = selectors.filter_options()
+    return {
+        "kinds": _options(options["kinds"], params.get("kind")),
+        "statuses": _options(options["statuses"], params.get("status")),
+        "units": _options(options["units"], params.get("counterpart")),
+        "tasks": _options([(pk, f"{n}. {title}") for pk, n, title in options["tasks"]], params.get("task")),
+    }
+
+
 @login_required
 def referral_list(request: HttpRequest, box: str | None = None) -> HttpResponse:
     """ "Addressed to us" (inbox), "sent by us" (sent) and, for office and leaders, all referrals."""
     box = _box_of(request, box)
-    qs, form = _list_queryset(request, box)
-    paginator = DeepPaginator(selectors.list_rows(qs), PER_PAGE)
+    qs, form, params = _list_queryset(request, box)
+    paginator = DeepPaginator(
+        selectors.list_rows(qs), PER_PAGE, count_cap=SEARCH_COUNT_CAP if params.get("search") else None
+    )
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
@@ -82,6 +108,8 @@ def referral_list(request: HttpRequest, box: str | None = None) -> HttpResponse:
         {
             "box": box,
             "form": form,
+            "current": params,
+            "options": _filter_options_html(params),
             "page": page,
             "rows": page.object_list,
             "query": query.urlencode(),
@@ -98,7 +126,7 @@ def referral_export(request: HttpRequest, box: str | None = None) -> HttpRespons
     from openpyxl import Workbook
 
     box = _box_of(request, box)
-    qs, _form = _list_queryset(request, box)
+    qs, _form, _params = _list_queryset(request, box)
     rows = selectors.list_rows(qs).prefetch_related(
         "tasks", Prefetch("parties", queryset=Party.objects.order_by("id"))
     )[:EXPORT_MAX_ROWS]

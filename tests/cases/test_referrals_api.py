@@ -167,3 +167,14 @@ def test_search_holds_on_deep_pages(cast):
     body = api(cast.office).get("/api/v1/referrals/", {"search": "纠纷", "page": 2}).json()
     assert body["count"] == 45 and len(body["results"]) == 20
     assert all(r["subject"] == "纠纷" for r in body["results"])
+
+
+def test_search_counts_are_capped(cast, monkeypatch):
+    from cases.api.referrals import DeepPagination
+
+    monkeypatch.setattr(DeepPagination, "search_count_cap", 30)
+    _bulk(cast, 45)
+    body = api(cast.office).get("/api/v1/referrals/", {"search": "纠纷"}).json()
+    assert body["count"] == 30 and body["count_capped"] is True
+    body = api(cast.office).get("/api/v1/referrals/").json()
+    assert body["count"] == 45 and "count_capped" not in body

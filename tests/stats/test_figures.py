@@ -98,7 +98,9 @@ def test_a_record_on_31_december_2359_shanghai_belongs_to_that_year(world, key) 
 def test_recommendation_figures(world, time_machine) -> None:  # type: ignore[no-untyped-def]
     time_machine.move_to(at(2025, 12, 1, 10), tick=False)
     w = world
-    w.rec(date(2025, 3, 1), status="replied", reply_due=date(2025, 5, 10), replied_at=at(2025, 5, 10, 23, 30))  # on time
+    w.rec(
+        date(2025, 3, 1), status="replied", reply_due=date(2025, 5, 10), replied_at=at(2025, 5, 10, 23, 30)
+    )  # on time
     w.rec(date(2025, 3, 2), status="closed", reply_due=date(2025, 5, 10), replied_at=at(2025, 5, 11, 0, 30))  # late
     w.rec(date(2025, 4, 1), status="acknowledged", reply_due=date(2025, 6, 1),
           escalated_at=at(2025, 7, 2, 9))  # overdue, escalated  # fmt: skip
@@ -157,7 +159,9 @@ def test_region_task_and_unit_filters(world) -> None:  # type: ignore[no-untyped
     assert mine["recommendations_issued"]["value"] == 1
     assert mine["consultations"]["value"] == 1
     # A court's own view counts what it issued.
-    assert figure_values(Scope(Y2025.start, Y2025.end, unit=cast.other_court.pk))["recommendations_issued"]["value"] == 1
+    assert (
+        figure_values(Scope(Y2025.start, Y2025.end, unit=cast.other_court.pk))["recommendations_issued"]["value"] == 1
+    )
 
 
 def test_breakdowns_count_per_task_region_and_unit(world) -> None:  # type: ignore[no-untyped-def]
