@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from members.models import MemberUnit, Region, User, WorkTask
 from members.roles import can_read_all
+from stats.cache import cache_seconds, cached, data_version
 from stats.figures import DIMENSIONS, FIGURES, SOURCES, Scope, breakdown, compute, late_items, list_url
 from stats.models import Snapshot
 from stats.periods import Period, optional_id, parse_period
@@ -65,18 +66,23 @@ def snapshot_for(scope: Scope) -> Snapshot | None:
 
 
 def live_data(scope: Scope, *, today: date | None = None) -> dict[str, Any]:
-    """What a snapshot freezes: the counts, the months and the three breakdowns (four queries)."""
-    computed = compute(scope, today=today)
+    """What a snapshot freezes: the counts, the months and the three breakdowns (four queries, cached briefly)."""
+    today = today or timezone.localdate()
+    version = data_version() if cache_seconds() > 0 else ""
+    computed = cached("compute", (scope, today), version, lambda: compute(scope, today=today))
+    breakdowns = cached("breakdowns", (scope, today), version, lambda: {d: breakdown(scope, d) for d in DIMENSIONS})
     return {
         "counts": computed.counts,
         "monthly": computed.monthly,
-        "breakdowns": {d: breakdown(scope, d) for d in DIMENSIONS},
+        "breakdowns": breakdowns,
         "today": computed.today.isoformat(),
     }
 
 
 def live_data_counts(scope: Scope, *, today: date | None = None) -> dict[str, int]:
-    return compute(scope, today=today).counts
+    today = today or timezone.localdate()
+    version = data_version() if cache_seconds() > 0 else ""
+    return cached("compute", (scope, today), version, lambda: compute(scope, today=today)).counts
 
 
 def cards(scope: Scope, counts: dict[str, int]) -> list[dict[str, Any]]:

@@ -24,8 +24,6 @@ def snapshot_freeze(*, scope: Scope, by: User | None, label: str = "", note: str
 
     Later edits to old records no longer change what the frozen period shows.
     """
-    from stats.selectors import live_data
-
     if by is not None and not has_role(by, Role.OFFICE, Role.ADMIN):
         raise NotPermitted(_("只有领导小组办公室可以冻结统计数据。"))
     key = Snapshot.make_key(scope.start, scope.end, scope.region, scope.task, scope.unit)
@@ -42,12 +40,25 @@ def snapshot_freeze(*, scope: Scope, by: User | None, label: str = "", note: str
                 unit_id=scope.unit,
                 label=label[:100],
                 note=note,
-                data=live_data(scope),
+                data=_fresh_data(scope),
                 frozen_at=timezone.now(),
                 frozen_by=by,
             )
     except IntegrityError:  # a concurrent freeze of the same period won
         raise TransitionNotAllowed(_("该期间的统计数据已经冻结。")) from None
+
+
+def _fresh_data(scope: Scope) -> dict:
+    """Counted now, never from the cache: what is frozen must be what the records say at this moment."""
+    from stats.figures import DIMENSIONS, breakdown, compute
+
+    computed = compute(scope)
+    return {
+        "counts": computed.counts,
+        "monthly": computed.monthly,
+        "breakdowns": {d: breakdown(scope, d) for d in DIMENSIONS},
+        "today": computed.today.isoformat(),
+    }
 
 
 def snapshot_unfreeze(*, snapshot: Snapshot, by: User) -> None:

@@ -148,3 +148,9 @@ class World:
 @pytest.fixture
 def world(cast: Any) -> World:
     return World(cast)
+
+
+@pytest.fixture(autouse=True)
+def _no_stats_cache(settings: Any) -> None:
+    """Most tests count queries or edit records between reads: the short cache is tested on its own."""
+    settings.FUYUAN_STATS_CACHE_SECONDS = 0
