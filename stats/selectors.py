@@ -65,10 +65,11 @@ def snapshot_for(scope: Scope) -> Snapshot | None:
     return Snapshot.objects.select_related("frozen_by").filter(key=key).first()
 
 
-def live_data(scope: Scope, *, today: date | None = None) -> dict[str, Any]:
+def live_data(scope: Scope, *, today: date | None = None, version: str | None = None) -> dict[str, Any]:
     """What a snapshot freezes: the counts, the months and the three breakdowns (four queries, cached briefly)."""
     today = today or timezone.localdate()
-    version = data_version() if cache_seconds() > 0 else ""
+    if version is None:
+        version = data_version() if cache_seconds() > 0 else ""
     computed = cached("compute", (scope, today), version, lambda: compute(scope, today=today))
     breakdowns = cached("breakdowns", (scope, today), version, lambda: {d: breakdown(scope, d) for d in DIMENSIONS})
     return {
@@ -154,15 +155,16 @@ def chart_data(scope: Scope, data: dict[str, Any]) -> dict[str, Any]:
 def dashboard(scope: Scope, *, today: date | None = None, late: bool = True) -> dict[str, Any]:
     """Everything the dashboard shows: frozen values when the period is frozen, else live ones."""
     today = today or timezone.localdate()
+    version = data_version() if cache_seconds() > 0 else ""
     snapshot = snapshot_for(scope)
-    data = snapshot.data if snapshot else live_data(scope, today=today)
+    data = snapshot.data if snapshot else live_data(scope, today=today, version=version)
     return {
         "snapshot": snapshot,
         "counts": data["counts"],
         "cards": cards(scope, data["counts"]),
         "charts": chart_data(scope, data),
         "breakdowns": data["breakdowns"],
-        "late": late_items(scope, today=today) if late else None,
+        "late": cached("late", (scope, today), version, lambda: late_items(scope, today=today)) if late else None,
         "today": today,
     }
 
