@@ -22,9 +22,20 @@ def at(*args: int) -> datetime:
     return datetime(*args, tzinfo=SH)
 
 
+def ensure_referral_kinds() -> None:
+    """The data migration's referral kinds; a transactional test's flush removes them, so reload them."""
+    if not ReferralKind.objects.filter(code="mediation").exists():
+        import importlib
+
+        from django.apps import apps
+
+        importlib.import_module("cases.migrations.0090_referral_kinds").create(apps, None)
+
+
 class World:
     def __init__(self, cast: Any) -> None:
         self.cast = cast
+        ensure_referral_kinds()
         self.region = Region.objects.order_by("order", "id").first()
         self.other_region = Region.objects.order_by("order", "id")[1]
         MemberUnit.objects.filter(pk=cast.court.pk).update(region=self.region)
