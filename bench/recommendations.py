@@ -17,6 +17,7 @@ TOTAL = 100_000
 DUE = 1_000
 BATCH = 5_000
 PREFIX = "基准建议"
+OPEN = ("issued", "acknowledged")
 
 
 def build() -> None:
@@ -87,7 +88,7 @@ def build() -> None:
                         reply_outcome="adopted" if status in ("replied", "closed") else "",
                         reply_content="已采纳" if status in ("replied", "closed") else "",
                         # Open records wait for a stage in the future; none is due now.
-                        next_alert_at=now + timedelta(days=rng.randint(1, 30)) if status in ("issued", "acknowledged") else None,
+                        next_alert_at=now + timedelta(days=rng.randint(1, 30)) if status in OPEN else None,
                         created_at=now,
                     )
                 )  # fmt: skip

@@ -139,12 +139,15 @@ def filter_recommendations(
         qs = qs.filter(escalated_at__isnull=not escalated)
     search = str(params.get("search") or params.get("q") or "").strip()[:100]
     if search:
+        # Units matching the name first (a small table), so that every branch of the OR is an
+        # index lookup (trigram indexes on 文号, 案号 and title; the foreign-key indexes).
+        units = list(MemberUnit.objects.filter(name__icontains=search).values_list("pk", flat=True)[:2000])
         qs = qs.filter(
             Q(number__icontains=search)
             | Q(case_number__icontains=search)
             | Q(title__icontains=search)
-            | Q(addressee__name__icontains=search)
-            | Q(court__name__icontains=search)
+            | Q(addressee_id__in=units)
+            | Q(court_id__in=units)
         )
     return qs
 
