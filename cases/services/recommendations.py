@@ -633,9 +633,13 @@ def _send_escalated(rec: JudicialRecommendation, people: Recipients) -> None:
 
 def recommendation_scan_alerts(*, now: datetime | None = None) -> int:
     """Send every due stage of every recommendation (the periodic task). Returns the rows processed."""
+    now = now or timezone.now()
+    # Nothing due (the usual case): one index lookup on the partial index, no transaction.
+    if not JudicialRecommendation.objects.filter(next_alert_at__lte=now).exists():
+        return 0
     people = Recipients()
     return scan_due(
         JudicialRecommendation.objects.select_related("court", "addressee", "supervisor"),
-        now=now or timezone.now(),
+        now=now,
         stages_of=partial(stages_of, people=people),
     )
