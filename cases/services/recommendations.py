@@ -549,15 +549,28 @@ def recommendation_remind(*, recommendation: JudicialRecommendation, by: User) -
 class Recipients:
     """The people of units and roles, each read once per scan: many records share a unit or court."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, due_at: datetime | None = None) -> None:
         self._liaisons: dict[int, list[User]] = {}
         self._clerks: dict[int, list[User]] = {}
         self._issuers: dict[int, User | None] = {}
         self._office: list[User] | None = None
+        self._due_at = due_at  # when set, the liaisons of every unit with a due record are read at once
+
+    def _preload(self) -> None:
+        due = JudicialRecommendation.objects.filter(next_alert_at__lte=self._due_at)
+        self._due_at = None
+        unit_ids = {*due.values_list("addressee_id", flat=True), *due.values_list("supervisor_id", flat=True)}
+        unit_ids.discard(None)
+        for unit_id in unit_ids:
+            self._liaisons.setdefault(unit_id, [])
+        for user in unit_liaisons(unit_ids):
+            self._liaisons[user.unit_id].append(user)
 
     def liaisons(self, unit_id: int | None) -> list[User]:
         if unit_id is None:
             return []
+        if unit_id not in self._liaisons and self._due_at is not None:
+            self._preload()
         if unit_id not in self._liaisons:
             self._liaisons[unit_id] = list(unit_liaisons([unit_id]))
         return self._liaisons[unit_id]
@@ -637,7 +650,7 @@ def recommendation_scan_alerts(*, now: datetime | None = None) -> int:
     # Nothing due (the usual case): one index lookup on the partial index, no transaction.
     if not JudicialRecommendation.objects.filter(next_alert_at__lte=now).exists():
         return 0
-    people = Recipients()
+    people = Recipients(due_at=now)
     return scan_due(
         JudicialRecommendation.objects.select_related("court", "addressee", "supervisor"),
         now=now,
