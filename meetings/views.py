@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -775,10 +775,15 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
 
 
 FEED_DAYS_BACK = 180
+FEED_CACHE_SECONDS = 600
 
 
 def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
-    """The private feed: no sign-in, the secret in the URL is the key. The meetings of the user's unit."""
+    """The private feed: no sign-in, the secret in the URL is the key. The meetings of the user's unit.
+
+    Calendar clients poll it; the body is cached under a key that changes with any change to the
+    unit's meetings (their number and latest update), and answered 304 when the client has it.
+    """
     feed = (
         CalendarFeedToken.objects.select_related("user", "user__unit").filter(token=token, user__is_active=True).first()
     )
@@ -786,7 +791,19 @@ def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     since = timezone.now() - timedelta(days=FEED_DAYS_BACK)
     meetings = selectors.feed_meetings(unit_id=feed.user.unit_id, since=since)
-    name = _("府院联动会议") + (f" · {feed.user.unit.display_name}" if feed.user.unit else "")
-    response = HttpResponse(ical.feed_ics(meetings, name=name), content_type="text/calendar; charset=utf-8")
+    state = meetings.aggregate(n=Count("pk"), last=Max("updated_at"))
+    last = state["last"].timestamp() if state["last"] else 0
+    etag = f'"{feed.user.unit_id}-{state["n"]}-{last:.6f}"'
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponse(status=304, headers={"ETag": etag})
+    key = f"meetings:feed:{etag}"
+    body = cache.get(key)
+    if body is None:
+        unit = feed.user.unit
+        name = _("府院联动会议") + (f" · {unit.display_name}" if unit else "")
+        body = ical.feed_ics(meetings.values(*ical.FEED_FIELDS), name=name)
+        cache.set(key, body, FEED_CACHE_SECONDS)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
     response["Cache-Control"] = "private, max-age=300"
     return response
