@@ -18,6 +18,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -125,25 +127,42 @@ def _meeting_filters(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-CHOICES_CACHE_KEY = "meetings:filter-choices:v1"
+CHOICES_CACHE_KEY = "meetings:filter-choices:v2"
 CHOICES_CACHE_SECONDS = 300
 
 
-def _reference_choices() -> dict[str, list[dict[str, Any]]]:
-    """Units, tasks and regions for the filter drop-downs: reference data, cached for a few minutes."""
+def _reference_choices() -> dict[str, list[tuple[str, str]]]:
+    """Units, tasks and regions for the filter drop-downs as (value, escaped label): cached reference data."""
     choices = cache.get(CHOICES_CACHE_KEY)
     if choices is None:
         choices = {
-            "units": list(MemberUnit.objects.filter(active=True).values("pk", "name", "short_name")),
-            "tasks": list(WorkTask.objects.values("pk", "number", "title")),
-            "regions": list(Region.objects.values("pk", "name")),
+            "units": [
+                (str(pk), escape(name)) for pk, name in MemberUnit.objects.filter(active=True).values_list("pk", "name")
+            ],
+            "tasks": [
+                (str(pk), escape(f"{n}. {t}")) for pk, n, t in WorkTask.objects.values_list("pk", "number", "title")
+            ],
+            "regions": [(str(pk), escape(name)) for pk, name in Region.objects.values_list("pk", "name")],
         }
         cache.set(CHOICES_CACHE_KEY, choices, CHOICES_CACHE_SECONDS)
     return choices
 
 
-def _filter_choices() -> dict[str, Any]:
-    return {"kinds": Meeting.Kind.choices, "statuses": Meeting.Status.choices, **_reference_choices()}
+def _options(items: list[tuple[str, str]], selected: str | None) -> str:
+    """``<option>`` elements written directly: the unit list may hold thousands, too many for template loops."""
+    return mark_safe(  # noqa: S308 - values are ids and labels were escaped above
+        "".join(f'<option value="{v}"{" selected" if v == selected else ""}>{label}</option>' for v, label in items)
+    )
+
+
+def _filter_choices(request: HttpRequest, **fields: str) -> dict[str, Any]:
+    """``fields`` maps a context name to (choice list, query parameter), e.g. unit_options="units:unit"."""
+    choices = _reference_choices()
+    out: dict[str, Any] = {"kinds": Meeting.Kind.choices, "statuses": Meeting.Status.choices}
+    for name, spec in fields.items():
+        source, param = spec.split(":")
+        out[name] = _options(choices[source], request.GET.get(param))
+    return out
 
 
 @login_required
@@ -166,7 +185,9 @@ def meeting_list(request: HttpRequest, mine: bool = False) -> HttpResponse:
             "mine": mine,
             "can_create": _is_writer(request.user),
             "f": request.GET,
-            **_filter_choices(),
+            **_filter_choices(
+                request, convener_options="units:convener", task_options="tasks:task", region_options="regions:region"
+            ),
         },
     )
 
@@ -534,7 +555,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
             "f": g,
             "status_value": g.get("status", "open" if "status" not in g else ""),
             "statuses": Decision.Status.choices,
-            "units": _reference_choices()["units"],
+            **_filter_choices(request, owner_options="units:owner"),
         },
     )
 
@@ -621,7 +642,9 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
             "topic_kinds": Consultation.TopicKind.choices,
             "levels": MemberUnit.Level.choices,
             "can_create": _is_writer(request.user),
-            **_filter_choices(),
+            **_filter_choices(
+                request, unit_options="units:unit", task_options="tasks:task", region_options="regions:region"
+            ),
         },
     )
 

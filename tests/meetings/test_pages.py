@@ -392,3 +392,12 @@ def test_unit_home_snippet(cast, make_meeting, rf):
     context = selectors.unit_home(user=cast.liaison)
     html = render_to_string("meetings/_unit_home.html", context, request=request)
     assert "下周的联席会议" in html and "本单位牵头的事项" in html and "别人的会" not in html
+
+
+def test_filter_drop_downs_keep_the_choice_and_escape_names(cast):
+    from tests.factories import UnitFactory
+
+    odd = UnitFactory(name="<b>某局</b>", short_name="某局")
+    body = client_for(cast.office).get(reverse("consultation-list"), {"unit": odd.pk}).content.decode()
+    assert f'<option value="{odd.pk}" selected>&lt;b&gt;某局&lt;/b&gt;</option>' in body
+    assert "<b>某局</b>" not in body
