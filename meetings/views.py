@@ -534,6 +534,33 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an open decision (its due date re-arms the reminders); the convener side only."""
+    decision = get_object_or_404(selectors.decisions_for(request.user).select_related("meeting"), pk=pk)
+    meeting = decision.meeting
+    if not services.can_manage(request.user, meeting) or decision.status != Decision.Status.OPEN:
+        raise Http404
+    initial = {
+        "text": decision.text,
+        "owner_unit": decision.owner_unit_id,
+        "supporting_units": list(decision.supporting_units.values_list("pk", flat=True)),
+        "due": decision.due,
+    }
+    form = forms.DecisionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decision_update(decision=decision, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            forms.apply_errors(form, exc)
+        except (NotPermitted, TransitionNotAllowed) as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("议定事项已更新。"))
+            return redirect("decision-detail", pk=decision.pk)
+    return render(request, "meetings/decision_form.html", {"form": form, "meeting": meeting, "decision": decision})
+
+
+@login_required
 def decision_list(request: HttpRequest) -> HttpResponse:
     g = request.GET
     overdue = {"1": True, "0": False}.get(g.get("overdue", ""))
@@ -580,6 +607,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and (is_office(user) or (is_unit and user.unit_id in units)),
             "can_complete": decision.status == Decision.Status.OPEN
             and (is_office(user) or (is_unit and user.unit_id == decision.owner_unit_id)),
+            "can_edit": decision.status == Decision.Status.OPEN and services.can_manage(user, decision.meeting),
             "progress_form": forms.NoteForm(label=_("进展情况")),
             "complete_form": forms.NoteForm(label=_("办结说明")),
         },
