@@ -8,6 +8,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from cases.api.recommendations import RecommendationViewSet
+from meetings import api as meetings_api
 from members.api import MeView, NotificationViewSet, TaskViewSet, TokenView, UnitViewSet, UserViewSet
 
 app_name = "api"
@@ -18,9 +19,12 @@ router.register("tasks", TaskViewSet, basename="task")
 router.register("users", UserViewSet, basename="user")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("recommendations", RecommendationViewSet, basename="recommendation")
+meetings_api.register(router)
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
+    # API.md spells it without the trailing slash.
+    path("meetings/<int:pk>/ics", meetings_api.MeetingViewSet.as_view({"get": "ics"}), name="meeting-api-ics"),
     path("", include(router.urls)),
 ]
