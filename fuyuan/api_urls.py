@@ -20,7 +20,7 @@ router.register("units", UnitViewSet, basename="unit")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("users", UserViewSet, basename="user")
 router.register("notifications", NotificationViewSet, basename="notification")
-router.register("recommendations", RecommendationViewSet, basename="api-recommendation")
+router.register("recommendations", RecommendationViewSet, basename="recommendation")
 router.register("referrals", ReferralViewSet, basename="api-referral")
 meetings_api.register(router)
 

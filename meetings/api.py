@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
@@ -55,7 +56,10 @@ class MinutesSerializer(serializers.ModelSerializer):
 class MeetingSerializer(serializers.ModelSerializer):
     convener = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all())
     convener_name = serializers.CharField(source="convener.name", read_only=True)
-    invited_units = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all(), many=True, required=False)
+    # Read from the invitations (prefetched with the replies), written as a list of unit ids.
+    invited_units = serializers.PrimaryKeyRelatedField(
+        queryset=MemberUnit.objects.all(), many=True, required=False, source="invited_unit_list"
+    )
     tasks = serializers.PrimaryKeyRelatedField(queryset=WorkTask.objects.all(), many=True, required=False)
     region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
     region_name = serializers.CharField(source="region.name", read_only=True, default=None)
@@ -294,9 +298,8 @@ class MeetingViewSet(WriteViewSet):
             .select_related("convener", "region", "minutes")
             .prefetch_related(
                 "tasks",
-                "invited_units",
-                "invitations__unit",
-                "agenda_items__presenter_unit",
+                Prefetch("invitations", queryset=Invitation.objects.select_related("unit")),
+                Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("presenter_unit")),
             )
             .order_by("-starts_at", "-id")
         )
@@ -309,6 +312,8 @@ class MeetingViewSet(WriteViewSet):
     def perform_create(self, serializer: MeetingSerializer) -> None:
         data = dict(serializer.validated_data)
         agenda = data.pop("agenda_items", None)
+        if "invited_unit_list" in data:
+            data["invited_units"] = data.pop("invited_unit_list")
         meeting = services.meeting_create(by=self.request.user, **data)
         if agenda:
             services.agenda_replace(meeting=meeting, by=self.request.user, items=agenda)
@@ -317,6 +322,8 @@ class MeetingViewSet(WriteViewSet):
     def perform_update(self, serializer: MeetingSerializer) -> None:
         data = dict(serializer.validated_data)
         agenda = data.pop("agenda_items", None)
+        if "invited_unit_list" in data:
+            data["invited_units"] = data.pop("invited_unit_list")
         meeting = serializer.instance
         if data:
             services.meeting_update(meeting=meeting, by=self.request.user, **data)

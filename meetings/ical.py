@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
@@ -92,7 +93,7 @@ def _escape(text: str) -> str:
 
 def _fold(line: str) -> str:
     """Fold a content line at 75 octets (RFC 5545 3.1) without splitting a UTF-8 character."""
-    if len(line.encode()) <= 75:
+    if len(line) <= 25 or len(line.encode()) <= 75:  # a character is at most 3 octets here
         return line
     parts, current, size, limit = [], [], 0, 75
     for char in line:
@@ -107,12 +108,29 @@ def _fold(line: str) -> str:
 
 
 def _stamp(dt: datetime) -> str:
-    return _utc(dt).strftime("%Y%m%dT%H%M%SZ")
+    d = dt.astimezone(UTC)
+    return f"{d.year:04d}{d.month:02d}{d.day:02d}T{d.hour:02d}{d.minute:02d}{d.second:02d}Z"
 
 
-def feed_ics(meetings: Iterable[Meeting], *, name: str) -> bytes:
-    """A subscription feed: every meeting, the cancelled ones with STATUS:CANCELLED."""
-    site = settings.SITE_URL
+FEED_FIELDS = (
+    "pk",
+    "uid",
+    "kind",
+    "title",
+    "starts_at",
+    "ends_at",
+    "location",
+    "video_link",
+    "description",
+    "sequence",
+    "status",
+    "updated_at",
+    "convener__name",
+)
+
+
+def feed_ics(meetings: Iterable[dict[str, Any]], *, name: str) -> bytes:
+    """A subscription feed from rows of ``FEED_FIELDS``; cancelled meetings carry STATUS:CANCELLED."""
     out = [
         "BEGIN:VCALENDAR",
         f"PRODID:{PRODID}",
@@ -121,33 +139,34 @@ def feed_ics(meetings: Iterable[Meeting], *, name: str) -> bytes:
         "METHOD:PUBLISH",
         _fold(f"X-WR-CALNAME:{_escape(name)}"),
     ]
-    kinds = dict(Meeting.Kind.choices)
+    kinds = {code: str(label) for code, label in Meeting.Kind.choices}
     now = timezone.now()
-    prefix = site + reverse("meeting-list")  # …/meetings/ ; a meeting's page is …/meetings/<id>/
+    prefix = settings.SITE_URL + reverse("meeting-list")  # …/meetings/ ; a meeting's page is …/meetings/<id>/
+    cancelled = Meeting.Status.CANCELLED
     for m in meetings:
-        url = f"{prefix}{m.pk}/"
-        lines = [f"{kinds.get(m.kind, m.kind)} · {m.convener.name}"]
-        if m.video_link:
-            lines.append(str(m.video_link))
-        if m.description:
-            lines.append(m.description)
+        url = f"{prefix}{m['pk']}/"
+        lines = [f"{kinds.get(m['kind'], m['kind'])} · {m['convener__name']}"]
+        if m["video_link"]:
+            lines.append(m["video_link"])
+        if m["description"]:
+            lines.append(m["description"])
         lines.append(url)
-        location = m.location or m.video_link
+        location = m["location"] or m["video_link"]
         out += [
             "BEGIN:VEVENT",
-            f"UID:{m.uid}@fuyuan",
-            f"DTSTAMP:{_stamp(m.updated_at or now)}",
-            f"DTSTART:{_stamp(m.starts_at)}",
-            f"DTEND:{_stamp(m.ends_at)}",
-            f"SEQUENCE:{m.sequence}",
-            _fold(f"SUMMARY:{_escape(m.title)}"),
+            f"UID:{m['uid']}@fuyuan",
+            f"DTSTAMP:{_stamp(m['updated_at'] or now)}",
+            f"DTSTART:{_stamp(m['starts_at'])}",
+            f"DTEND:{_stamp(m['ends_at'])}",
+            f"SEQUENCE:{m['sequence']}",
+            _fold(f"SUMMARY:{_escape(m['title'])}"),
         ]
         if location:
             out.append(_fold(f"LOCATION:{_escape(location)}"))
         out += [
             _fold(f"URL:{url}"),
             _fold(f"DESCRIPTION:{_escape(chr(10).join(lines))}"),
-            f"STATUS:{'CANCELLED' if m.status == Meeting.Status.CANCELLED else 'CONFIRMED'}",
+            "STATUS:CANCELLED" if m["status"] == cancelled else "STATUS:CONFIRMED",
             "END:VEVENT",
         ]
     out.append("END:VCALENDAR")

@@ -116,6 +116,11 @@ class Meeting(models.Model):
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
     @property
+    def invited_unit_list(self) -> list[MemberUnit]:
+        """The invited units, read through the invitations (so one prefetch serves replies and units)."""
+        return [invitation.unit for invitation in self.invitations.all()]
+
+    @property
     def is_open(self) -> bool:
         return self.status not in (self.Status.CLOSED, self.Status.CANCELLED)
 

@@ -238,8 +238,6 @@ def feed_meetings(*, unit_id: int | None, since: datetime) -> QuerySet[Meeting]:
     if unit_id is None:
         return Meeting.objects.none()
     invited = Invitation.objects.filter(meeting=OuterRef("pk"), unit_id=unit_id)
-    return (
-        Meeting.objects.filter(Q(convener_id=unit_id) | Exists(invited), ends_at__gte=since)
-        .select_related("convener")
-        .order_by("starts_at", "id")
+    return Meeting.objects.filter(Q(convener_id=unit_id) | Exists(invited), ends_at__gte=since).order_by(
+        "starts_at", "id"
     )

@@ -25,6 +25,7 @@ urlpatterns = [
     path("meetings/<int:pk>/decisions/new/", views.decision_create, name="decision-create"),
     path("decisions/", views.decision_list, name="decision-list"),
     path("decisions/<int:pk>/", views.decision_detail, name="decision-detail"),
+    path("decisions/<int:pk>/edit/", views.decision_edit, name="decision-edit"),
     path("decisions/<int:pk>/<str:action>/", views.decision_action, name="decision-action"),
     path("consultations/", views.consultation_list, name="consultation-list"),
     path("consultations/new/", views.consultation_create, name="consultation-create"),

@@ -12,12 +12,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -125,25 +127,42 @@ def _meeting_filters(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-CHOICES_CACHE_KEY = "meetings:filter-choices:v1"
+CHOICES_CACHE_KEY = "meetings:filter-choices:v2"
 CHOICES_CACHE_SECONDS = 300
 
 
-def _reference_choices() -> dict[str, list[dict[str, Any]]]:
-    """Units, tasks and regions for the filter drop-downs: reference data, cached for a few minutes."""
+def _reference_choices() -> dict[str, list[tuple[str, str]]]:
+    """Units, tasks and regions for the filter drop-downs as (value, escaped label): cached reference data."""
     choices = cache.get(CHOICES_CACHE_KEY)
     if choices is None:
         choices = {
-            "units": list(MemberUnit.objects.filter(active=True).values("pk", "name", "short_name")),
-            "tasks": list(WorkTask.objects.values("pk", "number", "title")),
-            "regions": list(Region.objects.values("pk", "name")),
+            "units": [
+                (str(pk), escape(name)) for pk, name in MemberUnit.objects.filter(active=True).values_list("pk", "name")
+            ],
+            "tasks": [
+                (str(pk), escape(f"{n}. {t}")) for pk, n, t in WorkTask.objects.values_list("pk", "number", "title")
+            ],
+            "regions": [(str(pk), escape(name)) for pk, name in Region.objects.values_list("pk", "name")],
         }
         cache.set(CHOICES_CACHE_KEY, choices, CHOICES_CACHE_SECONDS)
     return choices
 
 
-def _filter_choices() -> dict[str, Any]:
-    return {"kinds": Meeting.Kind.choices, "statuses": Meeting.Status.choices, **_reference_choices()}
+def _options(items: list[tuple[str, str]], selected: str | None) -> str:
+    """``<option>`` elements written directly: the unit list may hold thousands, too many for template loops."""
+    return mark_safe(  # noqa: S308 - values are ids and labels were escaped above
+        "".join(f'<option value="{v}"{" selected" if v == selected else ""}>{label}</option>' for v, label in items)
+    )
+
+
+def _filter_choices(request: HttpRequest, **fields: str) -> dict[str, Any]:
+    """``fields`` maps a context name to (choice list, query parameter), e.g. unit_options="units:unit"."""
+    choices = _reference_choices()
+    out: dict[str, Any] = {"kinds": Meeting.Kind.choices, "statuses": Meeting.Status.choices}
+    for name, spec in fields.items():
+        source, param = spec.split(":")
+        out[name] = _options(choices[source], request.GET.get(param))
+    return out
 
 
 @login_required
@@ -166,7 +185,9 @@ def meeting_list(request: HttpRequest, mine: bool = False) -> HttpResponse:
             "mine": mine,
             "can_create": _is_writer(request.user),
             "f": request.GET,
-            **_filter_choices(),
+            **_filter_choices(
+                request, convener_options="units:convener", task_options="tasks:task", region_options="regions:region"
+            ),
         },
     )
 
@@ -513,6 +534,33 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an open decision (its due date re-arms the reminders); the convener side only."""
+    decision = get_object_or_404(selectors.decisions_for(request.user).select_related("meeting"), pk=pk)
+    meeting = decision.meeting
+    if not services.can_manage(request.user, meeting) or decision.status != Decision.Status.OPEN:
+        raise Http404
+    initial = {
+        "text": decision.text,
+        "owner_unit": decision.owner_unit_id,
+        "supporting_units": list(decision.supporting_units.values_list("pk", flat=True)),
+        "due": decision.due,
+    }
+    form = forms.DecisionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decision_update(decision=decision, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            forms.apply_errors(form, exc)
+        except (NotPermitted, TransitionNotAllowed) as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("议定事项已更新。"))
+            return redirect("decision-detail", pk=decision.pk)
+    return render(request, "meetings/decision_form.html", {"form": form, "meeting": meeting, "decision": decision})
+
+
+@login_required
 def decision_list(request: HttpRequest) -> HttpResponse:
     g = request.GET
     overdue = {"1": True, "0": False}.get(g.get("overdue", ""))
@@ -534,7 +582,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
             "f": g,
             "status_value": g.get("status", "open" if "status" not in g else ""),
             "statuses": Decision.Status.choices,
-            "units": _reference_choices()["units"],
+            **_filter_choices(request, owner_options="units:owner"),
         },
     )
 
@@ -559,6 +607,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and (is_office(user) or (is_unit and user.unit_id in units)),
             "can_complete": decision.status == Decision.Status.OPEN
             and (is_office(user) or (is_unit and user.unit_id == decision.owner_unit_id)),
+            "can_edit": decision.status == Decision.Status.OPEN and services.can_manage(user, decision.meeting),
             "progress_form": forms.NoteForm(label=_("进展情况")),
             "complete_form": forms.NoteForm(label=_("办结说明")),
         },
@@ -621,7 +670,9 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
             "topic_kinds": Consultation.TopicKind.choices,
             "levels": MemberUnit.Level.choices,
             "can_create": _is_writer(request.user),
-            **_filter_choices(),
+            **_filter_choices(
+                request, unit_options="units:unit", task_options="tasks:task", region_options="regions:region"
+            ),
         },
     )
 
@@ -775,10 +826,15 @@ def calendar_feed(request: HttpRequest) -> HttpResponse:
 
 
 FEED_DAYS_BACK = 180
+FEED_CACHE_SECONDS = 600
 
 
 def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
-    """The private feed: no sign-in, the secret in the URL is the key. The meetings of the user's unit."""
+    """The private feed: no sign-in, the secret in the URL is the key. The meetings of the user's unit.
+
+    Calendar clients poll it; the body is cached under a key that changes with any change to the
+    unit's meetings (their number and latest update), and answered 304 when the client has it.
+    """
     feed = (
         CalendarFeedToken.objects.select_related("user", "user__unit").filter(token=token, user__is_active=True).first()
     )
@@ -786,7 +842,19 @@ def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     since = timezone.now() - timedelta(days=FEED_DAYS_BACK)
     meetings = selectors.feed_meetings(unit_id=feed.user.unit_id, since=since)
-    name = _("府院联动会议") + (f" · {feed.user.unit.display_name}" if feed.user.unit else "")
-    response = HttpResponse(ical.feed_ics(meetings, name=name), content_type="text/calendar; charset=utf-8")
+    state = meetings.aggregate(n=Count("pk"), last=Max("updated_at"))
+    last = state["last"].timestamp() if state["last"] else 0
+    etag = f'"{feed.user.unit_id}-{state["n"]}-{last:.6f}"'
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponse(status=304, headers={"ETag": etag})
+    key = f"meetings:feed:{etag}"
+    body = cache.get(key)
+    if body is None:
+        unit = feed.user.unit
+        name = _("府院联动会议") + (f" · {unit.display_name}" if unit else "")
+        body = ical.feed_ics(meetings.values(*ical.FEED_FIELDS), name=name)
+        cache.set(key, body, FEED_CACHE_SECONDS)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
     response["Cache-Control"] = "private, max-age=300"
     return response

@@ -77,7 +77,16 @@ class JudicialRecommendationAdmin(SimpleHistoryAdmin):
         "acknowledged_at",
         "escalated_at",
     )
-    list_filter = ("status", OverdueFilter, EscalatedFilter, "year", "category", "court", "tasks")
+    list_filter = (
+        "status",
+        OverdueFilter,
+        EscalatedFilter,
+        "year",
+        "category",
+        ("court", admin.RelatedOnlyFieldListFilter),
+        ("addressee", admin.RelatedOnlyFieldListFilter),
+        "tasks",
+    )
     search_fields = ("number", "case_number", "title", "addressee__name", "court__name")
     list_select_related = ("court", "addressee")
     autocomplete_fields = ("court", "addressee", "supervisor", "copy_to", "tasks") if _AUTOCOMPLETE else ()

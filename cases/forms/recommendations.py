@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import JudicialRecommendation
@@ -50,6 +51,41 @@ class BootstrapMixin:
         self._mark_invalid()
 
 
+class FastSelect(forms.Select):
+    """A select rendered in Python, not one template per option: lists of units run into thousands."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+        from django.utils.html import format_html, format_html_join
+        from django.utils.safestring import mark_safe
+
+        final = self.build_attrs(self.attrs, attrs)
+        selected = {str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v not in (None, "")}
+        multiple = self.allow_multiple_selected
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, mark_safe(" selected") if key in selected else "", label)
+                for key, label in ((str(v) if v is not None else "", text) for v, text in self.choices)
+            ),
+        )
+        attrs_html = format_html_join(" ", '{}="{}"', ((k, v) for k, v in final.items() if v not in (None, False)))
+        return format_html(
+            '<select name="{}"{} {}>{}</select>', name, mark_safe(" multiple") if multiple else "", attrs_html, options
+        )
+
+
+class FastSelectMultiple(FastSelect):
+    allow_multiple_selected = True
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        getter = getattr(data, "getlist", None)
+        return getter(name) if getter else data.get(name)
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return False
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -85,15 +121,20 @@ class RecommendationForm(BootstrapMixin, forms.Form):
         label=_("文号"), max_length=80, required=False, help_text=_("如:(2025)甘高法建字第3号;发出前必须填写。")
     )
     case_number = forms.CharField(label=_("案号"), max_length=100, required=False)
-    addressee = forms.ModelChoiceField(label=_("收文单位"), queryset=MemberUnit.objects.none())
+    addressee = forms.ModelChoiceField(label=_("收文单位"), queryset=MemberUnit.objects.none(), widget=FastSelect)
     copy_to = forms.ModelMultipleChoiceField(
-        label=_("抄送单位"), queryset=MemberUnit.objects.none(), required=False, help_text=_("如复议机关。")
+        label=_("抄送单位"),
+        queryset=MemberUnit.objects.none(),
+        required=False,
+        help_text=_("如复议机关。"),
+        widget=FastSelectMultiple(attrs={"size": 6}),
     )
     supervisor = forms.ModelChoiceField(
         label=_("主管部门"),
         queryset=MemberUnit.objects.none(),
         required=False,
         help_text=_("留空则取收文单位的主管部门;逾期 30 日未回复时通报此单位。"),
+        widget=FastSelect,
     )
     tasks = forms.ModelMultipleChoiceField(label=_("工作任务"), queryset=WorkTask.objects.none(), required=False)
     category = forms.ChoiceField(label=_("类别"), choices=JudicialRecommendation.Category.choices)
@@ -179,30 +220,48 @@ ACTION_FORMS: dict[str, type[forms.Form]] = {
 YES_NO = [("", _("全部")), ("true", _("是")), ("false", _("否"))]
 
 
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 class FilterForm(BootstrapMixin, forms.Form):
     """The list's filters; the values are read by cases.selectors.recommendations.filter_recommendations."""
 
     q = forms.CharField(
         label=_("搜索"), required=False, widget=forms.TextInput(attrs={"placeholder": _("文号、案号、标题、单位")})
     )
-    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部")), *Status.choices])
-    court = forms.ModelChoiceField(
-        label=_("发出法院"), required=False, queryset=MemberUnit.objects.none(), empty_label=_("全部")
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部")), *Status.choices], widget=FastSelect
     )
-    addressee = forms.ModelChoiceField(
-        label=_("收文单位"), required=False, queryset=MemberUnit.objects.none(), empty_label=_("全部")
+    court = forms.ModelChoiceField(
+        label=_("发出法院"),
+        required=False,
+        queryset=MemberUnit.objects.none(),
+        empty_label=_("全部"),
+        widget=FastSelect,
+    )
+    # A name to search rather than a list: a province has thousands of units. ``?addressee=<id>``
+    # (links, the API) still filters by one unit.
+    addressee_name = forms.CharField(
+        label=_("收文单位"), required=False, widget=forms.TextInput(attrs={"placeholder": _("单位名称")})
     )
     task = forms.ModelChoiceField(
-        label=_("工作任务"), required=False, queryset=WorkTask.objects.none(), empty_label=_("全部")
+        label=_("工作任务"), required=False, queryset=WorkTask.objects.none(), empty_label=_("全部"), widget=FastSelect
     )
-    year = forms.TypedChoiceField(label=_("年度"), required=False, coerce=int, empty_value=None)
-    overdue = forms.ChoiceField(label=_("逾期"), required=False, choices=YES_NO)
-    escalated = forms.ChoiceField(label=_("已通报主管部门"), required=False, choices=YES_NO)
+    year = forms.TypedChoiceField(label=_("年度"), required=False, coerce=int, empty_value=None, widget=FastSelect)
+    overdue = forms.ChoiceField(label=_("逾期"), required=False, choices=YES_NO, widget=FastSelect)
+    escalated = forms.ChoiceField(label=_("已通报主管部门"), required=False, choices=YES_NO, widget=FastSelect)
 
     def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = MemberUnit.objects.filter(active=True).only("id", "name", "kind", "order")
-        self.fields["court"].queryset = units.filter(kind=MemberUnit.Kind.COURT).order_by("order", "id")  # type: ignore[attr-defined]
-        self.fields["addressee"].queryset = units.exclude(kind=MemberUnit.Kind.COURT).order_by("kind", "order", "id")  # type: ignore[attr-defined]
+        # The High Court and the intermediate courts; a basic court is filtered by ?court=<id> or search.
+        courts = units.filter(kind=MemberUnit.Kind.COURT).filter(
+            Q(level__in=[MemberUnit.Level.PROVINCE, MemberUnit.Level.CITY]) | Q(pk=_int_or_none(self.data.get("court")))
+        )
+        self.fields["court"].queryset = courts.order_by("order", "id")  # type: ignore[attr-defined]
         self.fields["task"].queryset = WorkTask.objects.only("id", "number", "title").order_by("number")  # type: ignore[attr-defined]
         self.fields["year"].choices = [("", _("全部")), *[(y, str(y)) for y in years]]  # type: ignore[attr-defined]

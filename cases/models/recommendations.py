@@ -186,6 +186,9 @@ class JudicialRecommendation(models.Model):
             models.Index(fields=["court", "-issued_on"], name="recommendation_court_issued"),
             models.Index(fields=["addressee", "status"], name="recommendation_addressee"),
             models.Index(fields=["-issued_on", "-id"], name="recommendation_list_order"),
+            models.Index(
+                fields=["reply_due"], condition=Q(status__in=["issued", "acknowledged"]), name="recommendation_open_due"
+            ),
         ]
 
     def __str__(self) -> str:

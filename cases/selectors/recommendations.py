@@ -40,10 +40,16 @@ def recommendations_for(user: User) -> QuerySet[JudicialRecommendation]:
     if has_role(user, Role.COURT_CLERK):
         scope |= Q(court_id=unit_id)
     if has_role(user, Role.LIAISON):
-        copied = Exists(CopyTo.objects.filter(judicialrecommendation_id=OuterRef("pk"), memberunit_id=unit_id))
-        scope |= Q(issued_at__isnull=False) & (
-            Q(addressee_id=unit_id) | copied | Q(supervisor_id=unit_id, escalated_at__isnull=False)
+        # One index lookup per way a unit is involved, as a union: an OR of these (with the copy-to
+        # EXISTS) would make PostgreSQL test every row of the table.
+        issued = JudicialRecommendation.objects.filter(issued_at__isnull=False)
+        involved = (
+            issued.filter(addressee_id=unit_id)
+            .values("pk")
+            .union(CopyTo.objects.filter(memberunit_id=unit_id).values("judicialrecommendation_id"))
+            .union(issued.filter(supervisor_id=unit_id, escalated_at__isnull=False).values("pk"))
         )
+        scope |= Q(pk__in=involved, issued_at__isnull=False)
     return qs.filter(scope)
 
 
@@ -88,17 +94,16 @@ def _int(value: Any) -> int | None:
 
 
 def order_clause(sort: str) -> list[str]:
+    """``sort`` is a key of SORTS, "-" first for descending; the id breaks ties so paging is stable.
+
+    Plain ``ORDER BY … DESC`` (NULLs first, as PostgreSQL's indexes keep them) lets the default
+    order, newest issue first, walk the ``recommendation_list_order`` index at any page.
+    """
     key = sort.lstrip("-")
     if key not in SORTS:
         key, sort = DEFAULT_SORT.lstrip("-"), DEFAULT_SORT
     prefix = "-" if sort.startswith("-") else ""
-    # NULLs (drafts without a date) go last either way; the id breaks ties so paging is stable.
-    from django.db.models import F
-
-    return [
-        F(field).desc(nulls_last=True) if prefix else F(field).asc(nulls_last=True)  # type: ignore[misc]
-        for field in SORTS[key]
-    ]
+    return [f"{prefix}{field}" for field in SORTS[key]]
 
 
 def filter_recommendations(
@@ -114,6 +119,9 @@ def filter_recommendations(
         value = _int(params.get(name))
         if value is not None:
             qs = qs.filter(**{f"{name}_id": value})
+    addressee_name = str(params.get("addressee_name") or "").strip()[:100]
+    if addressee_name:
+        qs = qs.filter(addressee__name__icontains=addressee_name)
     task = _int(params.get("task"))
     if task is not None:
         qs = qs.filter(Exists(JudicialRecommendation.tasks.through.objects.filter(
@@ -131,12 +139,15 @@ def filter_recommendations(
         qs = qs.filter(escalated_at__isnull=not escalated)
     search = str(params.get("search") or params.get("q") or "").strip()[:100]
     if search:
+        # Units matching the name first (a small table), so that every branch of the OR is an
+        # index lookup (trigram indexes on 文号, 案号 and title; the foreign-key indexes).
+        units = list(MemberUnit.objects.filter(name__icontains=search).values_list("pk", flat=True)[:2000])
         qs = qs.filter(
             Q(number__icontains=search)
             | Q(case_number__icontains=search)
             | Q(title__icontains=search)
-            | Q(addressee__name__icontains=search)
-            | Q(court__name__icontains=search)
+            | Q(addressee_id__in=units)
+            | Q(court_id__in=units)
         )
     return qs
 

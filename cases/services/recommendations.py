@@ -546,15 +546,66 @@ def recommendation_remind(*, recommendation: JudicialRecommendation, by: User) -
 # --- The alert ladder ---------------------------------------------------------------------------------
 
 
-def stages_of(rec: JudicialRecommendation) -> list[AlertStage]:
+class Recipients:
+    """The people of units and roles, each read once per scan: many records share a unit or court."""
+
+    def __init__(self, *, due_at: datetime | None = None) -> None:
+        self._liaisons: dict[int, list[User]] = {}
+        self._clerks: dict[int, list[User]] = {}
+        self._issuers: dict[int, User | None] = {}
+        self._office: list[User] | None = None
+        self._due_at = due_at  # when set, the liaisons of every unit with a due record are read at once
+
+    def _preload(self) -> None:
+        due = JudicialRecommendation.objects.filter(next_alert_at__lte=self._due_at)
+        self._due_at = None
+        unit_ids = {*due.values_list("addressee_id", flat=True), *due.values_list("supervisor_id", flat=True)}
+        unit_ids.discard(None)
+        for unit_id in unit_ids:
+            self._liaisons.setdefault(unit_id, [])
+        for user in unit_liaisons(unit_ids):
+            self._liaisons[user.unit_id].append(user)
+
+    def liaisons(self, unit_id: int | None) -> list[User]:
+        if unit_id is None:
+            return []
+        if unit_id not in self._liaisons and self._due_at is not None:
+            self._preload()
+        if unit_id not in self._liaisons:
+            self._liaisons[unit_id] = list(unit_liaisons([unit_id]))
+        return self._liaisons[unit_id]
+
+    def clerks(self, court_id: int) -> list[User]:
+        if court_id not in self._clerks:
+            self._clerks[court_id] = list(unit_people([court_id], roles=[Role.COURT_CLERK]))
+        return self._clerks[court_id]
+
+    def office(self) -> list[User]:
+        if self._office is None:
+            self._office = list(office_staff())
+        return self._office
+
+    def court_contacts(self, rec: JudicialRecommendation) -> list[User]:
+        """The issuing clerk, or every clerk of the court when the issuer has left."""
+        if rec.issued_by_id:
+            if rec.issued_by_id not in self._issuers:
+                self._issuers[rec.issued_by_id] = User.objects.filter(pk=rec.issued_by_id, is_active=True).first()
+            issuer = self._issuers[rec.issued_by_id]
+            if issuer is not None:
+                return [issuer]
+        return self.clerks(rec.court_id)
+
+
+def stages_of(rec: JudicialRecommendation, people: Recipients | None = None) -> list[AlertStage]:
     """The ladder of an open recommendation, from its issue date and its reply due date."""
+    people = people or Recipients()
     if rec.status not in JudicialRecommendation.OPEN_STATUSES or rec.issued_on is None:
         return []
     stages: list[AlertStage] = []
     if rec.status == Status.ISSUED:
         stages.append(
             AlertStage("ack_reminder", _at(rec.issued_on + timedelta(days=ack_reminder_days())), None,
-                       partial(_send_ack_reminder, rec))
+                       partial(_send_ack_reminder, rec, people))
         )  # fmt: skip
     if rec.reply_due is None:
         return stages
@@ -565,44 +616,43 @@ def stages_of(rec: JudicialRecommendation) -> list[AlertStage]:
     soon = [(d, at) for d, at in soon if at > started]  # a reminder older than the clock makes no sense
     for i, (days, at) in enumerate(soon):
         until = soon[i + 1][1] if i + 1 < len(soon) else overdue_at
-        stages.append(AlertStage(f"due_{days}", at, until, partial(_send_due_soon, rec, days)))
-    stages.append(AlertStage("overdue", overdue_at, None, partial(_send_overdue, rec)))
-    stages.append(AlertStage("escalated", max(escalate_at, overdue_at), None, partial(_send_escalated, rec)))
+        stages.append(AlertStage(f"due_{days}", at, until, partial(_send_due_soon, rec, people, days)))
+    stages.append(AlertStage("overdue", overdue_at, None, partial(_send_overdue, rec, people)))
+    stages.append(AlertStage("escalated", max(escalate_at, overdue_at), None, partial(_send_escalated, rec, people)))
     return stages
 
 
-def _send_ack_reminder(rec: JudicialRecommendation) -> None:
-    recipients = [*unit_liaisons([rec.addressee_id]), *_court_contacts(rec)]
+def _send_ack_reminder(rec: JudicialRecommendation, people: Recipients) -> None:
+    recipients = [*people.liaisons(rec.addressee_id), *people.court_contacts(rec)]
     _notify(rec, "ack_reminder", "ack_reminder", recipients, days=ack_reminder_days())
 
 
-def _send_due_soon(rec: JudicialRecommendation, days: int) -> None:
-    _notify(rec, "due_soon", f"due_{days}", unit_liaisons([rec.addressee_id]), days=days)
+def _send_due_soon(rec: JudicialRecommendation, people: Recipients, days: int) -> None:
+    _notify(rec, "due_soon", f"due_{days}", people.liaisons(rec.addressee_id), days=days)
 
 
-def _send_overdue(rec: JudicialRecommendation) -> None:
-    recipients = [
-        *unit_liaisons([rec.addressee_id]),
-        *unit_people([rec.court_id], roles=[Role.COURT_CLERK]),
-        *office_staff(),
-    ]
+def _send_overdue(rec: JudicialRecommendation, people: Recipients) -> None:
+    recipients = [*people.liaisons(rec.addressee_id), *people.clerks(rec.court_id), *people.office()]
     _notify(rec, "overdue", "overdue", recipients, days=escalate_after_days())
 
 
-def _send_escalated(rec: JudicialRecommendation) -> None:
+def _send_escalated(rec: JudicialRecommendation, people: Recipients) -> None:
     if rec.escalated_at is None:
         rec.escalated_at = timezone.now()
         _save(rec, "escalated", by=None, update_fields=["escalated_at"])
-    recipients = [*office_staff()]
-    if rec.supervisor_id:
-        recipients += list(unit_liaisons([rec.supervisor_id]))
+    recipients = [*people.office(), *people.liaisons(rec.supervisor_id)]
     _notify(rec, "escalated", "escalated", recipients, days=escalate_after_days())
 
 
 def recommendation_scan_alerts(*, now: datetime | None = None) -> int:
     """Send every due stage of every recommendation (the periodic task). Returns the rows processed."""
+    now = now or timezone.now()
+    # Nothing due (the usual case): one index lookup on the partial index, no transaction.
+    if not JudicialRecommendation.objects.filter(next_alert_at__lte=now).exists():
+        return 0
+    people = Recipients(due_at=now)
     return scan_due(
         JudicialRecommendation.objects.select_related("court", "addressee", "supervisor"),
-        now=now or timezone.now(),
-        stages_of=stages_of,
+        now=now,
+        stages_of=partial(stages_of, people=people),
     )

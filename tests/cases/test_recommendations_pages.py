@@ -149,7 +149,7 @@ def test_list_queries_do_not_grow_with_rows(cast, django_assert_max_num_queries)
     make_issued(cast, copy_to=[cast.other_unit], tasks=list(WorkTask.objects.all()[:2]))
     client.get(LIST)  # warm the session and the content types
     with django_assert_max_num_queries(12) as few:
-        assert client.get(LIST).status_code == 200
+        assert client.get(LIST, {"q": "司法建议"}).status_code == 200
     for _ in range(25):
         make_acknowledged(cast, copy_to=[cast.other_unit], tasks=list(WorkTask.objects.all()[:2]))
     with django_assert_max_num_queries(12) as many:
@@ -351,3 +351,18 @@ def test_admin_list_filters_and_history(cast):
     assert client.get(reverse("admin:cases_judicialrecommendation_history", args=[rec.pk])).status_code == 200
     assert client.get(reverse("admin:cases_judicialrecommendation_change", args=[rec.pk])).status_code == 200
     assert client.get(reverse("admin:cases_recommendationpolicy_add")).status_code == 200
+
+
+def test_admin_remind_action_calls_the_service(cast):
+    from members.models import Notification
+
+    rec = make_acknowledged(cast)
+    draft = make_draft(cast)
+    changelist = reverse("admin:cases_judicialrecommendation_changelist")
+    response = client_for(cast.admin).post(
+        changelist, {"action": "remind", "_selected_action": [rec.pk, draft.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    assert Notification.objects.filter(event="recommendation.remind", object_id=rec.pk).count() == 1
+    assert not Notification.objects.filter(event="recommendation.remind", object_id=draft.pk).exists()
+    assert "无需督办" in response.content.decode()

@@ -6,6 +6,7 @@ from datetime import UTC, timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from icalendar import Calendar
 
 from meetings import services
@@ -121,17 +122,34 @@ def test_feed_of_a_retired_user_is_gone(cast, client):
     assert client.get(reverse("calendar-feed-ics", args=[token])).status_code == 404
 
 
-def test_feed_query_count_does_not_grow(cast, make_meeting, client, django_assert_num_queries):
+def test_feed_query_count_does_not_grow_and_is_cached(cast, make_meeting, client, django_assert_num_queries):
     token = services.feed_token_get_or_create(user=cast.liaison).token
     url = reverse("calendar-feed-ics", args=[token])
     make_meeting(invited=[cast.unit])
-    with django_assert_num_queries(2):  # the token with its user, the meetings with their convener
+    with django_assert_num_queries(3):  # the token with its user, the feed's state, the meetings
+        client.get(url)
+    with django_assert_num_queries(2):  # nothing changed: the body comes from the cache
         client.get(url)
     for i in range(5):
         make_meeting(invited=[cast.unit], title=f"会议{i}")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = client.get(url)
     assert len(list(Calendar.from_ical(response.content).walk("VEVENT"))) == 6
+
+
+def test_feed_changes_when_a_meeting_changes_and_answers_304_when_not(cast, make_meeting, client, time_machine):
+    meeting = make_meeting(invited=[cast.unit], title="原名称")
+    token = services.feed_token_get_or_create(user=cast.liaison).token
+    url = reverse("calendar-feed-ics", args=[token])
+    first = client.get(url)
+    etag = first["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    time_machine.move_to(timezone.now() + timedelta(minutes=1))
+    services.meeting_update(meeting=meeting, by=cast.office, title="新名称")
+    second = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert second.status_code == 200
+    assert [str(e["SUMMARY"]) for e in Calendar.from_ical(second.content).walk("VEVENT")] == ["新名称"]
+    assert second["ETag"] != etag
 
 
 def test_the_feed_writer_says_what_the_icalendar_package_says(cast, make_meeting):

@@ -392,3 +392,28 @@ def test_unit_home_snippet(cast, make_meeting, rf):
     context = selectors.unit_home(user=cast.liaison)
     html = render_to_string("meetings/_unit_home.html", context, request=request)
     assert "下周的联席会议" in html and "本单位牵头的事项" in html and "别人的会" not in html
+
+
+def test_filter_drop_downs_keep_the_choice_and_escape_names(cast):
+    from tests.factories import UnitFactory
+
+    odd = UnitFactory(name="<b>某局</b>", short_name="某局")
+    body = client_for(cast.office).get(reverse("consultation-list"), {"unit": odd.pk}).content.decode()
+    assert f'<option value="{odd.pk}" selected>&lt;b&gt;某局&lt;/b&gt;</option>' in body
+    assert "<b>某局</b>" not in body
+
+
+def test_decision_edit_page_moves_the_due_date_and_rearms(cast, make_meeting):
+    meeting = make_meeting(invited=[cast.unit])
+    decision = _decision(cast, meeting)
+    url = reverse("decision-edit", args=[decision.pk])
+    assert client_for(cast.liaison).get(url).status_code == 404  # the owner unit follows up; it does not edit
+    new_due = decision.due + timedelta(days=20)
+    response = client_for(cast.office).post(
+        url,
+        {"text": "改后的事项", "owner_unit": cast.unit.pk, "supporting_units": [cast.court.pk], "due": str(new_due)},
+    )
+    assert response.status_code == 302
+    decision.refresh_from_db()
+    assert decision.text == "改后的事项" and decision.due == new_due
+    assert timezone.localtime(decision.next_alert_at).date() == new_due - timedelta(days=3)
