@@ -16,6 +16,7 @@ from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, TextFiel
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from cases.lib_referrals import day_after, local_datetime, mask_id_number, mask_name, mask_phone
 from cases.models import Outcome, Party, Referral
@@ -169,8 +170,22 @@ def _as_date(value: Any) -> date | None:
         return None
 
 
+FILTER_OPTIONS_SECONDS = 60
+
+
 def filter_options() -> dict[str, list[Any]]:
-    """The choices of the list filters as plain tuples (three small queries)."""
+    """The choices of the list filters as plain tuples (three small queries, kept a minute in the cache)."""
+    from cases.lib_referrals import _cache_get, _cache_set
+
+    key = f"referral-filter-options:{get_language()}"
+    options = _cache_get(key)
+    if options is None:
+        options = _filter_options()
+        _cache_set(key, options, FILTER_OPTIONS_SECONDS)
+    return options
+
+
+def _filter_options() -> dict[str, list[Any]]:
     from cases.models import ReferralKind
     from members.models import MemberUnit, WorkTask
 

@@ -150,3 +150,26 @@ def test_awaiting_selector_query_count(cast, django_assert_max_num_queries):
         rows, total = referrals_awaiting(cast.liaison)
         [r.kind.name + r.sender.name for r in rows]
     assert len(rows) == 8 and total == 30
+
+
+def test_edit_page_corrects_a_returned_referral(cast):
+    r = sent(cast.clerk, cast.unit)
+    services.referral_return(referral=r, by=cast.liaison, reason="请补充当事人电话")
+    c = client_for(cast.clerk)
+    assert c.get(f"/referrals/{r.pk}/edit/").status_code == 200
+    data = {
+        "receiver": cast.unit.pk,
+        "case_number": r.case_number,
+        "subject": r.subject,
+        "summary": "已补充",
+        "parties-TOTAL_FORMS": "1",
+        "parties-INITIAL_FORMS": "1",
+        "parties-0-role": "applicant",
+        "parties-0-name": "张三丰",
+        "parties-0-id_number": ID,
+        "parties-0-phone": "13900001111",
+    }
+    assert c.post(f"/referrals/{r.pk}/edit/", data).status_code == 302
+    assert r.parties.get().phone == "13900001111"
+    resp = client_for(cast.liaison).get(f"/referrals/{r.pk}/edit/", follow=True)
+    assert "只有移送单位可以修改" in resp.content.decode()
