@@ -203,11 +203,14 @@ def list_rows(qs: QuerySet[Referral]) -> QuerySet[Referral]:
 
 
 def referrals_awaiting(user: User, *, limit: int = 8) -> tuple[list[Referral], int]:
-    """What awaits the user's unit: referrals to acknowledge, accept or conclude (for the unit home)."""
+    """What awaits the user's unit: referrals to acknowledge, accept or conclude, and its own returned ones."""
     unit = getattr(user, "unit_id", None)
     if not unit:
         return [], 0
-    qs = Referral.objects.filter(Q(receiver_id=unit) | Q(handler_id=unit), status__in=OPEN)
+    # addressed to us and still open, or sent by us and returned for correction
+    qs = Referral.objects.filter(
+        (Q(receiver_id=unit) | Q(handler_id=unit)) & Q(status__in=OPEN) | Q(sender_id=unit, status=S.RETURNED)
+    )
     rows = list(qs.select_related("kind", "sender").order_by(F("due").asc(nulls_last=True), "id")[:limit])
     total = len(rows) if len(rows) < limit else qs.count()
     return rows, total

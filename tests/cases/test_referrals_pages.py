@@ -173,3 +173,14 @@ def test_edit_page_corrects_a_returned_referral(cast):
     assert r.parties.get().phone == "13900001111"
     resp = client_for(cast.liaison).get(f"/referrals/{r.pk}/edit/", follow=True)
     assert "只有移送单位可以修改" in resp.content.decode()
+
+
+def test_a_returned_referral_awaits_its_sender(cast):
+    from cases.selectors.referrals import referrals_awaiting
+
+    r = sent(cast.clerk, cast.unit, number="RT-1")
+    assert referrals_awaiting(cast.clerk) == ([], 0)
+    services.referral_return(referral=r, by=cast.liaison, reason="材料不全")
+    rows, total = referrals_awaiting(cast.clerk)
+    assert [x.pk for x in rows] == [r.pk] and total == 1
+    assert referrals_awaiting(cast.liaison) == ([], 0)
