@@ -184,3 +184,19 @@ def test_a_returned_referral_awaits_its_sender(cast):
     rows, total = referrals_awaiting(cast.clerk)
     assert [x.pk for x in rows] == [r.pk] and total == 1
     assert referrals_awaiting(cast.liaison) == ([], 0)
+
+
+def test_every_page_renders_for_the_roles_that_use_it(cast):
+    r = sent(cast.clerk, cast.unit)
+    for user, urls in (
+        (cast.clerk, ["/referrals/new/", "/referrals/import/", "/referrals/sent/", f"/referrals/{r.pk}/"]),
+        (cast.liaison, ["/referrals/inbox/", f"/referrals/{r.pk}/", "/referrals/awaiting/"]),
+        (cast.office, ["/referrals/", "/referrals/all/", "/referrals/figures/", f"/referrals/{r.pk}/"]),
+        (cast.leader, ["/referrals/", "/referrals/figures/", f"/referrals/{r.pk}/"]),
+    ):
+        c = client_for(user)
+        for url in urls:
+            assert c.get(url).status_code == 200, (user.username, url)
+    assert client_for(cast.leader).get("/referrals/new/").status_code == 404  # no unit, nothing to send
+    html = client_for(cast.leader).get(f"/referrals/{r.pk}/").content.decode()
+    assert 'data-testid="actions"' not in html
