@@ -21,7 +21,7 @@ router.register("tasks", TaskViewSet, basename="task")
 router.register("users", UserViewSet, basename="user")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("recommendations", RecommendationViewSet, basename="recommendation")
-router.register("referrals", ReferralViewSet, basename="api-referral")
+router.register("referrals", ReferralViewSet, basename="referral")
 meetings_api.register(router)
 
 urlpatterns = [

@@ -26,7 +26,7 @@ class ReferralKindAdmin(SimpleHistoryAdmin):
     list_editable = ["active"]
     search_fields = ["name", "code"]
     list_filter = ["active", "working_days", "resend_allowed"]
-    raw_id_fields = ["default_task"]
+    autocomplete_fields = ["default_task"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: ReferralKind | None = None) -> list[str]:
         return ["code"] if obj else []
@@ -71,9 +71,7 @@ class ReferralAdmin(SimpleHistoryAdmin):
     ]
     list_filter = ["kind", "status", "outcome"]
     search_fields = ["case_number", "subject"]
-    # autocomplete_fields once members registers its admins with search_fields
-    raw_id_fields = ["sender", "receiver", "handler", "created_by"]
-    filter_horizontal = ["tasks"]
+    autocomplete_fields = ["sender", "receiver", "handler", "tasks", "created_by"]
     readonly_fields = ["next_alert_at", "created_at", "send_count"]
     date_hierarchy = "sent_at"
     list_select_related = ["kind", "sender", "receiver", "handler"]

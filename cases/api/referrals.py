@@ -55,12 +55,9 @@ class ReferralSerializer(serializers.ModelSerializer):
     receiver = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all())
     receiver_name = serializers.CharField(source="receiver.name", read_only=True)
     handler_name = serializers.CharField(source="handler.name", read_only=True, default=None)
-    # Written through these fields, read through to_representation (parties masked per user).
-    tasks = serializers.PrimaryKeyRelatedField(
-        queryset=WorkTask.objects.all(), many=True, required=False, write_only=True
-    )
+    tasks = serializers.PrimaryKeyRelatedField(queryset=WorkTask.objects.all(), many=True, required=False)
     overdue = serializers.BooleanField(read_only=True)
-    parties = PartySerializer(many=True, required=False, write_only=True)
+    parties = PartySerializer(many=True, required=False, help_text="当事人;非移送/接收单位及办公室人员看到脱敏数据")
 
     class Meta:
         model = Referral

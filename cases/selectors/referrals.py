@@ -15,6 +15,7 @@ from django.db.models import BooleanField, Count, F, Func, Q, QuerySet, TextFiel
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from cases.lib_referrals import day_after, local_datetime, mask_id_number, mask_name, mask_phone
 from cases.models import Party, Referral
@@ -169,8 +170,22 @@ def _as_date(value: Any) -> date | None:
         return None
 
 
+FILTER_OPTIONS_SECONDS = 60
+
+
 def filter_options() -> dict[str, list[Any]]:
-    """The choices of the list filters as plain tuples (three small queries)."""
+    """The choices of the list filters as plain tuples (three small queries, kept a minute in the cache)."""
+    from cases.lib_referrals import _cache_get, _cache_set
+
+    key = f"referral-filter-options:{get_language()}"
+    options = _cache_get(key)
+    if options is None:
+        options = _filter_options()
+        _cache_set(key, options, FILTER_OPTIONS_SECONDS)
+    return options
+
+
+def _filter_options() -> dict[str, list[Any]]:
     from cases.models import ReferralKind
     from members.models import MemberUnit, WorkTask
 
@@ -188,11 +203,14 @@ def list_rows(qs: QuerySet[Referral]) -> QuerySet[Referral]:
 
 
 def referrals_awaiting(user: User, *, limit: int = 8) -> tuple[list[Referral], int]:
-    """What awaits the user's unit: referrals to acknowledge, accept or conclude (for the unit home)."""
+    """What awaits the user's unit: referrals to acknowledge, accept or conclude, and its own returned ones."""
     unit = getattr(user, "unit_id", None)
     if not unit:
         return [], 0
-    qs = Referral.objects.filter(Q(receiver_id=unit) | Q(handler_id=unit), status__in=OPEN)
+    # addressed to us and still open, or sent by us and returned for correction
+    qs = Referral.objects.filter(
+        (Q(receiver_id=unit) | Q(handler_id=unit)) & Q(status__in=OPEN) | Q(sender_id=unit, status=S.RETURNED)
+    )
     rows = list(qs.select_related("kind", "sender").order_by(F("due").asc(nulls_last=True), "id")[:limit])
     total = len(rows) if len(rows) < limit else qs.count()
     return rows, total

@@ -109,6 +109,7 @@ def referral_list(request: HttpRequest, box: str | None = None) -> HttpResponse:
             "box": box,
             "form": form,
             "current": params,
+            "detail_prefix": reverse("referral-list"),
             "options": _filter_options_html(params),
             "page": page,
             "rows": page.object_list,

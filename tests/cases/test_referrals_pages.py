@@ -150,3 +150,53 @@ def test_awaiting_selector_query_count(cast, django_assert_max_num_queries):
         rows, total = referrals_awaiting(cast.liaison)
         [r.kind.name + r.sender.name for r in rows]
     assert len(rows) == 8 and total == 30
+
+
+def test_edit_page_corrects_a_returned_referral(cast):
+    r = sent(cast.clerk, cast.unit)
+    services.referral_return(referral=r, by=cast.liaison, reason="请补充当事人电话")
+    c = client_for(cast.clerk)
+    assert c.get(f"/referrals/{r.pk}/edit/").status_code == 200
+    data = {
+        "receiver": cast.unit.pk,
+        "case_number": r.case_number,
+        "subject": r.subject,
+        "summary": "已补充",
+        "parties-TOTAL_FORMS": "1",
+        "parties-INITIAL_FORMS": "1",
+        "parties-0-role": "applicant",
+        "parties-0-name": "张三丰",
+        "parties-0-id_number": ID,
+        "parties-0-phone": "13900001111",
+    }
+    assert c.post(f"/referrals/{r.pk}/edit/", data).status_code == 302
+    assert r.parties.get().phone == "13900001111"
+    resp = client_for(cast.liaison).get(f"/referrals/{r.pk}/edit/", follow=True)
+    assert "只有移送单位可以修改" in resp.content.decode()
+
+
+def test_a_returned_referral_awaits_its_sender(cast):
+    from cases.selectors.referrals import referrals_awaiting
+
+    r = sent(cast.clerk, cast.unit, number="RT-1")
+    assert referrals_awaiting(cast.clerk) == ([], 0)
+    services.referral_return(referral=r, by=cast.liaison, reason="材料不全")
+    rows, total = referrals_awaiting(cast.clerk)
+    assert [x.pk for x in rows] == [r.pk] and total == 1
+    assert referrals_awaiting(cast.liaison) == ([], 0)
+
+
+def test_every_page_renders_for_the_roles_that_use_it(cast):
+    r = sent(cast.clerk, cast.unit)
+    for user, urls in (
+        (cast.clerk, ["/referrals/new/", "/referrals/import/", "/referrals/sent/", f"/referrals/{r.pk}/"]),
+        (cast.liaison, ["/referrals/inbox/", f"/referrals/{r.pk}/", "/referrals/awaiting/"]),
+        (cast.office, ["/referrals/", "/referrals/all/", "/referrals/figures/", f"/referrals/{r.pk}/"]),
+        (cast.leader, ["/referrals/", "/referrals/figures/", f"/referrals/{r.pk}/"]),
+    ):
+        c = client_for(user)
+        for url in urls:
+            assert c.get(url).status_code == 200, (user.username, url)
+    assert client_for(cast.leader).get("/referrals/new/").status_code == 404  # no unit, nothing to send
+    html = client_for(cast.leader).get(f"/referrals/{r.pk}/").content.decode()
+    assert 'data-testid="actions"' not in html
