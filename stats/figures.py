@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -330,10 +331,17 @@ class Figure:
         return list_url(self.source, scope, extra)
 
 
-def list_url(source: Source, scope: Scope, extra: dict[str, Any] | None = None) -> str:
+@lru_cache(maxsize=64)
+def _reverse(name: str) -> str:
     try:
-        base = reverse(source.list_url)
+        return reverse(name)
     except NoReverseMatch:  # the list page is not installed
+        return ""
+
+
+def list_url(source: Source, scope: Scope, extra: dict[str, Any] | None = None) -> str:
+    base = _reverse(source.list_url)
+    if not base:
         return ""
     params = {**scope.params(), **source.main_params, **(extra or {})}
     return f"{base}?{urlencode({k: v for k, v in params.items() if v is not None})}"

@@ -162,7 +162,9 @@ def dashboard(scope: Scope, *, today: date | None = None, late: bool = True) -> 
         "snapshot": snapshot,
         "counts": data["counts"],
         "cards": cards(scope, data["counts"]),
-        "charts": chart_data(scope, data),
+        "charts": chart_data(scope, data)
+        if snapshot
+        else cached("charts", (scope, today), version, lambda: chart_data(scope, data)),
         "breakdowns": data["breakdowns"],
         "late": cached("late", (scope, today), version, lambda: late_items(scope, today=today)) if late else None,
         "today": today,
