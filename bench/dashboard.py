@@ -23,7 +23,9 @@ def _build_others() -> None:
             if exc.name == f"bench.{name}":
                 continue
             raise
-        module.build()
+        build = getattr(module, "build", None)
+        if callable(build):
+            build()
 
 
 def _build_recommendations() -> None:

@@ -271,3 +271,40 @@ def test_navigation_offers_the_right_statistics(cast) -> None:  # type: ignore[n
     liaison_nav = [i["url"] for i in client_for(cast.liaison).get(reverse("home")).context["nav_items"]]
     assert reverse("dashboard") in office_nav and reverse("unit-dashboard") not in office_nav
     assert reverse("unit-dashboard") in liaison_nav and reverse("dashboard") not in liaison_nav
+
+
+def test_bad_period_input_falls_back_without_errors(cast) -> None:  # type: ignore[no-untyped-def]
+    office = client_for(cast.office)
+    for params in (
+        {"period": "year", "year": "abc"},
+        {"period": "quarter", "year": "2025", "quarter": "9"},
+        {"period": "month", "month": "13"},
+        {"period": "custom", "from": "2025-02-30", "to": "nonsense"},
+        {"period": "weird"},
+        {"region": "x", "task": "-1"},
+        {"period": "custom", "from": "2025-06-01", "to": "2025-01-01"},
+    ):
+        response = office.get(reverse("dashboard"), params)
+        assert response.status_code == 200, params
+        scope = response.context["scope"]
+        assert scope.start <= scope.end
+    # A reversed custom period is read in order.
+    scope = office.get(reverse("dashboard"), {"period": "custom", "from": "2025-06-01", "to": "2025-01-01"}).context[
+        "scope"
+    ]
+    assert (scope.start, scope.end) == (date(2025, 1, 1), date(2025, 6, 1))
+    # Unknown region or task: zero, not an error.
+    response = office.get(reverse("dashboard"), {**YEAR, "region": "999999", "task": "999999"})
+    assert response.status_code == 200
+    assert api_value(office, {"region": "999999"}, "consultations") == 0
+    # The liaison may not freeze (a message, nothing written).
+    liaison = client_for(cast.liaison)
+    response = liaison.post(reverse("stats-freeze"), {**YEAR, "unit_view": "1"}, follow=True)
+    assert "只有领导小组办公室" in response.content.decode()
+    from stats.models import Snapshot
+
+    assert not Snapshot.objects.exists()
+
+
+def api_value(client, params: dict, key: str) -> int:  # type: ignore[no-untyped-def]
+    return client.get(API, {"from": "2025-01-01", "to": "2025-12-31", **params}).json()["figures"][key]["value"]
