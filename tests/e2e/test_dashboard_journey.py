@@ -1,0 +1,40 @@
+"""The office opens the statistics in real Chromium: the charts draw (no CSP error) and a number opens its list."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import PASSWORD, Cast
+from tests.stats.conftest import World, at
+
+
+@pytest.mark.django_db(transaction=True)
+def test_office_reads_the_dashboard_and_opens_a_list(live_server, page: Page, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    world = World(cast)
+    world.rec(date(2025, 3, 1), tasks=[world.task1])
+    world.ref("mediation", at(2025, 4, 1, 9), status="concluded", outcome="resolved")
+    world.ref("mediation", at(2025, 5, 1, 9))
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "office")
+    page.fill("input[name=password]", PASSWORD)
+    page.press("input[name=password]", "Enter")
+    page.get_by_role("link", name="统计").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("府院联动工作统计")
+
+    page.select_option("#f-year", "2025")
+    page.get_by_role("button", name="查询").click()
+    card = page.get_by_test_id("figure-mediation_success_rate")
+    expect(card.get_by_test_id("rate")).to_have_text("50.00%")
+    expect(page.locator("#chart-trend canvas")).to_have_count(1)
+    expect(page.locator("#chart-task canvas")).to_have_count(1)
+    assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+
+    card.get_by_test_id("denominator").click()
+    expect(page).to_have_url(re.compile(r"/referrals/\?.*kind=mediation"))
