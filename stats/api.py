@@ -18,7 +18,7 @@ from stats.figures import FIGURES
 from stats.periods import period_errors
 
 
-class PeriodSerializer(serializers.Serializer):
+class StatsPeriodSerializer(serializers.Serializer):
     # "from" is a Python keyword: the field is declared under another name and renamed below.
     from_ = serializers.DateField()
     to = serializers.DateField()
@@ -29,7 +29,7 @@ class PeriodSerializer(serializers.Serializer):
         return fields
 
 
-class FigureSerializer(serializers.Serializer):
+class StatsFigureSerializer(serializers.Serializer):
     value = serializers.IntegerField(required=False, help_text="A count (figures that are not rates).")
     numerator = serializers.IntegerField(required=False)
     denominator = serializers.IntegerField(required=False)
@@ -40,13 +40,13 @@ class FigureSerializer(serializers.Serializer):
     definition = serializers.CharField()
 
 
-class SummarySerializer(serializers.Serializer):
-    period = PeriodSerializer()
+class StatsSummarySerializer(serializers.Serializer):
+    period = StatsPeriodSerializer()
     region = serializers.IntegerField(allow_null=True)
     task = serializers.IntegerField(allow_null=True)
     unit = serializers.IntegerField(allow_null=True, help_text="A liaison or court clerk always gets their own unit.")
     frozen_at = serializers.DateTimeField(allow_null=True, help_text="Set when the office froze this period.")
-    figures = serializers.DictField(child=FigureSerializer(), help_text="Keyed by figure code (API.md).")
+    figures = serializers.DictField(child=StatsFigureSerializer(), help_text="Keyed by figure code (API.md).")
 
 
 def summary(scope: Any) -> dict[str, Any]:
@@ -85,7 +85,7 @@ class SummaryView(APIView):
             OpenApiParameter("task", OpenApiTypes.INT, description="Work task id."),
             OpenApiParameter("unit", OpenApiTypes.INT, description="One unit (office, leaders, administrators)."),
         ],
-        responses={200: SummarySerializer, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+        responses={200: StatsSummarySerializer, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
         examples=[
             OpenApiExample(
                 "Mediation success rate",
