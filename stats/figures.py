@@ -575,29 +575,32 @@ def _dimension(source: Source, dimension: str) -> tuple[Any, Any]:
     return F(f"{unit}__id"), Coalesce(NullIf(F(f"{unit}__short_name"), Value("")), F(f"{unit}__name"))
 
 
-def breakdown_query(scope: Scope, dimension: str) -> QuerySet:
-    """ONE query: each source's main count grouped by work task, region or unit."""
+def breakdown_query(scope: Scope, dimensions: tuple[str, ...]) -> QuerySet:
+    """ONE query: each source's main count grouped by one or more of work task, region and unit."""
     parts = []
     for source in SOURCES.values():
-        dim, label = _dimension(source, dimension)
+        columns: dict[str, Any] = {"src": Value(source.key)}
+        for dimension in dimensions:
+            dim, label = _dimension(source, dimension)
+            columns[f"{dimension}_key"], columns[f"{dimension}_label"] = dim, label
         q = source.counts[source.main](timezone.localdate())
         parts.append(
             source.in_scope(scope)
-            .annotate(src=Value(source.key), dim=dim, dim_label=label)
-            .values("src", "dim", "dim_label")
+            .annotate(**columns)
+            .values(*columns)
             .annotate(n=Count("pk", filter=q) if q else Count("pk"))
             .order_by()
         )
     return parts[0].union(*parts[1:], all=True)
 
 
-def breakdown(scope: Scope, dimension: str) -> dict[str, Any]:
+def _block(rows: list[dict[str, Any]], dimension: str) -> dict[str, Any]:
     """``{"labels": [...], "ids": [...], "series": {source: [n per label]}}`` sorted by label (task number)."""
-    rows = list(breakdown_query(scope, dimension))
+    id_key, label_key = f"{dimension}_key", f"{dimension}_label"
     keys: dict[Any, str] = {}
     for row in rows:
-        if row["dim"] is not None:
-            keys[row["dim"]] = str(row["dim_label"])
+        if row[id_key] is not None:
+            keys[row[id_key]] = str(row[label_key])
     if dimension == "task":
         ordered = sorted(keys, key=lambda k: int(keys[k]))
         labels = [str(_("任务{n}")).format(n=keys[k]) for k in ordered]
@@ -607,42 +610,64 @@ def breakdown(scope: Scope, dimension: str) -> dict[str, Any]:
     index = {k: i for i, k in enumerate(ordered)}
     series = {key: [0] * len(ordered) for key in SOURCES}
     for row in rows:
-        if row["dim"] is not None:
-            series[row["src"]][index[row["dim"]]] += int(row["n"])
+        if row[id_key] is not None:
+            series[row["src"]][index[row[id_key]]] += int(row["n"])
     return {"labels": labels, "ids": ordered, "series": series}
+
+
+def breakdown(scope: Scope, dimension: str) -> dict[str, Any]:
+    """One dimension (one query)."""
+    return _block(list(breakdown_query(scope, (dimension,))), dimension)
+
+
+def breakdowns(scope: Scope) -> dict[str, dict[str, Any]]:
+    """All three dimensions in TWO queries: work task (through the M2M), and region with unit together
+    (one scan of each source grouped by both; the two blocks are summed from it)."""
+    by_task = _block(list(breakdown_query(scope, ("task",))), "task")
+    rows = list(breakdown_query(scope, ("region", "unit")))
+    return {"task": by_task, "region": _block(rows, "region"), "unit": _block(rows, "unit")}
 
 
 # --- what is late now ---------------------------------------------------------------------------------------------
 
 
-def late_query(scope: Scope, today: date, *, limit: int = 10) -> QuerySet:
-    """ONE query: the most overdue recommendations, referrals and decisions (up to ``limit`` of each), each
-    row with the total late of its kind (a window count). Not limited to the period: late is late now."""
-    rec = SOURCES["recommendations"]
-    ref = SOURCES["referrals"]
-    dec = SOURCES["decisions"]
-    from django.db.models import Window
+LATE = {
+    # source: (condition, title, unit that must act, due date)
+    "recommendations": (recommendation_overdue_q, "title", "addressee", "reply_due"),
+    "referrals": (referral_overdue_q, "subject", "receiver", "due"),
+    "decisions": (decision_overdue_q, "text", "owner_unit", "due"),
+}
 
-    def part(source: Source, q: Q, title: Any, unit: str, due: str) -> QuerySet:
-        return (
-            source.in_scope(scope, period=False)
-            .filter(q)
-            .annotate(
-                src=Value(source.key),
-                item_title=Substr(title, 1, 80),
-                unit_name=F(f"{unit}__name"),
-                due_on=F(due),
-                total=Window(Count("pk")),
-            )
-            .values("src", "pk", "item_title", "unit_name", "due_on", "total")
+
+def late_query(scope: Scope, today: date, *, limit: int = 10) -> QuerySet:
+    """ONE query: the most overdue recommendations, referrals and decisions (up to ``limit`` of each),
+    each read along its partial index on the due date. Not limited to the period: late is late now."""
+    parts = []
+    for key, (condition, title, unit, due) in LATE.items():
+        parts.append(
+            SOURCES[key]
+            .in_scope(scope, period=False)
+            .filter(condition(today))
+            .annotate(src=Value(key), item_title=Substr(title, 1, 80), unit_name=F(f"{unit}__name"), due_on=F(due))
+            .values("src", "pk", "item_title", "unit_name", "due_on")
             .order_by("due_on", "pk")[:limit]
         )
+    return parts[0].union(*parts[1:], all=True)
 
-    return part(rec, recommendation_overdue_q(today), F("title"), "addressee", "reply_due").union(
-        part(ref, referral_overdue_q(today), F("subject"), "receiver", "due"),
-        part(dec, decision_overdue_q(today), F("text"), "owner_unit", "due"),
-        all=True,
-    )
+
+def late_totals_query(scope: Scope, today: date) -> QuerySet:
+    """ONE query: how many of each are late now."""
+    parts = [
+        SOURCES[key]
+        .in_scope(scope, period=False)
+        .filter(condition(today))
+        .annotate(src=Value(key))
+        .values("src")
+        .annotate(total=Count("pk"))
+        .order_by()
+        for key, (condition, *_rest) in LATE.items()
+    ]
+    return parts[0].union(*parts[1:], all=True)
 
 
 DETAIL_URLS = {
@@ -666,9 +691,10 @@ def late_items(scope: Scope, *, today: date | None = None, limit: int = 10) -> d
             base = base.split("?")[0]
             params = {k: v for k, v in scope.params(period=False).items()}
             groups[key]["url"] = f"{base}?{urlencode({**params, **overdue_params[key]})}"
+    for row in late_totals_query(scope, today):
+        groups[row["src"]]["total"] = row["total"]
     for row in late_query(scope, today, limit=limit):
         group = groups[row["src"]]
-        group["total"] = row["total"]
         group["rows"].append(
             {
                 "id": row["pk"],

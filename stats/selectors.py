@@ -13,7 +13,7 @@ from django.utils import timezone
 from members.models import MemberUnit, Region, User, WorkTask
 from members.roles import can_read_all
 from stats.cache import cache_seconds, cached, data_version
-from stats.figures import DIMENSIONS, FIGURES, SOURCES, Scope, breakdown, compute, late_items, list_url
+from stats.figures import DIMENSIONS, FIGURES, SOURCES, Scope, breakdowns, compute, late_items, list_url
 from stats.models import Snapshot
 from stats.periods import Period, optional_id, parse_period
 
@@ -66,16 +66,16 @@ def snapshot_for(scope: Scope) -> Snapshot | None:
 
 
 def live_data(scope: Scope, *, today: date | None = None, version: str | None = None) -> dict[str, Any]:
-    """What a snapshot freezes: the counts, the months and the three breakdowns (four queries, cached briefly)."""
+    """What a snapshot freezes: the counts, the months and the three breakdowns (three queries, cached briefly)."""
     today = today or timezone.localdate()
     if version is None:
         version = data_version() if cache_seconds() > 0 else ""
     computed = cached("compute", (scope, today), version, lambda: compute(scope, today=today))
-    breakdowns = cached("breakdowns", (scope, today), version, lambda: {d: breakdown(scope, d) for d in DIMENSIONS})
+    blocks = cached("breakdowns", (scope, today), version, lambda: breakdowns(scope))
     return {
         "counts": computed.counts,
         "monthly": computed.monthly,
-        "breakdowns": breakdowns,
+        "breakdowns": blocks,
         "today": computed.today.isoformat(),
     }
 

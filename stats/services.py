@@ -50,13 +50,13 @@ def snapshot_freeze(*, scope: Scope, by: User | None, label: str = "", note: str
 
 def _fresh_data(scope: Scope) -> dict:
     """Counted now, never from the cache: what is frozen must be what the records say at this moment."""
-    from stats.figures import DIMENSIONS, breakdown, compute
+    from stats.figures import breakdowns, compute
 
     computed = compute(scope)
     return {
         "counts": computed.counts,
         "monthly": computed.monthly,
-        "breakdowns": {d: breakdown(scope, d) for d in DIMENSIONS},
+        "breakdowns": breakdowns(scope),
         "today": computed.today.isoformat(),
     }
 

@@ -165,7 +165,7 @@ def test_region_task_and_unit_filters(world) -> None:  # type: ignore[no-untyped
 
 
 def test_breakdowns_count_per_task_region_and_unit(world) -> None:  # type: ignore[no-untyped-def]
-    from stats.figures import breakdown
+    from stats.figures import breakdown, breakdowns
 
     w, cast = world, world.cast
     w.rec(date(2025, 3, 1), tasks=[w.task1, w.task8])
@@ -180,6 +180,8 @@ def test_breakdowns_count_per_task_region_and_unit(world) -> None:  # type: igno
         cast.unit.pk: 1,
         cast.other_unit.pk: 1,
     }
+    # The dashboard's two-query form gives the same blocks.
+    assert breakdowns(Y2025) == {"task": by_task, "region": by_region, "unit": by_unit}
 
 
 def test_every_figure_of_api_md_is_registered() -> None:
