@@ -11,6 +11,7 @@ through the platform shows at once; a row changed behind its back (a raw UPDATE)
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -22,6 +23,7 @@ from cases.models import JudicialRecommendation, Referral
 from meetings.models import Consultation, Decision, Meeting
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 MODELS = [JudicialRecommendation, Referral, Meeting, Consultation, Decision]
 
 
@@ -51,8 +53,15 @@ def cached(name: str, key: Any, version: str, compute: Callable[[], T]) -> T:
     database = connection.settings_dict.get("NAME", "")
     digest = hashlib.sha256(f"{database}|{key!r}|{version}".encode()).hexdigest()
     cache_key = f"stats:{name}:{digest}"
-    value = cache.get(cache_key)
+    try:
+        value = cache.get(cache_key)
+    except Exception:  # the cache is down: count from the records, the page still works
+        logger.warning("stats cache unavailable", exc_info=True)
+        return compute()
     if value is None:
         value = compute()
-        cache.set(cache_key, value, seconds)
+        try:
+            cache.set(cache_key, value, seconds)
+        except Exception:
+            logger.warning("stats cache unavailable", exc_info=True)
     return value

@@ -45,3 +45,15 @@ def test_dashboard_served_from_the_cache_issues_fewer_queries(world, with_cache)
         response = office.get(reverse("dashboard"), params)
     assert {c["key"]: c for c in response.context["board"]["cards"]}["recommendations_issued"]["value"] == 1
     assert len(ctx.captured_queries) <= 10
+
+
+def test_a_cache_outage_does_not_break_the_figures(world, with_cache, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    world.consultation(date(2025, 3, 1))
+    assert live_data_counts(YEAR)["consultations"] == 1
