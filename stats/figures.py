@@ -339,11 +339,11 @@ def _reverse(name: str) -> str:
         return ""
 
 
-def list_url(source: Source, scope: Scope, extra: dict[str, Any] | None = None) -> str:
+def list_url(source: Source, scope: Scope, extra: dict[str, Any] | None = None, *, period: bool = True) -> str:
     base = _reverse(source.list_url)
     if not base:
         return ""
-    params = {**scope.params(), **source.main_params, **(extra or {})}
+    params = {**scope.params(period=period), **source.main_params, **(extra or {})}
     return f"{base}?{urlencode({k: v for k, v in params.items() if v is not None})}"
 
 

@@ -110,24 +110,31 @@ def _month_scope(scope: Scope, month: str) -> Scope:
 
 
 def chart_data(scope: Scope, data: dict[str, Any]) -> dict[str, Any]:
-    """The ECharts data (passed to static/js/dashboard.js with ``json_script``), each point with its list link."""
+    """The ECharts data (passed to static/js/dashboard.js with ``json_script``).
+
+    Every point links to its list: a series carries the list's URL without the varying filter
+    (``base``) and the chart the values of that filter (``periods`` of the months, or ``ids``);
+    the script joins them (``param``), which keeps the page small over five years.
+    """
     from stats.figures import COUNT_SOURCE, FIGURES_BY_KEY
 
     months = list(data["monthly"])
+    periods = []
+    for m in months:
+        sub = _month_scope(scope, m)
+        periods.append([sub.start.isoformat(), sub.end.isoformat()])
     trend = []
     for name in TREND:
         source = SOURCES[COUNT_SOURCE[name]]
         figure = FIGURES_BY_KEY.get(name)
-        label = figure.label if figure else source.label
-        extra = figure.link if figure else {}
         trend.append(
             {
-                "name": str(label),
+                "name": str(figure.label if figure else source.label),
                 "data": [data["monthly"][m].get(name, 0) for m in months],
-                "urls": [list_url(source, _month_scope(scope, m), extra) for m in months],
+                "base": list_url(source, scope, figure.link if figure else {}, period=False),
             }
         )
-    charts: dict[str, Any] = {"trend": {"labels": months, "series": trend}}
+    charts: dict[str, Any] = {"trend": {"labels": months, "periods": periods, "series": trend}}
     for dimension in DIMENSIONS:
         block = data["breakdowns"][dimension]
         ids, labels = list(block["ids"]), list(block["labels"])
@@ -135,21 +142,41 @@ def chart_data(scope: Scope, data: dict[str, Any]) -> dict[str, Any]:
         if dimension == "unit":  # the busiest units only; the league table lists them all
             order.sort(key=lambda i: -sum(block["series"][k][i] for k in SOURCES))
             order = sorted(order[:UNIT_CHART_LIMIT], key=lambda i: labels[i])
+        if dimension == "task":
+            sub = Scope(scope.start, scope.end, scope.region, None, scope.unit)
+        elif dimension == "region":
+            sub = Scope(scope.start, scope.end, None, scope.task, scope.unit)
+        else:
+            sub = scope
         series = []
         for key, source in SOURCES.items():
             values = block["series"].get(key, [0] * len(ids))
-            urls = []
-            for i in order:
-                if dimension == "task":
-                    sub, extra = Scope(scope.start, scope.end, scope.region, ids[i], scope.unit), {}
-                elif dimension == "region":
-                    sub, extra = Scope(scope.start, scope.end, ids[i], scope.task, scope.unit), {}
-                else:
-                    sub, extra = scope, {UNIT_PARAMS[key]: ids[i]}
-                urls.append(list_url(source, sub, extra))
-            series.append({"name": str(source.label), "data": [values[i] for i in order], "urls": urls})
-        charts[f"by_{dimension}"] = {"labels": [labels[i] for i in order], "series": series}
+            series.append(
+                {
+                    "name": str(source.label),
+                    "data": [values[i] for i in order],
+                    "base": list_url(source, sub),
+                    "param": UNIT_PARAMS[key] if dimension == "unit" else dimension,
+                }
+            )
+        charts[f"by_{dimension}"] = {
+            "labels": [labels[i] for i in order],
+            "ids": [ids[i] for i in order],
+            "series": series,
+        }
     return charts
+
+
+def point_url(chart: dict[str, Any], series: dict[str, Any], index: int) -> str:
+    """The list behind one point (what static/js/dashboard.js builds; used by tests and exports)."""
+    base = series["base"]
+    if not base:
+        return ""
+    joiner = "&" if "?" in base else "?"
+    if "periods" in chart:
+        start, end = chart["periods"][index]
+        return f"{base}{joiner}from={start}&to={end}"
+    return f"{base}{joiner}{series['param']}={chart['ids'][index]}"
 
 
 def dashboard(scope: Scope, *, today: date | None = None, late: bool = True) -> dict[str, Any]:

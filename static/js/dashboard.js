@@ -25,8 +25,13 @@
     });
     chart.on("click", function (params) {
       var series = spec.series[params.seriesIndex];
-      var url = series && series.urls ? series.urls[params.dataIndex] : "";
-      if (url) { window.location.href = url; }
+      if (!series || !series.base) { return; }
+      var i = params.dataIndex;
+      var joiner = series.base.indexOf("?") >= 0 ? "&" : "?";
+      var extra = spec.periods
+        ? "from=" + spec.periods[i][0] + "&to=" + spec.periods[i][1]
+        : encodeURIComponent(series.param) + "=" + encodeURIComponent(spec.ids[i]);
+      window.location.href = series.base + joiner + extra;
     });
     window.addEventListener("resize", function () { chart.resize(); });
   }

@@ -63,7 +63,17 @@ def test_dashboard_shows_cards_charts_links_and_late_panel(world, time_machine) 
     assert charts["trend"]["labels"][0] == "2025-01"
     assert len(charts["trend"]["labels"]) == 12
     assert charts["by_task"]["labels"] == ["任务1", "任务8"]
-    assert all(url.startswith("/") for s in charts["by_region"]["series"] for url in s["urls"])
+    from stats.selectors import point_url
+
+    by_region = charts["by_region"]
+    assert point_url(by_region, by_region["series"][0], 0) == (
+        f"/consultations/?from=2025-01-01&to=2025-12-31&year=2025&region={by_region['ids'][0]}"
+    )
+    trend = charts["trend"]
+    mediation = next(s for s in trend["series"] if s["name"] == "委派调解")
+    assert point_url(trend, mediation, 1) == "/referrals/?kind=mediation&from=2025-02-01&to=2025-02-28"
+    by_task = charts["by_task"]
+    assert point_url(by_task, by_task["series"][2], 1).endswith(f"&task={by_task['ids'][1]}")
     late = response.context["board"]["late"]
     assert late["recommendations"]["total"] == 1
     assert late["recommendations"]["rows"][0]["days_late"] == (date(2025, 12, 1) - date(2025, 1, 20)).days
