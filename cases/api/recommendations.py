@@ -26,7 +26,7 @@ from members.models import MemberUnit, WorkTask
 Outcome = JudicialRecommendation.Outcome
 
 
-class ReplySerializer(serializers.Serializer):
+class RecommendationReplySerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     content = serializers.CharField()
     measures = serializers.CharField(required=False, allow_blank=True, default="")
@@ -36,7 +36,7 @@ class ReplySerializer(serializers.Serializer):
     replied_at = serializers.DateTimeField(read_only=True)
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class RecommendationAttachmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = RecommendationAttachment
         fields = ["id", "part", "name", "content_type", "size", "uploaded_at"]
@@ -63,7 +63,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
     tasks = serializers.PrimaryKeyRelatedField(queryset=WorkTask.objects.all(), many=True, required=False)
     overdue = serializers.SerializerMethodField()
     reply = serializers.SerializerMethodField()
-    attachments = AttachmentSerializer(many=True, read_only=True)
+    attachments = RecommendationAttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = JudicialRecommendation
@@ -120,7 +120,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
         value = getattr(obj, "overdue", None)
         return bool(value) if value is not None else obj.is_overdue()
 
-    @extend_schema_field(ReplySerializer(allow_null=True))
+    @extend_schema_field(RecommendationReplySerializer(allow_null=True))
     def get_reply(self, obj: JudicialRecommendation) -> dict[str, Any] | None:
         if obj.replied_at is None:
             return None
@@ -133,19 +133,19 @@ class RecommendationSerializer(serializers.ModelSerializer):
         }
 
 
-class IssueSerializer(serializers.Serializer):
+class RecommendationIssueSerializer(serializers.Serializer):
     issued_on = serializers.DateField(required=False, allow_null=True, help_text="Defaults to today.")
 
 
-class CloseSerializer(serializers.Serializer):
+class RecommendationCloseSerializer(serializers.Serializer):
     assessment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class WithdrawSerializer(serializers.Serializer):
+class RecommendationWithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class UploadSerializer(serializers.Serializer):
+class RecommendationUploadSerializer(serializers.Serializer):
     files = serializers.ListField(child=serializers.FileField(), allow_empty=False)
 
 
@@ -219,11 +219,11 @@ class RecommendationViewSet(
         services.recommendation_update(recommendation=rec, by=request.user, changes=changes)  # type: ignore[arg-type]
         return self._respond(rec)
 
-    @extend_schema(request=IssueSerializer, responses=RecommendationSerializer)
+    @extend_schema(request=RecommendationIssueSerializer, responses=RecommendationSerializer)
     @action(detail=True, methods=["post"])
     def issue(self, request: Request, pk: str | None = None) -> Response:
         rec = self.get_object()
-        body = IssueSerializer(data=request.data)
+        body = RecommendationIssueSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.recommendation_issue(
             recommendation=rec, by=request.user, issued_on=body.validated_data.get("issued_on")
@@ -237,29 +237,29 @@ class RecommendationViewSet(
         services.recommendation_acknowledge(recommendation=rec, by=request.user)  # type: ignore[arg-type]
         return self._respond(rec)
 
-    @extend_schema(request=ReplySerializer, responses=RecommendationSerializer)
+    @extend_schema(request=RecommendationReplySerializer, responses=RecommendationSerializer)
     @action(detail=True, methods=["post"])
     def reply(self, request: Request, pk: str | None = None) -> Response:
         rec = self.get_object()
-        body = ReplySerializer(data=request.data)
+        body = RecommendationReplySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.recommendation_reply(recommendation=rec, by=request.user, **body.validated_data)  # type: ignore[arg-type]
         return self._respond(rec)
 
-    @extend_schema(request=CloseSerializer, responses=RecommendationSerializer)
+    @extend_schema(request=RecommendationCloseSerializer, responses=RecommendationSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str | None = None) -> Response:
         rec = self.get_object()
-        body = CloseSerializer(data=request.data)
+        body = RecommendationCloseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.recommendation_close(recommendation=rec, by=request.user, **body.validated_data)  # type: ignore[arg-type]
         return self._respond(rec)
 
-    @extend_schema(request=WithdrawSerializer, responses=RecommendationSerializer)
+    @extend_schema(request=RecommendationWithdrawSerializer, responses=RecommendationSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         rec = self.get_object()
-        body = WithdrawSerializer(data=request.data)
+        body = RecommendationWithdrawSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.recommendation_withdraw(recommendation=rec, by=request.user, **body.validated_data)  # type: ignore[arg-type]
         return self._respond(rec)
@@ -271,7 +271,10 @@ class RecommendationViewSet(
         services.recommendation_remind(recommendation=rec, by=request.user)  # type: ignore[arg-type]
         return self._respond(rec)
 
-    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses=AttachmentSerializer(many=True))
+    @extend_schema(
+        request={"multipart/form-data": RecommendationUploadSerializer},
+        responses=RecommendationAttachmentSerializer(many=True),
+    )
     @action(detail=True, methods=["post"], url_path="attachments")
     def upload(self, request: Request, pk: str | None = None) -> Response:
         """Add files: the court while drafting, the addressee with its reply (type checked by content)."""
@@ -280,7 +283,7 @@ class RecommendationViewSet(
         if not files:
             raise serializers.ValidationError({"files": [_("请选择要上传的文件。")]})
         stored = services.recommendation_add_attachments(recommendation=rec, by=request.user, files=files)  # type: ignore[arg-type]
-        return Response(AttachmentSerializer(stored, many=True).data, status=201)
+        return Response(RecommendationAttachmentSerializer(stored, many=True).data, status=201)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)")
