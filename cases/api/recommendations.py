@@ -182,9 +182,8 @@ class RecommendationViewSet(
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> Any:
-        params = self.request.query_params if self.action == "list" else {}
-        sort = self.request.query_params.get("ordering", selectors.DEFAULT_SORT)
-        return selectors.recommendation_list(self.request.user, params, sort=sort).prefetch_related(  # type: ignore[arg-type]
+        """The user's scope with what a record shows (the list filters and pages ids first, see ``list``)."""
+        return selectors.recommendation_list(self.request.user, {}).prefetch_related(  # type: ignore[arg-type]
             "copy_to", "tasks", "attachments"
         )
 
@@ -196,7 +195,16 @@ class RecommendationViewSet(
 
     @extend_schema(parameters=FILTER_PARAMETERS)
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
+        # Sort and page the bare ids (an index walk at any page), then read the page's rows with joins.
+        sort = request.query_params.get("ordering", selectors.DEFAULT_SORT)
+        ids = selectors.recommendation_ids(request.user, request.query_params).order_by(  # type: ignore[arg-type]
+            *selectors.order_clause(sort)
+        )
+        page = self.paginate_queryset(ids)
+        wanted = [row.pk for row in (page if page is not None else ids)]
+        rows = {row.pk: row for row in self.get_queryset().filter(pk__in=wanted)}
+        data = self.get_serializer([rows[pk] for pk in wanted if pk in rows], many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
