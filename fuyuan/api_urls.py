@@ -25,6 +25,6 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
     # API.md spells it without the trailing slash.
-    path("meetings/<int:pk>/ics", meetings_api.MeetingViewSet.as_view({"get": "ics"}), name="meeting-api-ics"),
+    path("meetings/<int:pk>/ics", meetings_api.MeetingIcsViewSet.as_view({"get": "ics"}), name="meeting-api-ics"),
     path("", include(router.urls)),
 ]
