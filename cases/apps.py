@@ -19,3 +19,6 @@ class CasesConfig(AppConfig):
         from cases.home import awaiting_reply_panel
 
         register_panel(awaiting_reply_panel)
+        from cases.home_referrals import awaiting_referrals_panel
+
+        register_panel(awaiting_referrals_panel)

@@ -9,9 +9,8 @@ from members.roles import Role, has_role
 
 def awaiting_reply_panel(user: Any) -> Any:
     """A liaison's "awaiting our reply" list of judicial recommendations."""
-    from members.home import Panel
-
     from cases.views.recommendations import awaiting_context
+    from members.home import Panel
 
     if not has_role(user, Role.LIAISON) or user.unit_id is None:
         return None

@@ -11,3 +11,6 @@ from cases.services.recommendations import recommendation_scan_alerts
 def scan_recommendation_alerts() -> int:
     """The alert ladder of judicial recommendations: send every stage that has come due."""
     return recommendation_scan_alerts()
+
+
+from cases.tasks_referrals import *  # noqa: E402,F403

@@ -1,1 +1,1 @@
-from . import recommendations  # noqa: F401
+from . import recommendations, referrals  # noqa: F401
