@@ -26,8 +26,18 @@ from members.models import MemberUnit, WorkTask
 Outcome = JudicialRecommendation.Outcome
 
 
+@extend_schema_field(
+    {"type": "string", "enum": list(Outcome.values), "description": "adopted | partly_adopted | not_adopted"}
+)
+class OutcomeField(serializers.ChoiceField):
+    """Described inline in the schema: the referrals' ``outcome`` is another set of codes."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=Outcome.choices, **kwargs)
+
+
 class RecommendationReplySerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    outcome = OutcomeField()
     content = serializers.CharField()
     measures = serializers.CharField(required=False, allow_blank=True, default="")
     reason = serializers.CharField(
