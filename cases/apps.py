@@ -12,9 +12,13 @@ class CasesConfig(AppConfig):
 
         # The roles' permissions on this app's models exist only once this app has migrated.
         post_migrate.connect(roles.ensure_roles_after_migrate, sender=self)
+        try:
+            from members.home import register_panel
+        except ImportError:  # the home page's panels are not there yet
+            return
         from cases.home import awaiting_reply_panel
-        from cases.home_referrals import awaiting_referrals_panel
-        from members.home import register_panel
 
         register_panel(awaiting_reply_panel)
+        from cases.home_referrals import awaiting_referrals_panel
+
         register_panel(awaiting_referrals_panel)

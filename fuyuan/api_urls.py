@@ -20,15 +20,15 @@ router.register("units", UnitViewSet, basename="unit")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("users", UserViewSet, basename="user")
 router.register("notifications", NotificationViewSet, basename="notification")
-router.register("recommendations", RecommendationViewSet, basename="recommendation")
 router.register("referrals", ReferralViewSet, basename="referral")
+router.register("recommendations", RecommendationViewSet, basename="recommendation")
 meetings_api.register(router)
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
     # API.md spells it without the trailing slash.
-    path("meetings/<int:pk>/ics", meetings_api.MeetingViewSet.as_view({"get": "ics"}), name="meeting-api-ics"),
+    path("meetings/<int:pk>/ics", meetings_api.MeetingIcsViewSet.as_view({"get": "ics"}), name="meeting-api-ics"),
     path("stats/summary/", StatsSummaryView.as_view(), name="stats-summary"),
     path("", include(router.urls)),
 ]

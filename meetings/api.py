@@ -12,7 +12,14 @@ import django_filters
 from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -194,6 +201,7 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+@extend_schema_serializer(component_name="MeetingReply")
 class ReplySerializer(serializers.Serializer):
     reply = serializers.ChoiceField(choices=["attending", "delegate", "declined"])
     attendees = serializers.CharField(required=False, allow_blank=True, default="")
@@ -449,6 +457,16 @@ class DecisionViewSet(WriteViewSet):
         body.is_valid(raise_exception=True)
         entry = services.decision_add_progress(decision=decision, by=request.user, note=body.validated_data["note"])
         return Response({"id": entry.pk, "note": entry.note}, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    ics=extend_schema(
+        operation_id="meetings_ics_file",
+        responses={(200, "text/calendar"): OpenApiResponse(response=OpenApiTypes.BINARY)},
+    )
+)
+class MeetingIcsViewSet(MeetingViewSet):
+    """``meetings/{id}/ics`` exactly as API.md spells it (the router's ``ics/`` serves the same)."""
 
 
 def register(router: Any) -> None:

@@ -1,4 +1,1 @@
-from . import (
-    recommendations,  # noqa: F401
-    referrals,  # noqa
-)
+from . import recommendations, referrals  # noqa: F401

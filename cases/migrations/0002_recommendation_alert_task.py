@@ -19,6 +19,6 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0001_initial"), ("django_celery_beat", "0019_alter_periodictasks_options")]
+    dependencies = [("cases", "0001_recommendations"), ("django_celery_beat", "0019_alter_periodictasks_options")]
 
     operations = [migrations.RunPython(create, remove)]

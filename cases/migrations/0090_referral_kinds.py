@@ -37,6 +37,6 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0004_recommendation_open_due"), ("members", "0002_load_organisation")]
+    dependencies = [("cases", "0001_initial"), ("members", "0002_load_organisation")]
 
     operations = [migrations.RunPython(create, remove)]

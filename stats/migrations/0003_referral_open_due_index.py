@@ -8,7 +8,7 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("stats", "0002_quarterly_report_task"), ("cases", "0092_referral_search_index")]
+    dependencies = [("stats", "0002_quarterly_report_task"), ("cases", "0100_merge_recommendations_referrals")]
 
     operations = [
         migrations.RunSQL(
