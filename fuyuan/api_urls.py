@@ -10,6 +10,6 @@ meetings_api.register(router)
 
 urlpatterns: list = [
     # API.md spells it without the trailing slash.
-    path("meetings/<int:pk>/ics", meetings_api.MeetingViewSet.as_view({"get": "ics"}), name="meeting-api-ics"),
+    path("meetings/<int:pk>/ics", meetings_api.MeetingIcsView.as_view({"get": "ics"}), name="meeting-api-ics"),
     *router.urls,
 ]

@@ -389,9 +389,20 @@ def test_unit_home_snippet(cast, make_meeting, rf):
     make_meeting(invited=[cast.other_unit], title="别人的会")
     request = rf.get("/")
     request.user = cast.liaison
-    context = selectors.unit_home(user=cast.liaison)
-    html = render_to_string("meetings/_unit_home.html", context, request=request)
+    html = render_to_string(
+        "meetings/_unit_home.html", {"panel": selectors.unit_home(user=cast.liaison)}, request=request
+    )
     assert "下周的联席会议" in html and "本单位牵头的事项" in html and "别人的会" not in html
+
+
+def test_home_page_shows_the_meetings_panel(cast, make_meeting):
+    meeting = make_meeting(invited=[cast.unit], title="下周的联席会议")
+    _decision(cast, meeting, text="本单位牵头的事项")
+    make_meeting(invited=[cast.other_unit], title="别人的会")
+    body = client_for(cast.liaison).get(reverse("home")).content.decode()
+    assert "下周的联席会议" in body and "本单位牵头的事项" in body and "别人的会" not in body
+    body = client_for(cast.office).get(reverse("home")).content.decode()
+    assert "下周的联席会议" in body and "别人的会" in body and "议定事项督办" in body
 
 
 def test_filter_drop_downs_keep_the_choice_and_escape_names(cast):
