@@ -428,3 +428,18 @@ def test_decision_edit_page_moves_the_due_date_and_rearms(cast, make_meeting):
     decision.refresh_from_db()
     assert decision.text == "改后的事项" and decision.due == new_due
     assert timezone.localtime(decision.next_alert_at).date() == new_due - timedelta(days=3)
+
+
+def test_agenda_drag_and_drop_order(cast, make_meeting):
+    meeting = make_meeting()
+    items = [services.agenda_add(meeting=meeting, by=cast.office, title=t, minutes=10) for t in ("一", "二", "三")]
+    client = client_for(cast.office)
+    url = reverse("agenda-reorder", args=[meeting.pk])
+    response = client.post(url, {"order": f"{items[2].pk},{items[0].pk},{items[1].pk}"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and 'id="agenda"' in response.content.decode()
+    assert _titles(meeting) == ["三", "一", "二"]
+    response = client.post(url, {"order": f"{items[0].pk},{items[1].pk}"}, follow=True)  # one missing: refused
+    assert "请刷新后重试" in response.content.decode()
+    assert _titles(meeting) == ["三", "一", "二"]
+    client_for(cast.liaison).post(url, {"order": f"{items[0].pk},{items[1].pk},{items[2].pk}"})
+    assert _titles(meeting) == ["三", "一", "二"]
