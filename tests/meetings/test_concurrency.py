@@ -14,7 +14,7 @@ from members.models import Notification
 from tests.meetings.conftest import local
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_scans_at_once_send_one_notice_each(cast, make_meeting, time_machine):
     time_machine.move_to(local(2026, 12, 1, 9, 0), tick=False)
     start = local(2026, 12, 10, 10, 0)
