@@ -8,6 +8,7 @@ urlpatterns = [
     path("stats/units/", views.league_table, name="stats-league"),
     path("stats/report/", views.report, name="stats-report"),
     path("stats/report.<str:fmt>", views.report_download, name="stats-report-download"),
+    path("stats/reports/<int:pk>.docx", views.prepared_report, name="stats-prepared-report"),
     path("stats/freeze/", views.freeze, name="stats-freeze"),
     path("stats/snapshots/<int:pk>/unfreeze/", views.unfreeze, name="stats-unfreeze"),
     path("stats/definitions/", views.definitions, name="stats-definitions"),

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from members.roles import Role, can_read_all, has_role
 from stats import league, selectors, services
 from stats.figures import FIGURES, SOURCES
-from stats.models import Snapshot
+from stats.models import PreparedReport, Snapshot
 from stats.periods import KINDS
 from stats.report import report_context, report_docx, report_xlsx
 
@@ -112,7 +112,9 @@ def report(request: HttpRequest) -> HttpResponse:
     _require_read_all(request)
     req = selectors.read_request(request.user, request.GET)
     ctx = report_context(req.scope)
-    ctx.update({"period": req.period, "query": _query(request)})
+    ctx.update(
+        {"period": req.period, "query": _query(request), "prepared": PreparedReport.objects.order_by("-start")[:8]}
+    )
     return render(request, "stats/report.html", ctx)
 
 
@@ -128,6 +130,16 @@ def report_download(request: HttpRequest, fmt: str) -> HttpResponse:
     else:
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@login_required
+def prepared_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Word document the quarterly task prepared (office, leaders, administrators)."""
+    _require_read_all(request)
+    report = get_object_or_404(PreparedReport, pk=pk)
+    response = FileResponse(report.document.open("rb"), content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="report-{report.start:%Y%m%d}-{report.end:%Y%m%d}.docx"'
     return response
 
 

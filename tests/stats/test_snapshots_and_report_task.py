@@ -111,6 +111,13 @@ def test_quarterly_report_is_prepared_once_and_the_office_notified(world, time_m
     assert Notification.objects.filter(event="stats_report_ready").count() == 1
     # Not the first working day: nothing.
     assert prepare_quarterly_report(today=date(2025, 10, 10)) is None
+    # The office downloads it from the report page; a liaison cannot.
+    office = client_for(w.cast.office)
+    page = office.get(reverse("stats-report"), {"period": "quarter", "year": "2025", "quarter": "3"})
+    assert reverse("stats-prepared-report", args=[pk]) in page.content.decode()
+    download = office.get(reverse("stats-prepared-report", args=[pk]))
+    assert download.status_code == 200 and b"".join(download.streaming_content)[:2] == b"PK"
+    assert client_for(w.cast.liaison).get(reverse("stats-prepared-report", args=[pk])).status_code == 404
 
 
 def test_quarterly_task_is_scheduled_in_the_database() -> None:
