@@ -5,7 +5,8 @@ opens the dashboard far more often than the records change. The key carries a *d
 read in one cheap query (the highest history id of each counted model — every save through the
 services writes one — and the highest row id, for rows created in bulk), so a change made
 through the platform shows at once; a row changed behind its back (a raw UPDATE) shows within
-``FUYUAN_STATS_CACHE_SECONDS`` (default 60; 0 turns the cache off).
+``FUYUAN_STATS_CACHE_SECONDS`` (default 300; 0 turns the cache off). A periodic task
+keeps the most-opened periods counted (stats.services.warm_dashboard_cache).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ MODELS = [JudicialRecommendation, Referral, Meeting, Consultation, Decision]
 
 
 def cache_seconds() -> int:
-    return int(getattr(settings, "FUYUAN_STATS_CACHE_SECONDS", 60))
+    return int(getattr(settings, "FUYUAN_STATS_CACHE_SECONDS", 300))
 
 
 def data_version() -> str:

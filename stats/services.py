@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 
 from django.core.files.base import ContentFile
@@ -105,3 +106,26 @@ def prepare_quarterly_report(*, today: date | None = None, force: bool = False) 
     url = reverse("stats-report") + f"?period=quarter&year={year}&quarter={quarter}"
     notify(event="stats_report_ready", obj=report, stage="ready", recipients=office_staff(), url=url)
     return report
+
+
+def warm_dashboard_cache(*, today: date | None = None) -> int:
+    """Count the periods the office opens most (this and last year, this quarter and month, five years) ahead
+    of time, so the first view after a change is served from the cache. Unchanged data costs one query each."""
+    from stats.cache import cache_seconds
+    from stats.selectors import dashboard
+
+    if cache_seconds() <= 0:
+        return 0
+    today = today or timezone.localdate()
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    month_end = calendar.monthrange(year, today.month)[1]
+    scopes = [
+        Scope(date(year, 1, 1), date(year, 12, 31)),
+        Scope(date(year - 1, 1, 1), date(year - 1, 12, 31)),
+        Scope(*quarter_bounds(year, quarter)),
+        Scope(date(year, today.month, 1), date(year, today.month, month_end)),
+        Scope(date(year - 4, 1, 1), date(year, 12, 31)),
+    ]
+    for scope in scopes:
+        dashboard(scope, today=today)
+    return len(scopes)

@@ -12,3 +12,11 @@ def prepare_quarterly_report_task() -> int | None:
     """On the first working day of a quarter: the report on the quarter just ended, and a notice to the office."""
     report = prepare_quarterly_report()
     return report.pk if report else None
+
+
+@shared_task(name="stats.warm_dashboard_cache")
+def warm_dashboard_cache_task() -> int:
+    """Keep the most-opened periods counted, so the dashboard answers from the cache."""
+    from stats.services import warm_dashboard_cache
+
+    return warm_dashboard_cache()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -57,3 +58,16 @@ def test_a_cache_outage_does_not_break_the_figures(world, with_cache, monkeypatc
     monkeypatch.setattr(cache, "set", down)
     world.consultation(date(2025, 3, 1))
     assert live_data_counts(YEAR)["consultations"] == 1
+
+
+def test_the_warming_task_counts_the_usual_periods_ahead(world, with_cache, time_machine) -> None:  # type: ignore[no-untyped-def]
+    from stats.tasks import warm_dashboard_cache_task
+
+    time_machine.move_to(datetime(2025, 11, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+    world.consultation(date(2025, 3, 1))
+    assert warm_dashboard_cache_task() == 5
+    with CaptureQueriesContext(connection) as ctx:
+        assert live_data_counts(YEAR)["consultations"] == 1
+        assert live_data_counts(Scope(date(2025, 10, 1), date(2025, 12, 31)))["consultations"] == 0
+        assert live_data_counts(Scope(date(2021, 1, 1), date(2025, 12, 31)))["consultations"] == 1
+    assert len(ctx.captured_queries) == 3  # the data version each time; the figures come from the cache
