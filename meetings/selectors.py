@@ -2,7 +2,7 @@
 
 Office, leaders and administrators see everything; a liaison or a court clerk sees the meetings
 their unit convenes or is invited to, the consultations their unit took part in or logged, and
-the decisions their unit owns or supports. Anything else is 404.
+the decisions their unit owns or supports (or took at a meeting it convened). Anything else is 404.
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ def decisions_for(user: User) -> QuerySet[Decision]:
     if unit_id is None:
         return qs.none()
     supports = Decision.supporting_units.through.objects.filter(decision=OuterRef("pk"), memberunit_id=unit_id)
-    return qs.filter(Q(owner_unit_id=unit_id) | Exists(supports))
+    # The convening unit follows up the decisions of its own meetings too.
+    return qs.filter(Q(owner_unit_id=unit_id) | Exists(supports) | Q(meeting__convener_id=unit_id))
 
 
 # --- Lists ------------------------------------------------------------------------------------

@@ -443,3 +443,17 @@ def test_agenda_drag_and_drop_order(cast, make_meeting):
     assert _titles(meeting) == ["三", "一", "二"]
     client_for(cast.liaison).post(url, {"order": f"{items[0].pk},{items[1].pk},{items[2].pk}"})
     assert _titles(meeting) == ["三", "一", "二"]
+
+
+def test_a_convening_unit_follows_up_its_meetings_decisions(cast, make_meeting):
+    meeting = make_meeting(by=cast.liaison, convener=cast.unit, invited=[cast.court, cast.other_unit])
+    decision = services.decision_add(
+        meeting=meeting,
+        by=cast.liaison,
+        text="专项事项",
+        owner_unit=cast.court,
+        due=timezone.localdate(meeting.starts_at),
+    )
+    assert client_for(cast.liaison).get(reverse("decision-detail", args=[decision.pk])).status_code == 200
+    assert client_for(cast.liaison).get(reverse("decision-edit", args=[decision.pk])).status_code == 200
+    assert client_for(cast.other_liaison).get(reverse("decision-detail", args=[decision.pk])).status_code == 404
