@@ -88,3 +88,15 @@ def test_check_deploy_is_clean_with_production_variables() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_make_run_sets_up_sqlite_with_no_service(tmp_path: Path) -> None:
+    """What `make run` does first, with no environment: migrate, organisation, demo accounts."""
+    env = {"DJANGO_DEBUG": "1", "FUYUAN_VAR_DIR": str(tmp_path)}
+    for command in (["migrate", "--no-input", "-v", "0"], ["load_organisation"], ["create_demo_users"]):
+        result = run_manage(*command, extra_env=env)
+        assert result.returncode == 0, result.stderr[-2000:]
+    assert "office1" in result.stdout and "admin1" in result.stdout
+    again = run_manage("create_demo_users", extra_env=env)
+    assert "no demo account created" in again.stdout
+    assert (tmp_path / "db.sqlite3").exists()
