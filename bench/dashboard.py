@@ -108,7 +108,7 @@ def run(report: Report) -> None:
     ]
     for name, url, target_ms in pages:
         report.measure(name, get_ok(office, url), repeat=20, target_p95_ms=target_ms, target_queries=15,
-                       note="live figures cached ≤ 60 s, keyed by the data version")  # fmt: skip
+                       note="live figures cached ≤ 300 s, keyed by the data version")  # fmt: skip
     # The same without the cache: every request aggregates the records again.
     with override_settings(FUYUAN_STATS_CACHE_SECONDS=0):
         for name, url, _target in pages:
