@@ -36,5 +36,21 @@ def test_office_reads_the_dashboard_and_opens_a_list(live_server, page: Page, ca
     expect(page.locator("#chart-task canvas")).to_have_count(1)
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
 
-    card.get_by_test_id("denominator").click()
+    # A click on the task chart's bar opens that task's list (the script joins the base URL and the task).
+    page.locator("#chart-task").scroll_into_view_if_needed()
+    page.wait_for_timeout(300)  # let the chart settle after scrolling
+    box = page.locator("#chart-task").bounding_box()
+    point = page.evaluate(
+        """() => {
+          const chart = echarts.getInstanceByDom(document.getElementById('chart-task'));
+          const option = chart.getOption();
+          const s = option.series.findIndex((x) => x.name === '司法建议');
+          return chart.convertToPixel({seriesIndex: s}, [0, option.series[s].data[0] / 2]);
+        }"""
+    )
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    expect(page).to_have_url(re.compile(rf"/recommendations/\?.*task={world.task1.pk}"))
+    page.go_back()
+
+    page.get_by_test_id("figure-mediation_success_rate").get_by_test_id("denominator").click()
     expect(page).to_have_url(re.compile(r"/referrals/\?.*kind=mediation"))
