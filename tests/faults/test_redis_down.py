@@ -1,0 +1,103 @@
+"""Fault: Redis (the cache and the Celery broker) stops for a while and comes back."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+
+from members import services
+from members.context_processors import NAV_ITEMS
+from members.models import Notification
+from members.tasks import deliver_due_notifications
+from tests.conftest import PASSWORD, Cast
+from tests.faults.conftest import celery_broker
+from tests.faults.servers import PrivateRedis
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def redis_everywhere(settings, private_redis: PrivateRedis):  # type: ignore[no-untyped-def]
+    """This process uses the private Redis as its cache and its Celery broker."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": private_redis.url,
+            "KEY_PREFIX": "fuyuan",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    with celery_broker(private_redis.url):
+        yield private_redis
+
+
+def page_urls(cast: Cast) -> list[str]:
+    """Every page in the header that is installed, plus the members pages."""
+    names = [name for name, *_ in NAV_ITEMS] + ["profile", "inbox"]
+    urls = []
+    for name in names:
+        try:
+            urls.append(reverse(name))
+        except NoReverseMatch:
+            continue
+    return [*urls, reverse("unit-detail", args=[cast.unit.pk])]
+
+
+def sign_in(username: str) -> Client:
+    client = Client()
+    response = client.post(reverse("login"), {"username": username, "password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return client
+
+
+def test_redis_down_pages_work_and_pending_notices_are_sent_once_when_it_returns(
+    cast: Cast, redis_everywhere: PrivateRedis, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What was lost: nothing. While Redis is down people sign in and every page answers; a notice
+    raised meanwhile is in the inbox at once and its email waits in the database ("pending"), not
+    in the dead queue. When Redis returns, queueing works again in the same process and the
+    sweeper sends every waiting email exactly once."""
+    redis = redis_everywhere
+    assert sign_in("office").get("/healthz").json()["checks"]["broker"]["ok"] is True
+
+    redis.stop()
+    healthz = Client().get("/healthz")
+    assert healthz.status_code == 503 and "broker" in healthz.json()["failing"]  # the fault is real
+
+    office = sign_in("office")
+    liaison = sign_in("liaison")
+    for client in (office, liaison):
+        for url in page_urls(cast):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+    people = [cast.liaison, cast.other_liaison, cast.clerk]
+    with caplog.at_level(logging.WARNING, logger="members.services"):
+        assert services.notify(event="test.ping", obj=cast.unit, stage="down", recipients=people, url="/u/") == 3
+    assert "could not queue delivery" in caplog.text
+    down = list(Notification.objects.filter(stage="down").order_by("pk"))
+    assert [(n.email_status, n.email_attempts) for n in down] == [("pending", 0)] * 3
+    inbox = liaison.get(reverse("inbox"))
+    assert inbox.status_code == 200 and down[0].subject in inbox.content.decode()
+    assert liaison.post(reverse("inbox-read")).status_code == 302  # a write while Redis is down
+    assert mail.outbox == []
+
+    redis.start()  # same port, empty: whatever was queued before is gone
+    assert Client().get("/healthz").json()["checks"]["broker"]["ok"] is True
+    services.notify(event="test.ping", obj=cast.unit, stage="back", recipients=people, url="/u/")
+    assert redis.client().llen("celery") == 3  # queueing works again without a restart
+
+    assert deliver_due_notifications() == 6
+    assert deliver_due_notifications() == 0
+    # the queued tasks, when a worker runs them, find their notices sent
+    back = Notification.objects.filter(stage="back")
+    assert {services.notification_deliver(notification_id=n.pk) for n in back} == {"skipped-claim"}
+
+    sent = sorted(m.extra_headers["Message-ID"] for m in mail.outbox)
+    expected = sorted(f"<notification-{n.pk}@fuyuan>" for n in Notification.objects.all())
+    assert sent == expected and len(expected) == 6  # each notice once, none lost
+    assert set(Notification.objects.values_list("email_status", flat=True)) == {"sent"}
