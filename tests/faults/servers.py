@@ -380,5 +380,12 @@ class CeleryWorker:
         kill_group(self.proc, signal.SIGKILL)
         self.proc = None
 
+    def kill_pool_child(self) -> None:
+        """SIGKILL to the pool process only, as the OOM killer would: the main process lives on."""
+        assert self.proc is not None
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        assert len(children) == 1, children
+        os.kill(int(children[0]), signal.SIGKILL)
+
     def close(self) -> None:
         self.kill()

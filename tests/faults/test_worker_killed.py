@@ -30,17 +30,25 @@ def succeeded(worker: CeleryWorker, task_ids: list[str]) -> dict[str, str]:
     return {tid: result for tid, result in found if tid in task_ids}
 
 
+def skipped(worker: CeleryWorker) -> int:
+    return len(re.findall(r"succeeded in [0-9.e-]+s: 'skipped-claim'", worker.log()))
+
+
+@pytest.mark.parametrize("victim", ["whole-worker", "pool-child"])
 def test_worker_killed_mid_delivery_every_notice_delivered_exactly_once(
-    celery_worker: CeleryWorker, private_redis: PrivateRedis, smtp_server: SmtpServer
+    victim: str, celery_worker: CeleryWorker, private_redis: PrivateRedis, smtp_server: SmtpServer
 ) -> None:
     """What was lost: nothing. Every notice's email reaches the mail server exactly once.
 
-    The worker is killed while the mail server holds the DATA of one message unanswered, so the
-    server has not taken that message. After a restart the worker sends the notices still queued;
-    the killed delivery is left "sending" by a claim nobody will finish, and the sweeper takes it
-    over once the claim is older than FUYUAN_DELIVERY_STALE_MINUTES (the test moves that claim
-    back in time rather than waiting). When the broker later redelivers the unacknowledged task
-    (acks_late), the claim refuses it: no second email.
+    SIGKILL arrives while the mail server holds the DATA of one message unanswered, so the server
+    has not taken that message. Either the whole worker dies (power cut, ``kill -9``; it is then
+    restarted) or only its pool child (the OOM killer; the worker's main process rejects the task
+    back to the queue at once, CELERY_TASK_REJECT_ON_WORKER_LOST, and runs it again, which the
+    claim refuses). The notices still queued are sent; the killed delivery stays "sending" under a
+    claim nobody will finish until the sweeper takes it over, once the claim is older than
+    FUYUAN_DELIVERY_STALE_MINUTES (the test moves that claim back in time rather than waiting).
+    When the broker later redelivers unacknowledged tasks (acks_late; its visibility timeout),
+    the claim refuses them: no second email.
 
     The limit, by design: a worker killed after the mail server answered 250 but before the row
     was marked "sent" makes the sweeper send that email a second time. No SMTP client can avoid
@@ -62,12 +70,18 @@ def test_worker_killed_mid_delivery_every_notice_delivered_exactly_once(
     held = int(re.fullmatch(r"<notification-(\d+)@fuyuan>", held_message_id).group(1))  # type: ignore[union-attr]
     assert statuses([held]) == {held: "sending"}
 
-    celery_worker.kill()  # main process and pool child, mid-DATA: no ack, no cleanup
-    smtp_server.mode = "accept"
-    smtp_server.release()
     assert smtp_server.accepted == []
-
-    celery_worker.start()
+    smtp_server.mode = "accept"  # for the next connections; the held one never gets an answer
+    if victim == "whole-worker":
+        celery_worker.kill()  # main process and pool child, mid-DATA: no ack, no cleanup
+        smtp_server.release()
+        celery_worker.start()
+    else:
+        celery_worker.kill_pool_child()
+        smtp_server.release()
+        # the task came back to the queue and ran again: the dead child's claim refused it
+        wait_for(lambda: "WorkerLostError" in celery_worker.log(), timeout=20, what="the worker to notice")
+        wait_for(lambda: skipped(celery_worker) == 1, timeout=20, what="the requeued task")
     others = [pk for pk in ids if pk != held]
     wait_for(
         lambda: set(statuses(others).values()) == {"sent"}, timeout=20, what="the restarted worker to send the rest"
