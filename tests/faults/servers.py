@@ -23,7 +23,25 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-PG_BIN = Path(os.environ.get("FUYUAN_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+def _pg_bin() -> Path:
+    """Where initdb and pg_ctl are: $FUYUAN_PG_BIN, Debian's PostgreSQL 15, or `pg_config --bindir`."""
+    if os.environ.get("FUYUAN_PG_BIN"):
+        return Path(os.environ["FUYUAN_PG_BIN"])
+    debian = Path("/usr/lib/postgresql/15/bin")
+    if (debian / "initdb").exists():
+        return debian
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).parent
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        return Path(
+            subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=True).stdout.strip()
+        )
+    return debian
+
+
+PG_BIN = _pg_bin()
 REDIS_SERVER = os.environ.get("FUYUAN_REDIS_SERVER", shutil.which("redis-server") or "/usr/bin/redis-server")
 
 
