@@ -114,7 +114,8 @@ REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, except that an unreachable Redis means "not cached", not a 500.
+            "BACKEND": "fuyuan.lib.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "fuyuan",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},

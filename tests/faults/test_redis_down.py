@@ -6,6 +6,7 @@ import logging
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
@@ -15,7 +16,7 @@ from members.models import Notification
 from members.tasks import deliver_due_notifications
 from tests.conftest import PASSWORD, Cast
 from tests.faults.conftest import celery_broker
-from tests.faults.servers import PrivateRedis
+from tests.faults.servers import PrivateRedis, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,8 +26,9 @@ def redis_everywhere(settings, private_redis: PrivateRedis):  # type: ignore[no-
     """This process uses the private Redis as its cache and its Celery broker."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": settings.CACHES["default"]["BACKEND"],
             "LOCATION": private_redis.url,
+            "RETRY_AFTER": 1,
             "KEY_PREFIX": "fuyuan",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
@@ -57,16 +59,25 @@ def sign_in(username: str) -> Client:
 def test_redis_down_pages_work_and_pending_notices_are_sent_once_when_it_returns(
     cast: Cast, redis_everywhere: PrivateRedis, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """What was lost: nothing. While Redis is down people sign in and every page answers; a notice
+    """What was lost: nothing. While Redis is down people sign in and every page answers (the cache
+    is merely empty); a notice
     raised meanwhile is in the inbox at once and its email waits in the database ("pending"), not
     in the dead queue. When Redis returns, queueing works again in the same process and the
     sweeper sends every waiting email exactly once."""
     redis = redis_everywhere
     assert sign_in("office").get("/healthz").json()["checks"]["broker"]["ok"] is True
+    cache.set("faults:key", "up")
+    assert redis.client().keys("*faults:key")  # this process's cache is the private Redis
 
     redis.stop()
     healthz = Client().get("/healthz")
     assert healthz.status_code == 503 and "broker" in healthz.json()["failing"]  # the fault is real
+
+    # the cache is empty while Redis is down, never an error (fuyuan.lib.cache.ResilientRedisCache)
+    assert cache.get("faults:key") is None
+    cache.set("faults:key", "value")
+    assert cache.get_or_set("faults:computed", lambda: "from the database") == "from the database"
+    assert cache.get_many(["faults:key"]) == {}
 
     office = sign_in("office")
     liaison = sign_in("liaison")
@@ -88,6 +99,8 @@ def test_redis_down_pages_work_and_pending_notices_are_sent_once_when_it_returns
 
     redis.start()  # same port, empty: whatever was queued before is gone
     assert Client().get("/healthz").json()["checks"]["broker"]["ok"] is True
+    # after RETRY_AFTER seconds the cache is used again
+    wait_for(lambda: cache.set("faults:after", "back") or cache.get("faults:after") == "back", timeout=5, what="cache")
     services.notify(event="test.ping", obj=cast.unit, stage="back", recipients=people, url="/u/")
     assert redis.client().llen("celery") == 3  # queueing works again without a restart
 
