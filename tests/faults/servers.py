@@ -131,6 +131,15 @@ class PrivateRedis:
             self._log = None
         wait_for(lambda: not port_open(self.port), timeout=5, what="redis to stop")
 
+    def freeze(self) -> None:
+        """SIGSTOP: the port still accepts connections, nothing answers (a hung server or host)."""
+        assert self.proc is not None
+        os.kill(self.proc.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.proc is not None
+        os.kill(self.proc.pid, signal.SIGCONT)
+
     def ping(self) -> bool:
         import redis
 

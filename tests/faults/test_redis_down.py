@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
@@ -56,22 +59,28 @@ def sign_in(username: str) -> Client:
     return client
 
 
+@pytest.mark.parametrize("fault", ["stopped", "frozen"])
 def test_redis_down_pages_work_and_pending_notices_are_sent_once_when_it_returns(
-    cast: Cast, redis_everywhere: PrivateRedis, caplog: pytest.LogCaptureFixture
+    fault: str, cast: Cast, redis_everywhere: PrivateRedis, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """What was lost: nothing. While Redis is down people sign in and every page answers (the cache
-    is merely empty); a notice
-    raised meanwhile is in the inbox at once and its email waits in the database ("pending"), not
-    in the dead queue. When Redis returns, queueing works again in the same process and the
-    sweeper sends every waiting email exactly once."""
+    """What was lost: nothing. While Redis is down (stopped: connections refused; frozen by
+    SIGSTOP: connections accepted and never answered, like a hung server or an unreachable host)
+    people sign in and every page answers (the cache is merely empty); a notice raised meanwhile
+    is in the inbox at once and its email waits in the database ("pending"), not in the dead
+    queue, and raising it takes seconds at most. When Redis returns, queueing works again in the
+    same process and the sweeper sends every waiting email exactly once."""
     redis = redis_everywhere
     assert sign_in("office").get("/healthz").json()["checks"]["broker"]["ok"] is True
     cache.set("faults:key", "up")
     assert redis.client().keys("*faults:key")  # this process's cache is the private Redis
 
-    redis.stop()
-    healthz = Client().get("/healthz")
-    assert healthz.status_code == 503 and "broker" in healthz.json()["failing"]  # the fault is real
+    if fault == "stopped":
+        redis.stop()
+        healthz = Client().get("/healthz")
+        assert healthz.status_code == 503 and "broker" in healthz.json()["failing"]
+    else:
+        redis.freeze()
+    assert not redis.ping()  # the fault is real
 
     # the cache is empty while Redis is down, never an error (fuyuan.lib.cache.ResilientRedisCache)
     assert cache.get("faults:key") is None
@@ -87,8 +96,21 @@ def test_redis_down_pages_work_and_pending_notices_are_sent_once_when_it_returns
             assert response.status_code == 200, (url, response.status_code)
 
     people = [cast.liaison, cast.other_liaison, cast.clerk]
+    result: list[int] = []
+
+    def raise_notice() -> None:  # in a thread, so that a hang fails the test instead of hanging it
+        try:
+            result.append(services.notify(event="test.ping", obj=cast.unit, stage="down", recipients=people, url="/"))
+        finally:
+            connection.close()
+
+    started = time.monotonic()
     with caplog.at_level(logging.WARNING, logger="members.services"):
-        assert services.notify(event="test.ping", obj=cast.unit, stage="down", recipients=people, url="/u/") == 3
+        thread = threading.Thread(target=raise_notice, daemon=True)
+        thread.start()
+        thread.join(timeout=15)
+    assert not thread.is_alive(), "notify() hung on the broken broker"
+    assert result == [3] and time.monotonic() - started < 10  # bounded by the broker's socket timeouts
     assert "could not queue delivery" in caplog.text
     down = list(Notification.objects.filter(stage="down").order_by("pk"))
     assert [(n.email_status, n.email_attempts) for n in down] == [("pending", 0)] * 3
@@ -97,12 +119,16 @@ def test_redis_down_pages_work_and_pending_notices_are_sent_once_when_it_returns
     assert liaison.post(reverse("inbox-read")).status_code == 302  # a write while Redis is down
     assert mail.outbox == []
 
-    redis.start()  # same port, empty: whatever was queued before is gone
+    if fault == "stopped":
+        redis.start()  # same port, empty: whatever was queued before is gone
+    else:
+        redis.thaw()  # it runs what it had received; a publish that timed out may land now
     assert Client().get("/healthz").json()["checks"]["broker"]["ok"] is True
     # after RETRY_AFTER seconds the cache is used again
     wait_for(lambda: cache.set("faults:after", "back") or cache.get("faults:after") == "back", timeout=5, what="cache")
+    queued = redis.client().llen("celery")
     services.notify(event="test.ping", obj=cast.unit, stage="back", recipients=people, url="/u/")
-    assert redis.client().llen("celery") == 3  # queueing works again without a restart
+    assert redis.client().llen("celery") == queued + 3  # queueing works again without a restart
 
     assert deliver_due_notifications() == 6
     assert deliver_due_notifications() == 0
