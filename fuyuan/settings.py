@@ -280,7 +280,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",  # tags per resource instead of one "v1" group
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},  # no badge from an outside validator
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "members.models.MemberUnit.Kind",
+        "UnitLevelEnum": "members.models.MemberUnit.Level",
+        "RoleEnum": "members.roles.Role",
+        "LiaisonRoleEnum": "members.models.Liaison.Role",
+        "LanguageEnum": "members.models.User.Language",
+    },
 }
 
 # --- Platform -----------------------------------------------------------------------------------

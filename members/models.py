@@ -69,7 +69,7 @@ class MemberUnit(models.Model):
         ordering = ["order", "id"]
         verbose_name = _("单位")
         verbose_name_plural = _("单位")
-        indexes = [models.Index(fields=["kind", "level"])]
+        indexes = [models.Index(fields=["kind", "level"]), models.Index(fields=["order", "id"], name="unit_order")]
         constraints = [
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="unit_not_own_parent"),
         ]

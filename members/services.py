@@ -271,3 +271,62 @@ def due_deliveries(*, now: datetime | None = None, limit: int = 500) -> list[int
 
 def heartbeat_record(*, name: str = "worker", now: datetime | None = None) -> None:
     WorkerHeartbeat.objects.update_or_create(name=name, defaults={"seen_at": now or timezone.now()})
+
+
+# --- Units (added for the API) ------------------------------------------------------------------
+
+UNIT_FIELDS = (
+    "name",
+    "short_name",
+    "kind",
+    "level",
+    "region",
+    "parent",
+    "supervisor",
+    "is_member_unit",
+    "order",
+    "active",
+)
+
+
+@transaction.atomic
+def unit_save(*, unit: MemberUnit | None = None, **fields: Any) -> MemberUnit:
+    """Create or update a member unit. A unit is never its own parent, ancestor or supervisor.
+
+    ``fields`` are model fields of ``UNIT_FIELDS``; foreign keys are given as objects (or None).
+    Errors are a ``ValidationError`` keyed by field; nothing is saved then.
+    """
+    unknown = set(fields) - set(UNIT_FIELDS)
+    if unknown:
+        raise TypeError(f"unit_save() got unexpected fields: {', '.join(sorted(unknown))}")
+    if unit is None:
+        unit = MemberUnit()
+    else:
+        unit = MemberUnit.objects.select_for_update().get(pk=unit.pk)
+    for field, value in fields.items():
+        setattr(unit, field, value)
+    errors: dict[str, list[str]] = {}
+    if unit.pk is not None:
+        if unit.parent_id == unit.pk:
+            errors["parent"] = [_("单位不能是自己的上级单位。")]
+        elif unit.parent_id is not None and _is_ancestor(unit.pk, unit.parent_id):
+            errors["parent"] = [_("上级单位不能是本单位的下级单位。")]
+        if unit.supervisor_id == unit.pk:
+            errors["supervisor"] = [_("单位不能是自己的主管部门。")]
+    if errors:
+        raise ValidationError(errors)
+    unit.full_clean()
+    unit.save()
+    return unit
+
+
+def _is_ancestor(unit_id: int, start_id: int) -> bool:
+    """Whether ``unit_id`` appears in the parent chain that starts at ``start_id``."""
+    seen: set[int] = set()
+    current: int | None = start_id
+    while current is not None and current not in seen:
+        if current == unit_id:
+            return True
+        seen.add(current)
+        current = MemberUnit.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+    return False

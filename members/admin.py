@@ -1,0 +1,164 @@
+"""The Django admin of the members app: data maintenance for administrators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from members import services
+from members.models import Liaison, MemberUnit, Notification, Region, User, WorkerHeartbeat, WorkTask
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the platform itself: administrators look, never edit."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "order"]
+    list_editable = ["order"]
+    search_fields = ["name", "code"]
+    ordering = ["order", "id"]
+
+
+@admin.register(MemberUnit)
+class MemberUnitAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "short_name", "kind", "level", "region", "parent", "supervisor", "is_member_unit", "active"]
+    list_display_links = ["name"]
+    list_filter = ["kind", "level", "region", "is_member_unit", "active"]
+    search_fields = ["name", "short_name"]
+    autocomplete_fields = ["region", "parent", "supervisor"]
+    list_select_related = ["region", "parent", "supervisor"]
+    ordering = ["order", "id"]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "kind", "level", "region"]}),
+        (_("隶属与主管"), {"fields": ["parent", "supervisor"]}),
+        (_("状态"), {"fields": ["is_member_unit", "order", "active"]}),
+    ]
+
+
+class LiaisonInline(admin.StackedInline):
+    model = Liaison
+    extra = 0
+    max_num = 1
+    can_delete = True
+    fields = ["role", "since"]
+
+
+@admin.register(User)
+class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+    list_display = ["username", "name", "unit", "email", "phone", "is_active", "is_staff", "last_login"]
+    list_filter = ["groups", "is_active", "is_staff", "is_superuser", "unit__kind", "language"]
+    search_fields = ["username", "name", "email", "phone", "unit__name", "unit__short_name"]
+    autocomplete_fields = ["unit"]
+    list_select_related = ["unit"]
+    ordering = ["username"]
+    inlines = [LiaisonInline]
+    actions = ["retire"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("个人信息"), {"fields": ["name", "email", "phone", "unit", "language", "email_notifications"]}),
+        (_("角色与权限"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("重要日期"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        *DjangoUserAdmin.add_fieldsets,
+        (_("个人信息"), {"classes": ["wide"], "fields": ["name", "email", "phone", "unit", "groups"]}),
+    ]
+
+    @admin.action(description=_("停用所选用户(离任)"), permissions=["change"])
+    def retire(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        count = 0
+        for user in queryset.exclude(pk=request.user.pk):
+            services.user_retire(user=user)
+            count += 1
+        self.message_user(request, _("已停用 %(count)d 个用户。") % {"count": count}, messages.SUCCESS)
+
+
+@admin.register(Liaison)
+class LiaisonAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "unit_name", "role", "since"]
+    list_filter = ["role", "user__unit__kind", "user__unit__region"]
+    search_fields = ["user__username", "user__name", "user__unit__name", "user__unit__short_name"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user", "user__unit"]
+
+    @admin.display(description=_("单位"), ordering="user__unit__order")
+    def unit_name(self, obj: Liaison) -> str:
+        return obj.user.unit.name if obj.user.unit else "—"
+
+
+@admin.register(WorkTask)
+class WorkTaskAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "title", "lead_unit_names"]
+    list_display_links = ["number", "title"]
+    search_fields = ["title", "description"]
+    autocomplete_fields = ["lead_units", "participating_units"]
+    ordering = ["number"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[WorkTask]:
+        return super().get_queryset(request).prefetch_related("lead_units")
+
+    @admin.display(description=_("牵头单位"))
+    def lead_unit_names(self, obj: WorkTask) -> str:
+        return "、".join(u.display_name for u in obj.lead_units.all())
+
+
+class ReadFilter(admin.SimpleListFilter):
+    title = _("已读")
+    parameter_name = "read"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", _("已读")), ("no", _("未读"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Notification]) -> QuerySet[Notification]:
+        if self.value() == "yes":
+            return queryset.filter(read_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(read_at__isnull=True)
+        return queryset
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "recipient", "event", "stage", "subject", "read_at", "email_status", "email_attempts"]
+    list_filter = ["event", "email_status", ReadFilter, "created_at"]
+    search_fields = ["subject", "recipient__username", "recipient__name"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "recipient",
+        "event",
+        "content_type",
+        "object_id",
+        "stage",
+        "subject",
+        "body",
+        "url",
+        "created_at",
+        "read_at",
+        "email_status",
+        "email_attempts",
+        "email_last_error",
+        "email_next_try_at",
+        "email_sent_at",
+    ]
+    fields = readonly_fields
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    list_display = ["name", "seen_at"]
+    readonly_fields = ["name", "seen_at"]

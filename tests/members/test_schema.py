@@ -1,0 +1,150 @@
+"""The OpenAPI schema generates cleanly and describes API.md; Swagger UI loads from our own files."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+import yaml
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from django.test import Client
+from django.urls import Resolver404, resolve
+
+# Every path of API.md's resource table and actions, relative to /api/v1/.
+API_MD_PATHS = [
+    "auth/token/",
+    "units/",
+    "units/{id}/",
+    "tasks/",
+    "tasks/{id}/",
+    "me/",
+    "users/",
+    "users/{id}/",
+    "notifications/",
+    "notifications/{id}/",
+    "notifications/{id}/read/",
+    "recommendations/",
+    "recommendations/{id}/",
+    "recommendations/{id}/issue/",
+    "recommendations/{id}/acknowledge/",
+    "recommendations/{id}/reply/",
+    "recommendations/{id}/close/",
+    "recommendations/{id}/withdraw/",
+    "referrals/",
+    "referrals/{id}/",
+    "referrals/{id}/send/",
+    "referrals/{id}/acknowledge/",
+    "referrals/{id}/accept/",
+    "referrals/{id}/return/",
+    "referrals/{id}/conclude/",
+    "referrals/{id}/revoke/",
+    "meetings/",
+    "meetings/{id}/",
+    "meetings/{id}/ics",
+    "meetings/{id}/hold/",
+    "meetings/{id}/close/",
+    "meetings/{id}/cancel/",
+    "consultations/",
+    "consultations/{id}/",
+    "decisions/",
+    "decisions/{id}/",
+    "decisions/{id}/complete/",
+    "stats/summary/",
+]
+# What this issue delivers: these must exist already.
+MEMBERS_PATHS = [
+    p for p in API_MD_PATHS if p.split("/")[0] in {"auth", "units", "tasks", "me", "users", "notifications"}
+]
+
+
+def routed(path: str) -> bool:
+    url = "/api/v1/" + path.replace("{id}", "1")
+    for candidate in (url, url.rstrip("/") + "/"):
+        try:
+            resolve(candidate)
+            return True
+        except Resolver404:
+            continue
+    return False
+
+
+@pytest.fixture(scope="module")
+def schema(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    out: Path = tmp_path_factory.mktemp("schema") / "schema.yml"
+    # --validate checks against the OpenAPI 3 spec; --fail-on-warn makes any generator warning an error.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    return yaml.safe_load(out.read_text(encoding="utf-8"))
+
+
+def schema_paths(schema: dict) -> set[str]:
+    return {p.removeprefix("/api/v1/").rstrip("/") for p in schema["paths"]}
+
+
+def test_schema_generates_without_warnings_and_validates(schema: dict) -> None:
+    assert schema["openapi"].startswith("3.")
+    assert schema["info"]["title"] == "府院联动工作平台 API"
+
+
+def test_schema_has_every_members_path(schema: dict) -> None:
+    paths = schema_paths(schema)
+    missing = [p for p in MEMBERS_PATHS if p.rstrip("/") not in paths]
+    assert not missing, missing
+    assert "notifications/read-all" in paths
+
+
+def test_schema_has_every_routed_path_of_api_md(schema: dict) -> None:
+    paths = schema_paths(schema)
+    routed_paths = [p for p in API_MD_PATHS if routed(p)]
+    assert set(MEMBERS_PATHS) <= set(routed_paths)
+    missing = [p for p in routed_paths if p.rstrip("/") not in paths]
+    assert not missing, missing
+
+
+def test_schema_describes_the_verbs_of_api_md(schema: dict) -> None:
+    ops = schema["paths"]
+    assert set(ops["/api/v1/units/"]) >= {"get", "post"}
+    assert set(ops["/api/v1/units/{id}/"]) >= {"get", "patch"}
+    assert "put" not in ops["/api/v1/units/{id}/"]
+    assert set(ops["/api/v1/users/"]) >= {"get", "post"}
+    assert set(ops["/api/v1/users/{id}/"]) >= {"get", "patch"}
+    assert set(ops["/api/v1/tasks/"]) == {"get"}
+    assert set(ops["/api/v1/me/"]) == {"get"}
+    assert set(ops["/api/v1/auth/token/"]) == {"post"}
+    assert set(ops["/api/v1/notifications/{id}/read/"]) == {"post"}
+    user = schema["components"]["schemas"]["User"]["properties"]
+    assert {"username", "name", "email", "phone", "unit", "roles", "liaison_role", "is_active"} <= set(user)
+    assert "password" not in user  # write-only: only in the request component
+    assert "password" in schema["components"]["schemas"]["UserRequest"]["properties"]
+    unit = schema["components"]["schemas"]["Unit"]["properties"]
+    assert {"name", "short_name", "kind", "level", "region", "parent", "supervisor", "is_member_unit", "active"} <= set(
+        unit
+    )
+
+
+def test_schema_endpoint_answers(db: None) -> None:
+    response = Client().get("/api/schema/")
+    assert response.status_code == 200
+    assert b"/api/v1/units/" in response.content
+
+
+def test_swagger_ui_loads_only_our_own_files(db: None) -> None:
+    client = Client()
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert not re.search(r"(?i)https?://", html), "the docs page must not load anything from the internet"
+    assert not re.search(r"(?i)(src|href)\s*=\s*[\"']//", html), "no protocol-relative URLs either"
+    references = [unescape(r) for r in re.findall(r"(?i)(?:src|href)\s*=\s*[\"']([^\"']+)", html)]
+    assert any(ref.endswith("swagger-ui-bundle.js") for ref in references)
+    for ref in references:
+        assert ref.startswith("/") and not ref.startswith("//"), ref
+        if ref.startswith("/static/"):
+            assert finders.find(ref.removeprefix("/static/")), f"{ref} is not among our static files"
+        else:  # served by us, e.g. the split view's initialiser script
+            own = client.get(ref)
+            assert own.status_code == 200, ref
+            body = b"".join(own.streaming_content) if own.streaming else own.content
+            assert not re.search(rb"(?i)https?://", body), f"{ref} refers to the internet"
