@@ -11,7 +11,7 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -30,6 +30,7 @@ class Browser:
 
     def __init__(self, base: str) -> None:
         self.base = base
+        self.server_pids: Callable[[], list[int]] = list  # the web server's processes, master first
         self.jar = http.cookiejar.CookieJar()
 
         class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -98,7 +99,12 @@ def web(
     )
     try:
         wait_for(lambda: port_open(port), timeout=20, what="gunicorn")
-        yield Browser(f"http://127.0.0.1:{port}")
+        browser = Browser(f"http://127.0.0.1:{port}")
+        browser.server_pids = lambda: [
+            proc.pid,
+            *map(int, Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()),
+        ]
+        yield browser
         assert proc.poll() is None, "the web process died"
     finally:
         kill_group(proc)
@@ -118,6 +124,8 @@ def test_postgres_restart_site_answers_again_without_restarting_the_web_process(
     first request after it is answered normally by the same web process, whose persistent
     connection (CONN_MAX_AGE) is health-checked (conn_health_checks) and replaced."""
     web.login()
+    processes = web.server_pids()
+    assert len(processes) == 2  # gunicorn's master and its one worker
     status, page = web.request("/")
     assert status == 200 and USERNAME in page
     assert health(web)[1]["checks"]["database"]["ok"] is True
@@ -136,3 +144,4 @@ def test_postgres_restart_site_answers_again_without_restarting_the_web_process(
     private_postgres.start()
     status, page = web.request("/")
     assert status == 200 and USERNAME in page  # same session: nothing was lost
+    assert web.server_pids() == processes  # the same web processes answered throughout
