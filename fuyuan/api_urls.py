@@ -7,6 +7,9 @@ collide with the page of the same name (``unit-list``, ``recommendation-list`` â
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from cases.api.recommendations import RecommendationViewSet
+from cases.api.referrals import ReferralViewSet
+from meetings import api as meetings_api
 from members.api import MeView, NotificationViewSet, TaskViewSet, TokenView, UnitViewSet, UserViewSet
 
 app_name = "api"
@@ -16,9 +19,14 @@ router.register("units", UnitViewSet, basename="unit")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("users", UserViewSet, basename="user")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("referrals", ReferralViewSet, basename="referral")
+router.register("recommendations", RecommendationViewSet, basename="recommendation")
+meetings_api.register(router)
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
+    # API.md spells it without the trailing slash.
+    path("meetings/<int:pk>/ics", meetings_api.MeetingIcsViewSet.as_view({"get": "ics"}), name="meeting-api-ics"),
     path("", include(router.urls)),
 ]

@@ -288,6 +288,8 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "members.roles.Role",
         "LiaisonRoleEnum": "members.models.Liaison.Role",
         "LanguageEnum": "members.models.User.Language",
+        "RecommendationOutcomeEnum": "cases.models.recommendations.JudicialRecommendation.Outcome",
+        "ReferralOutcomeEnum": "cases.models.referrals.Outcome",
     },
 }
 

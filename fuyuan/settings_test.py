@@ -13,7 +13,16 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fuyuan
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
-from fuyuan.settings import *  # noqa: F403
+# Parallel test workers (pytest-xdist) each get a Redis database of their own, as they get a
+# PostgreSQL database of their own, so that one worker's cache never answers another's tests.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw") and _worker[2:].isdigit() and not os.environ.get("FUYUAN_TEST_REDIS_PER_WORKER"):
+    _base, _, _db = os.environ["REDIS_URL"].rpartition("/")
+    _db_number = int(_db) if _db.isdigit() else 0
+    os.environ["REDIS_URL"] = f"{_base}/{min(_db_number + 1 + int(_worker[2:]), 15)}"
+    os.environ["FUYUAN_TEST_REDIS_PER_WORKER"] = "1"  # processes the tests start inherit it as it is
+
+from fuyuan.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests read email from django.core.mail.outbox. The fault tests start a real Celery worker that

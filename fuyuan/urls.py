@@ -12,6 +12,9 @@ admin.site.index_title = _("数据维护")
 
 urlpatterns = [
     path("", include("members.urls")),
+    path("", include("cases.urls")),
+    path("", include("meetings.urls")),
+    path("", include("cases.urls_referrals")),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

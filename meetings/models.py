@@ -1,1 +1,424 @@
-"""Joint meetings and consultations; their models arrive with their issue."""
+"""Joint meetings (联席会议), their agendas, minutes and decisions, and consultations (会商)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from members.models import MemberUnit, Region, WorkTask
+
+# Minutes before the start at which invited units are reminded, unless the kind or the meeting says otherwise.
+DEFAULT_REMINDER_OFFSETS = [3 * 24 * 60, 2 * 60]
+
+
+class MeetingKind(models.TextChoices):
+    LEADING_GROUP = "leading_group", _("领导小组会议")
+    JOINT_MEETING = "joint_meeting", _("联席会议")
+    CASE_SYMPOSIUM = "case_symposium", _("重大案件座谈")
+    TRAINING = "training", _("联合培训")
+    RESEARCH = "research", _("联合调研")
+
+
+class MeetingKindSetting(models.Model):
+    """Reminder offsets for one kind of meeting, editable in the admin."""
+
+    kind = models.CharField(_("会议类型"), max_length=20, choices=MeetingKind.choices, unique=True)
+    reminder_offsets = models.JSONField(
+        _("提前提醒(分钟)"), default=list, help_text=_("会议开始前多少分钟提醒,例如 [4320, 120] 即提前3天和2小时。")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("会议类型提醒设置")
+        verbose_name_plural = _("会议类型提醒设置")
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+
+class Meeting(models.Model):
+    Kind = MeetingKind
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("已安排")
+        HELD = "held", _("已召开")
+        CLOSED = "closed", _("已办结")
+        CANCELLED = "cancelled", _("已取消")
+
+    uid = models.UUIDField(_("日历标识"), default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("会议类型"), max_length=20, choices=MeetingKind.choices, db_index=True)
+    title = models.CharField(_("会议名称"), max_length=200)
+    description = models.TextField(_("会议说明"), blank=True)
+    tasks = models.ManyToManyField(WorkTask, verbose_name=_("工作任务"), related_name="meetings", blank=True)
+    convener = models.ForeignKey(
+        MemberUnit, verbose_name=_("召集单位"), on_delete=models.PROTECT, related_name="convened_meetings"
+    )
+    level = models.CharField(_("层级"), max_length=10, choices=MemberUnit.Level.choices, default="province")
+    region = models.ForeignKey(
+        Region, verbose_name=_("市州"), null=True, blank=True, on_delete=models.PROTECT, related_name="meetings"
+    )
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"))
+    location = models.CharField(_("会议地点"), max_length=200, blank=True)
+    video_link = models.URLField(_("视频会议链接"), max_length=300, blank=True)
+    invited_units = models.ManyToManyField(
+        MemberUnit, verbose_name=_("参会单位"), through="Invitation", related_name="invited_meetings", blank=True
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PLANNED, db_index=True)
+    agenda_cutoff = models.DateTimeField(_("议题征集截止"), null=True, blank=True)
+    reminder_offsets = models.JSONField(
+        _("提前提醒(分钟)"), null=True, blank=True, help_text=_("留空则按会议类型的设置,默认提前3天和2小时。")
+    )
+    sequence = models.PositiveIntegerField(_("日历版本号"), default=0, editable=False)
+    cancel_reason = models.TextField(_("取消原因"), blank=True)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    held_at = models.DateTimeField(_("召开确认时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    next_alert_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        verbose_name = _("联席会议")
+        verbose_name_plural = _("联席会议")
+        indexes = [
+            models.Index(fields=["next_alert_at"], condition=Q(next_alert_at__isnull=False), name="meeting_alert_due"),
+            models.Index(fields=["convener", "-starts_at"], name="meeting_convener_start"),
+            models.Index(fields=["starts_at", "id"], name="meeting_start_id"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    @property
+    def invited_unit_list(self) -> list[MemberUnit]:
+        """The invited units, read through the invitations (so one prefetch serves replies and units)."""
+        return [invitation.unit for invitation in self.invitations.all()]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (self.Status.CLOSED, self.Status.CANCELLED)
+
+
+class Invitation(models.Model):
+    """An invited unit and its reply: attending (who), sending a delegate, or declining with a reason."""
+
+    class Reply(models.TextChoices):
+        PENDING = "pending", _("未答复")
+        ATTENDING = "attending", _("参加")
+        DELEGATE = "delegate", _("委派代表参加")
+        DECLINED = "declined", _("不参加")
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="invitations")
+    unit = models.ForeignKey(MemberUnit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="invitations")
+    reply = models.CharField(_("答复"), max_length=10, choices=Reply.choices, default=Reply.PENDING)
+    attendees = models.CharField(_("参会人员"), max_length=300, blank=True)
+    reason = models.TextField(_("不参加原因"), blank=True)
+    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("答复人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["unit__order", "unit_id"]
+        verbose_name = _("参会邀请")
+        verbose_name_plural = _("参会邀请")
+        constraints = [models.UniqueConstraint(fields=["meeting", "unit"], name="invitation_once_per_unit")]
+        indexes = [models.Index(fields=["unit", "meeting"], name="invitation_unit_meeting")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} · {self.unit}"
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="agenda_items")
+    order = models.PositiveSmallIntegerField(_("序号"), default=1)
+    title = models.CharField(_("议题"), max_length=200)
+    presenter_unit = models.ForeignKey(
+        MemberUnit, verbose_name=_("汇报单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    minutes = models.PositiveIntegerField(_("时长(分钟)"), default=10)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "order", "id"]
+        verbose_name = _("议程")
+        verbose_name_plural = _("议程")
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.title}"
+
+
+class TopicProposal(models.Model):
+    """A topic a unit proposes for the agenda before the cut-off; the convener accepts or declines it."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("待处理")
+        ACCEPTED = "accepted", _("已列入议程")
+        REJECTED = "rejected", _("未采纳")
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="proposals")
+    unit = models.ForeignKey(MemberUnit, verbose_name=_("提出单位"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("议题"), max_length=200)
+    note = models.TextField(_("说明"), blank=True)
+    minutes = models.PositiveIntegerField(_("建议时长(分钟)"), default=10)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提出人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("议题建议")
+        verbose_name_plural = _("议题建议")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Minutes(models.Model):
+    """会议纪要: drafted, circulated for confirmation by a date, issued with a document number (then read-only)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        CIRCULATED = "circulated", _("征求确认中")
+        ISSUED = "issued", _("已印发")
+
+    meeting = models.OneToOneField(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="minutes")
+    body = models.TextField(_("纪要正文"), blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    confirm_by = models.DateField(_("确认截止日期"), null=True, blank=True)
+    circulated_at = models.DateTimeField(_("送签时间"), null=True, blank=True)
+    document_number = models.CharField(_("文号"), max_length=60, blank=True)
+    issued_at = models.DateTimeField(_("印发时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("会议纪要")
+        verbose_name_plural = _("会议纪要")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document_number"], condition=~Q(document_number=""), name="minutes_unique_document_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} · {self.get_status_display()}"
+
+    @property
+    def confirm_deadline(self) -> datetime | None:
+        if self.confirm_by is None:
+            return None
+        return timezone.make_aware(datetime.combine(self.confirm_by + timedelta(days=1), time.min))
+
+
+class MinutesConfirmation(models.Model):
+    minutes = models.ForeignKey(
+        Minutes, verbose_name=_("会议纪要"), on_delete=models.CASCADE, related_name="confirmations"
+    )
+    unit = models.ForeignKey(MemberUnit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(_("意见"), blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("纪要确认")
+        verbose_name_plural = _("纪要确认")
+        constraints = [models.UniqueConstraint(fields=["minutes", "unit"], name="minutes_confirmed_once_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.minutes} · {self.unit}"
+
+
+class Decision(models.Model):
+    """议定事项: one follow-up item of a meeting with an owner unit and a due date."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("办理中")
+        DONE = "done", _("已办结")
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.PROTECT, related_name="decisions")
+    text = models.TextField(_("议定事项"))
+    owner_unit = models.ForeignKey(
+        MemberUnit, verbose_name=_("牵头落实单位"), on_delete=models.PROTECT, related_name="owned_decisions"
+    )
+    supporting_units = models.ManyToManyField(
+        MemberUnit, verbose_name=_("配合单位"), related_name="supported_decisions", blank=True
+    )
+    due = models.DateField(_("完成时限"), db_index=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    done_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    done_note = models.TextField(_("办结说明"), blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("办结人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    next_alert_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due", "id"]
+        verbose_name = _("议定事项")
+        verbose_name_plural = _("议定事项")
+        indexes = [
+            models.Index(fields=["next_alert_at"], condition=Q(next_alert_at__isnull=False), name="decision_alert_due"),
+            models.Index(fields=["owner_unit", "status", "due"], name="decision_owner_status_due"),
+            models.Index(fields=["status", "due", "id"], name="decision_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+    def overdue_on(self, today: date) -> bool:
+        return self.status == self.Status.OPEN and self.due < today
+
+    @property
+    def overdue(self) -> bool:
+        return self.overdue_on(timezone.localdate())
+
+    @property
+    def light(self) -> str:
+        """Traffic light: green done or far, yellow due within 7 days, red overdue."""
+        if self.status == self.Status.DONE:
+            return "grey"
+        today = timezone.localdate()
+        if self.due < today:
+            return "red"
+        if self.due <= today + timedelta(days=7):
+            return "yellow"
+        return "green"
+
+
+class DecisionProgress(models.Model):
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("议定事项"), on_delete=models.CASCADE, related_name="progress"
+    )
+    note = models.TextField(_("进展情况"))
+    unit = models.ForeignKey(MemberUnit, verbose_name=_("单位"), null=True, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("填报人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("办理进展")
+        verbose_name_plural = _("办理进展")
+
+    def __str__(self) -> str:
+        return self.note[:50]
+
+
+class Consultation(models.Model):
+    """会商: one consultation a unit or court held, logged by its liaison or clerk."""
+
+    class TopicKind(models.TextChoices):
+        LEGAL_ISSUE = "legal_issue", _("重大涉法问题")
+        MAJOR_CASE = "major_case", _("重大案件")
+        EMERGENCY = "emergency", _("重大紧急事项")
+        ROUTINE = "routine", _("日常会商")
+
+    topic_kind = models.CharField(_("会商类型"), max_length=12, choices=TopicKind.choices, db_index=True)
+    held_on = models.DateField(_("会商日期"))
+    units = models.ManyToManyField(MemberUnit, verbose_name=_("参与单位"), related_name="consultations")
+    level = models.CharField(_("层级"), max_length=10, choices=MemberUnit.Level.choices, default="province")
+    region = models.ForeignKey(
+        Region, verbose_name=_("市州"), null=True, blank=True, on_delete=models.PROTECT, related_name="consultations"
+    )
+    topic = models.CharField(_("会商议题"), max_length=300)
+    case_number = models.CharField(_("相关案号"), max_length=100, blank=True)
+    tasks = models.ManyToManyField(WorkTask, verbose_name=_("工作任务"), related_name="consultations", blank=True)
+    outcome = models.TextField(_("会商结果"), blank=True)
+    follow_up = models.TextField(_("后续议定事项"), blank=True)
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("关联会议"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consultations",
+    )
+    logging_unit = models.ForeignKey(
+        MemberUnit, verbose_name=_("登记单位"), null=True, on_delete=models.PROTECT, related_name="logged_consultations"
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[units, tasks])
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("会商")
+        verbose_name_plural = _("会商")
+        indexes = [
+            models.Index(fields=["logging_unit", "-held_on"], name="consultation_logger_held"),
+            models.Index(fields=["held_on", "id"], name="consultation_held_id"),
+        ]
+
+    def __str__(self) -> str:
+        return self.topic
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeedToken(models.Model):
+    """The secret in a user's private calendar feed URL; regenerate it to revoke the old URL."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(_("令牌"), max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("日历订阅令牌")
+        verbose_name_plural = _("日历订阅令牌")
+
+    def __str__(self) -> str:
+        return f"{self.user}"

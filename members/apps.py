@@ -12,4 +12,4 @@ class MembersConfig(AppConfig):
 
         # Groups and their permissions need the permissions that Django creates after
         # migrating, so they are put right after every migrate (idempotent).
-        post_migrate.connect(roles.ensure_roles_after_migrate, sender=self)
+        post_migrate.connect(roles.ensure_roles_after_migrate, dispatch_uid="members.ensure_roles")

@@ -32,6 +32,17 @@ class Cast:
     admin: User
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache (each test worker has a Redis database of its own)."""
+    from django.core.cache import cache
+
+    try:
+        cache.clear()
+    except Exception:  # a fault test may have Redis down on purpose
+        pass
+
+
 def ensure_organisation() -> None:
     """The data migration's organisation; a transactional test's flush removes it, so reload it."""
     if not MemberUnit.objects.filter(is_member_unit=True).exists():

@@ -1,0 +1,233 @@
+"""Judicial recommendations: 100,000 records across 15 courts and 3,000 units.
+
+Measures the alert scan when nothing is due (one index lookup; EXPLAIN is shown) and when 1,000
+stages are due (turned into inbox notices), and the list page and API list at page 1 and 200,
+with and without search. Run alone with ``python -m bench --only recommendations``.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import date, datetime, timedelta
+
+from bench.runner import Report, client_for, get_ok
+
+TOTAL = 100_000
+DUE = 1_000
+BATCH = 5_000
+PREFIX = "基准建议"
+OPEN = ("issued", "acknowledged")
+
+
+def build() -> None:
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+    from django.utils import timezone
+
+    from bench import foundation
+    from cases.models import JudicialRecommendation
+    from members.models import Liaison, MemberUnit, User, WorkTask
+    from members.roles import Role
+
+    foundation.build()  # the 3,000 units and 10,000 users
+    have = JudicialRecommendation.objects.filter(title__startswith=PREFIX).count()
+    if have >= TOTAL:
+        return
+    started = time.perf_counter()
+    rng = random.Random(20250303)
+    courts = list(MemberUnit.objects.filter(kind=MemberUnit.Kind.COURT, name__endswith="人民法院").exclude(
+        name__startswith="基准").order_by("order", "pk")[:15])  # fmt: skip
+    addressees = list(MemberUnit.objects.exclude(kind=MemberUnit.Kind.COURT).values_list("pk", flat=True))
+    tasks = list(WorkTask.objects.values_list("pk", flat=True))
+    # One clerk per court and a liaison in each addressee unit that has none, so notices have people.
+    clerk_group = Group.objects.get(name=Role.COURT_CLERK)
+    for court in courts:
+        clerk, created = User.objects.get_or_create(
+            username=f"bench-clerk-{court.pk}", defaults={"name": f"基准法官{court.pk}", "unit": court, "password": "!"}
+        )
+        if created:
+            clerk.groups.add(clerk_group)
+    today = timezone.localdate()
+    statuses = ["closed"] * 45 + ["replied"] * 25 + ["acknowledged"] * 20 + ["issued"] * 7 + ["withdrawn"] * 3
+    now = timezone.now()
+    with transaction.atomic():
+        serial = have
+        while serial < TOTAL:
+            rows = []
+            for _ in range(min(BATCH, TOTAL - serial)):
+                serial += 1
+                court = courts[serial % len(courts)]
+                issued_on = today - timedelta(days=rng.randint(20, 5 * 365))
+                status = rng.choice(statuses)
+                acknowledged = status != "issued" and status != "withdrawn"
+                ack_at = timezone.make_aware(
+                    datetime.combine(issued_on + timedelta(days=rng.randint(1, 6)), datetime.min.time())
+                )
+                reply_due = (issued_on + timedelta(days=70)) if acknowledged or status == "acknowledged" else None
+                if status == "acknowledged":  # still open: due dates from last month to two months ahead
+                    reply_due = today + timedelta(days=rng.randint(-30, 60))
+                    issued_on = min(issued_on, reply_due - timedelta(days=60))
+                rows.append(
+                    JudicialRecommendation(
+                        number=f"({issued_on.year})甘{court.pk}法建字第{serial}号",
+                        year=issued_on.year,
+                        court_id=court.pk,
+                        case_number=f"({issued_on.year})甘{court.pk}行初{serial}号",
+                        addressee_id=addressees[serial % len(addressees)],
+                        category="other",
+                        title=f"{PREFIX}{serial:06d} 关于规范行政执法的司法建议",
+                        problem="问题",
+                        recommendation="建议",
+                        status=status,
+                        issued_on=issued_on,
+                        issued_at=timezone.make_aware(datetime.combine(issued_on, datetime.min.time())),
+                        acknowledged_at=ack_at if acknowledged else None,
+                        reply_due=reply_due,
+                        replied_at=now if status in ("replied", "closed") else None,
+                        reply_outcome="adopted" if status in ("replied", "closed") else "",
+                        reply_content="已采纳" if status in ("replied", "closed") else "",
+                        # Open records wait for a stage in the future; none is due now.
+                        next_alert_at=now + timedelta(days=rng.randint(1, 30)) if status in OPEN else None,
+                        created_at=now,
+                    )
+                )  # fmt: skip
+            created = JudicialRecommendation.objects.bulk_create(rows)
+            through = JudicialRecommendation.tasks.through
+            through.objects.bulk_create(
+                [through(judicialrecommendation_id=r.pk, worktask_id=tasks[r.pk % len(tasks)]) for r in created]
+            )
+    # A liaison for every addressee unit that has none (the foundation's users cover most).
+    liaison_group = Group.objects.get(name=Role.LIAISON)
+    covered = set(User.objects.filter(liaison__isnull=False).values_list("unit_id", flat=True))
+    for unit_id in [u for u in addressees if u not in covered][:200]:
+        user = User.objects.create(username=f"bench-liaison-{unit_id}", unit_id=unit_id, password="!")
+        user.groups.add(liaison_group)
+        Liaison.objects.create(user=user)
+    print(f"    dataset: {TOTAL} recommendations built in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def _arm_due(count: int) -> list[int]:
+    """Make ``count`` acknowledged, overdue records due for their overdue stage now; clear old notices."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from cases.models import JudicialRecommendation
+    from members.models import Notification
+
+    today = timezone.localdate()
+    ids = list(
+        JudicialRecommendation.objects.filter(
+            title__startswith=PREFIX, status="acknowledged", escalated_at__isnull=True
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:count]
+    )
+    JudicialRecommendation.objects.filter(pk__in=ids).update(
+        reply_due=today - timedelta(days=2), next_alert_at=timezone.now() - timedelta(minutes=1)
+    )
+    Notification.objects.filter(
+        content_type=ContentType.objects.get_for_model(JudicialRecommendation), object_id__in=ids
+    ).delete()
+    return ids
+
+
+def _disarm(ids: list[int]) -> None:
+    from django.utils import timezone
+
+    from cases.models import JudicialRecommendation
+
+    JudicialRecommendation.objects.filter(pk__in=ids).update(
+        reply_due=date.today() + timedelta(days=40), next_alert_at=timezone.now() + timedelta(days=20)
+    )
+
+
+def _vacuum() -> None:
+    """What autovacuum does in production after bulk changes: the measured queries see a clean table."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE cases_judicialrecommendation")
+        cursor.execute("VACUUM ANALYZE members_notification")
+
+
+def run(report: Report) -> None:
+    from django.utils import timezone
+
+    from cases.models import JudicialRecommendation
+    from cases.services.recommendations import recommendation_scan_alerts
+    from members.models import Notification
+
+    build()
+    # --- The scan: nothing due ----------------------------------------------------------------------
+    JudicialRecommendation.objects.filter(next_alert_at__lte=timezone.now()).update(
+        next_alert_at=timezone.now() + timedelta(days=10)
+    )
+    _vacuum()
+    plan = JudicialRecommendation.objects.filter(next_alert_at__lte=timezone.now()).only("pk")[:1].explain()
+    index_used = "recommendation_alert_due" in plan
+    print("    EXPLAIN scan:", " | ".join(line.strip() for line in plan.splitlines()), flush=True)
+    report.measure(
+        "recommendations: alert scan, nothing due (100,000 rows)",
+        recommendation_scan_alerts,
+        repeat=50,
+        target_p95_ms=5,
+        target_queries=1,
+        note="one index lookup on the partial index" if index_used else "NO INDEX SCAN",
+    )
+    # --- The scan: 1,000 due stages -----------------------------------------------------------------
+    timings = []
+    notices = 0
+    for _ in range(3):
+        ids = _arm_due(DUE)
+        start = time.perf_counter()
+        processed = recommendation_scan_alerts()
+        timings.append((time.perf_counter() - start) * 1000)
+        notices = Notification.objects.filter(object_id__in=ids, stage="overdue").count()
+        assert processed >= len(ids), processed
+        _disarm(ids)
+        _vacuum()
+    timings.sort()
+    report.record(
+        f"recommendations: alert scan, {DUE} due stages → notices",
+        timings[len(timings) // 2],
+        target_ms=10_000,
+        note=f"median of 3; {notices} notices written per run",
+    )
+    # --- List page and API list ---------------------------------------------------------------------
+    client = client_for("bench-office")
+    total_pages = (JudicialRecommendation.objects.count() + 19) // 20
+    assert total_pages >= 200, total_pages
+    for label, url in [
+        ("list page 1", "/recommendations/"),
+        ("list page 200", "/recommendations/?page=200"),
+        ("list page 200, sorted by due date", "/recommendations/?sort=reply_due&page=200"),
+        ("list search '法建字第4242'", "/recommendations/?q=%E6%B3%95%E5%BB%BA%E5%AD%97%E7%AC%AC4242"),
+        ("list filter overdue", "/recommendations/?overdue=true"),
+        ("API list page 1", "/api/v1/recommendations/"),
+        ("API list page 200", "/api/v1/recommendations/?page=200"),
+        ("API search '法建字第4242'", "/api/v1/recommendations/?search=%E6%B3%95%E5%BB%BA%E5%AD%97%E7%AC%AC4242"),
+    ]:
+        report.measure(f"recommendations: {label}", get_ok(client, url), target_p95_ms=50, target_queries=10)
+    liaison_unit = (
+        JudicialRecommendation.objects.filter(title__startswith=PREFIX).values_list("addressee_id", flat=True).first()
+    )
+    from members.models import User
+
+    liaison = User.objects.filter(unit_id=liaison_unit, liaison__isnull=False).first()
+    if liaison is not None:
+        report.measure(
+            "recommendations: list page 1 as a liaison",
+            get_ok(client_for(liaison.username), "/recommendations/"),
+            target_p95_ms=50,
+            target_queries=10,
+        )
+
+
+if __name__ == "__main__":
+    from bench.runner import setup_django
+
+    setup_django()
+    r = Report()
+    print(Report.header())
+    run(r)

@@ -1,0 +1,1 @@
+from . import recommendations, referrals  # noqa: F401

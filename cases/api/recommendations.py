@@ -1,0 +1,300 @@
+"""REST API of judicial recommendations (API.md ``recommendations/``).
+
+Reads start from the scope selector (outside it: 404); writes and actions call the services,
+whose refusals the project's exception handler turns into 409 (status), 403 (role) or 400 (input).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cases.models import JudicialRecommendation, RecommendationAttachment
+from cases.selectors import recommendations as selectors
+from cases.services import recommendations as services
+from members.models import MemberUnit, WorkTask
+
+Outcome = JudicialRecommendation.Outcome
+
+
+class ReplySerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    content = serializers.CharField()
+    measures = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Required when outcome is not_adopted."
+    )
+    replied_at = serializers.DateTimeField(read_only=True)
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RecommendationAttachment
+        fields = ["id", "part", "name", "content_type", "size", "uploaded_at"]
+        read_only_fields = fields
+
+
+class RecommendationSerializer(serializers.ModelSerializer):
+    court = serializers.PrimaryKeyRelatedField(
+        queryset=MemberUnit.objects.filter(kind=MemberUnit.Kind.COURT),
+        required=False,
+        help_text="The issuing court; defaults to (and must be) the clerk's own court.",
+    )
+    court_name = serializers.CharField(source="court.name", read_only=True)
+    addressee = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all())
+    addressee_name = serializers.CharField(source="addressee.name", read_only=True)
+    copy_to = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all(), many=True, required=False)
+    supervisor = serializers.PrimaryKeyRelatedField(
+        queryset=MemberUnit.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="主管部门; defaults from the addressee's supervising authority.",
+    )
+    supervisor_name = serializers.CharField(source="supervisor.name", read_only=True, default=None)
+    tasks = serializers.PrimaryKeyRelatedField(queryset=WorkTask.objects.all(), many=True, required=False)
+    overdue = serializers.SerializerMethodField()
+    reply = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = JudicialRecommendation
+        fields = [
+            "id",
+            "number",
+            "year",
+            "court",
+            "court_name",
+            "case_number",
+            "addressee",
+            "addressee_name",
+            "copy_to",
+            "supervisor",
+            "supervisor_name",
+            "tasks",
+            "category",
+            "title",
+            "problem",
+            "recommendation",
+            "issued_on",
+            "acknowledged_at",
+            "reply_due",
+            "status",
+            "overdue",
+            "escalated_at",
+            "reply",
+            "assessment",
+            "closed_at",
+            "withdrawn_at",
+            "withdraw_reason",
+            "reminders_sent",
+            "attachments",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "year",
+            "acknowledged_at",
+            "status",
+            "escalated_at",
+            "assessment",
+            "closed_at",
+            "withdrawn_at",
+            "withdraw_reason",
+            "reminders_sent",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {"number": {"required": False}, "issued_on": {"required": False}}
+        validators: list[Any] = []  # the service checks the 文号 per court and year, and says so in Chinese
+
+    def get_overdue(self, obj: JudicialRecommendation) -> bool:
+        value = getattr(obj, "overdue", None)
+        return bool(value) if value is not None else obj.is_overdue()
+
+    @extend_schema_field(ReplySerializer(allow_null=True))
+    def get_reply(self, obj: JudicialRecommendation) -> dict[str, Any] | None:
+        if obj.replied_at is None:
+            return None
+        return {
+            "outcome": obj.reply_outcome,
+            "content": obj.reply_content,
+            "measures": obj.reply_measures,
+            "reason": obj.reply_reason,
+            "replied_at": serializers.DateTimeField().to_representation(obj.replied_at),
+        }
+
+
+class IssueSerializer(serializers.Serializer):
+    issued_on = serializers.DateField(required=False, allow_null=True, help_text="Defaults to today.")
+
+
+class CloseSerializer(serializers.Serializer):
+    assessment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class UploadSerializer(serializers.Serializer):
+    files = serializers.ListField(child=serializers.FileField(), allow_empty=False)
+
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("status", OpenApiTypes.STR, enum=JudicialRecommendation.Status.values),
+    OpenApiParameter("court", OpenApiTypes.INT),
+    OpenApiParameter("addressee", OpenApiTypes.INT),
+    OpenApiParameter("supervisor", OpenApiTypes.INT),
+    OpenApiParameter("task", OpenApiTypes.INT),
+    OpenApiParameter("year", OpenApiTypes.INT),
+    OpenApiParameter("overdue", OpenApiTypes.BOOL),
+    OpenApiParameter("escalated", OpenApiTypes.BOOL),
+    OpenApiParameter("search", OpenApiTypes.STR, description="文号, 案号, title, unit names"),
+    OpenApiParameter(
+        "ordering",
+        OpenApiTypes.STR,
+        description="One of " + ", ".join(sorted(selectors.SORTS)) + "; prefix '-' for descending.",
+    ),
+]
+
+
+class RecommendationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """司法建议. PATCH edits drafts only; the lifecycle is driven by the POST actions."""
+
+    serializer_class = RecommendationSerializer
+    filter_backends: list[Any] = []  # the one filter function of the selectors serves pages and API
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self) -> Any:
+        params = self.request.query_params if self.action == "list" else {}
+        sort = self.request.query_params.get("ordering", selectors.DEFAULT_SORT)
+        return selectors.recommendation_list(self.request.user, params, sort=sort).prefetch_related(  # type: ignore[arg-type]
+            "copy_to", "tasks", "attachments"
+        )
+
+    def _fresh(self, pk: int) -> JudicialRecommendation:
+        return self.get_queryset().get(pk=pk)
+
+    def _respond(self, rec: JudicialRecommendation, status: int = 200) -> Response:
+        return Response(self.get_serializer(self._fresh(rec.pk)).data, status=status)
+
+    @extend_schema(parameters=FILTER_PARAMETERS)
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        court = data.pop("court", None)
+        if court is not None and court.pk != request.user.unit_id:
+            raise serializers.ValidationError({"court": [_("只能以本院名义起草司法建议。")]})
+        rec = services.recommendation_create(by=request.user, **data)  # type: ignore[arg-type]
+        return self._respond(rec, status=201)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        rec = self.get_object()
+        serializer = self.get_serializer(rec, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        court = changes.pop("court", None)
+        if court is not None and court.pk != rec.court_id:
+            raise serializers.ValidationError({"court": [_("发出法院不能修改。")]})
+        services.recommendation_update(recommendation=rec, by=request.user, changes=changes)  # type: ignore[arg-type]
+        return self._respond(rec)
+
+    @extend_schema(request=IssueSerializer, responses=RecommendationSerializer)
+    @action(detail=True, methods=["post"])
+    def issue(self, request: Request, pk: str | None = None) -> Response:
+        rec = self.get_object()
+        body = IssueSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.recommendation_issue(
+            recommendation=rec, by=request.user, issued_on=body.validated_data.get("issued_on")
+        )  # type: ignore[arg-type]
+        return self._respond(rec)
+
+    @extend_schema(request=None, responses=RecommendationSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: str | None = None) -> Response:
+        rec = self.get_object()
+        services.recommendation_acknowledge(recommendation=rec, by=request.user)  # type: ignore[arg-type]
+        return self._respond(rec)
+
+    @extend_schema(request=ReplySerializer, responses=RecommendationSerializer)
+    @action(detail=True, methods=["post"])
+    def reply(self, request: Request, pk: str | None = None) -> Response:
+        rec = self.get_object()
+        body = ReplySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.recommendation_reply(recommendation=rec, by=request.user, **body.validated_data)  # type: ignore[arg-type]
+        return self._respond(rec)
+
+    @extend_schema(request=CloseSerializer, responses=RecommendationSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        rec = self.get_object()
+        body = CloseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.recommendation_close(recommendation=rec, by=request.user, **body.validated_data)  # type: ignore[arg-type]
+        return self._respond(rec)
+
+    @extend_schema(request=WithdrawSerializer, responses=RecommendationSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        rec = self.get_object()
+        body = WithdrawSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.recommendation_withdraw(recommendation=rec, by=request.user, **body.validated_data)  # type: ignore[arg-type]
+        return self._respond(rec)
+
+    @extend_schema(request=None, responses=RecommendationSerializer, description="Office only: remind the addressee.")
+    @action(detail=True, methods=["post"])
+    def remind(self, request: Request, pk: str | None = None) -> Response:
+        rec = self.get_object()
+        services.recommendation_remind(recommendation=rec, by=request.user)  # type: ignore[arg-type]
+        return self._respond(rec)
+
+    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses=AttachmentSerializer(many=True))
+    @action(detail=True, methods=["post"], url_path="attachments")
+    def upload(self, request: Request, pk: str | None = None) -> Response:
+        """Add files: the court while drafting, the addressee with its reply (type checked by content)."""
+        rec = self.get_object()
+        files = request.FILES.getlist("files")
+        if not files:
+            raise serializers.ValidationError({"files": [_("请选择要上传的文件。")]})
+        stored = services.recommendation_add_attachments(recommendation=rec, by=request.user, files=files)  # type: ignore[arg-type]
+        return Response(AttachmentSerializer(stored, many=True).data, status=201)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)")
+    def download(self, request: Request, pk: str | None = None, attachment_id: str | None = None) -> FileResponse:
+        rec = self.get_object()
+        try:
+            attachment = rec.attachments.get(pk=int(attachment_id or 0))
+        except RecommendationAttachment.DoesNotExist as exc:
+            raise Http404 from exc
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.name,
+            content_type=attachment.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

@@ -1,1 +1,0 @@
-"""Judicial recommendations and case referrals; their models arrive with their issues."""

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from meetings.models import (
+    AgendaItem,
+    CalendarFeedToken,
+    Consultation,
+    Decision,
+    DecisionProgress,
+    Invitation,
+    Meeting,
+    MeetingKindSetting,
+    Minutes,
+    MinutesConfirmation,
+    TopicProposal,
+)
+
+
+class InvitationInline(admin.TabularInline):
+    model = Invitation
+    extra = 0
+    raw_id_fields = ["unit"]
+    readonly_fields = ["replied_at", "replied_by"]
+
+
+class AgendaItemInline(admin.TabularInline):
+    model = AgendaItem
+    extra = 0
+    raw_id_fields = ["presenter_unit"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "kind", "convener", "starts_at", "status", "sequence", "next_alert_at"]
+    list_filter = ["kind", "status", "level", "region"]
+    search_fields = ["title", "location"]
+    date_hierarchy = "starts_at"
+    raw_id_fields = ["convener", "region"]
+    filter_horizontal = ["tasks"]
+    readonly_fields = ["uid", "sequence", "next_alert_at", "created_by", "created_at", "updated_at"]
+    inlines = [InvitationInline, AgendaItemInline]
+    list_select_related = ["convener"]
+
+
+@admin.register(MeetingKindSetting)
+class MeetingKindSettingAdmin(SimpleHistoryAdmin):
+    list_display = ["kind", "reminder_offsets"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(SimpleHistoryAdmin):
+    list_display = ["meeting", "unit", "reply", "replied_at"]
+    list_filter = ["reply"]
+    search_fields = ["meeting__title", "unit__name"]
+    autocomplete_fields = ["meeting"]
+    raw_id_fields = ["unit"]
+    list_select_related = ["meeting", "unit"]
+
+
+@admin.register(TopicProposal)
+class TopicProposalAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "meeting", "unit", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["title", "meeting__title"]
+    autocomplete_fields = ["meeting"]
+    raw_id_fields = ["unit"]
+
+
+class MinutesConfirmationInline(admin.TabularInline):
+    model = MinutesConfirmation
+    extra = 0
+    raw_id_fields = ["unit"]
+
+
+@admin.register(Minutes)
+class MinutesAdmin(SimpleHistoryAdmin):
+    list_display = ["meeting", "status", "confirm_by", "document_number", "issued_at"]
+    list_filter = ["status"]
+    search_fields = ["meeting__title", "document_number"]
+    autocomplete_fields = ["meeting"]
+    inlines = [MinutesConfirmationInline]
+
+
+class DecisionProgressInline(admin.TabularInline):
+    model = DecisionProgress
+    extra = 0
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "owner_unit", "due", "status", "next_alert_at"]
+    list_filter = ["status"]
+    search_fields = ["text", "meeting__title"]
+    autocomplete_fields = ["meeting"]
+    raw_id_fields = ["owner_unit"]
+    filter_horizontal = ["supporting_units"]
+    readonly_fields = ["next_alert_at", "created_at"]
+    date_hierarchy = "due"
+    inlines = [DecisionProgressInline]
+    list_select_related = ["owner_unit"]
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(SimpleHistoryAdmin):
+    list_display = ["topic", "topic_kind", "held_on", "level", "region", "logging_unit"]
+    list_filter = ["topic_kind", "level", "region"]
+    search_fields = ["topic", "case_number"]
+    date_hierarchy = "held_on"
+    autocomplete_fields = ["meeting"]
+    raw_id_fields = ["region", "logging_unit", "logged_by"]
+    filter_horizontal = ["units", "tasks"]
+    list_select_related = ["region", "logging_unit"]
+
+
+@admin.register(CalendarFeedToken)
+class CalendarFeedTokenAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at"]
+    search_fields = ["user__username", "user__name"]
+    readonly_fields = ["token", "created_at"]
+    raw_id_fields = ["user"]

@@ -1,0 +1,475 @@
+"""REST API of the meetings app (API.md: meetings/, consultations/, decisions/).
+
+Every viewset starts from the scope selector (outside it: 404) and every write calls a service
+(refusals: 403 NotPermitted, 409 TransitionNotAllowed, 400 ValidationError).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Prefetch
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from meetings import ical, selectors, services
+from meetings.models import AgendaItem, Consultation, Decision, Invitation, Meeting, Minutes
+from members.models import MemberUnit, Region, WorkTask
+
+# --- serializers -----------------------------------------------------------------------------------------
+
+
+class AgendaItemSerializer(serializers.ModelSerializer):
+    presenter_unit = serializers.PrimaryKeyRelatedField(
+        queryset=MemberUnit.objects.all(), required=False, allow_null=True
+    )
+    presenter_unit_name = serializers.CharField(source="presenter_unit.name", read_only=True, default=None)
+    order = serializers.IntegerField(required=False, min_value=1)
+
+    class Meta:
+        model = AgendaItem
+        fields = ["id", "order", "title", "presenter_unit", "presenter_unit_name", "minutes"]
+        read_only_fields = ["id"]
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = ["unit", "unit_name", "reply", "attendees", "reason", "replied_at"]
+
+
+class MinutesSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Minutes
+        fields = ["status", "body", "confirm_by", "circulated_at", "document_number", "issued_at"]
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    convener = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all())
+    convener_name = serializers.CharField(source="convener.name", read_only=True)
+    # Read from the invitations (prefetched with the replies), written as a list of unit ids.
+    invited_units = serializers.PrimaryKeyRelatedField(
+        queryset=MemberUnit.objects.all(), many=True, required=False, source="invited_unit_list"
+    )
+    tasks = serializers.PrimaryKeyRelatedField(queryset=WorkTask.objects.all(), many=True, required=False)
+    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
+    region_name = serializers.CharField(source="region.name", read_only=True, default=None)
+    agenda = AgendaItemSerializer(source="agenda_items", many=True, required=False)
+    agenda_minutes = serializers.SerializerMethodField()
+    replies = InvitationSerializer(source="invitations", many=True, read_only=True)
+    minutes = serializers.SerializerMethodField()
+    reminder_offsets = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True)
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "uid",
+            "kind",
+            "title",
+            "description",
+            "tasks",
+            "convener",
+            "convener_name",
+            "invited_units",
+            "level",
+            "region",
+            "region_name",
+            "starts_at",
+            "ends_at",
+            "location",
+            "video_link",
+            "status",
+            "agenda_cutoff",
+            "reminder_offsets",
+            "agenda",
+            "agenda_minutes",
+            "replies",
+            "minutes",
+            "sequence",
+            "cancel_reason",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "uid", "status", "sequence", "cancel_reason", "created_at", "updated_at"]
+
+    def get_agenda_minutes(self, obj: Meeting) -> int:
+        return sum(item.minutes for item in obj.agenda_items.all())
+
+    @extend_schema_field(MinutesSerializer(allow_null=True))
+    def get_minutes(self, obj: Meeting) -> dict[str, Any] | None:
+        try:
+            minutes = obj.minutes
+        except Minutes.DoesNotExist:
+            return None
+        return MinutesSerializer(minutes).data
+
+
+class ConsultationSerializer(serializers.ModelSerializer):
+    units = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all(), many=True)
+    tasks = serializers.PrimaryKeyRelatedField(queryset=WorkTask.objects.all(), many=True, required=False)
+    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
+    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all(), required=False, allow_null=True)
+    logging_unit_name = serializers.CharField(source="logging_unit.name", read_only=True, default=None)
+
+    class Meta:
+        model = Consultation
+        fields = [
+            "id",
+            "topic_kind",
+            "held_on",
+            "units",
+            "level",
+            "region",
+            "topic",
+            "case_number",
+            "tasks",
+            "outcome",
+            "follow_up",
+            "meeting",
+            "logging_unit",
+            "logging_unit_name",
+            "created_at",
+        ]
+        read_only_fields = ["id", "logging_unit", "created_at"]
+
+    def validate_meeting(self, value: Meeting | None) -> Meeting | None:
+        request = self.context["request"]
+        if value is not None and not selectors.meetings_for(request.user).filter(pk=value.pk).exists():
+            raise serializers.ValidationError("无效的会议。")
+        return value
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all())
+    meeting_title = serializers.CharField(source="meeting.title", read_only=True)
+    owner_unit = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all())
+    owner_unit_name = serializers.CharField(source="owner_unit.name", read_only=True)
+    supporting_units = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all(), many=True, required=False)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "meeting",
+            "meeting_title",
+            "text",
+            "owner_unit",
+            "owner_unit_name",
+            "supporting_units",
+            "due",
+            "status",
+            "overdue",
+            "done_at",
+            "done_note",
+            "created_at",
+        ]
+        read_only_fields = ["id", "status", "done_at", "done_note", "created_at"]
+
+    def get_overdue(self, obj: Decision) -> bool:
+        return obj.overdue_on(self.context.get("today") or timezone.localdate())
+
+    def validate_meeting(self, value: Meeting) -> Meeting:
+        request = self.context["request"]
+        if not selectors.meetings_for(request.user).filter(pk=value.pk).exists():
+            raise serializers.ValidationError("无效的会议。")
+        return value
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+@extend_schema_serializer(component_name="MeetingReply")
+class ReplySerializer(serializers.Serializer):
+    reply = serializers.ChoiceField(choices=["attending", "delegate", "declined"])
+    attendees = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# --- filters ---------------------------------------------------------------------------------------------
+
+
+class MeetingFilter(django_filters.FilterSet):
+    task = django_filters.NumberFilter(field_name="tasks__id")
+    invited_unit = django_filters.NumberFilter(field_name="invitations__unit_id")
+    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+
+    class Meta:
+        model = Meeting
+        fields = ["kind", "status", "convener", "level", "region"]
+
+
+class ConsultationFilter(django_filters.FilterSet):
+    unit = django_filters.NumberFilter(field_name="units__id")
+    task = django_filters.NumberFilter(field_name="tasks__id")
+    held_after = django_filters.DateFilter(field_name="held_on", lookup_expr="gte")
+    held_before = django_filters.DateFilter(field_name="held_on", lookup_expr="lte")
+
+    class Meta:
+        model = Consultation
+        fields = ["topic_kind", "level", "region", "meeting", "logging_unit"]
+
+
+class DecisionFilter(django_filters.FilterSet):
+    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    due_before = django_filters.DateFilter(field_name="due", lookup_expr="lte")
+    due_after = django_filters.DateFilter(field_name="due", lookup_expr="gte")
+
+    class Meta:
+        model = Decision
+        fields = ["status", "owner_unit", "meeting"]
+
+    def filter_overdue(self, queryset: Any, name: str, value: bool | None) -> Any:
+        today = timezone.localdate()
+        if value is True:
+            return queryset.filter(status=Decision.Status.OPEN, due__lt=today)
+        if value is False:
+            return queryset.exclude(status=Decision.Status.OPEN, due__lt=today)
+        return queryset
+
+
+# --- viewsets --------------------------------------------------------------------------------------------
+
+
+class ICalendarRenderer(BaseRenderer):
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        return data if isinstance(data, bytes) else str(data).encode()
+
+
+class LeanPageMixin:
+    """Page over ids first, then fetch the page's rows with their joins and prefetches.
+
+    At page 200 the database would otherwise join (and throw away) 4,000 rows to reach the 20
+    it returns; paging the bare ids walks only the index. One more query, the same at any page.
+    """
+
+    def paginate_queryset(self, queryset: Any) -> list[Any] | None:
+        ids = super().paginate_queryset(  # type: ignore[misc]
+            queryset.select_related(None).prefetch_related(None).values_list("pk", flat=True)
+        )
+        if ids is None:
+            return None
+        rows = {obj.pk: obj for obj in queryset.order_by().filter(pk__in=list(ids))}
+        return [rows[pk] for pk in ids if pk in rows]
+
+
+class WriteViewSet(
+    LeanPageMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """GET, POST, PATCH (API.md lists no DELETE)."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+
+class MeetingViewSet(WriteViewSet):
+    serializer_class = MeetingSerializer
+    filterset_class = MeetingFilter
+    search_fields = ["title", "location"]
+    ordering_fields = ["starts_at", "created_at", "id"]
+    ordering = ["-starts_at", "-id"]
+
+    def get_queryset(self) -> Any:
+        return (
+            selectors.meetings_for(self.request.user)
+            .select_related("convener", "region", "minutes")
+            .prefetch_related(
+                "tasks",
+                Prefetch("invitations", queryset=Invitation.objects.select_related("unit")),
+                Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("presenter_unit")),
+            )
+            .order_by("-starts_at", "-id")
+        )
+
+    def get_renderers(self) -> list[BaseRenderer]:
+        if getattr(self, "action", None) == "ics":  # also for the slash-less route of fuyuan/api_urls.py
+            return [ICalendarRenderer(), JSONRenderer()]
+        return super().get_renderers()
+
+    def perform_create(self, serializer: MeetingSerializer) -> None:
+        data = dict(serializer.validated_data)
+        agenda = data.pop("agenda_items", None)
+        if "invited_unit_list" in data:
+            data["invited_units"] = data.pop("invited_unit_list")
+        meeting = services.meeting_create(by=self.request.user, **data)
+        if agenda:
+            services.agenda_replace(meeting=meeting, by=self.request.user, items=agenda)
+        serializer.instance = self.get_queryset().get(pk=meeting.pk)
+
+    def perform_update(self, serializer: MeetingSerializer) -> None:
+        data = dict(serializer.validated_data)
+        agenda = data.pop("agenda_items", None)
+        if "invited_unit_list" in data:
+            data["invited_units"] = data.pop("invited_unit_list")
+        meeting = serializer.instance
+        if data:
+            services.meeting_update(meeting=meeting, by=self.request.user, **data)
+        if agenda is not None:
+            services.agenda_replace(meeting=meeting, by=self.request.user, items=agenda)
+        serializer.instance = self.get_queryset().get(pk=meeting.pk)
+
+    def _do(self, request: Request, pk: Any, call: Any) -> Response:
+        meeting = self.get_object()
+        call(meeting)
+        fresh = self.get_queryset().get(pk=meeting.pk)
+        return Response(self.get_serializer(fresh).data)
+
+    @extend_schema(request=None, responses=MeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def hold(self, request: Request, pk: Any = None) -> Response:
+        return self._do(request, pk, lambda m: services.meeting_hold(meeting=m, by=request.user))
+
+    @extend_schema(request=None, responses=MeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: Any = None) -> Response:
+        return self._do(request, pk, lambda m: services.meeting_close(meeting=m, by=request.user))
+
+    @extend_schema(request=ReasonSerializer, responses=MeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: Any = None) -> Response:
+        body = ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        reason = body.validated_data["reason"]
+        return self._do(request, pk, lambda m: services.meeting_cancel(meeting=m, by=request.user, reason=reason))
+
+    @extend_schema(request=ReplySerializer, responses=InvitationSerializer)
+    @action(detail=True, methods=["post"])
+    def reply(self, request: Request, pk: Any = None) -> Response:
+        """The signed-in user's unit answers the invitation."""
+        meeting = self.get_object()
+        body = ReplySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if request.user.unit is None:
+            return Response({"detail": "您的账号未关联单位。"}, status=status.HTTP_403_FORBIDDEN)
+        invitation = services.invitation_reply(
+            meeting=meeting, unit=request.user.unit, by=request.user, **body.validated_data
+        )
+        return Response(InvitationSerializer(invitation).data)
+
+    @extend_schema(responses={(200, "text/calendar"): OpenApiResponse(response=OpenApiTypes.BINARY)})
+    @action(detail=True, methods=["get"], renderer_classes=[ICalendarRenderer, JSONRenderer])
+    def ics(self, request: Request, pk: Any = None) -> Response:
+        meeting = self.get_object()
+        response = Response(ical.meeting_ics(meeting), content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+        return response
+
+
+class ConsultationViewSet(WriteViewSet):
+    serializer_class = ConsultationSerializer
+    filterset_class = ConsultationFilter
+    search_fields = ["topic", "case_number"]
+    ordering_fields = ["held_on", "created_at", "id"]
+
+    def get_queryset(self) -> Any:
+        return (
+            selectors.consultations_for(self.request.user)
+            .select_related("logging_unit")
+            .prefetch_related("units", "tasks")
+            .order_by("-held_on", "-id")
+        )
+
+    def perform_create(self, serializer: ConsultationSerializer) -> None:
+        serializer.instance = services.consultation_log(by=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer: ConsultationSerializer) -> None:
+        serializer.instance = services.consultation_update(
+            consultation=serializer.instance, by=self.request.user, **serializer.validated_data
+        )
+
+
+class DecisionViewSet(WriteViewSet):
+    serializer_class = DecisionSerializer
+    filterset_class = DecisionFilter
+    search_fields = ["text"]
+    ordering_fields = ["due", "created_at", "id"]
+
+    def get_queryset(self) -> Any:
+        return (
+            selectors.decisions_for(self.request.user)
+            .select_related("meeting", "owner_unit")
+            .prefetch_related("supporting_units")
+            .order_by("status", "due", "id")
+        )
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "today": timezone.localdate()}
+
+    def perform_create(self, serializer: DecisionSerializer) -> None:
+        data = dict(serializer.validated_data)
+        serializer.instance = services.decision_add(by=self.request.user, **data)
+
+    def perform_update(self, serializer: DecisionSerializer) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("meeting", None)
+        serializer.instance = services.decision_update(decision=serializer.instance, by=self.request.user, **data)
+
+    @extend_schema(request=NoteSerializer, responses=DecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: Any = None) -> Response:
+        decision = self.get_object()
+        body = NoteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        decision = services.decision_complete(decision=decision, by=request.user, note=body.validated_data["note"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=decision.pk)).data)
+
+    @extend_schema(
+        request=NoteSerializer,
+        responses=inline_serializer(
+            "DecisionProgressOut", {"id": serializers.IntegerField(), "note": serializers.CharField()}
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def progress(self, request: Request, pk: Any = None) -> Response:
+        decision = self.get_object()
+        body = NoteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        entry = services.decision_add_progress(decision=decision, by=request.user, note=body.validated_data["note"])
+        return Response({"id": entry.pk, "note": entry.note}, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    ics=extend_schema(
+        operation_id="meetings_ics_file",
+        responses={(200, "text/calendar"): OpenApiResponse(response=OpenApiTypes.BINARY)},
+    )
+)
+class MeetingIcsViewSet(MeetingViewSet):
+    """``meetings/{id}/ics`` exactly as API.md spells it (the router's ``ics/`` serves the same)."""
+
+
+def register(router: Any) -> None:
+    router.register("meetings", MeetingViewSet, basename="api-meeting")
+    router.register("consultations", ConsultationViewSet, basename="api-consultation")
+    router.register("decisions", DecisionViewSet, basename="api-decision")

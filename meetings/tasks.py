@@ -1,0 +1,13 @@
+"""Thin Celery tasks of the meetings app: each calls one service and is safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from meetings import services
+
+
+@shared_task(name="meetings.scan_reminders")
+def scan_reminders() -> dict[str, int]:
+    """Meeting reminders, agenda cut-offs, minutes confirmations, decisions due soon and overdue."""
+    return services.scan_reminders()
