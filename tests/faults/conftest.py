@@ -102,7 +102,9 @@ test_database_url.__test__ = False  # type: ignore[attr-defined]
 
 def child_env(**extra: str) -> dict[str, str]:
     """The environment of a process the test starts: the test settings, plus ``extra``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "EMAIL_", "FUYUAN_"))}
+    # PYTEST_XDIST_*: settings_test would move a test worker's REDIS_URL to a database of its own
+    strip = ("DATABASE_", "REDIS_", "EMAIL_", "FUYUAN_", "PYTEST_XDIST_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(strip)}
     env["DJANGO_SETTINGS_MODULE"] = "fuyuan.settings_test"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.update(extra)
