@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 TEST_ENV := DJANGO_SETTINGS_MODULE=fuyuan.settings_test
+# Two test workers (this machine has two cores); `make test PYTEST_ARGS=` runs them one by one.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test lint format bench messages install install-dev services clean backup restore
 

@@ -164,7 +164,7 @@ def run(report: Report) -> None:
         next_alert_at=timezone.now() + timedelta(days=10)
     )
     _vacuum()
-    plan = JudicialRecommendation.objects.filter(next_alert_at__lte=timezone.now()).only("pk")[:1].explain()
+    plan = JudicialRecommendation.objects.filter(next_alert_at__lte=timezone.now()).order_by().only("pk")[:1].explain()
     index_used = "recommendation_alert_due" in plan
     print("    EXPLAIN scan:", " | ".join(line.strip() for line in plan.splitlines()), flush=True)
     report.measure(

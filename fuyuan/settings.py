@@ -299,6 +299,14 @@ FUYUAN_DELIVERY_STALE_MINUTES = env_int("FUYUAN_DELIVERY_STALE_MINUTES", 10, min
 FUYUAN_DELIVERY_MAX_ATTEMPTS = env_int("FUYUAN_DELIVERY_MAX_ATTEMPTS", 8, minimum=1)
 FUYUAN_HEARTBEAT_MAX_AGE_SECONDS = env_int("FUYUAN_HEARTBEAT_MAX_AGE_SECONDS", 180, minimum=10)
 
+# The alert ladder of judicial recommendations (cases/services/recommendations.py): days.
+FUYUAN_RECOMMENDATION_ACK_REMINDER_DAYS = env_int("FUYUAN_RECOMMENDATION_ACK_REMINDER_DAYS", 5, minimum=1)
+FUYUAN_RECOMMENDATION_DUE_SOON_DAYS = tuple(
+    int(d) for d in env_list("FUYUAN_RECOMMENDATION_DUE_SOON_DAYS", ["14", "3"]) if d.isdigit()
+)
+FUYUAN_RECOMMENDATION_ESCALATE_DAYS = env_int("FUYUAN_RECOMMENDATION_ESCALATE_DAYS", 30, minimum=1)
+FUYUAN_RECOMMENDATION_ALERT_HOUR = env_int("FUYUAN_RECOMMENDATION_ALERT_HOUR", 9, minimum=0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -193,10 +193,12 @@ class DecisionSerializer(serializers.ModelSerializer):
         return value
 
 
+@extend_schema_serializer(component_name="DecisionNote")
 class NoteSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
+@extend_schema_serializer(component_name="MeetingCancel")
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 

@@ -2,7 +2,7 @@
 
 Office, leaders and administrators see everything; a liaison or a court clerk sees the meetings
 their unit convenes or is invited to, the consultations their unit took part in or logged, and
-the decisions their unit owns or supports. Anything else is 404.
+the decisions their unit owns or supports (or took at a meeting it convened). Anything else is 404.
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ def decisions_for(user: User) -> QuerySet[Decision]:
     if unit_id is None:
         return qs.none()
     supports = Decision.supporting_units.through.objects.filter(decision=OuterRef("pk"), memberunit_id=unit_id)
-    return qs.filter(Q(owner_unit_id=unit_id) | Exists(supports))
+    # The convening unit follows up the decisions of its own meetings too.
+    return qs.filter(Q(owner_unit_id=unit_id) | Exists(supports) | Q(meeting__convener_id=unit_id))
 
 
 # --- Lists ------------------------------------------------------------------------------------
@@ -213,24 +214,29 @@ def consultation_list(
 
 
 def unit_home(*, user: User, now: datetime | None = None, limit: int = 5) -> dict[str, Any]:
-    """Upcoming meetings and open decisions of the user's unit, for ``meetings/_unit_home.html``."""
+    """Upcoming meetings and open decisions for ``meetings/_unit_home.html`` (pass it as ``panel``).
+
+    A unit's people see their unit's meetings and the decisions it owns; the office and leaders
+    see the next meetings of the mechanism and the decisions most overdue.
+    """
     now = now or timezone.now()
-    unit_id = _unit_id(user)
-    if unit_id is None:
-        return {"upcoming_meetings": [], "open_decisions": [], "unit_home_unit": None}
-    invited = Invitation.objects.filter(meeting=OuterRef("pk"), unit_id=unit_id)
-    meetings = list(
-        Meeting.objects.filter(Q(convener_id=unit_id) | Exists(invited))
-        .filter(status=Meeting.Status.PLANNED, ends_at__gte=now)
-        .select_related("convener")
-        .order_by("starts_at", "id")[:limit]
-    )
-    decisions = list(
-        Decision.objects.filter(owner_unit_id=unit_id, status=Decision.Status.OPEN)
-        .select_related("meeting")
-        .order_by("due", "id")[:limit]
-    )
-    return {"upcoming_meetings": meetings, "open_decisions": decisions, "unit_home_unit": user.unit}
+    upcoming = Meeting.objects.filter(status=Meeting.Status.PLANNED, ends_at__gte=now)
+    open_decisions = Decision.objects.filter(status=Decision.Status.OPEN)
+    if can_read_all(user):
+        scope = "all"
+    else:
+        unit_id = _unit_id(user)
+        if unit_id is None:
+            return {"upcoming_meetings": [], "open_decisions": [], "scope": "none"}
+        invited = Invitation.objects.filter(meeting=OuterRef("pk"), unit_id=unit_id)
+        upcoming = upcoming.filter(Q(convener_id=unit_id) | Exists(invited))
+        open_decisions = open_decisions.filter(owner_unit_id=unit_id)
+        scope = "unit"
+    return {
+        "upcoming_meetings": list(upcoming.select_related("convener").order_by("starts_at", "id")[:limit]),
+        "open_decisions": list(open_decisions.select_related("owner_unit").order_by("due", "id")[:limit]),
+        "scope": scope,
+    }
 
 
 def feed_meetings(*, unit_id: int | None, since: datetime) -> QuerySet[Meeting]:

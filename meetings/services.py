@@ -714,6 +714,22 @@ def agenda_move(*, item: AgendaItem, by: User, direction: str) -> list[AgendaIte
 
 
 @transaction.atomic
+def agenda_reorder(*, meeting: Meeting, by: User, item_ids: Sequence[int]) -> list[AgendaItem]:
+    """Put the items in the given order (drag and drop); the list must hold each item exactly once."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _require_manage(by, meeting)
+    _agenda_editable(meeting)
+    items = {it.pk: it for it in AgendaItem.objects.filter(meeting=meeting)}
+    if sorted(item_ids) != sorted(items):
+        raise ValidationError({"order": [_("议程已被他人修改,请刷新后重试。")]})
+    ordered = [items[pk] for pk in item_ids]
+    for number, it in enumerate(ordered, start=1):
+        it.order = number
+    AgendaItem.objects.bulk_update(ordered, ["order"])
+    return ordered
+
+
+@transaction.atomic
 def agenda_remove(*, item: AgendaItem, by: User) -> None:
     meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
     _require_manage(by, meeting)

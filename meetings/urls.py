@@ -17,6 +17,7 @@ urlpatterns = [
     path("meetings/<int:pk>/cancel/", views.meeting_cancel, name="meeting-cancel"),
     path("meetings/<int:pk>/reply/", views.meeting_reply, name="meeting-reply"),
     path("meetings/<int:pk>/agenda/", views.agenda_add, name="agenda-add"),
+    path("meetings/<int:pk>/agenda/order/", views.agenda_reorder, name="agenda-reorder"),
     path("meetings/agenda/<int:item_id>/move/", views.agenda_move, name="agenda-move"),
     path("meetings/agenda/<int:item_id>/delete/", views.agenda_delete, name="agenda-delete"),
     path("meetings/<int:pk>/proposals/", views.proposal_add, name="proposal-add"),

@@ -441,6 +441,24 @@ def agenda_move(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def agenda_reorder(request: HttpRequest, pk: int) -> HttpResponse:
+    """The drag-and-drop order (``order=3,1,2``); the up/down buttons remain the way without JavaScript."""
+    meeting = _meeting_or_404(request, pk)
+    try:
+        ids = [int(x) for x in request.POST.get("order", "").split(",") if x.strip()]
+    except ValueError:
+        ids = []
+    try:
+        services.agenda_reorder(meeting=meeting, by=request.user, item_ids=ids)
+    except (NotPermitted, TransitionNotAllowed) as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _agenda_response(request, meeting.pk)
+
+
+@login_required
+@require_POST
 def agenda_delete(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _item_or_404(request, item_id)
     meeting_id = item.meeting_id

@@ -137,10 +137,15 @@ def notify(
     content_type = ContentType.objects.get_for_model(obj)
     base = {"object": obj, "stage": stage, "url": url, "site_url": settings.SITE_URL, **(context or {})}
     rows = []
+    rendered: dict[str, tuple[str, str]] = {}  # one rendering per language, not per person
     for user in people.values():
-        with translation.override(user.language):
-            subject = " ".join(render_to_string(f"notifications/{event}.subject.txt", base).split())
-            body = render_to_string(f"notifications/{event}.txt", base).strip()
+        if user.language not in rendered:
+            with translation.override(user.language):
+                rendered[user.language] = (
+                    " ".join(render_to_string(f"notifications/{event}.subject.txt", base).split()),
+                    render_to_string(f"notifications/{event}.txt", base).strip(),
+                )
+        subject, body = rendered[user.language]
         wants_email = user.email_notifications and bool(user.email)
         rows.append(
             Notification(

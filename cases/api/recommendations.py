@@ -26,8 +26,18 @@ from members.models import MemberUnit, WorkTask
 Outcome = JudicialRecommendation.Outcome
 
 
-class ReplySerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=Outcome.choices)
+@extend_schema_field(
+    {"type": "string", "enum": list(Outcome.values), "description": "adopted | partly_adopted | not_adopted"}
+)
+class OutcomeField(serializers.ChoiceField):
+    """Described inline in the schema: the referrals' ``outcome`` is another set of codes."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=Outcome.choices, **kwargs)
+
+
+class RecommendationReplySerializer(serializers.Serializer):
+    outcome = OutcomeField()
     content = serializers.CharField()
     measures = serializers.CharField(required=False, allow_blank=True, default="")
     reason = serializers.CharField(
@@ -36,7 +46,7 @@ class ReplySerializer(serializers.Serializer):
     replied_at = serializers.DateTimeField(read_only=True)
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class RecommendationAttachmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = RecommendationAttachment
         fields = ["id", "part", "name", "content_type", "size", "uploaded_at"]
@@ -63,7 +73,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
     tasks = serializers.PrimaryKeyRelatedField(queryset=WorkTask.objects.all(), many=True, required=False)
     overdue = serializers.SerializerMethodField()
     reply = serializers.SerializerMethodField()
-    attachments = AttachmentSerializer(many=True, read_only=True)
+    attachments = RecommendationAttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = JudicialRecommendation
@@ -120,7 +130,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
         value = getattr(obj, "overdue", None)
         return bool(value) if value is not None else obj.is_overdue()
 
-    @extend_schema_field(ReplySerializer(allow_null=True))
+    @extend_schema_field(RecommendationReplySerializer(allow_null=True))
     def get_reply(self, obj: JudicialRecommendation) -> dict[str, Any] | None:
         if obj.replied_at is None:
             return None
@@ -133,19 +143,19 @@ class RecommendationSerializer(serializers.ModelSerializer):
         }
 
 
-class IssueSerializer(serializers.Serializer):
+class RecommendationIssueSerializer(serializers.Serializer):
     issued_on = serializers.DateField(required=False, allow_null=True, help_text="Defaults to today.")
 
 
-class CloseSerializer(serializers.Serializer):
+class RecommendationCloseSerializer(serializers.Serializer):
     assessment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class WithdrawSerializer(serializers.Serializer):
+class RecommendationWithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class UploadSerializer(serializers.Serializer):
+class RecommendationUploadSerializer(serializers.Serializer):
     files = serializers.ListField(child=serializers.FileField(), allow_empty=False)
 
 
@@ -182,9 +192,8 @@ class RecommendationViewSet(
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> Any:
-        params = self.request.query_params if self.action == "list" else {}
-        sort = self.request.query_params.get("ordering", selectors.DEFAULT_SORT)
-        return selectors.recommendation_list(self.request.user, params, sort=sort).prefetch_related(  # type: ignore[arg-type]
+        """The user's scope with what a record shows (the list filters and pages ids first, see ``list``)."""
+        return selectors.recommendation_list(self.request.user, {}).prefetch_related(  # type: ignore[arg-type]
             "copy_to", "tasks", "attachments"
         )
 
@@ -196,7 +205,16 @@ class RecommendationViewSet(
 
     @extend_schema(parameters=FILTER_PARAMETERS)
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return super().list(request, *args, **kwargs)
+        # Sort and page the bare ids (an index walk at any page), then read the page's rows with joins.
+        sort = request.query_params.get("ordering", selectors.DEFAULT_SORT)
+        ids = selectors.recommendation_ids(request.user, request.query_params).order_by(  # type: ignore[arg-type]
+            *selectors.order_clause(sort)
+        )
+        page = self.paginate_queryset(ids)
+        wanted = [row.pk for row in (page if page is not None else ids)]
+        rows = {row.pk: row for row in self.get_queryset().filter(pk__in=wanted)}
+        data = self.get_serializer([rows[pk] for pk in wanted if pk in rows], many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -219,11 +237,11 @@ class RecommendationViewSet(
         services.recommendation_update(recommendation=rec, by=request.user, changes=changes)  # type: ignore[arg-type]
         return self._respond(rec)
 
-    @extend_schema(request=IssueSerializer, responses=RecommendationSerializer)
+    @extend_schema(request=RecommendationIssueSerializer, responses=RecommendationSerializer)
     @action(detail=True, methods=["post"])
     def issue(self, request: Request, pk: str | None = None) -> Response:
         rec = self.get_object()
-        body = IssueSerializer(data=request.data)
+        body = RecommendationIssueSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.recommendation_issue(
             recommendation=rec, by=request.user, issued_on=body.validated_data.get("issued_on")
@@ -237,29 +255,29 @@ class RecommendationViewSet(
         services.recommendation_acknowledge(recommendation=rec, by=request.user)  # type: ignore[arg-type]
         return self._respond(rec)
 
-    @extend_schema(request=ReplySerializer, responses=RecommendationSerializer)
+    @extend_schema(request=RecommendationReplySerializer, responses=RecommendationSerializer)
     @action(detail=True, methods=["post"])
     def reply(self, request: Request, pk: str | None = None) -> Response:
         rec = self.get_object()
-        body = ReplySerializer(data=request.data)
+        body = RecommendationReplySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.recommendation_reply(recommendation=rec, by=request.user, **body.validated_data)  # type: ignore[arg-type]
         return self._respond(rec)
 
-    @extend_schema(request=CloseSerializer, responses=RecommendationSerializer)
+    @extend_schema(request=RecommendationCloseSerializer, responses=RecommendationSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str | None = None) -> Response:
         rec = self.get_object()
-        body = CloseSerializer(data=request.data)
+        body = RecommendationCloseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.recommendation_close(recommendation=rec, by=request.user, **body.validated_data)  # type: ignore[arg-type]
         return self._respond(rec)
 
-    @extend_schema(request=WithdrawSerializer, responses=RecommendationSerializer)
+    @extend_schema(request=RecommendationWithdrawSerializer, responses=RecommendationSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         rec = self.get_object()
-        body = WithdrawSerializer(data=request.data)
+        body = RecommendationWithdrawSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.recommendation_withdraw(recommendation=rec, by=request.user, **body.validated_data)  # type: ignore[arg-type]
         return self._respond(rec)
@@ -271,7 +289,10 @@ class RecommendationViewSet(
         services.recommendation_remind(recommendation=rec, by=request.user)  # type: ignore[arg-type]
         return self._respond(rec)
 
-    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses=AttachmentSerializer(many=True))
+    @extend_schema(
+        request={"multipart/form-data": RecommendationUploadSerializer},
+        responses=RecommendationAttachmentSerializer(many=True),
+    )
     @action(detail=True, methods=["post"], url_path="attachments")
     def upload(self, request: Request, pk: str | None = None) -> Response:
         """Add files: the court while drafting, the addressee with its reply (type checked by content)."""
@@ -280,7 +301,7 @@ class RecommendationViewSet(
         if not files:
             raise serializers.ValidationError({"files": [_("请选择要上传的文件。")]})
         stored = services.recommendation_add_attachments(recommendation=rec, by=request.user, files=files)  # type: ignore[arg-type]
-        return Response(AttachmentSerializer(stored, many=True).data, status=201)
+        return Response(RecommendationAttachmentSerializer(stored, many=True).data, status=201)
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)")

@@ -162,6 +162,21 @@ def recommendation_list(
     return qs.order_by(*order_clause(sort))
 
 
+def recommendation_ids(user: User, params: Mapping[str, Any]) -> QuerySet[JudicialRecommendation]:
+    """The filtered scope without joins, to sort and page: OFFSET then walks an index, not joined rows."""
+    return filter_recommendations(recommendations_for(user), params).only("pk")
+
+
+def recommendation_rows(user: User, ids: list[int]) -> list[JudicialRecommendation]:
+    """The list rows for one page of ids, with what a row shows joined in, in the page's order."""
+    today = timezone.localdate()
+    rows = with_overdue(recommendations_for(user).filter(pk__in=ids), today).select_related(
+        "court", "addressee", "supervisor"
+    )
+    by_id = {row.pk: row for row in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def recommendation_detail(user: User, pk: int) -> JudicialRecommendation:
     """One recommendation in the user's scope (raises DoesNotExist outside it: a 404)."""
     return (

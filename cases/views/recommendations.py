@@ -53,13 +53,14 @@ def _filtered(request: HttpRequest) -> Any:
 @login_required
 @require_GET
 def recommendation_list(request: HttpRequest) -> HttpResponse:
+    # Sort and page the bare ids (an index walk at any page), then read the page's 20 rows with joins.
+    ids = selectors.recommendation_ids(request.user, request.GET)  # type: ignore[arg-type]
     listing = list_page(
-        request,
-        _filtered(request),
-        sort_fields=SORT_FIELDS,
-        default_sort=DEFAULT_SORT,
-        per_page=PER_PAGE,
-        tiebreak="id",
+        request, ids, sort_fields=SORT_FIELDS, default_sort=DEFAULT_SORT, per_page=PER_PAGE, tiebreak="id"
+    )
+    listing.page.object_list = selectors.recommendation_rows(
+        request.user,  # type: ignore[arg-type]
+        [row.pk for row in listing.page.object_list],
     )
     filters = FilterForm(request.GET or None, years=selectors.year_choices())
     return render(

@@ -389,9 +389,20 @@ def test_unit_home_snippet(cast, make_meeting, rf):
     make_meeting(invited=[cast.other_unit], title="别人的会")
     request = rf.get("/")
     request.user = cast.liaison
-    context = selectors.unit_home(user=cast.liaison)
-    html = render_to_string("meetings/_unit_home.html", context, request=request)
+    html = render_to_string(
+        "meetings/_unit_home.html", {"panel": selectors.unit_home(user=cast.liaison)}, request=request
+    )
     assert "下周的联席会议" in html and "本单位牵头的事项" in html and "别人的会" not in html
+
+
+def test_home_page_shows_the_meetings_panel(cast, make_meeting):
+    meeting = make_meeting(invited=[cast.unit], title="下周的联席会议")
+    _decision(cast, meeting, text="本单位牵头的事项")
+    make_meeting(invited=[cast.other_unit], title="别人的会")
+    body = client_for(cast.liaison).get(reverse("home")).content.decode()
+    assert "下周的联席会议" in body and "本单位牵头的事项" in body and "别人的会" not in body
+    body = client_for(cast.office).get(reverse("home")).content.decode()
+    assert "下周的联席会议" in body and "别人的会" in body and "议定事项督办" in body
 
 
 def test_filter_drop_downs_keep_the_choice_and_escape_names(cast):
@@ -417,3 +428,32 @@ def test_decision_edit_page_moves_the_due_date_and_rearms(cast, make_meeting):
     decision.refresh_from_db()
     assert decision.text == "改后的事项" and decision.due == new_due
     assert timezone.localtime(decision.next_alert_at).date() == new_due - timedelta(days=3)
+
+
+def test_agenda_drag_and_drop_order(cast, make_meeting):
+    meeting = make_meeting()
+    items = [services.agenda_add(meeting=meeting, by=cast.office, title=t, minutes=10) for t in ("一", "二", "三")]
+    client = client_for(cast.office)
+    url = reverse("agenda-reorder", args=[meeting.pk])
+    response = client.post(url, {"order": f"{items[2].pk},{items[0].pk},{items[1].pk}"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and 'id="agenda"' in response.content.decode()
+    assert _titles(meeting) == ["三", "一", "二"]
+    response = client.post(url, {"order": f"{items[0].pk},{items[1].pk}"}, follow=True)  # one missing: refused
+    assert "请刷新后重试" in response.content.decode()
+    assert _titles(meeting) == ["三", "一", "二"]
+    client_for(cast.liaison).post(url, {"order": f"{items[0].pk},{items[1].pk},{items[2].pk}"})
+    assert _titles(meeting) == ["三", "一", "二"]
+
+
+def test_a_convening_unit_follows_up_its_meetings_decisions(cast, make_meeting):
+    meeting = make_meeting(by=cast.liaison, convener=cast.unit, invited=[cast.court, cast.other_unit])
+    decision = services.decision_add(
+        meeting=meeting,
+        by=cast.liaison,
+        text="专项事项",
+        owner_unit=cast.court,
+        due=timezone.localdate(meeting.starts_at),
+    )
+    assert client_for(cast.liaison).get(reverse("decision-detail", args=[decision.pk])).status_code == 200
+    assert client_for(cast.liaison).get(reverse("decision-edit", args=[decision.pk])).status_code == 200
+    assert client_for(cast.other_liaison).get(reverse("decision-detail", args=[decision.pk])).status_code == 404
