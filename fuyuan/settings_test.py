@@ -25,7 +25,11 @@ if _worker.startswith("gw") and _worker[2:].isdigit() and not os.environ.get("FU
 from fuyuan.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests read email from django.core.mail.outbox. The fault tests start a real Celery worker that
+# must send through an SMTP server the test runs: they set FUYUAN_TEST_SMTP=1 with EMAIL_HOST and
+# EMAIL_PORT, which keeps the SMTP backend that settings.py chose from EMAIL_HOST.
+if not os.environ.get("FUYUAN_TEST_SMTP"):
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_ENABLED = True
 TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "tests" / "templates"]  # noqa: F405
 STATIC_ROOT = None  # static files come from the finders in tests; nothing is collected
