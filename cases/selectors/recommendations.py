@@ -42,11 +42,12 @@ def recommendations_for(user: User) -> QuerySet[JudicialRecommendation]:
     if has_role(user, Role.LIAISON):
         # One index lookup per way a unit is involved, as a union: an OR of these (with the copy-to
         # EXISTS) would make PostgreSQL test every row of the table.
-        issued = JudicialRecommendation.objects.filter(issued_at__isnull=False)
+        # No ORDER BY inside the parts: SQLite (development) refuses it in a compound statement.
+        issued = JudicialRecommendation.objects.filter(issued_at__isnull=False).order_by()
         involved = (
             issued.filter(addressee_id=unit_id)
             .values("pk")
-            .union(CopyTo.objects.filter(memberunit_id=unit_id).values("judicialrecommendation_id"))
+            .union(CopyTo.objects.filter(memberunit_id=unit_id).order_by().values("judicialrecommendation_id"))
             .union(issued.filter(supervisor_id=unit_id, escalated_at__isnull=False).values("pk"))
         )
         scope |= Q(pk__in=involved, issued_at__isnull=False)
