@@ -335,6 +335,7 @@ class MeetingViewSet(WriteViewSet):
         if "invited_unit_list" in data:
             data["invited_units"] = data.pop("invited_unit_list")
         meeting = serializer.instance
+        services._require_manage(self.request.user, meeting)  # an empty PATCH too (it used to answer 200)
         if data:
             services.meeting_update(meeting=meeting, by=self.request.user, **data)
         if agenda is not None:

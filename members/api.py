@@ -382,6 +382,8 @@ class NotificationFilter(filters.FilterSet):
 class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     """The signed-in user's own inbox. Others' notices do not exist here (404)."""
 
+    personal = True  # marking one's own notices read is open to leaders too
+
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilter
     search_fields = ["subject"]

@@ -1,0 +1,149 @@
+# ruff: noqa: E501
+"""The expected status of every cell of the permission matrix (tests/security/test_permission_matrix.py).
+
+Rows: a page's URL name or an API path, and the method (GET for pages; GET/POST/PATCH for the API,
+writes sent with an empty body). Columns: the role; each cell is ``own/other`` — the status for the
+object of the user's own unit (side A: ``unit``/``court`` of the cast) and of another unit (side B).
+Office, leaders and administrators read everything, so their two halves normally agree. Unknown ids
+(999999: an import batch, a snapshot, a prepared report this world doesn't have) answer 404 or 403.
+Rewrite with ``MATRIX_RECORD=1`` and review the diff.
+"""
+
+TABLE = """
+# name                                                     method  office       liaison      court_clerk  leader       admin        anonymous
+agenda-add                                                 GET     405/405      405/405      405/405      405/405      405/405      302/302
+agenda-delete                                              GET     405/405      405/405      405/405      405/405      405/405      302/302
+agenda-move                                                GET     405/405      405/405      405/405      405/405      405/405      302/302
+agenda-reorder                                             GET     405/405      405/405      405/405      405/405      405/405      302/302
+calendar-feed                                              GET     200/200      200/200      200/200      200/200      200/200      302/302
+calendar-feed-ics                                          GET     200/200      200/200      200/200      200/200      200/200      200/200
+consultation-create                                        GET     200/200      200/200      200/200      404/404      200/200      302/302
+consultation-detail                                        GET     200/200      200/404      200/404      200/200      200/200      302/302
+consultation-edit                                          GET     200/200      404/404      404/404      404/404      200/200      302/302
+consultation-export                                        GET     200/200      200/200      200/200      200/200      200/200      302/302
+consultation-list                                          GET     200/200      200/200      200/200      200/200      200/200      302/302
+dashboard                                                  GET     200/200      404/404      404/404      200/200      200/200      302/302
+decision-action                                            GET     405/405      405/405      405/405      405/405      405/405      302/302
+decision-create                                            GET     200/200      404/404      404/404      404/404      200/200      302/302
+decision-detail                                            GET     200/200      200/404      404/404      200/200      200/200      302/302
+decision-edit                                              GET     200/200      404/404      404/404      404/404      200/200      302/302
+decision-list                                              GET     200/200      200/200      200/200      200/200      200/200      302/302
+home                                                       GET     200/200      200/200      200/200      200/200      200/200      302/302
+inbox                                                      GET     200/200      200/200      200/200      200/200      200/200      302/302
+inbox-open                                                 GET     404/404      302/404      404/404      404/404      404/404      302/302
+inbox-read                                                 GET     405/405      405/405      405/405      405/405      405/405      302/302
+liaison-add                                                GET     200/200      403/403      403/403      403/403      200/200      302/302
+liaison-retire                                             GET     405/405      405/405      405/405      405/405      405/405      302/302
+meeting-calendar                                           GET     200/200      200/200      200/200      200/200      200/200      302/302
+meeting-cancel                                             GET     405/405      405/405      405/405      405/405      405/405      302/302
+meeting-close                                              GET     405/405      405/405      405/405      405/405      405/405      302/302
+meeting-create                                             GET     200/200      200/200      200/200      404/404      200/200      302/302
+meeting-detail                                             GET     200/200      200/404      200/404      200/200      200/200      302/302
+meeting-edit                                               GET     200/200      404/404      404/404      404/404      200/200      302/302
+meeting-hold                                               GET     405/405      405/405      405/405      405/405      405/405      302/302
+meeting-ics                                                GET     200/200      200/404      200/404      200/200      200/200      302/302
+meeting-list                                               GET     200/200      200/200      200/200      200/200      200/200      302/302
+meeting-mine                                               GET     200/200      200/200      200/200      302/302      302/302      302/302
+meeting-reply                                              GET     405/405      405/405      405/405      405/405      405/405      302/302
+minutes-action                                             GET     405/405      405/405      405/405      405/405      405/405      302/302
+profile                                                    GET     200/200      200/200      200/200      200/200      200/200      302/302
+proposal-add                                               GET     405/405      405/405      405/405      405/405      405/405      302/302
+proposal-decide                                            GET     405/405      405/405      405/405      405/405      405/405      302/302
+recommendation-action                                      GET     405/405      405/405      405/405      405/405      405/405      302/302
+recommendation-attachment                                  GET     200/200      200/404      200/404      200/200      200/200      302/302
+recommendation-create                                      GET     302/302      302/302      200/200      302/302      302/302      302/302
+recommendation-detail                                      GET     200/200      200/404      200/404      200/200      200/200      302/302
+recommendation-edit                                        GET     302/302      302/404      302/404      302/302      302/302      302/302
+recommendation-export                                      GET     200/200      200/200      200/200      200/200      200/200      302/302
+recommendation-list                                        GET     200/200      200/200      200/200      200/200      200/200      302/302
+referral-action                                            GET     405/405      405/405      405/405      405/405      405/405      302/302
+referral-all                                               GET     200/200      404/404      404/404      200/200      200/200      302/302
+referral-awaiting                                          GET     200/200      200/200      200/200      200/200      200/200      302/302
+referral-create                                            GET     200/200      200/200      200/200      404/404      404/404      302/302
+referral-detail                                            GET     200/200      200/404      200/404      200/200      200/200      302/302
+referral-edit                                              GET     302/302      302/404      302/404      302/302      302/302      302/302
+referral-export                                            GET     200/200      200/200      200/200      200/200      200/200      302/302
+referral-export-all                                        GET     200/200      404/404      404/404      200/200      200/200      302/302
+referral-export-inbox                                      GET     200/200      200/200      200/200      404/404      404/404      302/302
+referral-export-sent                                       GET     200/200      200/200      200/200      404/404      404/404      302/302
+referral-figures                                           GET     200/200      404/404      404/404      200/200      200/200      302/302
+referral-import                                            GET     200/200      200/200      200/200      404/404      404/404      302/302
+referral-import-confirm                                    GET     405/405      405/405      405/405      405/405      405/405      302/302
+referral-import-progress                                   GET     404/404      404/404      404/404      404/404      404/404      302/302
+referral-import-template                                   GET     200/200      200/200      200/200      200/200      200/200      302/302
+referral-inbox                                             GET     200/200      200/200      200/200      404/404      404/404      302/302
+referral-list                                              GET     200/200      200/200      200/200      200/200      200/200      302/302
+referral-sent                                              GET     200/200      200/200      200/200      404/404      404/404      302/302
+stats-definitions                                          GET     200/200      200/200      200/200      200/200      200/200      302/302
+stats-freeze                                               GET     405/405      405/405      405/405      405/405      405/405      302/302
+stats-league                                               GET     200/200      404/404      404/404      200/200      200/200      302/302
+stats-prepared-report                                      GET     404/404      404/404      404/404      404/404      404/404      302/302
+stats-report                                               GET     200/200      404/404      404/404      200/200      200/200      302/302
+stats-report-download                                      GET     200/200      404/404      404/404      200/200      200/200      302/302
+stats-unfreeze                                             GET     405/405      405/405      405/405      405/405      405/405      302/302
+task-list                                                  GET     200/200      200/200      200/200      200/200      200/200      302/302
+unit-dashboard                                             GET     302/302      200/200      200/200      302/302      302/302      302/302
+unit-detail                                                GET     200/200      200/200      200/200      200/200      200/200      302/302
+unit-list                                                  GET     200/200      200/200      200/200      200/200      200/200      302/302
+/api/v1/auth/token/                                        POST    400/400      400/400      400/400      400/400      400/400      400/400
+/api/v1/consultations/                                     GET     200/200      200/200      200/200      200/200      200/200      401/401
+/api/v1/consultations/                                     POST    400/400      400/400      400/400      403/403      400/400      401/401
+/api/v1/consultations/{id}/                                GET     200/200      200/404      200/404      200/200      200/200      401/401
+/api/v1/consultations/{id}/                                PATCH   200/200      403/404      403/404      403/403      200/200      401/401
+/api/v1/decisions/                                         GET     200/200      200/200      200/200      200/200      200/200      401/401
+/api/v1/decisions/                                         POST    400/400      400/400      400/400      403/403      400/400      401/401
+/api/v1/decisions/{id}/                                    GET     200/200      200/404      404/404      200/200      200/200      401/401
+/api/v1/decisions/{id}/                                    PATCH   200/200      403/404      404/404      403/403      200/200      401/401
+/api/v1/decisions/{id}/complete/                           POST    400/400      400/404      404/404      403/403      400/400      401/401
+/api/v1/decisions/{id}/progress/                           POST    400/400      400/404      404/404      403/403      400/400      401/401
+/api/v1/me/                                                GET     200/200      200/200      200/200      200/200      200/200      401/401
+/api/v1/meetings/                                          GET     200/200      200/200      200/200      200/200      200/200      401/401
+/api/v1/meetings/                                          POST    400/400      400/400      400/400      403/403      400/400      401/401
+/api/v1/meetings/{id}/                                     GET     200/200      200/404      200/404      200/200      200/200      401/401
+/api/v1/meetings/{id}/                                     PATCH   200/200      403/404      403/404      403/403      200/200      401/401
+/api/v1/meetings/{id}/cancel/                              POST    200/200      403/404      403/404      403/403      200/200      401/401
+/api/v1/meetings/{id}/close/                               POST    409/409      403/404      403/404      403/403      409/409      401/401
+/api/v1/meetings/{id}/hold/                                POST    409/409      403/404      403/404      403/403      409/409      401/401
+/api/v1/meetings/{id}/ics                                  GET     200/200      200/404      200/404      200/200      200/200      401/401
+/api/v1/meetings/{id}/ics/                                 GET     200/200      200/404      200/404      200/200      200/200      401/401
+/api/v1/meetings/{id}/reply/                               POST    400/400      400/404      400/404      403/403      400/400      401/401
+/api/v1/notifications/                                     GET     200/200      200/200      200/200      200/200      200/200      401/401
+/api/v1/notifications/read-all/                            POST    200/200      200/200      200/200      200/200      200/200      401/401
+/api/v1/notifications/{id}/                                GET     404/404      200/404      404/404      404/404      404/404      401/401
+/api/v1/notifications/{id}/read/                           POST    404/404      200/404      404/404      404/404      404/404      401/401
+/api/v1/recommendations/                                   GET     200/200      200/200      200/200      200/200      200/200      401/401
+/api/v1/recommendations/                                   POST    400/400      400/400      400/400      403/403      400/400      401/401
+/api/v1/recommendations/{id}/                              GET     200/200      200/404      200/404      200/200      200/200      401/401
+/api/v1/recommendations/{id}/                              PATCH   403/403      403/404      409/404      403/403      403/403      401/401
+/api/v1/recommendations/{id}/acknowledge/                  POST    403/403      200/404      403/404      403/403      403/403      401/401
+/api/v1/recommendations/{id}/attachments/                  POST    400/400      400/404      400/404      403/403      400/400      401/401
+/api/v1/recommendations/{id}/attachments/{attachment_id}/  GET     200/200      200/404      200/404      200/200      200/200      401/401
+/api/v1/recommendations/{id}/close/                        POST    403/403      403/404      409/404      403/403      403/403      401/401
+/api/v1/recommendations/{id}/issue/                        POST    403/403      403/404      409/404      403/403      403/403      401/401
+/api/v1/recommendations/{id}/remind/                       POST    200/200      403/404      403/404      403/403      200/200      401/401
+/api/v1/recommendations/{id}/reply/                        POST    400/400      400/404      400/404      403/403      400/400      401/401
+/api/v1/recommendations/{id}/withdraw/                     POST    403/403      403/404      200/404      403/403      403/403      401/401
+/api/v1/referrals/                                         GET     200/200      200/200      200/200      200/200      200/200      401/401
+/api/v1/referrals/                                         POST    400/400      400/400      400/400      403/403      400/400      401/401
+/api/v1/referrals/{id}/                                    GET     200/200      200/404      200/404      200/200      200/200      401/401
+/api/v1/referrals/{id}/                                    PATCH   403/403      403/404      409/404      403/403      403/403      401/401
+/api/v1/referrals/{id}/accept/                             POST    403/403      409/404      403/404      403/403      403/403      401/401
+/api/v1/referrals/{id}/acknowledge/                        POST    403/403      200/404      403/404      403/403      403/403      401/401
+/api/v1/referrals/{id}/conclude/                           POST    400/400      400/404      400/404      403/403      400/400      401/401
+/api/v1/referrals/{id}/extend/                             POST    400/400      400/404      400/404      403/403      400/400      401/401
+/api/v1/referrals/{id}/forward/                            POST    400/400      400/404      400/404      403/403      400/400      401/401
+/api/v1/referrals/{id}/return/                             POST    403/403      400/404      403/404      403/403      403/403      401/401
+/api/v1/referrals/{id}/revoke/                             POST    403/403      403/404      200/404      403/403      403/403      401/401
+/api/v1/referrals/{id}/send/                               POST    403/403      403/404      409/404      403/403      403/403      401/401
+/api/v1/stats/summary/                                     GET     200/200      200/200      200/200      200/200      200/200      401/401
+/api/v1/tasks/                                             GET     200/200      200/200      200/200      200/200      200/200      401/401
+/api/v1/tasks/{id}/                                        GET     404/404      404/404      404/404      404/404      404/404      401/401
+/api/v1/units/                                             GET     200/200      200/200      200/200      200/200      200/200      401/401
+/api/v1/units/                                             POST    400/400      403/403      403/403      403/403      400/400      401/401
+/api/v1/units/{id}/                                        GET     200/200      200/200      200/200      200/200      200/200      401/401
+/api/v1/units/{id}/                                        PATCH   200/200      403/403      403/403      403/403      200/200      401/401
+/api/v1/users/                                             GET     200/200      403/403      403/403      403/403      200/200      401/401
+/api/v1/users/                                             POST    400/400      403/403      403/403      403/403      400/400      401/401
+/api/v1/users/{id}/                                        GET     200/200      403/403      403/403      403/403      200/200      401/401
+/api/v1/users/{id}/                                        PATCH   200/200      403/403      403/403      403/403      200/200      401/401
+"""

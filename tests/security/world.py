@@ -1,0 +1,90 @@
+"""The objects the security tests look at: for each kind, one of side A (the cast's ``unit``/``court``,
+the "own" side of ``liaison`` and ``clerk``) and one of side B (``other_unit``/``other_court``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from cases.services import recommendations as rec_services
+from meetings import services as meeting_services
+from meetings.models import Meeting
+from members.models import MemberUnit, Notification, User
+from tests.cases.recommendation_utils import PDF, make_draft, upload
+from tests.cases.referrals_support import sent
+from tests.conftest import Cast
+
+MISSING = 999999
+
+
+@dataclass
+class Side:
+    objects: dict[str, Any] = field(default_factory=dict)
+
+    def pk(self, key: str) -> int:
+        obj = self.objects.get(key)
+        return obj.pk if obj is not None else MISSING
+
+
+def _side(cast: Cast, *, unit: MemberUnit, court: MemberUnit, liaison: User, clerk: User, tag: str) -> Side:
+    side = Side()
+    rec = make_draft(cast, by=clerk, addressee=unit, title=f"司法建议{tag}")
+    attachment = rec_services.recommendation_add_attachments(
+        recommendation=rec, by=clerk, files=[upload(f"{tag}.pdf", PDF, "application/pdf")]
+    )[0]
+    rec = rec_services.recommendation_issue(recommendation=rec, by=clerk, issued_on=None)
+    side.objects["recommendation"] = rec
+    side.objects["recommendation-attachment"] = attachment
+    side.objects["referral"] = sent(clerk, unit, number=f"(2026)甘01民诉前调{tag}号")
+    start = (timezone.now() + timedelta(days=10)).replace(second=0, microsecond=0)
+    meeting = meeting_services.meeting_create(
+        by=cast.office,
+        kind=Meeting.Kind.JOINT_MEETING,
+        title=f"联席会议{tag}",
+        convener=cast.office.unit,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        invited_units=[unit, court],
+        location="省司法厅三楼会议室",
+    )
+    side.objects["meeting"] = meeting
+    side.objects["agenda"] = meeting_services.agenda_add(
+        meeting=meeting, by=cast.office, title=f"议题{tag}", minutes=10
+    )
+    side.objects["proposal"] = meeting_services.proposal_submit(meeting=meeting, by=liaison, title=f"提议{tag}")
+    side.objects["decision"] = meeting_services.decision_add(
+        meeting=meeting,
+        by=cast.office,
+        text=f"议定事项{tag}",
+        owner_unit=unit,
+        due=timezone.localdate() + timedelta(days=30),
+    )
+    side.objects["consultation"] = meeting_services.consultation_log(
+        by=cast.office,
+        topic_kind="routine",
+        held_on=timezone.localdate(),
+        units=[unit, court],
+        topic=f"会商{tag}",
+    )
+    side.objects["unit"] = unit
+    side.objects["liaison"] = liaison
+    side.objects["notification"] = Notification.objects.filter(recipient=liaison).first()
+    side.objects["feed"] = meeting_services.feed_token_get_or_create(user=liaison)
+    return side
+
+
+def build(cast: Cast) -> dict[str, Side]:
+    return {
+        "own": _side(cast, unit=cast.unit, court=cast.court, liaison=cast.liaison, clerk=cast.clerk, tag="甲"),
+        "other": _side(
+            cast,
+            unit=cast.other_unit,
+            court=cast.other_court,
+            liaison=cast.other_liaison,
+            clerk=cast.other_clerk,
+            tag="乙",
+        ),
+    }
