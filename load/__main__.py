@@ -151,7 +151,7 @@ def main() -> int:
             start_new_session=True,
         )
         host = f"http://127.0.0.1:{port}"
-        _wait_until_up(f"{host}/healthz", gunicorn)
+        _wait_until_up(f"{host}/accounts/login/", gunicorn)  # /healthz also wants a Celery worker
         print(f"[load] gunicorn up on {host} ({workers} workers × 2 threads); locust: {users} users for {run_time}")
         prefix = work / "locust"
         subprocess.run(

@@ -193,6 +193,7 @@ class CourtClerk(Role):
             "/api/v1/recommendations/",
             "api recommendation create",
             {
+                "number": f"压建〔2026〕{os.getpid()}-{n}号",
                 "addressee": random.choice(CONFIG["liaison_units"]),
                 "case_number": f"(2026)压测{os.getpid()}-{n}号",
                 "title": f"关于规范行政执法的司法建议(压测{n})",
