@@ -143,7 +143,14 @@ def main() -> int:
     log = (work / "gunicorn.log").open("wb")
     try:
         gunicorn = subprocess.Popen(
-            [str(BIN / "gunicorn"), "fuyuan.wsgi", "-w", workers, "--threads", "2", "-b", f"127.0.0.1:{port}"],
+            [
+                str(BIN / "gunicorn"),
+                "fuyuan.wsgi",
+                *("-w", workers, "--threads", "2", "-b", f"127.0.0.1:{port}"),
+                # Longer than the users' think time (1-5 s): with gunicorn's default of 2 s the server
+                # closes idle connections just as a user reuses one, which shows as resets, not as slowness.
+                *("--keep-alive", "10"),
+            ],
             cwd=ROOT,
             env=env,
             stdout=log,
