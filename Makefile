@@ -8,7 +8,7 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=fuyuan.settings_test
 # Two test workers (this machine has two cores); `make test PYTEST_ARGS=` runs them one by one.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint format bench messages install install-dev services clean backup restore
+.PHONY: run test lint security load format bench messages install install-dev services clean backup restore
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: install python3.11 (or run make PYTHON=/path/to/python3.11)"; exit 1; }
@@ -39,6 +39,16 @@ test: install-dev
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+## make security: bandit over the application code (config and justified skips in pyproject.toml).
+SECURITY_DIRS := fuyuan members cases meetings $(wildcard stats)
+security: install-dev
+	$(VENV)/bin/bandit -c pyproject.toml -q -r $(SECURITY_DIRS) -x tests
+
+## make load [LOAD_USERS=200 LOAD_TIME=5m LOAD_SCALE=full|small]: locust against gunicorn on the benchmark dataset.
+load: install-dev
+	@./scripts/services.sh
+	$(PY) -m load
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .

@@ -65,13 +65,17 @@ class FastSelect(forms.Select):
             "",
             '<option value="{}"{}>{}</option>',
             (
-                (key, mark_safe(" selected") if key in selected else "", label)
+                (key, mark_safe(" selected") if key in selected else "", label)  # nosec B308  # a constant attribute
                 for key, label in ((str(v) if v is not None else "", text) for v, text in self.choices)
             ),
         )
         attrs_html = format_html_join(" ", '{}="{}"', ((k, v) for k, v in final.items() if v not in (None, False)))
         return format_html(
-            '<select name="{}"{} {}>{}</select>', name, mark_safe(" multiple") if multiple else "", attrs_html, options
+            '<select name="{}"{} {}>{}</select>',
+            name,
+            mark_safe(" multiple") if multiple else "",  # nosec B308  # a constant attribute
+            attrs_html,
+            options,
         )
 
 

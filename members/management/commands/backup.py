@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
+import subprocess  # nosec B404  # pg_dump/pg_restore with an argument list, no shell
 import tarfile
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,7 @@ class Command(BaseCommand):
             raise CommandError(f"{dest} is not empty.")
         conn_args, env = pg_env(db)
         dump = dest / "database.dump"
-        subprocess.run(  # noqa: S603 - fixed program, arguments from settings
+        subprocess.run(  # noqa: S603  # nosec B603  # fixed program, arguments from settings
             [program, *conn_args, "--format=custom", "--no-owner", "--file", str(dump), db["NAME"]],
             check=True,
             env={**os.environ, **env},

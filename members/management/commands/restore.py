@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
+import subprocess  # nosec B404  # pg_dump/pg_restore with an argument list, no shell
 import tarfile
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         db = settings.DATABASES["default"]
         target = options["database"] or db["NAME"]
         conn_args, env = pg_env(db)
-        subprocess.run(  # noqa: S603 - fixed program, arguments from settings
+        subprocess.run(  # noqa: S603  # nosec B603  # fixed program, arguments from settings
             [
                 program,
                 *conn_args,

@@ -1,0 +1,198 @@
+"""`make load` (``python -m load``): locust, headless and bounded in time, against gunicorn on this machine.
+
+1. builds the benchmark dataset (``bench/`` modules' ``build()``; ``LOAD_SCALE=small`` for a quick one)
+   and the load test's own users of each role, with sessions and API tokens (``load/prepare.py``);
+2. starts gunicorn (``-w 4 --threads 2``) on 127.0.0.1 with production settings (DEBUG off);
+3. runs locust headless (``LOAD_USERS`` users, ``LOAD_SPAWN_RATE`` per second, for ``LOAD_TIME``);
+4. stops gunicorn whatever happens and prints requests/s, p50/p95/p99 and errors per page, flagging
+   every page whose p99 is over ``LOAD_P99_MS`` (500 ms).
+
+Environment: ``LOAD_USERS`` (200), ``LOAD_TIME`` (5m), ``LOAD_SPAWN_RATE`` (20), ``LOAD_SCALE``
+(``full``: the bench database ``fuyuan_bench`` with a million referrals, about five minutes to build
+the first time; ``small``: ``fuyuan_load_small``, about a minute), ``LOAD_DATABASE_URL``, ``REDIS_URL``
+(default ``redis://127.0.0.1:6379/0``), ``LOAD_PORT``, ``LOAD_WORKERS`` (4), ``LOAD_P99_MS`` (500).
+Exit status 1 when a request failed.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"[load] gunicorn exited with status {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"[load] gunicorn did not answer {url} within {timeout:.0f} s")
+
+
+def _stop(proc: subprocess.Popen[bytes] | None) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def _num(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        return 0.0
+
+
+def report(stats_csv: Path, failures_csv: Path, limit_ms: float) -> int:
+    rows = list(csv.DictReader(stats_csv.open(encoding="utf-8")))
+    pages = sorted((r for r in rows if r["Name"] != "Aggregated"), key=lambda r: r["Name"])
+    total = next((r for r in rows if r["Name"] == "Aggregated"), None)
+    header = f"{'page':<36} {'method':<6} {'requests':>9} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'errors':>7}"
+    print("\n" + header)
+    print("-" * len(header))
+    flagged = []
+    for r in [*pages, *([total] if total else [])]:
+        p99 = _num(r["99%"])
+        slow = r is not total and p99 > limit_ms
+        if slow:
+            flagged.append(r["Name"])
+        if r is total:
+            print("-" * len(header))
+        print(
+            f"{r['Name']:<36} {r['Type']:<6} {int(_num(r['Request Count'])):>9} {_num(r['Requests/s']):>7.1f}"
+            f" {_num(r['50%']):>5.0f}ms {_num(r['95%']):>5.0f}ms {_num(r['99%']):>5.0f}ms"
+            f" {int(_num(r['Failure Count'])):>7}" + (f"   p99 > {limit_ms:.0f} ms" if slow else "")
+        )
+    errors = int(_num(total["Failure Count"])) if total else 0
+    if failures_csv.exists():
+        failures = list(csv.DictReader(failures_csv.open(encoding="utf-8")))
+        for f in failures[:20]:
+            print(f"[load] error: {f['Method']} {f['Name']}: {f['Error']} ×{f['Occurrences']}")
+    print()
+    print(f"[load] errors: {errors}; pages over p99 {limit_ms:.0f} ms: {', '.join(flagged) or 'none'}")
+    return 1 if errors else 0
+
+
+def main() -> int:
+    scale = os.environ.get("LOAD_SCALE", "full")
+    if scale not in ("full", "small"):
+        raise SystemExit("LOAD_SCALE is full or small")
+    users = os.environ.get("LOAD_USERS", "200")
+    run_time = os.environ.get("LOAD_TIME", "5m")
+    spawn_rate = os.environ.get("LOAD_SPAWN_RATE", "20")
+    workers = os.environ.get("LOAD_WORKERS", "4")
+    limit_ms = float(os.environ.get("LOAD_P99_MS", "500"))
+    port = int(os.environ.get("LOAD_PORT") or _free_port())
+    database = os.environ.get("LOAD_DATABASE_URL") or (
+        "postgres://postgres@127.0.0.1:5432/" + ("fuyuan_bench" if scale == "full" else "fuyuan_load_small")
+    )
+    work = Path(tempfile.mkdtemp(prefix="fuyuan-load-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "fuyuan.settings",
+        "DATABASE_URL": database,
+        "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_HTTPS": "0",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_STATIC_MANIFEST": "0",
+        "FUYUAN_VAR_DIR": str(work / "var"),
+        "LOAD_SCALE": scale,
+        "LOAD_CONFIG": str(work / "config.json"),
+    }
+    print(f"[load] scale {scale}, database {database.rsplit('/', 1)[-1]}, work dir {work}", flush=True)
+    subprocess.run([sys.executable, "-m", "load.prepare", env["LOAD_CONFIG"]], cwd=ROOT, env=env, check=True)
+
+    gunicorn: subprocess.Popen[bytes] | None = None
+
+    def on_signal(signum: int, _frame: object) -> None:
+        _stop(gunicorn)
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    log = (work / "gunicorn.log").open("wb")
+    try:
+        gunicorn = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "fuyuan.wsgi",
+                *("-w", workers, "--threads", "2", "-b", f"127.0.0.1:{port}"),
+                # Longer than the users' think time (1-5 s): with gunicorn's default of 2 s the server
+                # closes idle connections just as a user reuses one, which shows as resets, not as slowness.
+                *("--keep-alive", "10"),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        host = f"http://127.0.0.1:{port}"
+        _wait_until_up(f"{host}/accounts/login/", gunicorn)  # /healthz also wants a Celery worker
+        print(f"[load] gunicorn up on {host} ({workers} workers × 2 threads); locust: {users} users for {run_time}")
+        prefix = work / "locust"
+        subprocess.run(
+            [
+                str(BIN / "locust"),
+                "-f",
+                str(ROOT / "load" / "locustfile.py"),
+                "--headless",
+                "--host",
+                host,
+                "-u",
+                users,
+                "-r",
+                spawn_rate,
+                "-t",
+                run_time,
+                "--stop-timeout",
+                "10",
+                "--only-summary",
+                "--csv",
+                str(prefix),
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=False,
+        )
+    finally:
+        _stop(gunicorn)
+        log.close()
+    print(f"[load] gunicorn stopped; its log: {work / 'gunicorn.log'}")
+    return report(Path(f"{prefix}_stats.csv"), Path(f"{prefix}_failures.csv"), limit_ms)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
