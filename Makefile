@@ -8,7 +8,7 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=fuyuan.settings_test
 # Two test workers (this machine has two cores); `make test PYTEST_ARGS=` runs them one by one.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint security load format bench messages install install-dev services clean backup restore
+.PHONY: run test lint security audit load format bench messages install install-dev services clean backup restore
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed: install python3.11 (or run make PYTHON=/path/to/python3.11)"; exit 1; }
@@ -44,6 +44,12 @@ lint: install-dev
 SECURITY_DIRS := fuyuan members cases meetings $(wildcard stats)
 security: install-dev
 	$(VENV)/bin/bandit -c pyproject.toml -q -r $(SECURITY_DIRS) -x tests
+
+## make audit: pip-audit over the pinned requirements (needs pypi.org's per-version JSON or osv.dev).
+## --strict fails when a package could not be checked, so an unreachable service never reads as clean.
+AUDIT_SERVICE ?= osv
+audit: install-dev
+	$(VENV)/bin/pip-audit --strict --progress-spinner off --vulnerability-service $(AUDIT_SERVICE) -r requirements.txt -r requirements-dev.txt
 
 ## make load [LOAD_USERS=200 LOAD_TIME=5m LOAD_SCALE=full|small]: locust against gunicorn on the benchmark dataset.
 load: install-dev
