@@ -302,6 +302,10 @@ SPECTACULAR_SETTINGS = {
 FUYUAN_DELIVERY_STALE_MINUTES = env_int("FUYUAN_DELIVERY_STALE_MINUTES", 10, minimum=1)
 FUYUAN_DELIVERY_MAX_ATTEMPTS = env_int("FUYUAN_DELIVERY_MAX_ATTEMPTS", 8, minimum=1)
 FUYUAN_HEARTBEAT_MAX_AGE_SECONDS = env_int("FUYUAN_HEARTBEAT_MAX_AGE_SECONDS", 180, minimum=10)
+# The dashboard's figures (stats/cache.py): kept this long at most, and recounted at most this
+# often per scope while the records keep changing (0: on every change).
+FUYUAN_STATS_CACHE_SECONDS = env_int("FUYUAN_STATS_CACHE_SECONDS", 300, minimum=0)
+FUYUAN_STATS_MAX_LAG_SECONDS = env_int("FUYUAN_STATS_MAX_LAG_SECONDS", 60, minimum=0)
 
 # The alert ladder of judicial recommendations (cases/services/recommendations.py): days.
 FUYUAN_RECOMMENDATION_ACK_REMINDER_DAYS = env_int("FUYUAN_RECOMMENDATION_ACK_REMINDER_DAYS", 5, minimum=1)

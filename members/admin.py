@@ -6,7 +6,10 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -57,8 +60,33 @@ class LiaisonInline(admin.StackedInline):
     fields = ["role", "since"]
 
 
+class RolesFitUnitMixin(ModelForm):
+    """The admin's user forms keep the same role/unit rules as every other way of saving a user."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if "groups" in self.fields:
+            groups = cleaned.get("groups") or []
+            try:
+                services.check_roles_fit_unit(roles=[g.name for g in groups], unit=cleaned.get("unit"))
+            except ValidationError as error:
+                self.add_error(None if "unit" not in self.fields else "unit", error.message_dict["unit"])
+        return cleaned
+
+
+class UserAdminChangeForm(RolesFitUnitMixin, UserChangeForm):
+    pass
+
+
+class UserAdminCreationForm(RolesFitUnitMixin, AdminUserCreationForm):
+    pass
+
+
 @admin.register(User)
 class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+    form = UserAdminChangeForm
+    add_form = UserAdminCreationForm
+    readonly_fields = ["is_staff", "last_login", "date_joined"]
     list_display = ["username", "name", "unit", "email", "phone", "is_active", "is_staff", "last_login"]
     list_filter = ["groups", "is_active", "is_staff", "is_superuser", "unit__kind", "language"]
     search_fields = ["username", "name", "email", "phone", "unit__name", "unit__short_name"]
@@ -77,6 +105,14 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("个人信息"), {"classes": ["wide"], "fields": ["name", "email", "phone", "unit", "groups"]}),
     ]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        had_liaison = Liaison.objects.filter(user=user).exists()
+        services.user_roles_changed(user=user)
+        if had_liaison and not Liaison.objects.filter(user=user).exists():
+            self.message_user(request, _("该用户没有“成员单位联络员”角色,已移除其联络员岗位。"), messages.WARNING)
 
     @admin.action(description=_("停用所选用户(离任)"), permissions=["change"])
     def retire(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

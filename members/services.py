@@ -69,10 +69,7 @@ def user_save(
             raise ValidationError({"roles": [_("未知角色:%(roles)s") % {"roles": ", ".join(sorted(unknown))}]})
     effective_roles = set(roles) if roles is not None else set(user.groups.values_list("name", flat=True))
     wants_liaison = liaison_role is not None or (roles is not None and Role.LIAISON in effective_roles)
-    if (Role.LIAISON in effective_roles or Role.COURT_CLERK in effective_roles) and user.unit is None:
-        raise ValidationError({"unit": [_("联络员和法院工作人员必须属于一个单位。")]})
-    if Role.COURT_CLERK in effective_roles and user.unit and user.unit.kind != MemberUnit.Kind.COURT:
-        raise ValidationError({"unit": [_("法院工作人员必须属于一个人民法院。")]})
+    check_roles_fit_unit(roles=effective_roles, unit=user.unit)
     if liaison_role is not None and liaison_role not in Liaison.Role.values:
         raise ValidationError({"liaison_role": [_("联络员角色须为 A角 或 B角。")]})
     if password:
@@ -88,12 +85,41 @@ def user_save(
     if roles is not None:
         user.groups.set(Group.objects.filter(name__in=roles))
         user.__dict__.pop("_fuyuan_roles", None)
-    if Role.LIAISON in effective_roles and (wants_liaison or not hasattr(user, "liaison")):
+    _sync_liaison(user, effective_roles, liaison_role=liaison_role, wants_liaison=wants_liaison)
+    return user
+
+
+def check_roles_fit_unit(*, roles: Iterable[str], unit: MemberUnit | None) -> None:
+    """The rules between roles and unit, for every way a user is saved (pages, API, admin)."""
+    roles = set(roles)
+    if (Role.LIAISON in roles or Role.COURT_CLERK in roles) and unit is None:
+        raise ValidationError({"unit": [_("联络员和法院工作人员必须属于一个单位。")]})
+    if Role.COURT_CLERK in roles and unit and unit.kind != MemberUnit.Kind.COURT:
+        raise ValidationError({"unit": [_("法院工作人员必须属于一个人民法院。")]})
+
+
+def _sync_liaison(user: User, roles: set[str], *, liaison_role: str | None, wants_liaison: bool) -> None:
+    if Role.LIAISON in roles and (wants_liaison or not hasattr(user, "liaison")):
         Liaison.objects.update_or_create(
             user=user, defaults={"role": liaison_role or Liaison.Role.PRIMARY, "since": timezone.localdate()}
         )
-    elif Role.LIAISON not in effective_roles:
+    elif Role.LIAISON not in roles:
         Liaison.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def user_roles_changed(*, user: User) -> User:
+    """After the Django admin set a user's groups directly: staff flag and liaison place follow the roles.
+
+    The admin form has already run :func:`check_roles_fit_unit`.
+    """
+    roles = set(user.groups.values_list("name", flat=True))
+    user.__dict__.pop("_fuyuan_roles", None)
+    is_staff = Role.ADMIN in roles or user.is_superuser
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+    _sync_liaison(user, roles, liaison_role=None, wants_liaison=False)
     return user
 
 

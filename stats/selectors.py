@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.http import Http404
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from members.models import MemberUnit, Region, User, WorkTask
 from members.roles import can_read_all
-from stats.cache import cache_seconds, cached, data_version
+from stats.cache import cache_seconds, cached, cached_entry, data_version
 from stats.figures import DIMENSIONS, FIGURES, SOURCES, Scope, breakdowns, compute, late_items, list_url
 from stats.models import Snapshot
 from stats.periods import Period, optional_id, parse_period
@@ -67,17 +67,23 @@ def snapshot_for(scope: Scope) -> Snapshot | None:
 
 def live_data(scope: Scope, *, today: date | None = None, version: str | None = None) -> dict[str, Any]:
     """What a snapshot freezes: the counts, the months and the three breakdowns (three queries, cached briefly)."""
+    return _live(scope, today=today, version=version)[0]
+
+
+def _live(scope: Scope, *, today: date | None = None, version: str | None = None) -> tuple[dict[str, Any], datetime]:
+    """``live_data`` and when its counts were taken (they may be up to a minute old, see stats.cache)."""
     today = today or timezone.localdate()
     if version is None:
         version = data_version() if cache_seconds() > 0 else ""
-    computed = cached("compute", (scope, today), version, lambda: compute(scope, today=today))
+    computed = cached_entry("compute", (scope, today), version, lambda: compute(scope, today=today))
     blocks = cached("breakdowns", (scope, today), version, lambda: breakdowns(scope))
-    return {
-        "counts": computed.counts,
-        "monthly": computed.monthly,
+    data = {
+        "counts": computed.value.counts,
+        "monthly": computed.value.monthly,
         "breakdowns": blocks,
-        "today": computed.today.isoformat(),
+        "today": computed.value.today.isoformat(),
     }
+    return data, computed.counted_at
 
 
 def live_data_counts(scope: Scope, *, today: date | None = None) -> dict[str, int]:
@@ -184,9 +190,10 @@ def dashboard(scope: Scope, *, today: date | None = None, late: bool = True) -> 
     today = today or timezone.localdate()
     version = data_version() if cache_seconds() > 0 else ""
     snapshot = snapshot_for(scope)
-    data = snapshot.data if snapshot else live_data(scope, today=today, version=version)
+    data, counted_at = (snapshot.data, snapshot.frozen_at) if snapshot else _live(scope, today=today, version=version)
     return {
         "snapshot": snapshot,
+        "counted_at": counted_at,
         "counts": data["counts"],
         "cards": cards(scope, data["counts"]),
         "charts": chart_data(scope, data)

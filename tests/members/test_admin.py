@@ -188,3 +188,88 @@ def test_retire_action_uses_the_service_and_spares_oneself(cast: Cast) -> None:
     assert not cast.liaison.is_active
     assert not Liaison.objects.filter(user=cast.liaison).exists()
     assert cast.admin.is_active
+
+
+def user_change_data(user: User, **changes: Any) -> dict[str, Any]:
+    """The admin's user change form as the browser would post it, with ``changes`` applied."""
+    data: dict[str, Any] = {
+        "username": user.username,
+        "name": user.name,
+        "email": user.email,
+        "phone": user.phone,
+        "unit": user.unit_id or "",
+        "language": user.language,
+        "email_notifications": "on" if user.email_notifications else "",
+        "is_active": "on" if user.is_active else "",
+        "groups": [g.pk for g in user.groups.all()],
+        "user_permissions": [],
+        "liaison-TOTAL_FORMS": "0",
+        "liaison-INITIAL_FORMS": "0",
+        "liaison-MIN_NUM_FORMS": "0",
+        "liaison-MAX_NUM_FORMS": "1",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v != ""}
+
+
+def group(role: str) -> Any:
+    from django.contrib.auth.models import Group
+
+    return Group.objects.get(name=role)
+
+
+def test_admin_refuses_roles_that_do_not_fit_the_unit(cast: Cast) -> None:
+    """A court clerk must belong to a court: the admin says so on the unit field and saves nothing."""
+    from members.roles import Role
+
+    client = client_for(cast.admin)
+    before = set(cast.liaison.groups.values_list("name", flat=True))
+    response = client.post(
+        admin_url(User, "change", cast.liaison.pk),
+        user_change_data(cast.liaison, groups=[group(Role.COURT_CLERK).pk]),
+    )
+    assert response.status_code == 200
+    assert "法院工作人员必须属于一个人民法院。" in response.context["adminform"].form.errors["unit"]
+    assert set(cast.liaison.groups.values_list("name", flat=True)) == before
+    assert Liaison.objects.filter(user=cast.liaison).exists()
+
+
+def test_admin_group_changes_keep_staff_flag_and_liaison_place(cast: Cast) -> None:
+    """Groups set in the admin have the same effects as roles set through the service."""
+    from members.roles import Role
+
+    client = client_for(cast.admin)
+    url = admin_url(User, "change", cast.liaison.pk)
+    # liaison → administrator: staff flag on, the liaison place goes.
+    response = client.post(url, user_change_data(cast.liaison, groups=[group(Role.ADMIN).pk]))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    cast.liaison.refresh_from_db()
+    assert cast.liaison.is_staff
+    assert not Liaison.objects.filter(user=cast.liaison).exists()
+    # back to liaison: staff flag off, a liaison place (A角) again.
+    response = client.post(url, user_change_data(cast.liaison, groups=[group(Role.LIAISON).pk]))
+    assert response.status_code == 302
+    cast.liaison.refresh_from_db()
+    assert not cast.liaison.is_staff
+    assert cast.liaison.liaison.role == Liaison.Role.PRIMARY
+
+
+def test_admin_cannot_set_the_staff_flag_by_hand(cast: Cast) -> None:
+    client = client_for(cast.admin)
+    response = client.post(admin_url(User, "change", cast.office.pk), user_change_data(cast.office, is_staff="on"))
+    assert response.status_code == 302
+    cast.office.refresh_from_db()
+    assert not cast.office.is_staff  # derived from the roles, shown read-only
+
+
+def test_statistics_admin_is_open_to_the_administrator_role(cast: Cast) -> None:
+    """The administrator role (not a superuser) keeps snapshots and prepared reports in the admin."""
+    from stats.models import PreparedReport, Snapshot
+
+    assert not cast.admin.is_superuser
+    client = client_for(cast.admin)
+    for model in (Snapshot, PreparedReport):
+        assert client.get(admin_url(model, "changelist")).status_code == 200
+    assert cast.office.has_perm("stats.view_snapshot") and not cast.office.has_perm("stats.change_snapshot")
+    assert cast.leader.has_perm("stats.view_preparedreport")
+    assert not cast.liaison.has_perm("stats.view_snapshot")
