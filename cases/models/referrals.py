@@ -143,6 +143,18 @@ class Referral(models.Model):
                 fields=["kind", "sent_at"], name="referral_kind_sent", include=["status", "outcome", "sender"]
             ),
             models.Index(fields=["next_alert_at"], name="referral_alert_due", condition=Q(next_alert_at__isnull=False)),
+            # The home page's "awaiting us" panel: open referrals of a unit, soonest due first.
+            models.Index(
+                fields=["receiver", "due", "id"],
+                name="referral_open_receiver",
+                condition=Q(status__in=["sent", "acknowledged", "accepted"]),
+            ),
+            models.Index(
+                fields=["handler", "due", "id"],
+                name="referral_open_handler",
+                condition=Q(status__in=["sent", "acknowledged", "accepted"]),
+            ),
+            models.Index(fields=["sender", "due", "id"], name="referral_returned", condition=Q(status="returned")),
         ]
 
     def __str__(self) -> str:

@@ -208,8 +208,11 @@ def referrals_awaiting(user: User, *, limit: int = 8) -> tuple[list[Referral], i
     if not unit:
         return [], 0
     # addressed to us and still open, or sent by us and returned for correction
+    # Written as three OR-ed arms, each matching a partial index (referral_open_receiver, …).
     qs = Referral.objects.filter(
-        (Q(receiver_id=unit) | Q(handler_id=unit)) & Q(status__in=OPEN) | Q(sender_id=unit, status=S.RETURNED)
+        Q(receiver_id=unit, status__in=OPEN)
+        | Q(handler_id=unit, status__in=OPEN)
+        | Q(sender_id=unit, status=S.RETURNED)
     )
     rows = list(qs.select_related("kind", "sender").order_by(F("due").asc(nulls_last=True), "id")[:limit])
     total = len(rows) if len(rows) < limit else qs.count()
