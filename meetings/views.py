@@ -16,7 +16,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.listing import list_page
+from fuyuan.lib.params import parse_day, parse_id
 from fuyuan.lib.xlsx import rows_response
 from meetings import forms, ical, selectors, services
 from meetings.models import (
@@ -75,17 +75,11 @@ def _query_without_page(request: HttpRequest) -> str:
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+    return parse_id(value)
 
 
 def _date(value: str | None) -> date | None:
-    try:
-        return parse_date(value) if value else None
-    except ValueError:
-        return None
+    return parse_day(value)
 
 
 def _meeting_or_404(request: HttpRequest, pk: int) -> Meeting:

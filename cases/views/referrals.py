@@ -36,8 +36,10 @@ from cases.models import Party, Referral, ReferralImport
 from cases.selectors import referrals as selectors
 from cases.services import referrals as services
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
+from fuyuan.lib.params import parse_id
 from fuyuan.lib.xlsx import rows_response
 from members.roles import can_read_all, is_office
+from stats.periods import MIN_YEAR
 
 PER_PAGE = 20
 SEARCH_COUNT_CAP = 1000
@@ -438,12 +440,10 @@ def referral_figures(request: HttpRequest) -> HttpResponse:
     from members.models import Region
 
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-    except ValueError:
+    year = parse_id(request.GET.get("year"))
+    if year is None or not MIN_YEAR <= year <= today.year + 1:
         year = today.year
-    region = request.GET.get("region") or None
-    region = region if region and str(region).isdigit() else None
+    region = parse_id(request.GET.get("region"))
     start, end = date(year, 1, 1), date(year, 12, 31)
     return render(
         request,
@@ -451,7 +451,7 @@ def referral_figures(request: HttpRequest) -> HttpResponse:
         {
             "year": year,
             "years": list(range(today.year, today.year - 6, -1)),
-            "region": int(region) if region else None,
+            "region": region,
             "regions": Region.objects.all(),
             "mediation": selectors.mediation_figures(start=start, end=end, region=region),
             "transfers": selectors.transfer_figures(start=start, end=end, region=region),
