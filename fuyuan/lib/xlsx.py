@@ -17,17 +17,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpResponse
 from django.utils.functional import Promise
-from openpyxl import Workbook
-from openpyxl.cell.cell import ERROR_CODES, Cell
 
 from fuyuan.lib.text import xml_text
 
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+# openpyxl is imported where a workbook is written, not when the views are loaded (as before).
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))  # openpyxl's list
 MAX_CELL_CHARS = 32767  # Excel's limit; openpyxl truncates silently, so do we
 
 
@@ -50,6 +54,8 @@ def safe_cell(worksheet: Any, value: Any) -> Any:
     text = clean_text(value)
     if not needs_guard(text):
         return text
+    from openpyxl.cell.cell import Cell
+
     cell = Cell(worksheet, row=1, column=1)  # the sheet sets the real position on append
     cell._value = text  # bypass openpyxl's guess (formula for "=…", error for "#N/A")
     cell.data_type = "s"
@@ -79,6 +85,8 @@ def rows_response(
     *, sheet_title: str, header: Iterable[Any], rows: Iterable[Iterable[Any]], filename: str
 ) -> HttpResponse:
     """One sheet (a header row, then ``rows``) written in openpyxl's streaming mode, as a download."""
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(title=str(sheet_title))
     append_row(worksheet, header)
