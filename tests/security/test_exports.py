@@ -91,6 +91,15 @@ def test_safe_cell_leaves_ordinary_values_alone() -> None:
     assert safe_cell(sheet, "=") != "="  # even a lone "=" stays text
 
 
+def test_the_error_values_guarded_are_openpyxls() -> None:
+    """The helper's list of error values is the one openpyxl turns into error cells."""
+    from openpyxl.cell.cell import ERROR_CODES as OPENPYXL_ERROR_CODES
+
+    from fuyuan.lib.xlsx import ERROR_CODES
+
+    assert set(OPENPYXL_ERROR_CODES) == ERROR_CODES
+
+
 # --- the four exports ------------------------------------------------------------------------------------
 
 
