@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable
 from datetime import date, timedelta
-from io import BytesIO
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +16,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -25,6 +23,8 @@ from django.views.decorators.http import require_POST
 
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.listing import list_page
+from fuyuan.lib.params import parse_day, parse_id
+from fuyuan.lib.xlsx import rows_response
 from meetings import forms, ical, selectors, services
 from meetings.models import (
     AgendaItem,
@@ -75,17 +75,11 @@ def _query_without_page(request: HttpRequest) -> str:
 
 
 def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+    return parse_id(value)
 
 
 def _date(value: str | None) -> date | None:
-    try:
-        return parse_date(value) if value else None
-    except ValueError:
-        return None
+    return parse_day(value)
 
 
 def _meeting_or_404(request: HttpRequest, pk: int) -> Meeting:
@@ -695,59 +689,50 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_LIMIT = 100_000
 
 
 @login_required
 def consultation_export(request: HttpRequest) -> HttpResponse:
-    from openpyxl import Workbook
-
     qs = (
         selectors.consultation_list(user=request.user, **_consultation_filters(request))
         .prefetch_related("units", "tasks")
         .select_related("logging_unit", "region", "meeting")
     )
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("会商"))
-    ws.append(
+    header = [
+        _("会商日期"),
+        _("会商类型"),
+        _("会商议题"),
+        _("参与单位"),
+        _("层级"),
+        _("市州"),
+        _("相关案号"),
+        _("工作任务"),
+        _("会商结果"),
+        _("后续议定事项"),
+        _("关联会议"),
+        _("登记单位"),
+    ]
+    rows = (
         [
-            _("会商日期"),
-            _("会商类型"),
-            _("会商议题"),
-            _("参与单位"),
-            _("层级"),
-            _("市州"),
-            _("相关案号"),
-            _("工作任务"),
-            _("会商结果"),
-            _("后续议定事项"),
-            _("关联会议"),
-            _("登记单位"),
+            c.held_on,
+            str(c.get_topic_kind_display()),
+            c.topic,
+            "、".join(u.name for u in c.units.all()),
+            str(c.get_level_display()),
+            c.region.name if c.region else "",
+            c.case_number,
+            "、".join(str(t.number) for t in c.tasks.all()),
+            c.outcome,
+            c.follow_up,
+            c.meeting.title if c.meeting else "",
+            c.logging_unit.name if c.logging_unit else "",
         ]
+        for c in qs[:EXPORT_LIMIT].iterator(chunk_size=2000)
     )
-    for c in qs[:EXPORT_LIMIT].iterator(chunk_size=2000):
-        ws.append(
-            [
-                c.held_on,
-                str(c.get_topic_kind_display()),
-                c.topic,
-                "、".join(u.name for u in c.units.all()),
-                str(c.get_level_display()),
-                c.region.name if c.region else "",
-                c.case_number,
-                "、".join(str(t.number) for t in c.tasks.all()),
-                c.outcome,
-                c.follow_up,
-                c.meeting.title if c.meeting else "",
-                c.logging_unit.name if c.logging_unit else "",
-            ]
-        )
-    out = BytesIO()
-    wb.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="consultations-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+    return rows_response(
+        sheet_title=_("会商"), header=header, rows=rows, filename=f"consultations-{timezone.localdate():%Y%m%d}.xlsx"
+    )
 
 
 def _consultation_save(

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -168,8 +169,8 @@ def notify(
         if user.language not in rendered:
             with translation.override(user.language):
                 rendered[user.language] = (
-                    " ".join(render_to_string(f"notifications/{event}.subject.txt", base).split()),
-                    render_to_string(f"notifications/{event}.txt", base).strip(),
+                    " ".join(render_text(f"notifications/{event}.subject.txt", base).split()),
+                    render_text(f"notifications/{event}.txt", base).strip(),
                 )
         subject, body = rendered[user.language]
         wants_email = user.email_notifications and bool(user.email)
@@ -201,6 +202,17 @@ def notify(
     if pending:
         transaction.on_commit(lambda: _queue_deliveries(pending))
     return len(people)
+
+
+def render_text(template_name: str, context: dict[str, Any]) -> str:
+    """Render a plain-text template with autoescaping off, whatever the template says.
+
+    A notice's subject and text are plain text: stored so, sent as the email's text part, and
+    escaped by whatever shows them as HTML (the inbox, the email's HTML part). Escaping them here
+    too would put ``&lt;``/``&quot;`` into subjects and text mails, and escape the HTML twice.
+    """
+    template = Engine.get_default().get_template(template_name)
+    return template.render(Context(context, autoescape=False))
 
 
 def _queue_deliveries(ids: list[int]) -> None:

@@ -11,11 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fuyuan.lib.listing import list_page
+from fuyuan.lib.params import parse_id
 from members import selectors, services
 from members.forms import LiaisonCreateForm, ProfileForm, UnitFilterForm
 from members.home import panels_for
@@ -152,12 +154,21 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def inbox_mark_read(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+    ids = [i for i in map(parse_id, request.POST.getlist("id")) if i is not None]
     count = services.notification_mark_read(user=user, notification_ids=ids or None)
     if request.htmx:
         return render(request, "members/_inbox_marked.html", {"count": count})
     messages.success(request, _("已将 %(count)s 条通知标为已读。") % {"count": count})
-    return redirect(request.POST.get("next") or "inbox")
+    return HttpResponseRedirect(_safe_next(request, request.POST.get("next", ""), default="inbox"))
+
+
+def _safe_next(request: HttpRequest, target: str, *, default: str) -> str:
+    """A ``next`` address on this site only: another host (``https://evil.example``, ``//evil``) is ignored."""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)
 
 
 @login_required

@@ -11,6 +11,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fuyuan.lib.params import parse_id
+
 KINDS = ("year", "quarter", "month", "custom")
 MIN_YEAR = 2000
 
@@ -79,6 +81,10 @@ def parse_period(params: Mapping[str, Any], *, today: date | None = None) -> Per
         end = end or today
         if end < start:
             start, end = end, start
+        # Within the years the page offers: a day like 0001-01-01 or 9999-12-31 would overflow the
+        # month arithmetic (and ask for thousands of months of figures).
+        first, last = date(MIN_YEAR, 1, 1), date(today.year + 1, 12, 31)
+        start, end = min(max(start, first), last), min(max(end, first), last)
         return Period("custom", start, end, start.year, (start.month - 1) // 3 + 1, start.month)
     if kind == "quarter":
         start, end = quarter_bounds(year, quarter)
@@ -106,5 +112,4 @@ def period_errors(params: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 def optional_id(value: Any) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
+    return parse_id(value)

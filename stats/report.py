@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fuyuan.lib.text import xml_text
 from meetings.models import Decision
 from members.models import WorkTask
 from stats.figures import HELD, SOURCES, Scope, late_items
@@ -87,7 +88,8 @@ def _cell(value: Any) -> Any:
 
 
 def report_docx(scope: Scope, *, title: str | None = None, today: date | None = None) -> bytes:
-    """The report as a Word document (python-docx)."""
+    """The report as a Word document (python-docx). Typed text goes through ``xml_text``: a stray
+    control character in a title must not make the whole document fail."""
     from docx import Document
     from docx.shared import Pt
 
@@ -96,7 +98,7 @@ def report_docx(scope: Scope, *, title: str | None = None, today: date | None = 
     style = doc.styles["Normal"]
     style.font.name = "SimSun"
     style.font.size = Pt(11)
-    doc.add_heading(title or ctx["title"], level=0)
+    doc.add_heading(xml_text(title or ctx["title"]), level=0)
     intro = _("报告期间:{start} 至 {end};统计日期:{today}。").format(
         start=scope.start.isoformat(), end=scope.end.isoformat(), today=ctx["today"].isoformat()
     )
@@ -118,22 +120,24 @@ def report_docx(scope: Scope, *, title: str | None = None, today: date | None = 
     doc.add_heading(_("二、十项工作任务推进情况"), level=1)
     for item in ctx["tasks"]:
         task = item["task"]
-        doc.add_heading(f"{task.number}. {task.title}", level=2)
+        doc.add_heading(xml_text(f"{task.number}. {task.title}"), level=2)
         if item["quiet"]:
             doc.add_paragraph(_("本期无登记的联动事项。"))
             continue
         doc.add_paragraph(";".join(f"{label} {n}" for label, n in item["counts"]) + "。")
         for meeting in item["meetings"]:
             when = timezone.localtime(meeting["starts_at"]).strftime("%Y-%m-%d")
-            doc.add_paragraph(f"{when} {meeting['title']}", style="List Bullet")
+            doc.add_paragraph(xml_text(f"{when} {meeting['title']}"), style="List Bullet")
 
     doc.add_heading(_("三、逾期事项"), level=1)
     for group in ctx["late"].values():
         doc.add_paragraph(_("{label}:逾期 {n} 件").format(label=group["label"], n=group["total"]))
         for row in group["rows"]:
             doc.add_paragraph(
-                _("{title}({unit},期限 {due},逾期 {days} 日)").format(
-                    title=row["title"], unit=row["unit"], due=row["due"].isoformat(), days=row["days_late"]
+                xml_text(
+                    _("{title}({unit},期限 {due},逾期 {days} 日)").format(
+                        title=row["title"], unit=row["unit"], due=row["due"].isoformat(), days=row["days_late"]
+                    )
                 ),
                 style="List Bullet",
             )
@@ -143,8 +147,10 @@ def report_docx(scope: Scope, *, title: str | None = None, today: date | None = 
         doc.add_paragraph(_("无。"))
     for decision in ctx["open_decisions"]:
         doc.add_paragraph(
-            _("{text}(牵头单位:{unit};完成时限:{due})").format(
-                text=decision.text[:120], unit=decision.owner_unit.name, due=decision.due.isoformat()
+            xml_text(
+                _("{text}(牵头单位:{unit};完成时限:{due})").format(
+                    text=decision.text[:120], unit=decision.owner_unit.name, due=decision.due.isoformat()
+                )
             ),
             style="List Bullet",
         )
@@ -166,63 +172,73 @@ def _docx_table(doc: Any, columns: list[tuple[str, Any]], rows: list[dict[str, A
         cell.text = str(label)
     for row in rows:
         for cell, (key, _label) in zip(table.add_row().cells, columns, strict=True):
-            cell.text = str(_cell(row.get(key)))
+            cell.text = xml_text(str(_cell(row.get(key))))
 
 
 def report_xlsx(scope: Scope, *, today: date | None = None) -> bytes:
-    """Every table of the report as one workbook (openpyxl)."""
+    """Every table of the report as one workbook (openpyxl); text that looks like a formula stays text."""
     from openpyxl import Workbook
+
+    from fuyuan.lib.xlsx import append_row, workbook_bytes
 
     ctx = report_context(scope, today=today)
     board = ctx["board"]
     wb = Workbook()
     ws = wb.active
     ws.title = _("主要数据")
-    ws.append([_("指标"), _("代码"), _("数值"), _("分子"), _("分母"), _("比率(%)"), _("统计口径")])
+    append_row(ws, [_("指标"), _("代码"), _("数值"), _("分子"), _("分母"), _("比率(%)"), _("统计口径")])
     for card in ctx["cards"]:
         if card["is_rate"]:
             rate_value = None if card["rate"] is None else float(card["rate"])
-            ws.append([str(card["label"]), card["key"], None, card["numerator"], card["denominator"], rate_value,
-                       str(card["definition"])])  # fmt: skip
+            append_row(
+                ws,
+                [
+                    str(card["label"]),
+                    card["key"],
+                    None,
+                    card["numerator"],
+                    card["denominator"],
+                    rate_value,
+                    str(card["definition"]),
+                ],
+            )
         else:
-            ws.append([str(card["label"]), card["key"], card["value"], None, None, None, str(card["definition"])])
+            append_row(ws, [str(card["label"]), card["key"], card["value"], None, None, None, str(card["definition"])])
 
     trend = board["charts"]["trend"]
     ws = wb.create_sheet(_("月度趋势"))
-    ws.append([_("月份"), *[s["name"] for s in trend["series"]]])
+    append_row(ws, [_("月份"), *[s["name"] for s in trend["series"]]])
     for i, month in enumerate(trend["labels"]):
-        ws.append([month, *[s["data"][i] for s in trend["series"]]])
+        append_row(ws, [month, *[s["data"][i] for s in trend["series"]]])
 
     for dimension, title in (("task", _("按工作任务")), ("region", _("按市州")), ("unit", _("按单位"))):
         block = board["breakdowns"][dimension]
         ws = wb.create_sheet(title)
-        ws.append(["", *[str(SOURCES[k].label) for k in SOURCES]])
+        append_row(ws, ["", *[str(SOURCES[k].label) for k in SOURCES]])
         for i, label in enumerate(block["labels"]):
-            ws.append([label, *[block["series"][k][i] for k in SOURCES]])
+            append_row(ws, [label, *[block["series"][k][i] for k in SOURCES]])
 
     for title, columns, rows in (
         (_("成员单位办理情况"), ctx["unit_columns"], ctx["units"]),
         (_("法院司法建议"), ctx["court_columns"], ctx["courts"]),
     ):
         ws = wb.create_sheet(title)
-        ws.append([str(label) for _key, label in columns])
+        append_row(ws, [str(label) for _key, label in columns])
         for row in rows:
-            ws.append([_xlsx(row.get(key)) for key, _label in columns])
+            append_row(ws, [_xlsx(row.get(key)) for key, _label in columns])
 
     ws = wb.create_sheet(_("逾期事项"))
-    ws.append([_("类别"), _("事项"), _("单位"), _("期限"), _("逾期天数")])
+    append_row(ws, [_("类别"), _("事项"), _("单位"), _("期限"), _("逾期天数")])
     for group in ctx["late"].values():
         for row in group["rows"]:
-            ws.append([str(group["label"]), row["title"], row["unit"], row["due"], row["days_late"]])
+            append_row(ws, [str(group["label"]), row["title"], row["unit"], row["due"], row["days_late"]])
 
     ws = wb.create_sheet(_("未办结议定事项"))
-    ws.append([_("议定事项"), _("牵头单位"), _("会议"), _("完成时限")])
+    append_row(ws, [_("议定事项"), _("牵头单位"), _("会议"), _("完成时限")])
     for decision in ctx["open_decisions"]:
-        ws.append([decision.text, decision.owner_unit.name, decision.meeting.title, decision.due])
+        append_row(ws, [decision.text, decision.owner_unit.name, decision.meeting.title, decision.due])
 
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def _xlsx(value: Any) -> Any:

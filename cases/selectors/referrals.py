@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 
 from cases.lib_referrals import day_after, local_datetime, mask_id_number, mask_name, mask_phone
 from cases.models import Party, Referral
+from fuyuan.lib.params import parse_day, parse_id
 from members.models import User
 from members.roles import can_read_all, is_office
 from stats.figures import rate as figures_rate
@@ -128,21 +129,21 @@ def overdue_q(today: date | None = None) -> Q:
 def filter_referrals(qs: QuerySet[Referral], params: dict[str, Any], *, box: str = "all") -> QuerySet[Referral]:
     """Apply the list filters: kind, status, counterpart, task, overdue, period (from/to), search."""
     if kind := params.get("kind"):
-        qs = qs.filter(kind__code=kind) if not str(kind).isdigit() else qs.filter(kind_id=kind)
+        kind_id = parse_id(kind)
+        qs = qs.filter(kind_id=kind_id) if kind_id is not None else qs.filter(kind__code=str(kind))
     if status := params.get("status"):
         qs = qs.filter(status=status)
-    if counterpart := params.get("counterpart"):
-        if str(counterpart).isdigit():
-            if box == "sent":
-                qs = qs.filter(receiver_id=counterpart)
-            elif box == "inbox":
-                qs = qs.filter(sender_id=counterpart)
-            else:
-                qs = qs.filter(Q(sender_id=counterpart) | Q(receiver_id=counterpart))
+    if (counterpart := parse_id(params.get("counterpart"))) is not None:
+        if box == "sent":
+            qs = qs.filter(receiver_id=counterpart)
+        elif box == "inbox":
+            qs = qs.filter(sender_id=counterpart)
+        else:
+            qs = qs.filter(Q(sender_id=counterpart) | Q(receiver_id=counterpart))
     for field in ("sender", "receiver"):
-        if (value := params.get(field)) and str(value).isdigit():
+        if (value := parse_id(params.get(field))) is not None:
             qs = qs.filter(**{f"{field}_id": value})
-    if (task := params.get("task")) and str(task).isdigit():
+    if (task := parse_id(params.get("task"))) is not None:
         qs = qs.filter(tasks__id=task)
     overdue = str(params.get("overdue") or "").lower()
     if overdue in ("1", "true", "yes", "on"):
@@ -160,14 +161,8 @@ def filter_referrals(qs: QuerySet[Referral], params: dict[str, Any], *, box: str
 
 
 def _as_date(value: Any) -> date | None:
-    if not value:
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        return None
+    """A day within the bounds of :func:`fuyuan.lib.params.parse_day` (9999-12-31 has no day after)."""
+    return parse_day(value) if value else None
 
 
 FILTER_OPTIONS_SECONDS = 60

@@ -783,8 +783,16 @@ def referral_import_prepare(*, by: User, upload: Any) -> tuple[Any, ImportCheck]
     from cases.models import ReferralImport
 
     sender = _writer_unit(by)
-    if upload.size > settings.FUYUAN_MAX_UPLOAD_BYTES:
-        raise ValidationError({"file": [_("文件过大。")]})
+    limit = settings.FUYUAN_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            {
+                "file": [
+                    _("文件“%(name)s”超过 %(mb)s MB 的大小限制。")
+                    % {"name": getattr(upload, "name", ""), "mb": round(limit / 1024 / 1024)}
+                ]
+            }
+        )
     if not looks_like_xlsx(upload):
         raise ValidationError({"file": [_("请上传 XLSX 格式的表格(使用下载的模板)。")]})
     check = referral_import_check(sender=sender, fileobj=upload)

@@ -25,6 +25,7 @@ from cases.selectors import recommendations as selectors
 from cases.services import recommendations as services
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.listing import list_page
+from fuyuan.lib.xlsx import rows_response
 
 SORT_FIELDS: dict[str, str | tuple[str, ...]] = {
     "issued_on": "issued_on",
@@ -104,20 +105,14 @@ def _local(value: Any) -> Any:
 @require_GET
 def recommendation_export(request: HttpRequest) -> HttpResponse:
     """The filtered list (in its sort order) as an XLSX workbook."""
-    from openpyxl import Workbook
-
     listing = list_page(request, _filtered(request), sort_fields=SORT_FIELDS, default_sort=DEFAULT_SORT, tiebreak="id")
     queryset = listing.page.paginator.object_list
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("司法建议"))
-    sheet.append([_(title) for title, _getter in EXPORT_COLUMNS])
-    for rec in queryset.iterator(chunk_size=2000):
-        sheet.append([getter(rec) for _title, getter in EXPORT_COLUMNS])
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    filename = f"recommendations-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    workbook.save(response)
-    return response
+    return rows_response(
+        sheet_title=_("司法建议"),
+        header=[_(title) for title, _getter in EXPORT_COLUMNS],
+        rows=([getter(rec) for _title, getter in EXPORT_COLUMNS] for rec in queryset.iterator(chunk_size=2000)),
+        filename=f"recommendations-{timezone.localdate():%Y%m%d}.xlsx",
+    )
 
 
 def _form_context(form: RecommendationForm, rec: JudicialRecommendation | None) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from io import BytesIO
 from typing import Any
 
 from django.contrib import messages
@@ -37,7 +36,10 @@ from cases.models import Party, Referral, ReferralImport
 from cases.selectors import referrals as selectors
 from cases.services import referrals as services
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
+from fuyuan.lib.params import parse_id
+from fuyuan.lib.xlsx import rows_response
 from members.roles import can_read_all, is_office
+from stats.periods import MIN_YEAR
 
 PER_PAGE = 20
 SEARCH_COUNT_CAP = 1000
@@ -124,62 +126,55 @@ def referral_list(request: HttpRequest, box: str | None = None) -> HttpResponse:
 @login_required
 def referral_export(request: HttpRequest, box: str | None = None) -> HttpResponse:
     """The filtered list as XLSX. Parties' personal data is always masked in exports."""
-    from openpyxl import Workbook
-
     box = _box_of(request, box)
     qs, _form, _params = _list_queryset(request, box)
     rows = selectors.list_rows(qs).prefetch_related(
         "tasks", Prefetch("parties", queryset=Party.objects.order_by("id"))
     )[:EXPORT_MAX_ROWS]
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(_("案件移送"))
-    ws.append(
-        [
-            _("类别"),
-            _("案号/编号"),
-            _("事项"),
-            _("移送单位"),
-            _("接收单位"),
-            _("承办下级单位"),
-            _("状态"),
-            _("移送时间"),
-            _("签收时间"),
-            _("办理期限"),
-            _("是否逾期"),
-            _("办理结果"),
-            _("工作任务"),
-            _("当事人"),
-        ]
+    header = [
+        _("类别"),
+        _("案号/编号"),
+        _("事项"),
+        _("移送单位"),
+        _("接收单位"),
+        _("承办下级单位"),
+        _("状态"),
+        _("移送时间"),
+        _("签收时间"),
+        _("办理期限"),
+        _("是否逾期"),
+        _("办理结果"),
+        _("工作任务"),
+        _("当事人"),
+    ]
+    return rows_response(
+        sheet_title=_("案件移送"),
+        header=header,
+        rows=(_export_row(r) for r in rows.iterator(chunk_size=2000)),
+        filename=f"referrals-{box}-{date.today():%Y%m%d}.xlsx",
     )
-    for r in rows.iterator(chunk_size=2000):
-        parties = "；".join(
-            f"{mask_name(p.name)} {mask_id_number(p.id_number)} {mask_phone(p.phone)}".strip() for p in r.parties.all()
-        )
-        ws.append(
-            [
-                r.kind.name,
-                r.case_number,
-                r.subject,
-                r.sender.name,
-                r.receiver.name,
-                r.handler.name if r.handler_id else "",
-                str(r.get_status_display()),
-                timezone.localtime(r.sent_at).strftime("%Y-%m-%d %H:%M") if r.sent_at else "",
-                timezone.localtime(r.acknowledged_at).strftime("%Y-%m-%d %H:%M") if r.acknowledged_at else "",
-                r.due.isoformat() if r.due else "",
-                _("是") if r.overdue else "",
-                str(r.get_outcome_display()) if r.outcome else "",
-                "、".join(str(t.number) for t in r.tasks.all()),
-                parties,
-            ]
-        )
-    out = BytesIO()
-    wb.save(out)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _export_row(r: Referral) -> list[Any]:
+    parties = "；".join(
+        f"{mask_name(p.name)} {mask_id_number(p.id_number)} {mask_phone(p.phone)}".strip() for p in r.parties.all()
     )
-    response["Content-Disposition"] = f'attachment; filename="referrals-{box}-{date.today():%Y%m%d}.xlsx"'
-    return response
+    return [
+        r.kind.name,
+        r.case_number,
+        r.subject,
+        r.sender.name,
+        r.receiver.name,
+        r.handler.name if r.handler_id else "",
+        str(r.get_status_display()),
+        timezone.localtime(r.sent_at).strftime("%Y-%m-%d %H:%M") if r.sent_at else "",
+        timezone.localtime(r.acknowledged_at).strftime("%Y-%m-%d %H:%M") if r.acknowledged_at else "",
+        r.due.isoformat() if r.due else "",
+        _("是") if r.overdue else "",
+        str(r.get_outcome_display()) if r.outcome else "",
+        "、".join(str(t.number) for t in r.tasks.all()),
+        parties,
+    ]
 
 
 def _actions_for(user: Any, r: Referral) -> list[str]:
@@ -445,12 +440,10 @@ def referral_figures(request: HttpRequest) -> HttpResponse:
     from members.models import Region
 
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-    except ValueError:
+    year = parse_id(request.GET.get("year"))
+    if year is None or not MIN_YEAR <= year <= today.year + 1:
         year = today.year
-    region = request.GET.get("region") or None
-    region = region if region and str(region).isdigit() else None
+    region = parse_id(request.GET.get("region"))
     start, end = date(year, 1, 1), date(year, 12, 31)
     return render(
         request,
@@ -458,7 +451,7 @@ def referral_figures(request: HttpRequest) -> HttpResponse:
         {
             "year": year,
             "years": list(range(today.year, today.year - 6, -1)),
-            "region": int(region) if region else None,
+            "region": region,
             "regions": Region.objects.all(),
             "mediation": selectors.mediation_figures(start=start, end=end, region=region),
             "transfers": selectors.transfer_figures(start=start, end=end, region=region),

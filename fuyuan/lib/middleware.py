@@ -1,0 +1,39 @@
+"""Project-wide request guards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.core.exceptions import BadRequest
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
+
+
+def _has_nul(data: QueryDict) -> bool:
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in data.lists())
+
+
+class RejectNullCharacterMiddleware:
+    """Answer 400 to a page request whose parameters hold a NUL character.
+
+    No one types a NUL, and PostgreSQL refuses it in any string ("A string literal cannot contain
+    NUL"), so a search or a form value carrying one would otherwise end in a server error wherever
+    a view reads ``request.GET``/``request.POST`` without a Django form (which refuses it itself).
+    The REST API (``/api/``) answers for itself and is left alone.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/"):
+            if _has_nul(request.GET) or (request.method == "POST" and self._post_has_nul(request)):
+                raise BadRequest("NUL character in the request parameters")
+        return self.get_response(request)
+
+    @staticmethod
+    def _post_has_nul(request: HttpRequest) -> bool:
+        try:
+            return _has_nul(request.POST)
+        except (MultiPartParserError, OSError):  # a broken body: the view (or Django) deals with it
+            return False

@@ -1,0 +1,199 @@
+"""Every upload field of the pages judges a file by its content: a file whose name lies about what it is,
+an empty file and a file over the size limit are refused with a clear message, in Chinese and, for a user
+who chose English, in English, and nothing is saved (no row, no file on disk).
+
+Upload fields: a recommendation's attachments when drafting and when editing the draft, the reply's
+material, and the referral bulk-import sheet. (Meetings take no files.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from cases.models import JudicialRecommendation, RecommendationAttachment, ReferralImport
+from members.models import User
+from tests.cases.recommendation_utils import PDF, make_acknowledged, make_draft, zip_bytes
+from tests.conftest import Cast, client_for
+
+pytestmark = [pytest.mark.security, pytest.mark.django_db]
+
+LIMIT = 1024 * 1024  # 1 MB for these tests
+
+LYING_FILES = {
+    "html named .pdf": ("建议书.pdf", b"<!doctype html><html><script>alert(1)</script></html>"),
+    "executable named .pdf": (
+        "建议书.pdf",
+        b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 56 + b"This program cannot be run",
+    ),
+    "zip named .xlsx": ("表格.xlsx", zip_bytes(["readme.txt", "data/sheet.csv"])),
+    "csv named .xlsx": ("表格.xlsx", "案号,受托调解组织,案由\n(2026)1号,调委0,纠纷\n".encode()),
+    "html named .xlsx": ("表格.xlsx", b"<table><tr><td>=cmd|' /C calc'!A0</td></tr></table>"),
+}
+
+# What the page says, by language: a file of a kind not allowed, an empty file, a file too large.
+MESSAGES = {
+    "zh-hans": {
+        "kind": "的类型不允许",
+        "sheet": "请上传 XLSX 格式的表格",
+        "empty": "空文件",
+        "size": "超过 1 MB 的大小限制",
+    },
+    "en": {
+        "kind": "is not allowed",
+        "sheet": "Please upload an XLSX spreadsheet",
+        "empty": "The submitted file is empty",
+        "size": "exceeds the 1 MB size limit",
+    },
+}
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path
+    settings.FUYUAN_MAX_UPLOAD_BYTES = LIMIT
+    return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _language_back() -> Iterator[None]:
+    """A request as an English-speaking user leaves English active in this thread: put it back."""
+    previous = translation.get_language()
+    yield
+    translation.activate(previous)
+
+
+def _files_on_disk(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+def _client(user: User, language: str) -> Client:
+    user.language = language
+    user.save(update_fields=["language"])
+    return client_for(user)
+
+
+def _cases() -> list[tuple[str, str, bytes, str]]:
+    """(label, file name, content, message key) for every bad file; ``kind`` is the key of a lying file."""
+    cases = [(label, name, content, "kind") for label, (name, content) in LYING_FILES.items()]
+    cases.append(("empty file", "空文件.pdf", b"", "empty"))
+    cases.append(("over the limit", "大文件.pdf", PDF + b"0" * LIMIT, "size"))
+    return cases
+
+
+CASES = _cases()
+LANGUAGES = ["zh-hans", "en"]
+
+
+def _upload(name: str, content: bytes) -> SimpleUploadedFile:
+    # The browser's claimed type agrees with the name, as a renamed file's would.
+    claimed = "application/pdf" if name.endswith(".pdf") else "application/vnd.ms-excel"
+    return SimpleUploadedFile(name, content, content_type=claimed)
+
+
+def _refused(response: Any, expected: str, media: Path) -> None:
+    assert response.status_code in (200, 400), response.status_code
+    body = response.content.decode()
+    assert expected in body, f"{expected!r} not on the page"
+    assert _files_on_disk(media) == []
+
+
+def _draft_form(cast: Cast) -> dict[str, Any]:
+    return {"title": "关于规范执法程序的司法建议", "addressee": cast.unit.pk, "category": "other"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(("label", "name", "content", "key"), CASES, ids=[c[0] for c in CASES])
+def test_drafting_a_recommendation_refuses_the_file_and_saves_no_draft(
+    cast: Cast, media: Path, language: str, label: str, name: str, content: bytes, key: str
+) -> None:
+    """The draft form with a bad attachment: the form comes back with the reason; no draft, no file."""
+    response = _client(cast.clerk, language).post(
+        reverse("recommendation-create"), {**_draft_form(cast), "attachments": [_upload(name, content)]}
+    )
+    _refused(response, MESSAGES[language][key], media)
+    assert JudicialRecommendation.objects.count() == 0
+    assert RecommendationAttachment.objects.count() == 0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(("label", "name", "content", "key"), CASES, ids=[c[0] for c in CASES])
+def test_editing_a_draft_refuses_the_file_and_changes_nothing(
+    cast: Cast, media: Path, language: str, label: str, name: str, content: bytes, key: str
+) -> None:
+    """Editing a draft with a bad attachment: refused, and the draft's other changes are not saved either."""
+    draft = make_draft(cast)
+    response = _client(cast.clerk, language).post(
+        reverse("recommendation-edit", args=[draft.pk]),
+        {**_draft_form(cast), "title": "改过的标题", "attachments": [_upload(name, content)]},
+    )
+    _refused(response, MESSAGES[language][key], media)
+    draft.refresh_from_db()
+    assert draft.title != "改过的标题"
+    assert draft.attachments.count() == 0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(("label", "name", "content", "key"), CASES, ids=[c[0] for c in CASES])
+def test_replying_refuses_the_file_and_records_no_reply(
+    cast: Cast, media: Path, language: str, label: str, name: str, content: bytes, key: str
+) -> None:
+    """The addressee's reply with bad material: 400 with the reason; still awaiting a reply, no file."""
+    rec = make_acknowledged(cast)
+    response = _client(cast.liaison, language).post(
+        reverse("recommendation-action", args=[rec.pk, "reply"]),
+        {"reply-outcome": "adopted", "reply-content": "已采纳。", "reply-attachments": [_upload(name, content)]},
+    )
+    _refused(response, MESSAGES[language][key], media)
+    rec.refresh_from_db()
+    assert rec.status == JudicialRecommendation.Status.ACKNOWLEDGED
+    assert rec.attachments.count() == 0
+
+
+SHEET_CASES = [
+    *[(label, name, content, "sheet") for label, (name, content) in LYING_FILES.items()],
+    ("pdf named .xlsx", "表格.xlsx", PDF, "sheet"),
+    ("empty file", "表格.xlsx", b"", "empty"),
+    ("over the limit", "表格.xlsx", zip_bytes(["[Content_Types].xml", "xl/workbook.xml"]) + b"0" * LIMIT, "size"),
+]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(("label", "name", "content", "key"), SHEET_CASES, ids=[c[0] for c in SHEET_CASES])
+def test_referral_import_refuses_what_is_not_a_spreadsheet(
+    cast: Cast, media: Path, language: str, label: str, name: str, content: bytes, key: str
+) -> None:
+    """The bulk-import upload: anything but an XLSX workbook within the limit is refused; nothing kept."""
+    response = _client(cast.clerk, language).post(reverse("referral-import"), {"file": _upload(name, content)})
+    _refused(response, MESSAGES[language][key], media)
+    assert ReferralImport.objects.count() == 0
+
+
+def test_every_upload_field_of_the_pages_is_covered() -> None:
+    """The file fields of the page forms are the ones tested above (a new one must be added here)."""
+    from django import forms as django_forms
+
+    from cases.forms import recommendations, referrals
+    from meetings import forms as meeting_forms
+    from members import forms as member_forms
+
+    found = set()
+    for module in (recommendations, referrals, meeting_forms, member_forms):
+        for name, obj in vars(module).items():
+            if isinstance(obj, type) and issubclass(obj, django_forms.BaseForm):
+                found |= {
+                    f"{name}.{field}" for field, f in obj.base_fields.items() if isinstance(f, django_forms.FileField)
+                }
+    tested: dict[str, Callable[..., None]] = {
+        "RecommendationForm.attachments": test_drafting_a_recommendation_refuses_the_file_and_saves_no_draft,
+        "ReplyForm.attachments": test_replying_refuses_the_file_and_records_no_reply,
+        "ImportUploadForm.file": test_referral_import_refuses_what_is_not_a_spreadsheet,
+    }
+    assert found == set(tested)
