@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cases.forms.referrals import (
@@ -308,14 +309,14 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 ACTION_MESSAGES = {
-    "send": "已移送。",
-    "acknowledge": "已签收,办理期限开始计算。",
-    "accept": "已受理。",
-    "return": "已退回移送单位。",
-    "conclude": "已办结。",
-    "revoke": "已撤回。",
-    "forward": "已转交下级单位办理。",
-    "extend": "已延长办理期限。",
+    "send": gettext_lazy("已移送。"),
+    "acknowledge": gettext_lazy("已签收,办理期限开始计算。"),
+    "accept": gettext_lazy("已受理。"),
+    "return": gettext_lazy("已退回移送单位。"),
+    "conclude": gettext_lazy("已办结。"),
+    "revoke": gettext_lazy("已撤回。"),
+    "forward": gettext_lazy("已转交下级单位办理。"),
+    "extend": gettext_lazy("已延长办理期限。"),
 }
 
 
@@ -364,7 +365,7 @@ def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, _(ACTION_MESSAGES[action]))
+        messages.success(request, ACTION_MESSAGES[action])
     return redirect("referral-detail", pk=r.pk)
 
 
