@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from meetings.models import (
@@ -38,6 +39,8 @@ class MeetingAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "location"]
     date_hierarchy = "starts_at"
     raw_id_fields = ["convener", "region"]
+    # A link typed without a scheme is https, as on the meeting form.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     filter_horizontal = ["tasks"]
     readonly_fields = ["uid", "sequence", "next_alert_at", "created_by", "created_at", "updated_at"]
     inlines = [InvitationInline, AgendaItemInline]
