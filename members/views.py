@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fuyuan.lib.listing import list_page
+from fuyuan.lib.params import is_id
 from members import selectors, services
 from members.forms import LiaisonCreateForm, ProfileForm, UnitFilterForm
 from members.home import panels_for
@@ -152,7 +153,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def inbox_mark_read(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()]
+    ids = [int(i) for i in request.POST.getlist("id") if is_id(i)]
     count = services.notification_mark_read(user=user, notification_ids=ids or None)
     if request.htmx:
         return render(request, "members/_inbox_marked.html", {"count": count})

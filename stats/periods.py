@@ -11,6 +11,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fuyuan.lib.params import as_id, is_id
+
 KINDS = ("year", "quarter", "month", "custom")
 MIN_YEAR = 2000
 
@@ -98,13 +100,12 @@ def period_errors(params: Mapping[str, Any]) -> dict[str, list[str]]:
     start, end = _date(params.get("from")), _date(params.get("to"))
     if start and end and end < start:
         errors["to"] = [_("结束日期不能早于开始日期。")]
-    for name in ("region", "task"):
+    for name in ("region", "task", "unit"):
         value = params.get(name)
-        if value not in (None, "") and not str(value).isdigit():
+        if value not in (None, "") and not is_id(value):
             errors[name] = [_("应为整数编号。")]
     return errors
 
 
 def optional_id(value: Any) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
+    return as_id(value)

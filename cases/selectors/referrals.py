@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 
 from cases.lib_referrals import day_after, local_datetime, mask_id_number, mask_name, mask_phone
 from cases.models import Party, Referral
+from fuyuan.lib.params import is_id
 from members.models import User
 from members.roles import can_read_all, is_office
 from stats.figures import rate as figures_rate
@@ -128,11 +129,11 @@ def overdue_q(today: date | None = None) -> Q:
 def filter_referrals(qs: QuerySet[Referral], params: dict[str, Any], *, box: str = "all") -> QuerySet[Referral]:
     """Apply the list filters: kind, status, counterpart, task, overdue, period (from/to), search."""
     if kind := params.get("kind"):
-        qs = qs.filter(kind__code=kind) if not str(kind).isdigit() else qs.filter(kind_id=kind)
+        qs = qs.filter(kind_id=kind) if is_id(kind) else qs.filter(kind__code=kind)
     if status := params.get("status"):
         qs = qs.filter(status=status)
     if counterpart := params.get("counterpart"):
-        if str(counterpart).isdigit():
+        if is_id(counterpart):
             if box == "sent":
                 qs = qs.filter(receiver_id=counterpart)
             elif box == "inbox":
@@ -140,9 +141,9 @@ def filter_referrals(qs: QuerySet[Referral], params: dict[str, Any], *, box: str
             else:
                 qs = qs.filter(Q(sender_id=counterpart) | Q(receiver_id=counterpart))
     for field in ("sender", "receiver"):
-        if (value := params.get(field)) and str(value).isdigit():
+        if is_id(value := params.get(field)):
             qs = qs.filter(**{f"{field}_id": value})
-    if (task := params.get("task")) and str(task).isdigit():
+    if is_id(task := params.get("task")):
         qs = qs.filter(tasks__id=task)
     overdue = str(params.get("overdue") or "").lower()
     if overdue in ("1", "true", "yes", "on"):

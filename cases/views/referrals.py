@@ -37,6 +37,7 @@ from cases.models import Party, Referral, ReferralImport
 from cases.selectors import referrals as selectors
 from cases.services import referrals as services
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
+from fuyuan.lib.params import is_id
 from members.roles import can_read_all, is_office
 
 PER_PAGE = 20
@@ -450,7 +451,7 @@ def referral_figures(request: HttpRequest) -> HttpResponse:
     except ValueError:
         year = today.year
     region = request.GET.get("region") or None
-    region = region if region and str(region).isdigit() else None
+    region = region if is_id(region) else None
     start, end = date(year, 1, 1), date(year, 12, 31)
     return render(
         request,

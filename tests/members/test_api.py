@@ -804,3 +804,36 @@ def test_api_url_names_do_not_shadow_the_pages() -> None:
     assert reverse("api:notification-read-all") == "/api/v1/notifications/read-all/"
     assert reverse("api:token") == "/api/v1/auth/token/"
     assert reverse("unit-list") == "/units/"
+
+
+# --- Found by the schemathesis run (tests/security/test_api_fuzz.py) -----------------------------------------
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "999", "99999999999999999999"])
+@pytest.mark.parametrize("path", ["/api/v1/units/", "/api/v1/users/", "/api/v1/referrals/", "/api/v1/meetings/"])
+def test_a_page_that_does_not_exist_is_400_not_404(cast: Cast, path: str, page: str) -> None:
+    response = api_for(cast.office).get(path, {"page": page})
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["page"] and response.json()["page"]
+
+
+def test_last_page_is_still_200(cast: Cast) -> None:
+    response = api_for(cast.office).get("/api/v1/units/", {"page": "last"})
+    assert response.status_code == 200 and response.json()["next"] is None
+
+
+@pytest.mark.parametrize("value", ["\x00", "a\x00b"])
+def test_nul_in_a_query_parameter_is_400_on_the_api(cast: Cast, value: str) -> None:
+    # PostgreSQL refuses NUL in a string: ?search=%00 on recommendations/ and referrals/ was a 500.
+    for path in ("/api/v1/recommendations/", "/api/v1/referrals/", "/api/v1/units/"):
+        response = api_for(cast.office).get(path, {"search": value, "status": "draft"})
+        assert response.status_code == 400, (path, response.content)
+        assert response["Content-Type"] == "application/json"
+        assert list(response.json()) == ["search"]
+
+
+def test_nul_in_a_query_parameter_is_400_on_a_page(cast: Cast) -> None:
+    from tests.conftest import client_for
+
+    response = client_for(cast.office).get("/referrals/", {"search": "\x00"})
+    assert response.status_code == 400
