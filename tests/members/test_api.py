@@ -837,3 +837,19 @@ def test_nul_in_a_query_parameter_is_400_on_a_page(cast: Cast) -> None:
 
     response = client_for(cast.office).get("/referrals/", {"search": "\x00"})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/no-such-thing/", "/api/v1/units/abc/", "/api/v1/meetings/x/ics", "/api/v1/meetings/%F0%91%84%A2/ics"],
+)
+def test_an_unknown_api_url_is_a_json_404_never_a_redirect(cast: Cast, path: str) -> None:
+    response = api_for(cast.office).get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"detail"}
+
+
+def test_an_unknown_page_url_is_still_the_html_404(cast: Cast) -> None:
+    response = api_for(cast.office).get("/no-such-page/")
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
