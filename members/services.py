@@ -67,7 +67,12 @@ def user_save(
         unknown = set(roles) - set(Role.values)
         if unknown:
             raise ValidationError({"roles": [_("未知角色:%(roles)s") % {"roles": ", ".join(sorted(unknown))}]})
-    effective_roles = set(roles) if roles is not None else set(user.groups.values_list("name", flat=True))
+    if roles is not None:
+        effective_roles = set(roles)
+    elif creating:
+        effective_roles = set()  # a new user has no groups yet (and asking an unsaved user for them fails)
+    else:
+        effective_roles = set(user.groups.values_list("name", flat=True))
     wants_liaison = liaison_role is not None or (roles is not None and Role.LIAISON in effective_roles)
     if (Role.LIAISON in effective_roles or Role.COURT_CLERK in effective_roles) and user.unit is None:
         raise ValidationError({"unit": [_("联络员和法院工作人员必须属于一个单位。")]})

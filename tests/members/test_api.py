@@ -853,3 +853,14 @@ def test_an_unknown_api_url_is_a_json_404_never_a_redirect(cast: Cast, path: str
 def test_an_unknown_page_url_is_still_the_html_404(cast: Cast) -> None:
     response = api_for(cast.office).get("/no-such-page/")
     assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("who", WRITERS)
+def test_user_created_without_roles_is_201_not_a_server_error(cast: Cast, who: str) -> None:
+    # user_save asked the unsaved user for its groups when no roles were given: ValueError, 500.
+    response = api_for(getattr(cast, who)).post("/api/v1/users/", {"username": "newcomer"}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["roles"] == [] and body["liaison_role"] is None
+    user = User.objects.get(username="newcomer")
+    assert not user.groups.exists() and not user.has_usable_password()
