@@ -183,6 +183,13 @@ def test_search_counts_are_capped(cast, monkeypatch):
 # --- Found by the schemathesis run (tests/security/test_api_fuzz.py) -----------------------------------------
 
 
+def test_outcome_is_null_until_concluded(cast):
+    r = sent(cast.clerk, cast.unit)
+    c = api(cast.clerk)
+    assert c.get(f"/api/v1/referrals/{r.pk}/").json()["outcome"] is None
+    assert {row["outcome"] for row in c.get("/api/v1/referrals/").json()["results"]} == {None}
+
+
 @pytest.mark.parametrize(
     ("name", "count"), [("kind", 0), ("counterpart", 1), ("sender", 1), ("receiver", 1), ("task", 1)]
 )
