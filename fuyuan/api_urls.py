@@ -4,6 +4,8 @@ URL names live in the ``api`` namespace (``reverse("api:unit-list")``), so a vie
 collide with the page of the same name (``unit-list``, ``recommendation-list`` …).
 """
 
+from typing import Any
+
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
@@ -15,7 +17,17 @@ from stats.api import SummaryView as StatsSummaryView
 
 app_name = "api"
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    """Object ids are integers (API.md): ``units/abc/`` matches no route, a JSON 404 (never a redirect to a slash)."""
+
+    def get_lookup_regex(self, viewset: Any, lookup_prefix: str = "") -> str:
+        lookup_url_kwarg = getattr(viewset, "lookup_url_kwarg", None) or getattr(viewset, "lookup_field", "pk")
+        lookup_value = getattr(viewset, "lookup_value_regex", "[0-9]+")
+        return f"(?P<{lookup_prefix}{lookup_url_kwarg}>{lookup_value})"
+
+
+router = Router()
 router.register("units", UnitViewSet, basename="unit")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("users", UserViewSet, basename="user")

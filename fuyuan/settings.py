@@ -276,7 +276,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "fuyuan.lib.schema.AutoSchema",  # documents the refusals (400, 401, 403 …)
     "DATETIME_FORMAT": "iso-8601",
     "EXCEPTION_HANDLER": "fuyuan.lib.api.exception_handler",
 }
@@ -299,6 +299,7 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "members.models.User.Language",
         "RecommendationOutcomeEnum": "cases.models.recommendations.JudicialRecommendation.Outcome",
         "ReferralOutcomeEnum": "cases.models.referrals.Outcome",
+        "PartyRoleEnum": "cases.models.referrals.Party.Role",  # not the users' RoleEnum
     },
 }
 

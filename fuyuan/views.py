@@ -9,9 +9,11 @@ from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
+from rest_framework.exceptions import NotFound
 
 from members.services import user_set_language
 
@@ -27,6 +29,13 @@ class LoginView(auth_views.LoginView):
         if lang:
             user_set_language(user=form.get_user(), language=lang)
         return response
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 for a URL that matches nothing: JSON under ``/api/`` (as every API refusal), the HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 @require_POST

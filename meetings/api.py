@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -37,7 +38,7 @@ class AgendaItemSerializer(serializers.ModelSerializer):
     presenter_unit = serializers.PrimaryKeyRelatedField(
         queryset=MemberUnit.objects.all(), required=False, allow_null=True
     )
-    presenter_unit_name = serializers.CharField(source="presenter_unit.name", read_only=True, default=None)
+    presenter_unit_name = serializers.CharField(source="presenter_unit.name", read_only=True, allow_null=True)
     order = serializers.IntegerField(required=False, min_value=1)
 
     class Meta:
@@ -69,7 +70,7 @@ class MeetingSerializer(serializers.ModelSerializer):
     )
     tasks = serializers.PrimaryKeyRelatedField(queryset=WorkTask.objects.all(), many=True, required=False)
     region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
-    region_name = serializers.CharField(source="region.name", read_only=True, default=None)
+    region_name = serializers.CharField(source="region.name", read_only=True, allow_null=True)
     agenda = AgendaItemSerializer(source="agenda_items", many=True, required=False)
     agenda_minutes = serializers.SerializerMethodField()
     replies = InvitationSerializer(source="invitations", many=True, read_only=True)
@@ -126,7 +127,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
     tasks = serializers.PrimaryKeyRelatedField(queryset=WorkTask.objects.all(), many=True, required=False)
     region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
     meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all(), required=False, allow_null=True)
-    logging_unit_name = serializers.CharField(source="logging_unit.name", read_only=True, default=None)
+    logging_unit_name = serializers.CharField(source="logging_unit.name", read_only=True, allow_null=True)
 
     class Meta:
         model = Consultation
@@ -319,6 +320,15 @@ class MeetingViewSet(WriteViewSet):
             return [ICalendarRenderer(), JSONRenderer()]
         return super().get_renderers()
 
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        # A refusal of the calendar file (401, 404, an unknown ?format= …) is a JSON error like any other.
+        if self.action == "ics" and response.status_code >= 400:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    # The meeting and its agenda are two services: one transaction, so a refused agenda keeps the meeting too.
+    @transaction.atomic
     def perform_create(self, serializer: MeetingSerializer) -> None:
         data = dict(serializer.validated_data)
         agenda = data.pop("agenda_items", None)
@@ -329,6 +339,7 @@ class MeetingViewSet(WriteViewSet):
             services.agenda_replace(meeting=meeting, by=self.request.user, items=agenda)
         serializer.instance = self.get_queryset().get(pk=meeting.pk)
 
+    @transaction.atomic
     def perform_update(self, serializer: MeetingSerializer) -> None:
         data = dict(serializer.validated_data)
         agenda = data.pop("agenda_items", None)
@@ -449,9 +460,11 @@ class DecisionViewSet(WriteViewSet):
 
     @extend_schema(
         request=NoteSerializer,
-        responses=inline_serializer(
-            "DecisionProgressOut", {"id": serializers.IntegerField(), "note": serializers.CharField()}
-        ),
+        responses={
+            201: inline_serializer(
+                "DecisionProgressOut", {"id": serializers.IntegerField(), "note": serializers.CharField()}
+            )
+        },
     )
     @action(detail=True, methods=["post"])
     def progress(self, request: Request, pk: Any = None) -> Response:

@@ -68,7 +68,12 @@ def user_save(
         unknown = set(roles) - set(Role.values)
         if unknown:
             raise ValidationError({"roles": [_("未知角色:%(roles)s") % {"roles": ", ".join(sorted(unknown))}]})
-    effective_roles = set(roles) if roles is not None else set(user.groups.values_list("name", flat=True))
+    if roles is not None:
+        effective_roles = set(roles)
+    elif creating:
+        effective_roles = set()  # a new user has no groups yet (and asking an unsaved user for them fails)
+    else:
+        effective_roles = set(user.groups.values_list("name", flat=True))
     wants_liaison = liaison_role is not None or (roles is not None and Role.LIAISON in effective_roles)
     check_roles_fit_unit(roles=effective_roles, unit=user.unit)
     if liaison_role is not None and liaison_role not in Liaison.Role.values:

@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fuyuan.lib.params import parse_id
+from fuyuan.lib.params import is_id, parse_id
 
 KINDS = ("year", "quarter", "month", "custom")
 MIN_YEAR = 2000
@@ -104,9 +104,9 @@ def period_errors(params: Mapping[str, Any]) -> dict[str, list[str]]:
     start, end = _date(params.get("from")), _date(params.get("to"))
     if start and end and end < start:
         errors["to"] = [_("结束日期不能早于开始日期。")]
-    for name in ("region", "task"):
+    for name in ("region", "task", "unit"):
         value = params.get(name)
-        if value not in (None, "") and not str(value).isdigit():
+        if value not in (None, "") and not is_id(value):
             errors[name] = [_("应为整数编号。")]
     return errors
 

@@ -52,6 +52,11 @@ def ensure_organisation() -> None:
 
 @pytest.fixture
 def cast(db: None) -> Cast:
+    return make_cast()
+
+
+def make_cast() -> Cast:
+    """The cast, for fixtures of a wider scope than ``cast`` (the caller provides the database access)."""
     ensure_organisation()
     office_unit = MemberUnit.objects.get(short_name="省司法厅")
     unit = UnitFactory(name="测试局甲", short_name="甲局")

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from cases.models import JudicialRecommendation, RecommendationAttachment
 from cases.selectors import recommendations as selectors
 from cases.services import recommendations as services
+from fuyuan.lib.uploads import CONTENT_TYPES
 from members.models import MemberUnit, WorkTask
 
 Outcome = JudicialRecommendation.Outcome
@@ -69,7 +70,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="主管部门; defaults from the addressee's supervising authority.",
     )
-    supervisor_name = serializers.CharField(source="supervisor.name", read_only=True, default=None)
+    supervisor_name = serializers.CharField(source="supervisor.name", read_only=True, allow_null=True)
     tasks = serializers.PrimaryKeyRelatedField(queryset=WorkTask.objects.all(), many=True, required=False)
     overdue = serializers.SerializerMethodField()
     reply = serializers.SerializerMethodField()
@@ -291,9 +292,9 @@ class RecommendationViewSet(
 
     @extend_schema(
         request={"multipart/form-data": RecommendationUploadSerializer},
-        responses=RecommendationAttachmentSerializer(many=True),
+        responses={201: RecommendationAttachmentSerializer(many=True)},
     )
-    @action(detail=True, methods=["post"], url_path="attachments")
+    @action(detail=True, methods=["post"], url_path="attachments", pagination_class=None)
     def upload(self, request: Request, pk: str | None = None) -> Response:
         """Add files: the court while drafting, the addressee with its reply (type checked by content)."""
         rec = self.get_object()
@@ -303,7 +304,7 @@ class RecommendationViewSet(
         stored = services.recommendation_add_attachments(recommendation=rec, by=request.user, files=files)  # type: ignore[arg-type]
         return Response(RecommendationAttachmentSerializer(stored, many=True).data, status=201)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, media_type): OpenApiTypes.BINARY for media_type in CONTENT_TYPES.values()})
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)")
     def download(self, request: Request, pk: str | None = None, attachment_id: str | None = None) -> FileResponse:
         rec = self.get_object()

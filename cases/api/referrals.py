@@ -54,9 +54,12 @@ class ReferralSerializer(serializers.ModelSerializer):
     sender_name = serializers.CharField(source="sender.name", read_only=True)
     receiver = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all())
     receiver_name = serializers.CharField(source="receiver.name", read_only=True)
-    handler_name = serializers.CharField(source="handler.name", read_only=True, default=None)
+    handler_name = serializers.CharField(source="handler.name", read_only=True, allow_null=True)
     tasks = serializers.PrimaryKeyRelatedField(queryset=WorkTask.objects.all(), many=True, required=False)
     overdue = serializers.BooleanField(read_only=True)
+    outcome = serializers.ChoiceField(
+        choices=Outcome.choices, read_only=True, allow_null=True, help_text="Null until the referral is concluded."
+    )
     parties = PartySerializer(many=True, required=False, help_text="当事人;非移送/接收单位及办公室人员看到脱敏数据")
 
     class Meta:
@@ -112,6 +115,7 @@ class ReferralSerializer(serializers.ModelSerializer):
             for p in selectors.party_views(list(instance.parties.all()), full=full)
         ]
         data["tasks"] = [t.pk for t in instance.tasks.all()]
+        data["outcome"] = instance.outcome or None  # no outcome yet: null, not "" (not one of the codes)
         return data
 
 

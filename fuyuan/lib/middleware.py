@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.core.validators import ProhibitNullCharactersValidator
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 
 
@@ -19,16 +20,22 @@ class RejectNullCharacterMiddleware:
     No one types a NUL, and PostgreSQL refuses it in any string ("A string literal cannot contain
     NUL"), so a search or a form value carrying one would otherwise end in a server error wherever
     a view reads ``request.GET``/``request.POST`` without a Django form (which refuses it itself).
-    The REST API (``/api/``) answers for itself and is left alone.
+    The REST API (``/api/``) gets its JSON 400 for a NUL in the query string.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith("/api/"):
-            if _has_nul(request.GET) or (request.method == "POST" and self._post_has_nul(request)):
-                raise BadRequest("NUL character in the request parameters")
+        if request.path.startswith("/api/"):
+            # The API parses its own bodies (JSON); its query string is checked here, and the
+            # answer is the API's usual shape for invalid input: {"param": ["message"]}.
+            bad = sorted({key for key, values in request.GET.lists() for text in [key, *values] if "\x00" in text})
+            if bad:
+                message = str(ProhibitNullCharactersValidator.message)
+                return JsonResponse({key.replace("\x00", ""): [message] for key in bad}, status=400)
+        elif _has_nul(request.GET) or (request.method == "POST" and self._post_has_nul(request)):
+            raise BadRequest("NUL character in the request parameters")
         return self.get_response(request)
 
     @staticmethod

@@ -40,3 +40,8 @@ def parse_day(value: Any) -> date | None:
         except ValueError:  # well-formed but impossible, such as 2026-02-30
             return None
     return day if day is not None and FIRST_DAY <= day <= LAST_DAY else None
+
+
+def is_id(value: Any) -> bool:
+    """Whether ``value`` reads as an id (see :func:`parse_id`)."""
+    return parse_id(value) is not None

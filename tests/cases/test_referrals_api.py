@@ -178,3 +178,25 @@ def test_search_counts_are_capped(cast, monkeypatch):
     assert body["count"] == 30 and body["count_capped"] is True
     body = api(cast.office).get("/api/v1/referrals/").json()
     assert body["count"] == 45 and "count_capped" not in body
+
+
+# --- Found by the schemathesis run (tests/security/test_api_fuzz.py) -----------------------------------------
+
+
+def test_outcome_is_null_until_concluded(cast):
+    r = sent(cast.clerk, cast.unit)
+    c = api(cast.clerk)
+    assert c.get(f"/api/v1/referrals/{r.pk}/").json()["outcome"] is None
+    assert {row["outcome"] for row in c.get("/api/v1/referrals/").json()["results"]} == {None}
+
+
+@pytest.mark.parametrize(
+    ("name", "count"), [("kind", 0), ("counterpart", 1), ("sender", 1), ("receiver", 1), ("task", 1)]
+)
+def test_a_unicode_digit_in_a_filter_is_not_a_server_error(cast, name, count):
+    # "²".isdigit() is True but int("²") fails: the filters took it for an id. Not an id: the filter is
+    # ignored, as the list does with any malformed id; as a kind, it is an unknown kind's code.
+    sent(cast.clerk, cast.unit)
+    resp = api(cast.office).get("/api/v1/referrals/", {name: "²"})
+    assert resp.status_code == 200, resp.content
+    assert resp.json()["count"] == count

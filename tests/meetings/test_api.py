@@ -316,3 +316,62 @@ def test_meeting_detail_status_is_a_code(cast, make_meeting):
     meeting = make_meeting()
     data = client_for(cast.office).get(f"/api/v1/meetings/{meeting.pk}/").json()
     assert data["status"] == Meeting.Status.PLANNED.value and data["kind"] == "joint_meeting"
+
+
+# --- Found by the schemathesis run (tests/security/test_api_fuzz.py) -----------------------------------------
+
+
+def test_patch_answers_the_same_fields_as_get_even_when_they_are_null(cast, make_meeting):
+    # A partial update skipped read-only fields with a default (region_name, presenter_unit_name) when null.
+    meeting = make_meeting()
+    services.agenda_add(meeting=meeting, by=cast.office, title="议题", minutes=10)
+    client = client_for(cast.office)
+    patched = client.patch(f"/api/v1/meetings/{meeting.pk}/", {"title": "改名"}, content_type=JSON)
+    assert patched.status_code == 200, patched.json()
+    got = client.get(f"/api/v1/meetings/{meeting.pk}/").json()
+    assert set(patched.json()) == set(got)
+    assert patched.json()["region_name"] is None
+    assert patched.json()["agenda"][0]["presenter_unit_name"] is None
+
+
+def test_a_refused_agenda_keeps_the_whole_meeting_unchanged(cast, make_meeting):
+    meeting = make_meeting()
+    body = {"title": "新名称", "location": "新地点", "agenda": [{"title": "甲", "minutes": 0}]}
+    response = client_for(cast.office).patch(f"/api/v1/meetings/{meeting.pk}/", body, content_type=JSON)
+    assert response.status_code == 400, response.json()
+    meeting.refresh_from_db()
+    assert (meeting.title, meeting.location, meeting.sequence) == ("环境资源审判联席会议", "省司法厅三楼会议室", 0)
+
+
+def test_a_refused_agenda_creates_no_meeting(cast):
+    start = timezone.now() + timedelta(days=6)
+    body = {
+        "kind": "joint_meeting",
+        "title": "不该留下的会议",
+        "convener": cast.office.unit_id,
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=2)).isoformat(),
+        "location": "省高院",
+        "agenda": [{"title": "甲", "minutes": 800}, {"title": "乙", "minutes": 700}],
+    }
+    response = client_for(cast.office).post("/api/v1/meetings/", body, content_type=JSON)
+    assert response.status_code == 400 and "agenda" in response.json()
+    assert not Meeting.objects.filter(title="不该留下的会议").exists()
+
+
+@pytest.mark.parametrize("suffix", ["ics", "ics/"])
+def test_refusals_of_the_calendar_file_are_json(cast, make_meeting, suffix):
+    meeting = make_meeting()
+    cases = [
+        (Client(), f"/api/v1/meetings/{meeting.pk}/{suffix}", 401),
+        (client_for(cast.office), f"/api/v1/meetings/999999/{suffix}", 404),
+        (client_for(cast.office), f"/api/v1/meetings/{meeting.pk}/{suffix}?format=bogus", 404),
+        (client_for(cast.other_liaison), f"/api/v1/meetings/{meeting.pk}/{suffix}", 404),
+    ]
+    for client, url, status in cases:
+        response = client.get(url)
+        assert response.status_code == status, url
+        assert response["Content-Type"] == JSON, url
+        assert "detail" in response.json()
+    ok = client_for(cast.office).get(f"/api/v1/meetings/{meeting.pk}/{suffix}")
+    assert ok.status_code == 200 and ok["Content-Type"].startswith("text/calendar")

@@ -804,3 +804,63 @@ def test_api_url_names_do_not_shadow_the_pages() -> None:
     assert reverse("api:notification-read-all") == "/api/v1/notifications/read-all/"
     assert reverse("api:token") == "/api/v1/auth/token/"
     assert reverse("unit-list") == "/units/"
+
+
+# --- Found by the schemathesis run (tests/security/test_api_fuzz.py) -----------------------------------------
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "999", "99999999999999999999"])
+@pytest.mark.parametrize("path", ["/api/v1/units/", "/api/v1/users/", "/api/v1/referrals/", "/api/v1/meetings/"])
+def test_a_page_that_does_not_exist_is_400_not_404(cast: Cast, path: str, page: str) -> None:
+    response = api_for(cast.office).get(path, {"page": page})
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == ["page"] and response.json()["page"]
+
+
+def test_last_page_is_still_200(cast: Cast) -> None:
+    response = api_for(cast.office).get("/api/v1/units/", {"page": "last"})
+    assert response.status_code == 200 and response.json()["next"] is None
+
+
+@pytest.mark.parametrize("value", ["\x00", "a\x00b"])
+def test_nul_in_a_query_parameter_is_400_on_the_api(cast: Cast, value: str) -> None:
+    # PostgreSQL refuses NUL in a string: ?search=%00 on recommendations/ and referrals/ was a 500.
+    for path in ("/api/v1/recommendations/", "/api/v1/referrals/", "/api/v1/units/"):
+        response = api_for(cast.office).get(path, {"search": value, "status": "draft"})
+        assert response.status_code == 400, (path, response.content)
+        assert response["Content-Type"] == "application/json"
+        assert list(response.json()) == ["search"]
+
+
+def test_nul_in_a_query_parameter_is_400_on_a_page(cast: Cast) -> None:
+    from tests.conftest import client_for
+
+    response = client_for(cast.office).get("/referrals/", {"search": "\x00"})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/no-such-thing/", "/api/v1/units/abc/", "/api/v1/meetings/x/ics", "/api/v1/meetings/%F0%91%84%A2/ics"],
+)
+def test_an_unknown_api_url_is_a_json_404_never_a_redirect(cast: Cast, path: str) -> None:
+    response = api_for(cast.office).get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert set(response.json()) == {"detail"}
+
+
+def test_an_unknown_page_url_is_still_the_html_404(cast: Cast) -> None:
+    response = api_for(cast.office).get("/no-such-page/")
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("who", WRITERS)
+def test_user_created_without_roles_is_201_not_a_server_error(cast: Cast, who: str) -> None:
+    # user_save asked the unsaved user for its groups when no roles were given: ValueError, 500.
+    response = api_for(getattr(cast, who)).post("/api/v1/users/", {"username": "newcomer"}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["roles"] == [] and body["liaison_role"] is None
+    user = User.objects.get(username="newcomer")
+    assert not user.groups.exists() and not user.has_usable_password()

@@ -148,3 +148,48 @@ def test_swagger_ui_loads_only_our_own_files(db: None) -> None:
             assert own.status_code == 200, ref
             body = b"".join(own.streaming_content) if own.streaming else own.content
             assert not re.search(rb"(?i)https?://", body), f"{ref} refers to the internet"
+
+
+def test_schema_documents_the_refusals(schema: dict) -> None:
+    """Found by schemathesis: the operations documented only their success status."""
+    ops = schema["paths"]
+    assert set(ops["/api/v1/units/"]["get"]["responses"]) == {"200", "400", "401", "403"}
+    assert set(ops["/api/v1/units/{id}/"]["patch"]["responses"]) == {"200", "400", "401", "403", "404", "415"}
+    assert set(ops["/api/v1/recommendations/{id}/issue/"]["post"]["responses"]) >= {"400", "404", "409"}
+    assert set(ops["/api/v1/decisions/"]["post"]["responses"]) >= {"201", "409"}  # a decision on a closed meeting
+    assert set(ops["/api/v1/auth/token/"]["post"]["responses"]) >= {"200", "400", "429"}
+    assert "401" not in ops["/api/v1/auth/token/"]["post"]["responses"]
+    refusal = ops["/api/v1/units/{id}/"]["get"]["responses"]["404"]["content"]["application/json"]["schema"]
+    assert refusal == {"$ref": "#/components/schemas/ErrorDetail"}
+    assert schema["components"]["schemas"]["ErrorDetail"]["required"] == ["detail"]
+
+
+def test_schema_names_the_two_role_enums_apart(schema: dict) -> None:
+    """The parties' role codes once took the name RoleEnum, so users' roles were documented as applicant/…"""
+    enums = schema["components"]["schemas"]
+    assert enums["RoleEnum"]["enum"] == ["office", "liaison", "court_clerk", "leader", "admin"]
+    assert enums["PartyRoleEnum"]["enum"] == ["applicant", "respondent", "other"]
+
+
+def test_schema_says_which_display_names_may_be_null(schema: dict) -> None:
+    components = schema["components"]["schemas"]
+    for component, field in [
+        ("Meeting", "region_name"),
+        ("AgendaItem", "presenter_unit_name"),
+        ("Recommendation", "supervisor_name"),
+        ("Referral", "handler_name"),
+        ("Consultation", "logging_unit_name"),
+        ("Referral", "outcome"),
+    ]:
+        assert components[component]["properties"][field].get("nullable") is True, (component, field)
+
+
+def test_schema_gives_the_created_status_of_actions_that_create(schema: dict) -> None:
+    ops = schema["paths"]
+    upload = ops["/api/v1/recommendations/{id}/attachments/"]["post"]
+    assert "201" in upload["responses"] and "200" not in upload["responses"]
+    assert upload["responses"]["201"]["content"]["application/json"]["schema"]["type"] == "array"  # not a page
+    assert [p["name"] for p in upload["parameters"]] == ["id"]
+    assert "201" in ops["/api/v1/decisions/{id}/progress/"]["post"]["responses"]
+    download = ops["/api/v1/recommendations/{id}/attachments/{attachment_id}/"]["get"]["responses"]["200"]
+    assert {"application/pdf", "image/png"} <= set(download["content"])

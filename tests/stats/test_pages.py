@@ -318,3 +318,12 @@ def test_bad_period_input_falls_back_without_errors(cast) -> None:  # type: igno
 
 def api_value(client, params: dict, key: str) -> int:  # type: ignore[no-untyped-def]
     return client.get(API, {"from": "2025-01-01", "to": "2025-12-31", **params}).json()["figures"][key]["value"]
+
+
+@pytest.mark.parametrize("name", ["region", "task", "unit"])
+@pytest.mark.parametrize("value", ["²", "abc", "-1", "1.5"])
+def test_api_refuses_an_id_that_is_not_plain_digits(cast, name, value) -> None:  # type: ignore[no-untyped-def]
+    # "²".isdigit() is True but int("²") fails: found by tests/security/test_api_fuzz.py as a 500.
+    response = client_for(cast.office).get(API, {name: value})
+    assert response.status_code == 400
+    assert list(response.json()) == [name]
