@@ -38,7 +38,15 @@ def test_office_reads_the_dashboard_and_opens_a_list(live_server, page: Page, ca
 
     # A click on the task chart's bar opens that task's list (the script joins the base URL and the task).
     page.locator("#chart-task").scroll_into_view_if_needed()
-    page.wait_for_timeout(300)  # let the chart settle after scrolling
+    # The bars grow for a second after the page loads: click once the chart has finished drawing
+    # (ECharts' "finished" event; if it already fired, nothing is moving and 1.5 s changes nothing).
+    page.evaluate(
+        """() => new Promise((resolve) => {
+          const chart = echarts.getInstanceByDom(document.getElementById('chart-task'));
+          let timer = setTimeout(resolve, 1500);
+          chart.on('finished', () => { clearTimeout(timer); timer = setTimeout(resolve, 50); });
+        })"""
+    )
     box = page.locator("#chart-task").bounding_box()
     point = page.evaluate(
         """() => {
