@@ -110,7 +110,8 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool("DATABASE_JIT", False):
         # PostgreSQL's JIT compiles a plan whose estimated cost is high: 150 ms of compiling for a
         # count that runs in 50 ms (measured on the benchmark dataset). Short queries never gain.
-        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+        _db_options["options"] = f"{_db_options.get('options', '')} -c jit=off".strip()
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "db.sqlite3"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -100,3 +100,13 @@ def test_make_run_sets_up_sqlite_with_no_service(tmp_path: Path) -> None:
     again = run_manage("create_demo_users", extra_env=env)
     assert "no demo account created" in again.stdout
     assert (tmp_path / "db.sqlite3").exists()
+
+
+@pytest.mark.django_db
+def test_postgresql_jit_is_off_for_the_sites_connections() -> None:
+    """JIT compiling cost more than it saved on the platform's queries (see fuyuan/settings.py)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
