@@ -110,3 +110,15 @@ def test_postgresql_jit_is_off_for_the_sites_connections() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+@pytest.mark.django_db
+def test_every_model_change_has_its_migration() -> None:
+    """`makemigrations --check` in the suite: a model changed without its migration fails CI."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)  # exits 1 on a missing one
+    assert "No changes detected" in out.getvalue()
