@@ -268,7 +268,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
-        "fuyuan.lib.permissions.LeadersReadOnly",
+        "members.permissions.LeadersReadOnly",
     ],
     "DEFAULT_PAGINATION_CLASS": "fuyuan.lib.pagination.StandardPagination",
     "PAGE_SIZE": 20,
@@ -321,6 +321,20 @@ FUYUAN_RECOMMENDATION_DUE_SOON_DAYS = tuple(
 )
 FUYUAN_RECOMMENDATION_ESCALATE_DAYS = env_int("FUYUAN_RECOMMENDATION_ESCALATE_DAYS", 30, minimum=1)
 FUYUAN_RECOMMENDATION_ALERT_HOUR = env_int("FUYUAN_RECOMMENDATION_ALERT_HOUR", 9, minimum=0)
+
+# The traffic light (fuyuan/lib/deadlines.py): days before the due date at which an open record turns
+# yellow, per kind of record. FUYUAN_LIGHT_WINDOW_DAYS="recommendation=14,referral=2,decision=7".
+FUYUAN_LIGHT_WINDOW_DAYS = {
+    "recommendation": FUYUAN_RECOMMENDATION_DUE_SOON_DAYS[0] if FUYUAN_RECOMMENDATION_DUE_SOON_DAYS else 14,
+    "referral": 2,
+    "decision": 7,
+    "plan_item": 14,
+}
+for _pair in env_list("FUYUAN_LIGHT_WINDOW_DAYS", []):
+    _kind, _sep, _days = _pair.partition("=")
+    if not _sep or not _days.strip().isdigit():
+        raise ImproperlyConfigured(f"FUYUAN_LIGHT_WINDOW_DAYS: {_pair!r} is not kind=days")
+    FUYUAN_LIGHT_WINDOW_DAYS[_kind.strip()] = int(_days)
 
 LOGGING = {
     "version": 1,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from members.models import MemberUnit, Notification, User, WorkTask
+from members.models import Liaison, MemberUnit, Notification, User, WorkTask
 from members.roles import Role
 
 
@@ -50,17 +50,84 @@ def with_liaison_counts(units: Iterable[MemberUnit]) -> list[MemberUnit]:
     return units
 
 
-def unit_liaisons(unit_ids: Iterable[int]) -> QuerySet[User]:
-    """The active liaisons (primary and backup) of these units: a unit's notices go to all of them."""
-    return User.objects.filter(unit_id__in=list(unit_ids), is_active=True, liaison__isnull=False)
+#: Who hears for a unit by default: its liaisons (A and B) and, for a court, its clerks.
+CONTACT_ROLES: tuple[str, ...] = (Role.LIAISON, Role.COURT_CLERK)
 
 
-def unit_people(unit_ids: Iterable[int], *, roles: Iterable[str]) -> QuerySet[User]:
-    return User.objects.filter(unit_id__in=list(unit_ids), is_active=True, groups__name__in=list(roles)).distinct()
+def _contact_q(roles: Iterable[str]) -> Q:
+    roles = list(roles)
+    q = Q(pk__in=[])
+    if Role.LIAISON in roles:
+        q |= Q(liaison__isnull=False)
+    others = [r for r in roles if r != Role.LIAISON]
+    if others:
+        q |= Q(groups__name__in=others)
+    return q
+
+
+def unit_contacts(unit_ids: Iterable[int | None], *, roles: Iterable[str] = CONTACT_ROLES) -> QuerySet[User]:
+    """The one answer to "who hears for these units": their active people in these roles.
+
+    ``roles`` defaults to liaisons (primary and backup, so a notice reaches the unit when one is
+    away) and court clerks (a court has clerks, not liaisons). ``roles=(Role.LIAISON,)`` gives the
+    liaisons only, ``roles=(Role.COURT_CLERK,)`` a court's clerks only.
+    """
+    ids = [i for i in unit_ids if i]
+    return User.objects.filter(_contact_q(roles), unit_id__in=ids, is_active=True).distinct()
 
 
 def office_staff() -> QuerySet[User]:
     return User.objects.filter(is_active=True, groups__name=Role.OFFICE).distinct()
+
+
+class ContactDirectory:
+    """``unit_contacts`` and ``office_staff`` read once per scan: many records share a unit.
+
+    A bulk job (an alert scan, an import) makes one, optionally ``preload``s the units it will
+    need in one query, and asks it instead of the database for each record.
+    """
+
+    def __init__(self) -> None:
+        self._by_unit: dict[int, list[tuple[User, bool, bool]]] = {}
+        self._office: list[User] | None = None
+
+    def preload(self, unit_ids: Iterable[int | None]) -> None:
+        missing = {i for i in unit_ids if i and i not in self._by_unit}
+        if not missing:
+            return
+        for unit_id in missing:
+            self._by_unit[unit_id] = []
+        rows = (
+            unit_contacts(missing)
+            .annotate(
+                is_liaison=Exists(Liaison.objects.filter(user_id=OuterRef("pk"))),
+                is_clerk=Exists(
+                    User.groups.through.objects.filter(user_id=OuterRef("pk"), group__name=Role.COURT_CLERK)
+                ),
+            )
+            .order_by("pk")
+        )
+        for user in rows:
+            self._by_unit[user.unit_id].append((user, user.is_liaison, user.is_clerk))
+
+    def contacts(self, unit_ids: Iterable[int | None], *, roles: Iterable[str] = CONTACT_ROLES) -> list[User]:
+        ids = list(dict.fromkeys(i for i in unit_ids if i))
+        self.preload(ids)
+        roles = set(roles)
+        want_liaison, want_clerk = Role.LIAISON in roles, Role.COURT_CLERK in roles
+        seen: set[int] = set()
+        people: list[User] = []
+        for unit_id in ids:
+            for user, is_liaison, is_clerk in self._by_unit[unit_id]:
+                if user.pk not in seen and ((want_liaison and is_liaison) or (want_clerk and is_clerk)):
+                    seen.add(user.pk)
+                    people.append(user)
+        return people
+
+    def office(self) -> list[User]:
+        if self._office is None:
+            self._office = list(office_staff())
+        return self._office
 
 
 def tasks_with_units() -> QuerySet[WorkTask]:

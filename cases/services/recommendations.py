@@ -41,7 +41,7 @@ from fuyuan.lib.uploads import check_upload, safe_filename
 from fuyuan.lib.workdays import add_months, add_working_days
 from members.models import MemberUnit, User, WorkTask
 from members.roles import Role, has_role, is_office
-from members.selectors import office_staff, unit_liaisons, unit_people
+from members.selectors import office_staff, unit_contacts
 from members.services import notify
 
 Status = JudicialRecommendation.Status
@@ -375,7 +375,7 @@ def _court_contacts(rec: JudicialRecommendation) -> list[User]:
         issuer = User.objects.filter(pk=rec.issued_by_id, is_active=True).first()
         if issuer is not None:
             return [issuer]
-    return list(unit_people([rec.court_id], roles=[Role.COURT_CLERK]))
+    return list(unit_contacts([rec.court_id], roles=(Role.COURT_CLERK,)))
 
 
 def _notify(rec: JudicialRecommendation, event: str, stage: str, recipients: Iterable[User], **context: Any) -> int:
@@ -420,7 +420,7 @@ def recommendation_issue(
     _rearm(rec, now)
     _save(rec, "issued", by=by)
     copy_to_ids = list(rec.copy_to.values_list("pk", flat=True))
-    _notify(rec, "issued", "issued", unit_liaisons([rec.addressee_id, *copy_to_ids]))
+    _notify(rec, "issued", "issued", unit_contacts([rec.addressee_id, *copy_to_ids], roles=(Role.LIAISON,)))
     return _sync(recommendation, rec)
 
 
@@ -504,7 +504,7 @@ def recommendation_close(
     rec.closed_at = timezone.now()
     rec.next_alert_at = None
     _save(rec, "closed", by=by)
-    _notify(rec, "closed", "closed", unit_liaisons([rec.addressee_id]))
+    _notify(rec, "closed", "closed", unit_contacts([rec.addressee_id], roles=(Role.LIAISON,)))
     return _sync(recommendation, rec)
 
 
@@ -526,7 +526,7 @@ def recommendation_withdraw(
     rec.next_alert_at = None
     _save(rec, "withdrawn", by=by)
     if was_issued:
-        _notify(rec, "withdrawn", "withdrawn", unit_liaisons([rec.addressee_id]))
+        _notify(rec, "withdrawn", "withdrawn", unit_contacts([rec.addressee_id], roles=(Role.LIAISON,)))
     return _sync(recommendation, rec)
 
 
@@ -539,7 +539,13 @@ def recommendation_remind(*, recommendation: JudicialRecommendation, by: User) -
     _require_status(rec, JudicialRecommendation.OPEN_STATUSES, _("当前状态(%(status)s)下无需督办。"))
     rec.reminders_sent += 1
     _save(rec, "reminded", by=by, update_fields=["reminders_sent", "updated_at"])
-    _notify(rec, "remind", f"remind-{rec.reminders_sent}", unit_liaisons([rec.addressee_id]), count=rec.reminders_sent)
+    _notify(
+        rec,
+        "remind",
+        f"remind-{rec.reminders_sent}",
+        unit_contacts([rec.addressee_id], roles=(Role.LIAISON,)),
+        count=rec.reminders_sent,
+    )
     return _sync(recommendation, rec)
 
 
@@ -563,7 +569,7 @@ class Recipients:
         unit_ids.discard(None)
         for unit_id in unit_ids:
             self._liaisons.setdefault(unit_id, [])
-        for user in unit_liaisons(unit_ids):
+        for user in unit_contacts(unit_ids, roles=(Role.LIAISON,)):
             self._liaisons[user.unit_id].append(user)
 
     def liaisons(self, unit_id: int | None) -> list[User]:
@@ -572,12 +578,12 @@ class Recipients:
         if unit_id not in self._liaisons and self._due_at is not None:
             self._preload()
         if unit_id not in self._liaisons:
-            self._liaisons[unit_id] = list(unit_liaisons([unit_id]))
+            self._liaisons[unit_id] = list(unit_contacts([unit_id], roles=(Role.LIAISON,)))
         return self._liaisons[unit_id]
 
     def clerks(self, court_id: int) -> list[User]:
         if court_id not in self._clerks:
-            self._clerks[court_id] = list(unit_people([court_id], roles=[Role.COURT_CLERK]))
+            self._clerks[court_id] = list(unit_contacts([court_id], roles=(Role.COURT_CLERK,)))
         return self._clerks[court_id]
 
     def office(self) -> list[User]:

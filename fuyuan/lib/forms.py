@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 
 class BootstrapFormMixin:
@@ -23,3 +24,21 @@ class BootstrapFormMixin:
             if self.is_bound and name in self.errors:  # type: ignore[attr-defined]
                 css += " is-invalid"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """The one way a page shows a service's ValidationError on its form.
+
+    Messages keyed by a field the form has go on that field (marked invalid); the rest, and a
+    plain message, go to the form's non-field errors.
+    """
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+    for name in form.errors:
+        if name in form.fields:
+            widget = form.fields[name].widget
+            if "is-invalid" not in widget.attrs.get("class", ""):
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()

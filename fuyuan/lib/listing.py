@@ -7,12 +7,96 @@ and what the templates need (``includes/pagination.html`` and the ``{% sort_th %
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.core.cache import cache
+from django.core.paginator import EmptyPage, Page, Paginator
+from django.db.models import QuerySet, Subquery
 from django.http import HttpRequest
+from django.utils.functional import cached_property
+
+#: A search's count stops here ("1000+"): short Chinese terms cannot use an index, and counting a
+#: unit's whole history for them would cost more than the page. Paging goes on past it.
+SEARCH_COUNT_CAP = 1000
+
+
+class DeepPaginator(Paginator):
+    """The one paginator of every list page and API list: deep pages cost no more than the first.
+
+    The page's rows are taken with ``WHERE id IN (SELECT id … ORDER BY … LIMIT n OFFSET m)``: the
+    inner query walks only an index, so the offset skips index entries, never heap rows and their
+    joins. Large counts (``CACHE_COUNT_FROM`` rows or more) are kept for a minute in the cache (the
+    cache backend itself turns an unreachable Redis into a miss); small ones are always exact. With
+    ``count_cap`` the count stops at the cap and ``count_capped`` says so.
+    """
+
+    CACHE_COUNT_FROM = 5000
+    CACHE_SECONDS = 60
+
+    def __init__(self, *args: Any, count_cap: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.count_cap = count_cap
+        self.count_capped = False
+
+    @cached_property
+    def count(self) -> int:
+        qs = self.object_list
+        if not isinstance(qs, QuerySet):
+            return len(qs)
+        if self.count_cap:
+            value = qs.order_by().values("pk")[: self.count_cap + 1].count()
+            self.count_capped = value > self.count_cap
+            return min(value, self.count_cap)
+        if qs.query.is_empty():
+            return 0
+        sql, params = qs.values("pk").query.sql_with_params()
+        key = "list-count:" + hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
+        cached = cache.get(key)
+        if cached is not None:
+            return int(cached)
+        value = qs.count()
+        if value >= self.CACHE_COUNT_FROM:
+            cache.set(key, value, self.CACHE_SECONDS)
+        return value
+
+    def validate_number(self, number: Any) -> int:
+        # A capped count does not bound the pages: a page past the cap is valid while rows remain.
+        if not self.count_capped:
+            return super().validate_number(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            return super().validate_number(number)
+        if number < 1:
+            return super().validate_number(number)
+        return number
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if not self.count_capped and top + self.orphans >= self.count:
+            top = self.count
+        qs = self.object_list
+        if isinstance(qs, QuerySet):
+            rows = list(qs.filter(pk__in=Subquery(qs.values("pk")[bottom:top])))
+        else:
+            rows = list(qs[bottom:top])
+        if self.count_capped and number > 1 and not rows:
+            raise EmptyPage(self.error_messages["no_results"])
+        return CappedPage(rows, number, self)
+
+
+class CappedPage(Page):
+    """A page that, past a capped count, has a next page while it is full."""
+
+    def has_next(self) -> bool:
+        paginator = self.paginator
+        if getattr(paginator, "count_capped", False):
+            return len(self.object_list) >= paginator.per_page
+        return super().has_next()
 
 
 @dataclass
@@ -34,6 +118,7 @@ def list_page(
     default_sort: str,
     per_page: int = 20,
     tiebreak: str = "pk",
+    count_cap: int | None = None,
 ) -> Listing:
     """Sort by ``?sort=key`` or ``?sort=-key`` (only keys of ``sort_fields``) and page by ``?page=N``.
 
@@ -50,7 +135,7 @@ def list_page(
         columns = (columns,)
     ordering = [f"-{c}" if descending else c for c in columns]
     ordering.append(f"-{tiebreak}" if descending else tiebreak)
-    paginator = Paginator(queryset.order_by(*ordering), per_page)
+    paginator = DeepPaginator(queryset.order_by(*ordering), per_page, count_cap=count_cap)
     page = paginator.get_page(request.GET.get("page"))
     params = {k: v for k, v in request.GET.items() if k != "page" and v != ""}
     return Listing(page=page, sort=sort, params=params)

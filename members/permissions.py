@@ -7,6 +7,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from members.roles import Role, has_role
+
 
 class LeadersReadOnly(BasePermission):
     """Leaders read and never write: any unsafe method by a leader (who holds no writing role) is 403.
@@ -17,8 +19,6 @@ class LeadersReadOnly(BasePermission):
     message = _("领导账号只能查看,不能修改。")
 
     def has_permission(self, request: Any, view: Any) -> bool:
-        from members.roles import Role, has_role
-
         if request.method in SAFE_METHODS or getattr(view, "personal", False):
             return True
         user = request.user

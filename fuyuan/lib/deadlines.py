@@ -1,0 +1,38 @@
+"""The one traffic-light rule of every record with a due date (recommendations, referrals, decisions…).
+
+A record's light depends only on whether it is still open, its due date and today:
+grey when closed (or no due date), red when the due date has passed, yellow when it falls within
+the record kind's warning window (``settings.FUYUAN_LIGHT_WINDOW_DAYS[kind]``), green otherwise.
+``attention=True`` (e.g. a referral left unacknowledged too long) makes a green light yellow.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.utils import timezone
+
+GREY, GREEN, YELLOW, RED = "grey", "green", "yellow", "red"
+LIGHTS = (RED, YELLOW, GREEN, GREY)
+
+
+def light_window(kind: str) -> int:
+    """Days before the due date at which a record of this kind turns yellow."""
+    return int(settings.FUYUAN_LIGHT_WINDOW_DAYS[kind])
+
+
+def light(*, kind: str, due: date | None, is_open: bool, today: date | None = None, attention: bool = False) -> str:
+    if not is_open:
+        return GREY
+    today = today or timezone.localdate()
+    if due is not None and due < today:
+        return RED
+    if attention or (due is not None and (due - today).days <= light_window(kind)):
+        return YELLOW
+    return GREEN if due is not None else GREY
+
+
+def light_counts(lights: list[str]) -> dict[str, int]:
+    """How many of each light, every light present (0 when none)."""
+    return {name: lights.count(name) for name in LIGHTS}
