@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import QuerySet, Subquery
 from django.http import HttpRequest
@@ -49,9 +50,10 @@ class DeepPaginator(Paginator):
             value = qs.order_by().values("pk")[: self.count_cap + 1].count()
             self.count_capped = value > self.count_cap
             return min(value, self.count_cap)
-        if qs.query.is_empty():
+        try:
+            sql, params = qs.values("pk").query.sql_with_params()
+        except EmptyResultSet:  # a filter that can match nothing (e.g. an impossible year)
             return 0
-        sql, params = qs.values("pk").query.sql_with_params()
         key = "list-count:" + hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
         cached = cache.get(key)
         if cached is not None:
@@ -81,10 +83,11 @@ class DeepPaginator(Paginator):
             top = self.count
         qs = self.object_list
         if isinstance(qs, QuerySet):
-            rows = list(qs.filter(pk__in=Subquery(qs.values("pk")[bottom:top])))
+            # Still a queryset (evaluated once, when the page is read), so a view may narrow it further.
+            rows: Any = qs.filter(pk__in=Subquery(qs.values("pk")[bottom:top]))
         else:
-            rows = list(qs[bottom:top])
-        if self.count_capped and number > 1 and not rows:
+            rows = qs[bottom:top]
+        if self.count_capped and number > 1 and not len(rows):
             raise EmptyPage(self.error_messages["no_results"])
         return CappedPage(rows, number, self)
 
