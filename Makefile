@@ -36,9 +36,15 @@ test: install-dev
 	@./scripts/chromium.sh
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
+## make lint: ruff (style, complexity C901 <= 15), the module-size check, the import contracts, mypy.
+## mypy checks MYPY_PACKAGES (typed with the django-stubs and drf-stubs plugins, settings: fuyuan.settings_test).
+MYPY_PACKAGES := fuyuan members stats
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) scripts/check_module_size.py
+	$(VENV)/bin/lint-imports
+	$(TEST_ENV) $(VENV)/bin/mypy $(MYPY_PACKAGES)
 
 ## make security: bandit over the application code (config and justified skips in pyproject.toml).
 SECURITY_DIRS := fuyuan members cases meetings $(wildcard stats)
