@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -45,42 +46,20 @@ def user_save(
 ) -> User:
     """Create or update a user with their roles and liaison place, in one transaction."""
     creating = user is None
-    if creating:
-        if not username:
-            raise ValidationError({"username": [_("请填写用户名。")]})
-        if User.objects.filter(username=username).exists():
-            raise ValidationError({"username": [_("该用户名已被使用。")]})
-        user = User(username=username)
-    assert user is not None
-    if name is not None:
-        user.name = name
-    if email is not None:
-        user.email = email
-    if phone is not None:
-        user.phone = phone
+    if user is None:
+        user = _new_user(username)
+    _set_fields(
+        user,
+        {"name": name, "email": email, "phone": phone, "is_active": is_active, "language": language},
+    )
     if unit is not None or creating:
         user.unit = unit
-    if is_active is not None:
-        user.is_active = is_active
-    if language is not None:
-        user.language = language
-    if roles is not None:
-        unknown = set(roles) - set(Role.values)
-        if unknown:
-            raise ValidationError({"roles": [_("未知角色:%(roles)s") % {"roles": ", ".join(sorted(unknown))}]})
-    if roles is not None:
-        effective_roles = set(roles)
-    elif creating:
-        effective_roles = set()  # a new user has no groups yet (and asking an unsaved user for them fails)
-    else:
-        effective_roles = set(user.groups.values_list("name", flat=True))
+    effective_roles = _effective_roles(user, roles, creating=creating)
     wants_liaison = liaison_role is not None or (roles is not None and Role.LIAISON in effective_roles)
     check_roles_fit_unit(roles=effective_roles, unit=user.unit)
     if liaison_role is not None and liaison_role not in Liaison.Role.values:
         raise ValidationError({"liaison_role": [_("联络员角色须为 A角 或 B角。")]})
     if password:
-        from django.contrib.auth.password_validation import validate_password
-
         validate_password(password, user)
         user.set_password(password)
     elif creating:
@@ -93,6 +72,33 @@ def user_save(
         user.__dict__.pop("_fuyuan_roles", None)
     _sync_liaison(user, effective_roles, liaison_role=liaison_role, wants_liaison=wants_liaison)
     return user
+
+
+def _new_user(username: str | None) -> User:
+    if not username:
+        raise ValidationError({"username": [_("请填写用户名。")]})
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": [_("该用户名已被使用。")]})
+    return User(username=username)
+
+
+def _set_fields(user: User, values: dict[str, Any]) -> None:
+    """Set the fields given (``None`` leaves a field as it is)."""
+    for field_name, value in values.items():
+        if value is not None:
+            setattr(user, field_name, value)
+
+
+def _effective_roles(user: User, roles: Sequence[str] | None, *, creating: bool) -> set[str]:
+    """The roles the user will have: those given (all known), else the current ones."""
+    if roles is not None:
+        unknown = set(roles) - set(Role.values)
+        if unknown:
+            raise ValidationError({"roles": [_("未知角色:%(roles)s") % {"roles": ", ".join(sorted(unknown))}]})
+        return set(roles)
+    if creating:
+        return set()  # a new user has no groups yet (and asking an unsaved user for them fails)
+    return set(user.groups.values_list("name", flat=True))
 
 
 def check_roles_fit_unit(*, roles: Iterable[str], unit: MemberUnit | None) -> None:

@@ -253,31 +253,44 @@ class SmtpServer:
                     reply("250 OK")
             elif verb == "DATA":
                 reply("354 end data with <CR><LF>.<CR><LF>")
-                data = bytearray()
-                while True:
-                    line = rfile.readline()
-                    if not line:
-                        return  # the client died before finishing the message: nothing accepted
-                    if line in (b".\r\n", b".\n"):
-                        break
-                    data += line[1:] if line.startswith(b"..") else line
-                found = re.search(rb"^Message-ID:\s*(<[^>]+>)", bytes(data), re.MULTILINE | re.IGNORECASE)
-                message_id = found.group(1).decode() if found else ""
-                if self.mode == "hold":
-                    with self._lock:
-                        self.held.append(message_id)
-                    self.holding.set()
-                    self._release.wait(timeout=60)
+                data = self._read_data(rfile)
+                if data is None:
+                    return  # the client died before finishing the message: nothing accepted
+                if not self._take(data, recipients):
                     reply("421 fuyuan-test closing the held connection")
                     return
-                with self._lock:
-                    self.accepted.append({"message_id": message_id, "to": ",".join(recipients), "data": data.decode()})
                 reply("250 OK queued")
             elif verb == "QUIT":
                 reply("221 bye")
                 return
             else:
                 reply("502 command not implemented")
+
+    @staticmethod
+    def _read_data(rfile: Any) -> bytearray | None:
+        """The message after DATA up to the lone dot (dot-stuffing undone); None when the client went away."""
+        data = bytearray()
+        while True:
+            line = rfile.readline()
+            if not line:
+                return None
+            if line in (b".\r\n", b".\n"):
+                return data
+            data += line[1:] if line.startswith(b"..") else line
+
+    def _take(self, data: bytearray, recipients: list[str]) -> bool:
+        """Accept the message, or in ``hold`` mode keep it until released (False: the connection closes)."""
+        found = re.search(rb"^Message-ID:\s*(<[^>]+>)", bytes(data), re.MULTILINE | re.IGNORECASE)
+        message_id = found.group(1).decode() if found else ""
+        if self.mode == "hold":
+            with self._lock:
+                self.held.append(message_id)
+            self.holding.set()
+            self._release.wait(timeout=60)
+            return False
+        with self._lock:
+            self.accepted.append({"message_id": message_id, "to": ",".join(recipients), "data": data.decode()})
+        return True
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------------
