@@ -15,6 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 from rest_framework.exceptions import NotFound
 
+from fuyuan.celery import app
+from members.models import WorkerHeartbeat
 from members.services import user_set_language
 
 
@@ -58,8 +60,6 @@ def _check_database() -> tuple[bool, str]:
 
 
 def _check_broker() -> tuple[bool, str]:
-    from fuyuan.celery import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
@@ -69,8 +69,6 @@ def _check_broker() -> tuple[bool, str]:
 
 
 def _check_worker() -> tuple[bool, str, str | None]:
-    from members.models import WorkerHeartbeat
-
     try:
         beat = WorkerHeartbeat.objects.filter(name="worker").first()
     except Exception as exc:  # noqa: BLE001

@@ -9,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from members.roles import Role, can_read_all, roles_of
+from members.selectors import unread_count
 
 # (url name, label, icon, roles that see it; empty = every signed-in user). Later features add lines.
 NAV_ITEMS: list[tuple[str, Any, str, set[str]]] = [
@@ -41,8 +42,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append({"url": url, "label": label, "icon": icon, "active": request.path.startswith(url) and url != "/"})
     if items and request.path == "/":
         items[0]["active"] = True
-    from members.selectors import unread_count
-
     return {
         "nav_items": items,
         "nav_unread": unread_count(user),

@@ -64,6 +64,8 @@ class MemberUnit(models.Model):
     order = models.PositiveIntegerField(_("排序"), default=1000)
     active = models.BooleanField(_("启用"), default=True)
     history = HistoricalRecords()
+    # Not a column: the unit list sets it on its page (members.selectors.with_liaison_counts).
+    liaison_count: int
 
     class Meta:
         ordering = ["order", "id"]

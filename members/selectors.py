@@ -40,13 +40,13 @@ def with_liaison_counts(units: Iterable[MemberUnit]) -> list[MemberUnit]:
     """Set ``liaison_count`` on each unit of a page with one grouped query (not one per unit)."""
     units = list(units)
     counts = dict(
-        User.objects.filter(unit_id__in=[u.pk for u in units], is_active=True, liaison__isnull=False)
+        unit_contacts([u.pk for u in units], roles=(Role.LIAISON,))
         .values("unit_id")
         .annotate(n=Count("id"))
         .values_list("unit_id", "n")
     )
     for unit in units:
-        unit.liaison_count = counts.get(unit.pk, 0)  # type: ignore[attr-defined]
+        unit.liaison_count = counts.get(unit.pk, 0)
     return units
 
 

@@ -20,6 +20,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+# members.tasks calls these services and these services queue its tasks: both import the other module
+# (not names from it), which Python resolves whichever is imported first.
+from members import tasks
 from members.models import Liaison, MemberUnit, Notification, User, WorkerHeartbeat
 from members.roles import Role
 
@@ -227,11 +230,9 @@ def render_text(template_name: str, context: dict[str, Any]) -> str:
 
 
 def _queue_deliveries(ids: list[int]) -> None:
-    from members.tasks import deliver_notification
-
     for pk in ids:
         try:
-            deliver_notification.delay(pk)
+            tasks.deliver_notification.delay(pk)
         except Exception:  # the broker is down: the sweeper will send it when it is back
             log.warning("could not queue delivery of notification %s; the sweeper will retry", pk, exc_info=True)
             return

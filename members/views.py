@@ -16,12 +16,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fuyuan.lib.forms import apply_service_errors
 from fuyuan.lib.listing import list_page
 from fuyuan.lib.params import parse_id
 from members import selectors, services
 from members.forms import LiaisonCreateForm, ProfileForm, UnitFilterForm
 from members.home import panels_for
-from members.models import Liaison, MemberUnit, Notification, User, WorkTask
+from members.models import MemberUnit, Notification, User, WorkTask
 from members.roles import Role, is_office, roles_of
 
 
@@ -65,7 +66,9 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(MemberUnit.objects.select_related("region", "parent", "supervisor"), pk=pk)
     liaisons = (
-        Liaison.objects.filter(user__unit=unit, user__is_active=True).select_related("user").order_by("role", "user_id")
+        selectors.unit_contacts([unit.pk], roles=(Role.LIAISON,))
+        .select_related("liaison")
+        .order_by("liaison__role", "pk")
     )
     context = {
         "unit": unit,
@@ -103,8 +106,7 @@ def liaison_add(request: HttpRequest, pk: int) -> HttpResponse:
                 password=password,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -21,7 +21,6 @@ off). A periodic task keeps the most-opened periods counted (stats.services.warm
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,7 +35,6 @@ from cases.models import JudicialRecommendation, Referral
 from meetings.models import Consultation, Decision, Meeting
 
 T = TypeVar("T")
-logger = logging.getLogger(__name__)
 MODELS = [JudicialRecommendation, Referral, Meeting, Consultation, Decision]
 
 
@@ -82,11 +80,9 @@ def cached_entry(name: str, key: Any, version: str, compute: Callable[[], T]) ->
     database = connection.settings_dict.get("NAME", "")
     digest = hashlib.sha256(f"{database}|{key!r}".encode()).hexdigest()
     cache_key = f"stats:{name}:{digest}"
-    try:
-        entry: Entry[T] | None = cache.get(cache_key)
-    except Exception:  # the cache is down: count from the records, the page still works
-        logger.warning("stats cache unavailable", exc_info=True)
-        return Entry(compute(), version, timezone.now())
+    # An unreachable Redis is a miss, and writes to it are dropped (fuyuan.lib.cache.ResilientRedisCache):
+    # the figures are then counted from the records, and the page still works.
+    entry: Entry[T] | None = cache.get(cache_key)
     if entry is not None and not isinstance(entry, Entry):
         entry = None  # written by an older release
     if entry is not None:
@@ -95,23 +91,13 @@ def cached_entry(name: str, key: Any, version: str, compute: Callable[[], T]) ->
         if (timezone.now() - entry.counted_at).total_seconds() < max_lag_seconds():
             return entry
     lock = f"{cache_key}:counting"
-    try:
-        counting_elsewhere = not cache.add(lock, 1, timeout=max(30, max_lag_seconds()))
-    except Exception:
-        logger.warning("stats cache unavailable", exc_info=True)
-        counting_elsewhere = False
+    counting_elsewhere = not cache.add(lock, 1, timeout=max(30, max_lag_seconds()))
     if entry is not None and counting_elsewhere:
         return entry  # another process is counting: the previous count meanwhile
     try:
         fresh = Entry(compute(), version, timezone.now())
-        try:
-            cache.set(cache_key, fresh, seconds)
-        except Exception:
-            logger.warning("stats cache unavailable", exc_info=True)
+        cache.set(cache_key, fresh, seconds)
         return fresh
     finally:
         if not counting_elsewhere:
-            try:
-                cache.delete(lock)
-            except Exception:
-                logger.warning("stats cache unavailable", exc_info=True)
+            cache.delete(lock)

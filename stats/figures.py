@@ -9,19 +9,17 @@ snapshots and the API all read the figures through :func:`compute`, so they cann
 
 Queries: :func:`compute` runs ONE query for all sources and all months (a ``UNION ALL`` of one
 grouped aggregate per source); the totals are the sums of the months. :func:`breakdown` runs one
-query per dimension (work task, region, unit) for every source at once.
+query per dimension (work task, region, unit) for every source at once (:mod:`stats.breakdowns`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import (
@@ -35,7 +33,7 @@ from django.db.models import (
     QuerySet,
     Value,
 )
-from django.db.models.functions import Coalesce, NullIf, Substr, TruncDate, TruncMonth
+from django.db.models.functions import Substr, TruncDate, TruncMonth
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -43,60 +41,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import JudicialRecommendation, Referral
 from meetings.models import Consultation, Decision, Invitation, Meeting
+from stats.scope import SHANGHAI, Scope, rate
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_COUNTS = 7  # the widest source (referrals) has seven counts; the others are padded with zeros
-
-# --- the scope of a computation ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Scope:
-    """A period [start, end] in Asia/Shanghai calendar days, and optional region, work task and unit."""
-
-    start: date
-    end: date
-    region: int | None = None
-    task: int | None = None
-    unit: int | None = None
-
-    @property
-    def start_at(self) -> datetime:
-        return datetime.combine(self.start, time.min, tzinfo=SHANGHAI)
-
-    @property
-    def end_before(self) -> datetime:
-        """Midnight after the last day: a record at 31 Dec 23:59:59 Asia/Shanghai still belongs to the period."""
-        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=SHANGHAI)
-
-    def params(self, *, period: bool = True) -> dict[str, Any]:
-        """Query parameters of the list pages behind a number (``from``, ``to``, ``region``, ``task``)."""
-        out: dict[str, Any] = {}
-        if period:
-            out["from"], out["to"] = self.start.isoformat(), self.end.isoformat()
-            if self.start.year == self.end.year:
-                out["year"] = self.start.year
-        if self.region:
-            out["region"] = self.region
-        if self.task:
-            out["task"] = self.task
-        return out
-
-    def months(self) -> list[date]:
-        """The first day of every month the period touches."""
-        first, out = self.start.replace(day=1), []
-        while first <= self.end:
-            out.append(first)
-            first = (first + timedelta(days=32)).replace(day=1)
-        return out
-
-
-def rate(numerator: int, denominator: int) -> Decimal | None:
-    """A percentage with two decimals, half up (10150 of 15955 → 63.62); None when the denominator is 0."""
-    if not denominator:
-        return None
-    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
 
 # --- sources: which records belong to a scope, and their named counts ---------------------------------------
 
@@ -559,74 +506,6 @@ def transfer_counts(
     transferred, decided = counts["criminal_transfers"], counts["criminal_decided"]
     opened = counts["criminal_cases_opened"]
     return {"transferred": transferred, "decided": decided, "opened": opened, "opened_rate": rate(opened, decided)}
-
-
-# --- breakdowns: by work task, by region, by unit -----------------------------------------------------------------
-
-DIMENSIONS = ("task", "region", "unit")
-
-
-def _dimension(source: Source, dimension: str) -> tuple[Any, Any]:
-    if dimension == "task":
-        return F(f"{source.task_field}__id"), F(f"{source.task_field}__number")
-    if dimension == "region":
-        path = source.region_field.removesuffix("_id")
-        return F(f"{path}__id"), F(f"{path}__name")
-    unit = source.unit_field
-    return F(f"{unit}__id"), Coalesce(NullIf(F(f"{unit}__short_name"), Value("")), F(f"{unit}__name"))
-
-
-def breakdown_query(scope: Scope, dimensions: tuple[str, ...]) -> QuerySet:
-    """ONE query: each source's main count grouped by one or more of work task, region and unit."""
-    parts = []
-    for source in SOURCES.values():
-        columns: dict[str, Any] = {"src": Value(source.key)}
-        for dimension in dimensions:
-            dim, label = _dimension(source, dimension)
-            columns[f"{dimension}_key"], columns[f"{dimension}_label"] = dim, label
-        q = source.counts[source.main](timezone.localdate())
-        parts.append(
-            source.in_scope(scope)
-            .annotate(**columns)
-            .values(*columns)
-            .annotate(n=Count("pk", filter=q) if q else Count("pk"))
-            .order_by()
-        )
-    return parts[0].union(*parts[1:], all=True)
-
-
-def _block(rows: list[dict[str, Any]], dimension: str) -> dict[str, Any]:
-    """``{"labels": [...], "ids": [...], "series": {source: [n per label]}}`` sorted by label (task number)."""
-    id_key, label_key = f"{dimension}_key", f"{dimension}_label"
-    keys: dict[Any, str] = {}
-    for row in rows:
-        if row[id_key] is not None:
-            keys[row[id_key]] = str(row[label_key])
-    if dimension == "task":
-        ordered = sorted(keys, key=lambda k: int(keys[k]))
-        labels = [str(_("任务{n}")).format(n=keys[k]) for k in ordered]
-    else:
-        ordered = sorted(keys, key=lambda k: keys[k])
-        labels = [keys[k] for k in ordered]
-    index = {k: i for i, k in enumerate(ordered)}
-    series = {key: [0] * len(ordered) for key in SOURCES}
-    for row in rows:
-        if row[id_key] is not None:
-            series[row["src"]][index[row[id_key]]] += int(row["n"])
-    return {"labels": labels, "ids": ordered, "series": series}
-
-
-def breakdown(scope: Scope, dimension: str) -> dict[str, Any]:
-    """One dimension (one query)."""
-    return _block(list(breakdown_query(scope, (dimension,))), dimension)
-
-
-def breakdowns(scope: Scope) -> dict[str, dict[str, Any]]:
-    """All three dimensions in TWO queries: work task (through the M2M), and region with unit together
-    (one scan of each source grouped by both; the two blocks are summed from it)."""
-    by_task = _block(list(breakdown_query(scope, ("task",))), "task")
-    rows = list(breakdown_query(scope, ("region", "unit")))
-    return {"task": by_task, "region": _block(rows, "region"), "unit": _block(rows, "unit")}
 
 
 # --- what is late now ---------------------------------------------------------------------------------------------

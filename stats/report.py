@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from docx import Document
+from docx.shared import Pt
 
 from fuyuan.lib.text import xml_text
+from fuyuan.lib.xlsx import Sheet, sheets_bytes
 from meetings.models import Decision
 from members.models import WorkTask
-from stats.figures import HELD, SOURCES, Scope, late_items
+from stats.figures import HELD, SOURCES, late_items
 from stats.league import COURT_COLUMNS, UNIT_COLUMNS, court_table, unit_league
+from stats.scope import Scope
 from stats.selectors import dashboard
 
 MEETINGS_PER_TASK = 8
@@ -90,9 +95,6 @@ def _cell(value: Any) -> Any:
 def report_docx(scope: Scope, *, title: str | None = None, today: date | None = None) -> bytes:
     """The report as a Word document (python-docx). Typed text goes through ``xml_text``: a stray
     control character in a title must not make the whole document fail."""
-    from docx import Document
-    from docx.shared import Pt
-
     ctx = report_context(scope, today=today)
     doc = Document()
     style = doc.styles["Normal"]
@@ -176,74 +178,72 @@ def _docx_table(doc: Any, columns: list[tuple[str, Any]], rows: list[dict[str, A
 
 
 def report_xlsx(scope: Scope, *, today: date | None = None) -> bytes:
-    """Every table of the report as one workbook (openpyxl); text that looks like a formula stays text."""
-    from openpyxl import Workbook
-
-    from fuyuan.lib.xlsx import append_row, workbook_bytes
-
+    """Every table of the report as one workbook (fuyuan.lib.xlsx: text that looks like a formula stays text)."""
     ctx = report_context(scope, today=today)
     board = ctx["board"]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("主要数据")
-    append_row(ws, [_("指标"), _("代码"), _("数值"), _("分子"), _("分母"), _("比率(%)"), _("统计口径")])
-    for card in ctx["cards"]:
-        if card["is_rate"]:
-            rate_value = None if card["rate"] is None else float(card["rate"])
-            append_row(
-                ws,
-                [
-                    str(card["label"]),
-                    card["key"],
-                    None,
-                    card["numerator"],
-                    card["denominator"],
-                    rate_value,
-                    str(card["definition"]),
-                ],
-            )
-        else:
-            append_row(ws, [str(card["label"]), card["key"], card["value"], None, None, None, str(card["definition"])])
-
     trend = board["charts"]["trend"]
-    ws = wb.create_sheet(_("月度趋势"))
-    append_row(ws, [_("月份"), *[s["name"] for s in trend["series"]]])
-    for i, month in enumerate(trend["labels"]):
-        append_row(ws, [month, *[s["data"][i] for s in trend["series"]]])
-
+    sheets = [
+        Sheet(
+            _("主要数据"),
+            [_("指标"), _("代码"), _("数值"), _("分子"), _("分母"), _("比率(%)"), _("统计口径")],
+            [_card_row(card) for card in ctx["cards"]],
+        ),
+        Sheet(
+            _("月度趋势"),
+            [_("月份"), *[s["name"] for s in trend["series"]]],
+            [[month, *[s["data"][i] for s in trend["series"]]] for i, month in enumerate(trend["labels"])],
+        ),
+    ]
     for dimension, title in (("task", _("按工作任务")), ("region", _("按市州")), ("unit", _("按单位"))):
         block = board["breakdowns"][dimension]
-        ws = wb.create_sheet(title)
-        append_row(ws, ["", *[str(SOURCES[k].label) for k in SOURCES]])
-        for i, label in enumerate(block["labels"]):
-            append_row(ws, [label, *[block["series"][k][i] for k in SOURCES]])
-
+        sheets.append(
+            Sheet(
+                title,
+                ["", *[str(SOURCES[k].label) for k in SOURCES]],
+                [[label, *[block["series"][k][i] for k in SOURCES]] for i, label in enumerate(block["labels"])],
+            )
+        )
     for title, columns, rows in (
         (_("成员单位办理情况"), ctx["unit_columns"], ctx["units"]),
         (_("法院司法建议"), ctx["court_columns"], ctx["courts"]),
     ):
-        ws = wb.create_sheet(title)
-        append_row(ws, [str(label) for _key, label in columns])
-        for row in rows:
-            append_row(ws, [_xlsx(row.get(key)) for key, _label in columns])
+        sheets.append(
+            Sheet(
+                title,
+                [str(label) for _key, label in columns],
+                [[_xlsx(row.get(key)) for key, _label in columns] for row in rows],
+            )
+        )
+    sheets.append(
+        Sheet(
+            _("逾期事项"),
+            [_("类别"), _("事项"), _("单位"), _("期限"), _("逾期天数")],
+            [
+                [str(group["label"]), row["title"], row["unit"], row["due"], row["days_late"]]
+                for group in ctx["late"].values()
+                for row in group["rows"]
+            ],
+        )
+    )
+    sheets.append(
+        Sheet(
+            _("未办结议定事项"),
+            [_("议定事项"), _("牵头单位"), _("会议"), _("完成时限")],
+            [[d.text, d.owner_unit.name, d.meeting.title, d.due] for d in ctx["open_decisions"]],
+        )
+    )
+    return sheets_bytes(sheets)
 
-    ws = wb.create_sheet(_("逾期事项"))
-    append_row(ws, [_("类别"), _("事项"), _("单位"), _("期限"), _("逾期天数")])
-    for group in ctx["late"].values():
-        for row in group["rows"]:
-            append_row(ws, [str(group["label"]), row["title"], row["unit"], row["due"], row["days_late"]])
 
-    ws = wb.create_sheet(_("未办结议定事项"))
-    append_row(ws, [_("议定事项"), _("牵头单位"), _("会议"), _("完成时限")])
-    for decision in ctx["open_decisions"]:
-        append_row(ws, [decision.text, decision.owner_unit.name, decision.meeting.title, decision.due])
-
-    return workbook_bytes(wb)
+def _card_row(card: dict[str, Any]) -> list[Any]:
+    label, definition = str(card["label"]), str(card["definition"])
+    if not card["is_rate"]:
+        return [label, card["key"], card["value"], None, None, None, definition]
+    rate_value = None if card["rate"] is None else float(card["rate"])
+    return [label, card["key"], None, card["numerator"], card["denominator"], rate_value, definition]
 
 
 def _xlsx(value: Any) -> Any:
-    from decimal import Decimal
-
     if isinstance(value, Decimal):
         return float(value)
     return value

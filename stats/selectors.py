@@ -12,10 +12,12 @@ from django.utils import timezone
 
 from members.models import MemberUnit, Region, User, WorkTask
 from members.roles import can_read_all
+from stats.breakdowns import DIMENSIONS, breakdowns
 from stats.cache import cache_seconds, cached, cached_entry, data_version
-from stats.figures import DIMENSIONS, FIGURES, SOURCES, Scope, breakdowns, compute, late_items, list_url
+from stats.figures import COUNT_SOURCE, FIGURES, FIGURES_BY_KEY, SOURCES, compute, late_items, list_url
 from stats.models import Snapshot
 from stats.periods import Period, optional_id, parse_period
+from stats.scope import Scope
 
 # The list pages' parameter that selects the unit a record is counted for in the by-unit breakdown.
 UNIT_PARAMS = {
@@ -122,8 +124,6 @@ def chart_data(scope: Scope, data: dict[str, Any]) -> dict[str, Any]:
     (``base``) and the chart the values of that filter (``periods`` of the months, or ``ids``);
     the script joins them (``param``), which keeps the page small over five years.
     """
-    from stats.figures import COUNT_SOURCE, FIGURES_BY_KEY
-
     months = list(data["monthly"])
     periods = []
     for m in months:

@@ -15,9 +15,16 @@ from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.workdays import is_working_day
 from members.models import User
 from members.roles import Role, has_role
-from stats.figures import Scope
+from members.selectors import office_staff
+from members.services import notify
+from stats.breakdowns import breakdowns
+from stats.cache import cache_seconds
+from stats.figures import compute
 from stats.models import PreparedReport, Snapshot
 from stats.periods import previous_quarter, quarter_bounds
+from stats.report import report_docx, report_title
+from stats.scope import Scope
+from stats.selectors import dashboard
 
 
 def snapshot_freeze(*, scope: Scope, by: User | None, label: str = "", note: str = "") -> Snapshot:
@@ -51,8 +58,6 @@ def snapshot_freeze(*, scope: Scope, by: User | None, label: str = "", note: str
 
 def _fresh_data(scope: Scope) -> dict:
     """Counted now, never from the cache: what is frozen must be what the records say at this moment."""
-    from stats.figures import breakdowns, compute
-
     computed = compute(scope)
     return {
         "counts": computed.counts,
@@ -83,10 +88,6 @@ def prepare_quarterly_report(*, today: date | None = None, force: bool = False) 
 
     Safe to run twice: one report per period (a unique constraint), one notice per recipient.
     """
-    from members.selectors import office_staff
-    from members.services import notify
-    from stats.report import report_docx, report_title
-
     today = today or timezone.localdate()
     if not force and not first_working_day_of_quarter(today):
         return None
@@ -111,9 +112,6 @@ def prepare_quarterly_report(*, today: date | None = None, force: bool = False) 
 def warm_dashboard_cache(*, today: date | None = None) -> int:
     """Count the periods the office opens most (this and last year, this quarter and month, five years) ahead
     of time, so the first view after a change is served from the cache. Unchanged data costs one query each."""
-    from stats.cache import cache_seconds
-    from stats.selectors import dashboard
-
     if cache_seconds() <= 0:
         return 0
     today = today or timezone.localdate()

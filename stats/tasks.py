@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from stats.services import prepare_quarterly_report
+from stats.services import prepare_quarterly_report, warm_dashboard_cache
 
 
 @shared_task(name="stats.prepare_quarterly_report")
@@ -17,6 +17,4 @@ def prepare_quarterly_report_task() -> int | None:
 @shared_task(name="stats.warm_dashboard_cache")
 def warm_dashboard_cache_task() -> int:
     """Keep the most-opened periods counted, so the dashboard answers from the cache."""
-    from stats.services import warm_dashboard_cache
-
     return warm_dashboard_cache()

@@ -10,10 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
+from fuyuan.lib.xlsx import XLSX_CONTENT_TYPE
 from members.roles import Role, can_read_all, has_role
 from stats import league, selectors, services
 from stats.figures import FIGURES, SOURCES
@@ -22,7 +24,6 @@ from stats.periods import KINDS
 from stats.report import report_context, report_docx, report_xlsx
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require_read_all(request: HttpRequest) -> None:
@@ -55,8 +56,6 @@ def _page_context(request: HttpRequest, req: selectors.Request, *, unit_view: bo
 
 
 def _years(selected: int) -> list[int]:
-    from django.utils import timezone
-
     this = timezone.localdate().year
     return sorted({*range(this - 6, this + 1), selected}, reverse=True)
 
@@ -126,7 +125,7 @@ def report_download(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt == "docx":
         response = HttpResponse(report_docx(req.scope), content_type=DOCX)
     elif fmt == "xlsx":
-        response = HttpResponse(report_xlsx(req.scope), content_type=XLSX)
+        response = HttpResponse(report_xlsx(req.scope), content_type=XLSX_CONTENT_TYPE)
     else:
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'

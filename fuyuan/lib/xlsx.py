@@ -16,18 +16,16 @@ are dropped rather than failing the whole export.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from io import BytesIO
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.http import HttpResponse
 from django.utils.functional import Promise
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 
 from fuyuan.lib.text import xml_text
-
-if TYPE_CHECKING:
-    from openpyxl import Workbook
-
-# openpyxl is imported where a workbook is written, not when the views are loaded (as before).
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -54,8 +52,6 @@ def safe_cell(worksheet: Any, value: Any) -> Any:
     text = clean_text(value)
     if not needs_guard(text):
         return text
-    from openpyxl.cell.cell import Cell
-
     cell = Cell(worksheet, row=1, column=1)  # the sheet sets the real position on append
     cell._value = text  # bypass openpyxl's guess (formula for "=…", error for "#N/A")
     cell.data_type = "s"
@@ -81,15 +77,28 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook: its title, a header row, then ``rows``."""
+
+    title: Any
+    header: Iterable[Any]
+    rows: Iterable[Iterable[Any]]
+
+
+def sheets_bytes(sheets: Iterable[Sheet]) -> bytes:
+    """A workbook of the sheets in order, written in openpyxl's streaming mode, every cell through :func:`safe_cell`."""
+    workbook = Workbook(write_only=True)
+    for sheet in sheets:
+        worksheet = workbook.create_sheet(title=str(sheet.title))
+        append_row(worksheet, sheet.header)
+        for row in sheet.rows:
+            append_row(worksheet, row)
+    return workbook_bytes(workbook)
+
+
 def rows_response(
     *, sheet_title: str, header: Iterable[Any], rows: Iterable[Iterable[Any]], filename: str
 ) -> HttpResponse:
-    """One sheet (a header row, then ``rows``) written in openpyxl's streaming mode, as a download."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(title=str(sheet_title))
-    append_row(worksheet, header)
-    for row in rows:
-        append_row(worksheet, row)
-    return xlsx_response(workbook_bytes(workbook), filename)
+    """One sheet (a header row, then ``rows``) as a download."""
+    return xlsx_response(sheets_bytes([Sheet(sheet_title, header, rows)]), filename)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.http import QueryDict
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -50,30 +48,6 @@ def sort_th(context: dict[str, Any], key: str, label: str, css: str = "") -> str
         label,
         arrow,
     )
-
-
-@register.simple_tag
-def due_light(
-    due: date | datetime | None, *, done: bool = False, today: date | None = None, soon_days: int = 14
-) -> str:
-    """Traffic light for a due date: green, yellow within ``soon_days``, red when passed."""
-    from django.utils import timezone
-
-    if due is None or done:
-        return format_html('<span class="fy-light fy-light-grey" title="{}"></span>', _("无期限或已完成"))
-    today = today or timezone.localdate()
-    if isinstance(due, datetime):
-        due = timezone.localtime(due).date()
-    days = (due - today).days
-    if days < 0:
-        return format_html(
-            '<span class="fy-light fy-light-red" title="{}"></span>', _("已逾期 %(n)s 天") % {"n": -days}
-        )
-    if days <= soon_days:
-        return format_html(
-            '<span class="fy-light fy-light-yellow" title="{}"></span>', _("%(n)s 天后到期") % {"n": days}
-        )
-    return format_html('<span class="fy-light fy-light-green" title="{}"></span>', _("未到期"))
 
 
 @register.filter

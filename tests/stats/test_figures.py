@@ -8,7 +8,9 @@ from decimal import Decimal
 import pytest
 
 from cases.models import Referral, ReferralKind
-from stats.figures import FIGURES, FIGURES_BY_KEY, Scope, compute, figure_values, mediation_counts, rate
+from stats.breakdowns import breakdown, breakdowns
+from stats.figures import FIGURES, FIGURES_BY_KEY, compute, figure_values, mediation_counts
+from stats.scope import Scope, rate
 from tests.stats.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -165,8 +167,6 @@ def test_region_task_and_unit_filters(world) -> None:  # type: ignore[no-untyped
 
 
 def test_breakdowns_count_per_task_region_and_unit(world) -> None:  # type: ignore[no-untyped-def]
-    from stats.figures import breakdown, breakdowns
-
     w, cast = world, world.cast
     w.rec(date(2025, 3, 1), tasks=[w.task1, w.task8])
     w.rec(date(2025, 4, 1), court=cast.other_court, addressee=cast.other_unit, tasks=[w.task8])
