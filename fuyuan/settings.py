@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -82,7 +83,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "fuyuan.urls"
 WSGI_APPLICATION = "fuyuan.wsgi.application"
 
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -113,7 +114,7 @@ if DATABASE_URL:
         _db_options = DATABASES["default"].setdefault("OPTIONS", {})
         _db_options["options"] = f"{_db_options.get('options', '')} -c jit=off".strip()
 else:
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "db.sqlite3"}}
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "db.sqlite3")}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and Celery broker -----------------------------------------------------------
@@ -135,7 +136,7 @@ CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 if REDIS_URL:
     # A Redis that hangs (frozen, or its host unreachable) must not hang the web request that
     # queues an email: publishing gives up after seconds, and the sweeper sends it later.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 3, "socket_connect_timeout": 3}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {"socket_timeout": 3, "socket_connect_timeout": 3}
     CELERY_TASK_PUBLISH_RETRY_POLICY = {
         "max_retries": 1,
         "interval_start": 0,
@@ -229,7 +230,7 @@ USE_TZ = True
 
 # --- Static and uploaded files ----------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT: Path | None = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("FUYUAN_MEDIA_ROOT") or VAR_DIR / "media")  # never served directly
 STORAGES = {

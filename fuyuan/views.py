@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -24,7 +25,7 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
-    def form_valid(self, form):  # type: ignore[no-untyped-def]
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         # The language chosen on the login page becomes the user's language (emails too).
         lang = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
@@ -45,7 +46,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     """Django's language switch, which also keeps the choice on the user (their emails follow it)."""
     response = django_set_language(request)
     if request.user.is_authenticated:
-        user_set_language(user=request.user, language=request.POST.get("language", ""))  # type: ignore[arg-type]
+        user_set_language(user=request.user, language=request.POST.get("language", ""))
     return response
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -16,6 +16,10 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from members import services
 from members.models import Liaison, MemberUnit, Notification, Region, User, WorkerHeartbeat, WorkTask
+from members.types import AuthenticatedHttpRequest
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -64,7 +68,8 @@ class RolesFitUnitMixin(ModelForm):
     """The admin's user forms keep the same role/unit rules as every other way of saving a user."""
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if "groups" in self.fields:
             groups = cleaned.get("groups") or []
             try:
@@ -115,7 +120,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
             self.message_user(request, _("该用户没有“成员单位联络员”角色,已移除其联络员岗位。"), messages.WARNING)
 
     @admin.action(description=_("停用所选用户(离任)"), permissions=["change"])
-    def retire(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+    def retire(self, request: AuthenticatedHttpRequest, queryset: QuerySet[User]) -> None:
         count = 0
         for user in queryset.exclude(pk=request.user.pk):
             services.user_retire(user=user)
@@ -156,7 +161,7 @@ class ReadFilter(admin.SimpleListFilter):
     title = _("已读")
     parameter_name = "read"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
         return [("yes", _("已读")), ("no", _("未读"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Notification]) -> QuerySet[Notification]:
@@ -191,7 +196,7 @@ class NotificationAdmin(ReadOnlyAdmin):
         "email_next_try_at",
         "email_sent_at",
     ]
-    fields = readonly_fields
+    fields = tuple(readonly_fields)
 
 
 @admin.register(WorkerHeartbeat)

@@ -31,6 +31,7 @@ from rest_framework.views import APIView
 from members import selectors, services
 from members.models import Liaison, MemberUnit, Notification, User, WorkTask
 from members.roles import Role, has_role, is_office, roles_of
+from members.types import AuthenticatedRequest
 
 # --- Permissions ----------------------------------------------------------------------------------
 
@@ -382,6 +383,8 @@ class NotificationFilter(filters.FilterSet):
 class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     """The signed-in user's own inbox. Others' notices do not exist here (404)."""
 
+    request: AuthenticatedRequest
+
     personal = True  # marking one's own notices read is open to leaders too
 
     serializer_class = NotificationSerializer
@@ -397,7 +400,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
-    def read(self, request: Request, pk: str | None = None) -> Response:
+    def read(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """Mark this notice read."""
         notice = self.get_object()
         services.notification_mark_read(user=request.user, notification_ids=[notice.pk])
@@ -409,7 +412,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
         responses=inline_serializer("NotificationsReadAll", {"marked": serializers.IntegerField()}),
     )
     @action(detail=False, methods=["post"], url_path="read-all", url_name="read-all")
-    def read_all(self, request: Request) -> Response:
+    def read_all(self, request: AuthenticatedRequest) -> Response:
         """Mark every unread notice of the user read."""
         marked = services.notification_mark_read(user=request.user)
         return Response({"marked": marked})
@@ -451,7 +454,7 @@ class MeView(APIView):
     """Who is signed in: id, name, unit and roles."""
 
     @extend_schema(responses=MeSerializer)
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         user = User.objects.select_related("unit", "liaison").get(pk=request.user.pk)
         user._fuyuan_roles = roles_of(request.user)
         return Response(MeSerializer(user).data)

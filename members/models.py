@@ -106,6 +106,8 @@ class User(AbstractUser):
     language = models.CharField(_("界面语言"), max_length=10, choices=Language.choices, default=Language.ZH_HANS)
     email_notifications = models.BooleanField(_("接收邮件提醒"), default=True)
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # Not a column: the user's roles, read once per request (members.roles.roles_of).
+    _fuyuan_roles: frozenset[str]
 
     class Meta:
         verbose_name = _("用户")

@@ -108,6 +108,7 @@ class ContactDirectory:
             .order_by("pk")
         )
         for user in rows:
+            assert user.unit_id is not None  # unit_contacts reads people of the units asked
             self._by_unit[user.unit_id].append((user, user.is_liaison, user.is_clerk))
 
     def contacts(self, unit_ids: Iterable[int | None], *, roles: Iterable[str] = CONTACT_ROLES) -> list[User]:

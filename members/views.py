@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,12 +24,12 @@ from members.forms import LiaisonCreateForm, ProfileForm, UnitFilterForm
 from members.home import panels_for
 from members.models import MemberUnit, Notification, User, WorkTask
 from members.roles import Role, is_office, roles_of
+from members.types import AuthenticatedHttpRequest
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)
     context = {
         "unit": user.unit,
         "my_tasks": selectors.tasks_of_unit(user.unit).prefetch_related("lead_units"),
@@ -41,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = UnitFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     qs = selectors.unit_directory(
@@ -63,7 +63,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def unit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(MemberUnit.objects.select_related("region", "parent", "supervisor"), pk=pk)
     liaisons = (
         selectors.unit_contacts([unit.pk], roles=(Role.LIAISON,))
@@ -81,13 +81,13 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "members/unit_detail.html", context)
 
 
-def _require_office(request: HttpRequest) -> None:
+def _require_office(request: AuthenticatedHttpRequest) -> None:
     if not is_office(request.user):
         raise PermissionDenied(_("只有领导小组办公室可以管理联络员。"))
 
 
 @login_required
-def liaison_add(request: HttpRequest, pk: int) -> HttpResponse:
+def liaison_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Office staff appoint a liaison of a unit; a one-time password is shown once."""
     _require_office(request)
     unit = get_object_or_404(MemberUnit, pk=pk)
@@ -119,7 +119,7 @@ def liaison_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def liaison_retire(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+def liaison_retire(request: AuthenticatedHttpRequest, pk: int, user_id: int) -> HttpResponse:
     _require_office(request)
     user = get_object_or_404(User, pk=user_id, unit_id=pk, liaison__isnull=False)
     services.user_retire(user=user)
@@ -128,7 +128,7 @@ def liaison_retire(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
 
 
 @login_required
-def task_list(request: HttpRequest) -> HttpResponse:
+def task_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     units = MemberUnit.objects.only("id", "name", "short_name").order_by("order", "id")
     tasks = WorkTask.objects.prefetch_related(
         Prefetch("lead_units", queryset=units), Prefetch("participating_units", queryset=units)
@@ -137,9 +137,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)
     unread_only = request.GET.get("unread") == "1"
     listing = list_page(
         request,
@@ -153,9 +152,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def inbox_mark_read(request: HttpRequest) -> HttpResponse:
+def inbox_mark_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)
     ids = [i for i in map(parse_id, request.POST.getlist("id")) if i is not None]
     count = services.notification_mark_read(user=user, notification_ids=ids or None)
     if request.htmx:
@@ -164,7 +162,7 @@ def inbox_mark_read(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(_safe_next(request, request.POST.get("next", ""), default="inbox"))
 
 
-def _safe_next(request: HttpRequest, target: str, *, default: str) -> str:
+def _safe_next(request: AuthenticatedHttpRequest, target: str, *, default: str) -> str:
     """A ``next`` address on this site only: another host (``https://evil.example``, ``//evil``) is ignored."""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -174,7 +172,7 @@ def _safe_next(request: HttpRequest, target: str, *, default: str) -> str:
 
 
 @login_required
-def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
+def inbox_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Open what a notice links to, marking it read on the way."""
     notice = get_object_or_404(Notification, pk=pk, recipient=request.user)
     services.notification_mark_read(user=notice.recipient, notification_ids=[notice.pk])
@@ -185,9 +183,8 @@ def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    assert isinstance(user, User)
     form = ProfileForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
         form.save()

@@ -9,10 +9,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from members.types import AuthenticatedRequest
 from stats import selectors
 from stats.figures import FIGURES
 from stats.periods import period_errors
@@ -36,8 +36,14 @@ class StatsFigureSerializer(serializers.Serializer):
     rate = serializers.FloatField(
         required=False, allow_null=True, help_text="numerator ÷ denominator × 100, two decimals; null when 0 ÷ 0."
     )
-    label = serializers.CharField()
+    label_ = serializers.CharField()  # "label": a serializer has a ``label`` attribute of its own
     definition = serializers.CharField()
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["label"] = fields.pop("label_")
+        fields["definition"] = fields.pop("definition")  # the order of the schema: label, then definition
+        return fields
 
 
 class StatsSummarySerializer(serializers.Serializer):
@@ -101,7 +107,7 @@ class SummaryView(APIView):
             )
         ],
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         errors = period_errors(request.query_params)
         if errors:
             raise ValidationError(errors)

@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
+from simple_history.utils import get_history_model_for_model
 
 from cases.models import JudicialRecommendation, Referral
 from meetings.models import Consultation, Decision, Meeting
@@ -47,7 +48,7 @@ def data_version() -> str:
     quote = connection.ops.quote_name
     parts = []
     for model in MODELS:
-        history = quote(model.history.model._meta.db_table)  # type: ignore[attr-defined]
+        history = quote(get_history_model_for_model(model)._meta.db_table)
         parts.append(f"(SELECT max(history_id) FROM {history})")  # noqa: S608  # nosec B608 - our own table names, quoted
         parts.append(f"(SELECT max(id) FROM {quote(model._meta.db_table)})")  # noqa: S608  # nosec B608 - our own table names, quoted
     with connection.cursor() as cursor:

@@ -14,7 +14,7 @@ query per dimension (work task, region, unit) for every source at once (:mod:`st
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -63,7 +63,7 @@ class Source:
     unit_field: str  # the unit a record is counted for in the by-unit breakdown (the unit that must act)
     task_field: str  # the task id reached through the M2M (for the by-task breakdown)
     task_filter: Callable[[int], Any]
-    unit_filter: Callable[[int], Q]
+    unit_filter: Callable[[int], Any]  # a Q, or a Q combined with an Exists
     counts: dict[str, Callable[[date], Q]]
     main: str  # the count drawn in the breakdown charts
     list_url: str
@@ -519,7 +519,7 @@ LATE = {
 }
 
 
-def late_query(scope: Scope, today: date, *, limit: int = 10) -> QuerySet:
+def late_query(scope: Scope, today: date, *, limit: int = 10) -> Iterable[dict[str, Any]]:
     """ONE query: the most overdue recommendations, referrals and decisions (up to ``limit`` of each),
     each read along its partial index on the due date. Not limited to the period: late is late now."""
     parts = []
@@ -533,7 +533,7 @@ def late_query(scope: Scope, today: date, *, limit: int = 10) -> QuerySet:
             .order_by("due_on", "pk")[:limit]
         )
     if not connection.features.supports_slicing_ordering_in_compound:  # SQLite (make run): one query each
-        return [row for part in parts for row in part]  # type: ignore[return-value]
+        return [row for part in parts for row in part]
     return parts[0].union(*parts[1:], all=True)
 
 

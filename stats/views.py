@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.xlsx import XLSX_CONTENT_TYPE
 from members.roles import Role, can_read_all, has_role
+from members.types import AuthenticatedHttpRequest
 from stats import league, selectors, services
 from stats.figures import FIGURES, SOURCES
 from stats.models import PreparedReport, Snapshot
@@ -26,18 +27,18 @@ from stats.report import report_context, report_docx, report_xlsx
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _require_read_all(request: HttpRequest) -> None:
+def _require_read_all(request: AuthenticatedHttpRequest) -> None:
     if not can_read_all(request.user):
         raise Http404
 
 
-def _query(request: HttpRequest, **overrides: Any) -> str:
+def _query(request: AuthenticatedHttpRequest, **overrides: Any) -> str:
     params = {k: v for k, v in request.GET.items() if v not in ("", None) and k != "sort"}
     params.update({k: v for k, v in overrides.items() if v is not None})
     return urlencode(params)
 
 
-def _page_context(request: HttpRequest, req: selectors.Request, *, unit_view: bool) -> dict[str, Any]:
+def _page_context(request: AuthenticatedHttpRequest, req: selectors.Request, *, unit_view: bool) -> dict[str, Any]:
     board = selectors.dashboard(req.scope)
     return {
         "period": req.period,
@@ -61,7 +62,7 @@ def _years(selected: int) -> list[int]:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The office's dashboard (office, leaders, administrators)."""
     _require_read_all(request)
     req = selectors.read_request(request.user, request.GET)
@@ -69,7 +70,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def unit_dashboard(request: HttpRequest) -> HttpResponse:
+def unit_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The same figures for one unit: a liaison's (or clerk's) own; the office picks any with ?unit=."""
     req = selectors.read_request(request.user, request.GET, unit_view=True)
     if req.scope.unit is None:  # the office without a unit chosen: the whole dashboard
@@ -78,7 +79,7 @@ def unit_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def league_table(request: HttpRequest) -> HttpResponse:
+def league_table(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_read_all(request)
     req = selectors.read_request(request.user, request.GET)
     unit_sort = request.GET.get("sort", "-overdue")
@@ -107,7 +108,7 @@ def league_table(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_read_all(request)
     req = selectors.read_request(request.user, request.GET)
     ctx = report_context(req.scope)
@@ -118,7 +119,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_download(request: HttpRequest, fmt: str) -> HttpResponse:
+def report_download(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     _require_read_all(request)
     req = selectors.read_request(request.user, request.GET)
     name = f"report-{req.scope.start:%Y%m%d}-{req.scope.end:%Y%m%d}"
@@ -133,7 +134,7 @@ def report_download(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @login_required
-def prepared_report(request: HttpRequest, pk: int) -> HttpResponse:
+def prepared_report(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """The Word document the quarterly task prepared (office, leaders, administrators)."""
     _require_read_all(request)
     report = get_object_or_404(PreparedReport, pk=pk)
@@ -144,7 +145,7 @@ def prepared_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def freeze(request: HttpRequest) -> HttpResponse:
+def freeze(request: AuthenticatedHttpRequest) -> HttpResponse:
     unit_view = request.POST.get("unit_view") == "1"
     req = selectors.read_request(request.user, request.POST, unit_view=unit_view)
     try:
@@ -160,7 +161,7 @@ def freeze(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def unfreeze(request: HttpRequest, pk: int) -> HttpResponse:
+def unfreeze(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not has_role(request.user, Role.OFFICE, Role.ADMIN):
         raise Http404
     snapshot = get_object_or_404(Snapshot, pk=pk)
@@ -178,7 +179,7 @@ def _period_params(data: Any) -> dict[str, Any]:
 
 
 @login_required
-def definitions(request: HttpRequest) -> HttpResponse:
+def definitions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """How each figure is counted, generated from the registry (stats.figures)."""
     rows = []
     for figure in FIGURES:

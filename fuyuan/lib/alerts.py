@@ -17,13 +17,19 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from django.db import models, transaction
 
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=models.Model)
+
+
+class Alerted(Protocol):
+    """A model with alert stages: its indexed ``next_alert_at`` column."""
+
+    next_alert_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -81,8 +87,8 @@ def scan_due(
                 if upcoming is not None and upcoming <= now:  # never loop on the same row
                     log.error("alert stage of %r computed in the past; disarming", row)
                     upcoming = None
-                row.next_alert_at = upcoming
-            type(rows[0]).objects.bulk_update(rows, ["next_alert_at"])
+                cast(Alerted, row).next_alert_at = upcoming
+            queryset.model._default_manager.bulk_update(rows, ["next_alert_at"])
             processed += len(rows)
         if len(rows) < batch_size:
             return processed

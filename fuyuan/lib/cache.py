@@ -76,5 +76,5 @@ class ResilientRedisCache(RedisCache):
     def delete_many(self, keys: Any, version: Any = None) -> None:
         self._guard(lambda: super(ResilientRedisCache, self).delete_many(keys, version), None)
 
-    def clear(self) -> bool:
-        return self._guard(lambda: super(ResilientRedisCache, self).clear(), False)
+    def clear(self) -> None:
+        self._guard(lambda: super(ResilientRedisCache, self).clear(), None)

@@ -140,5 +140,5 @@ def list_page(
     ordering.append(f"-{tiebreak}" if descending else tiebreak)
     paginator = DeepPaginator(queryset.order_by(*ordering), per_page, count_cap=count_cap)
     page = paginator.get_page(request.GET.get("page"))
-    params = {k: v for k, v in request.GET.items() if k != "page" and v != ""}
+    params = {k: v for k in request.GET if k != "page" and (v := request.GET.get(k, "")) != ""}
     return Listing(page=page, sort=sort, params=params)

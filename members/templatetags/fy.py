@@ -30,7 +30,8 @@ def query(context: dict[str, Any], **changes: Any) -> str:
 def sort_th(context: dict[str, Any], key: str, label: str, css: str = "") -> str:
     """A table header that sorts by ``key``; a second click reverses the order."""
     request = context["request"]
-    current = context.get("listing").sort if context.get("listing") else request.GET.get("sort", "")
+    listing = context.get("listing")
+    current = listing.sort if listing else request.GET.get("sort", "")
     if current == key:
         target, arrow, aria = f"-{key}", " ▲", "ascending"
     elif current == f"-{key}":

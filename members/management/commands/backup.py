@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess  # nosec B404  # pg_dump/pg_restore with an argument list, no shell
 import tarfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 
-def pg_env(db: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
+def pg_env(db: Mapping[str, Any]) -> tuple[list[str], dict[str, str]]:
     args = [
         "-h",
         str(db.get("HOST") or "127.0.0.1"),
