@@ -175,42 +175,36 @@ def build() -> dict[str, Any]:
 
 
 def _intake(report: Report, court_id: int) -> None:
-    from io import BytesIO
-
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-    from openpyxl import Workbook
 
     from cases.models import Referral, ReferralImport
     from cases.services import referrals as services
+    from fuyuan.lib.xlsx import Sheet, sheets_bytes
     from members.models import MemberUnit, User
 
     user = User.objects.get(username="bench-ref-court")
     meds = list(MemberUnit.objects.filter(name__startswith="基准调解委员会").values_list("name", flat=True)[:20])
     stamp = int(time.time())
-    wb = Workbook()
-    ws = wb.active
-    ws.append([label for _k, label in services.IMPORT_COLUMNS])
-    for i in range(5000):
-        ws.append(
-            [
-                f"(2026)基准{stamp}诉前调{i}号",
-                meds[i % len(meds)],
-                SUBJECTS[i % 9],
-                "2026-01-05",
-                "张三丰",
-                "620102199001011234",
-                "13812345678",
-                "某某有限公司",
-                "",
-                "",
-                "",
-            ]
-        )
-    out = BytesIO()
-    wb.save(out)
-    upload = SimpleUploadedFile("bench.xlsx", out.getvalue())
+    rows = [
+        [
+            f"(2026)基准{stamp}诉前调{i}号",
+            meds[i % len(meds)],
+            SUBJECTS[i % 9],
+            "2026-01-05",
+            "张三丰",
+            "620102199001011234",
+            "13812345678",
+            "某某有限公司",
+            "",
+            "",
+            "",
+        ]
+        for i in range(5000)
+    ]
+    header = [label for _k, label in services.IMPORT_COLUMNS]
+    upload = SimpleUploadedFile("bench.xlsx", sheets_bytes([Sheet("Sheet", header, rows)]))
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()
     imp, check = services.referral_import_prepare(by=user, upload=upload)

@@ -8,6 +8,8 @@ class MembersConfig(AppConfig):
     verbose_name = _("成员单位与人员")
 
     def ready(self) -> None:
+        # Not at the top: Django imports this module while it fills the app registry, before any model
+        # can be imported, and members.roles imports django.contrib.auth's models.
         from members import roles
 
         # Groups and their permissions need the permissions that Django creates after
