@@ -42,8 +42,10 @@ def consultations_for(user: User) -> QuerySet[Consultation]:
     if unit_id is None:
         return qs.none()
     # A UNION of two index scans: "logged OR took part" as OR EXISTS made PostgreSQL scan every row.
-    logged = Consultation.objects.filter(logging_unit_id=unit_id).values("pk")
-    took_part = Consultation.units.through.objects.filter(memberunit_id=unit_id).values("consultation_id")
+    # Neither part is ordered (Consultation's default ordering is cleared): SQLite refuses an ORDER BY
+    # inside a compound statement, and the union's order means nothing to ``pk IN (...)`` anyway.
+    logged = Consultation.objects.filter(logging_unit_id=unit_id).order_by().values("pk")
+    took_part = Consultation.units.through.objects.filter(memberunit_id=unit_id).order_by().values("consultation_id")
     return qs.filter(pk__in=logged.union(took_part))
 
 
