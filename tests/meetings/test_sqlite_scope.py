@@ -20,8 +20,8 @@ from django.db.models.sql import InsertQuery
 from django.db.utils import ConnectionHandler
 from django.utils import timezone
 
-from meetings.models import Consultation
-from meetings.selectors import consultations_for as visible_to
+from meetings.consultations.models import Consultation
+from meetings.consultations.selectors import visible_to
 from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db
