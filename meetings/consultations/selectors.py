@@ -9,20 +9,18 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from meetings.consultations.models import Consultation
+from meetings.meetings.selectors import scope
 from members.models import User
-from members.roles import can_read_all
 
 
-def visible_to(user: User) -> QuerySet[Consultation]:
-    qs = Consultation.objects.all()
-    if can_read_all(user):
-        return qs
-    unit_id = getattr(user, "unit_id", None)
-    if unit_id is None:
-        return qs.none()
+def _of_unit(qs: QuerySet[Consultation], unit_id: int) -> QuerySet[Consultation]:
     # A UNION of two index scans: "logged OR took part" as OR EXISTS made PostgreSQL scan every row.
     # Neither part is ordered (Consultation's default ordering is cleared): SQLite refuses an ORDER BY
     # inside a compound statement, and the union's order means nothing to ``pk IN (...)`` anyway.
     logged = Consultation.objects.filter(logging_unit_id=unit_id).order_by().values("pk")
     took_part = Consultation.units.through.objects.filter(memberunit_id=unit_id).order_by().values("consultation_id")
     return qs.filter(pk__in=logged.union(took_part))
+
+
+def visible_to(user: User) -> QuerySet[Consultation]:
+    return scope(Consultation.objects.all(), user, _of_unit)

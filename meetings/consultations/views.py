@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,7 +17,7 @@ from meetings.consultations.filters import ConsultationPageFilter
 from meetings.consultations.models import Consultation
 from meetings.meetings import selectors as meeting_selectors
 from meetings.meetings.services import can_create
-from meetings.meetings.views import filter_choices, save_form
+from meetings.meetings.views import filter_choices, form_page
 from members.models import MemberUnit
 
 CONSULTATION_SORTS: dict[str, str | tuple[str, ...]] = {
@@ -104,11 +103,11 @@ def consultation_export(request: HttpRequest) -> HttpResponse:
 
 def _consultation_save(
     request: HttpRequest, form: forms.ConsultationForm, consultation: Consultation | None
-) -> Consultation | None:
+) -> Consultation:
     data = dict(form.cleaned_data)
     if consultation is None:
-        return save_form(form, lambda: services.consultation_log(by=request.user, **data))
-    return save_form(form, lambda: services.consultation_update(consultation=consultation, by=request.user, **data))
+        return services.consultation_log(by=request.user, **data)
+    return services.consultation_update(consultation=consultation, by=request.user, **data)
 
 
 @login_required
@@ -122,12 +121,15 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
     form = forms.ConsultationForm(
         request.POST or None, initial=initial, meetings=meeting_selectors.reference(request.user)
     )
-    if request.method == "POST" and form.is_valid():
-        consultation = _consultation_save(request, form, None)
-        if consultation is not None:
-            messages.success(request, _("会商已登记。"))
-            return redirect("consultation-detail", pk=consultation.pk)
-    return render(request, "meetings/consultation_form.html", {"form": form, "consultation": None})
+    return form_page(
+        request,
+        form,
+        lambda: _consultation_save(request, form, None),
+        done=_("会商已登记。"),
+        detail="consultation-detail",
+        template="meetings/consultation_form.html",
+        context={"consultation": None},
+    )
 
 
 @login_required
@@ -140,12 +142,15 @@ def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial=forms.ConsultationForm.initial_from(consultation),
         meetings=meeting_selectors.reference(request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        saved = _consultation_save(request, form, consultation)
-        if saved is not None:
-            messages.success(request, _("会商记录已更新。"))
-            return redirect("consultation-detail", pk=saved.pk)
-    return render(request, "meetings/consultation_form.html", {"form": form, "consultation": consultation})
+    return form_page(
+        request,
+        form,
+        lambda: _consultation_save(request, form, consultation),
+        done=_("会商记录已更新。"),
+        detail="consultation-detail",
+        template="meetings/consultation_form.html",
+        context={"consultation": consultation},
+    )
 
 
 @login_required

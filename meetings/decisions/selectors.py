@@ -9,20 +9,19 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from meetings.decisions.models import Decision
+from meetings.meetings.selectors import scope
 from members.models import User
 from members.roles import can_read_all
 
 
-def visible_to(user: User) -> QuerySet[Decision]:
-    qs = Decision.objects.all()
-    if can_read_all(user):
-        return qs
-    unit_id = getattr(user, "unit_id", None)
-    if unit_id is None:
-        return qs.none()
+def _of_unit(qs: QuerySet[Decision], unit_id: int) -> QuerySet[Decision]:
     supports = Decision.supporting_units.through.objects.filter(decision=OuterRef("pk"), memberunit_id=unit_id)
     # The convening unit follows up the decisions of its own meetings too.
     return qs.filter(Q(owner_unit_id=unit_id) | Exists(supports) | Q(meeting__convener_id=unit_id))
+
+
+def visible_to(user: User) -> QuerySet[Decision]:
+    return scope(Decision.objects.all(), user, _of_unit)
 
 
 def open_for_home(*, user: User, limit: int) -> list[Decision]:

@@ -17,7 +17,7 @@ from meetings.decisions.filters import DecisionPageFilter
 from meetings.decisions.models import Decision
 from meetings.meetings import selectors as meeting_selectors
 from meetings.meetings.services import can_manage
-from meetings.meetings.views import filter_choices, run, save_form
+from meetings.meetings.views import filter_choices, form_page, run, save_form
 
 DECISION_SORTS: dict[str, str | tuple[str, ...]] = {"due": "due", "status": ("status", "due"), "created": "created_at"}
 
@@ -49,15 +49,14 @@ def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "due": decision.due,
     }
     form = forms.DecisionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        saved = save_form(
-            form, lambda: services.decision_update(decision=decision, by=request.user, **form.cleaned_data)
-        )
-        if saved is not None:
-            messages.success(request, _("议定事项已更新。"))
-            return redirect("decision-detail", pk=decision.pk)
-    return render(
-        request, "meetings/decision_form.html", {"form": form, "meeting": decision.meeting, "decision": decision}
+    return form_page(
+        request,
+        form,
+        lambda: services.decision_update(decision=decision, by=request.user, **form.cleaned_data),
+        done=_("议定事项已更新。"),
+        detail="decision-detail",
+        template="meetings/decision_form.html",
+        context={"meeting": decision.meeting, "decision": decision},
     )
 
 

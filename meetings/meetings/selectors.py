@@ -6,10 +6,11 @@ their unit convenes or is invited to. Anything else is 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Model, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from meetings.decisions.models import Decision
@@ -23,15 +24,23 @@ def of_unit(unit_id: int) -> Q:
     return Q(convener_id=unit_id) | Exists(Invitation.objects.filter(meeting=OuterRef("pk"), unit_id=unit_id))
 
 
-def visible_to(user: User) -> QuerySet[Meeting]:
-    """The meetings ``user`` may see."""
-    qs = Meeting.objects.all()
+M = TypeVar("M", bound=Model)
+
+
+def scope(qs: QuerySet[M], user: User, of_unit: Callable[[QuerySet[M], int], QuerySet[M]]) -> QuerySet[M]:
+    """The rule every ``visible_to`` of the app follows: all for those who read everything, the unit's
+    own (``of_unit``) for a unit's people, nothing for a user without a unit."""
     if can_read_all(user):
         return qs
     unit_id = getattr(user, "unit_id", None)
     if unit_id is None:
         return qs.none()
-    return qs.filter(of_unit(unit_id))
+    return of_unit(qs, unit_id)
+
+
+def visible_to(user: User) -> QuerySet[Meeting]:
+    """The meetings ``user`` may see."""
+    return scope(Meeting.objects.all(), user, lambda qs, unit_id: qs.filter(of_unit(unit_id)))
 
 
 def attach_reply_counts(meetings: list[Meeting]) -> list[Meeting]:

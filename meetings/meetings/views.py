@@ -69,6 +69,25 @@ def save_form(form: Any, call: Callable[[], Any]) -> Any:
     return None
 
 
+def form_page(
+    request: HttpRequest,
+    form: Any,
+    save: Callable[[], Any],
+    *,
+    done: str,
+    detail: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """A create or edit page: on a valid POST call ``save`` (a service), then go to the record's ``detail`` page."""
+    if request.method == "POST" and form.is_valid():
+        saved = save_form(form, save)
+        if saved is not None:
+            messages.success(request, done)
+            return redirect(detail, pk=saved.pk)
+    return render(request, template, {"form": form, **context})
+
+
 def form_errors(form: Any) -> str:
     return " ".join(e for errs in form.errors.values() for e in errs)
 
@@ -180,18 +199,13 @@ def meeting_calendar(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _meeting_form_save(request: HttpRequest, form: forms.MeetingForm, meeting: Meeting | None) -> Meeting | None:
+def _meeting_save(request: HttpRequest, form: forms.MeetingForm, meeting: Meeting | None) -> Meeting:
     data = dict(form.cleaned_data)
     invited = data.pop("invited_units")
     tasks = data.pop("tasks")
     if meeting is None:
-        return save_form(
-            form, lambda: services.meeting_create(by=request.user, invited_units=invited, tasks=tasks, **data)
-        )
-    return save_form(
-        form,
-        lambda: services.meeting_update(meeting=meeting, by=request.user, invited_units=invited, tasks=tasks, **data),
-    )
+        return services.meeting_create(by=request.user, invited_units=invited, tasks=tasks, **data)
+    return services.meeting_update(meeting=meeting, by=request.user, invited_units=invited, tasks=tasks, **data)
 
 
 @login_required
@@ -199,12 +213,15 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     if not services.can_create(request.user):
         raise Http404
     form = forms.MeetingForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        meeting = _meeting_form_save(request, form, None)
-        if meeting is not None:
-            messages.success(request, _("会议已安排,已通知参会单位。"))
-            return redirect("meeting-detail", pk=meeting.pk)
-    return render(request, "meetings/meeting_form.html", {"form": form, "meeting": None})
+    return form_page(
+        request,
+        form,
+        lambda: _meeting_save(request, form, None),
+        done=_("会议已安排,已通知参会单位。"),
+        detail="meeting-detail",
+        template="meetings/meeting_form.html",
+        context={"meeting": None},
+    )
 
 
 @login_required
@@ -213,12 +230,15 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.can_manage(request.user, meeting):
         raise Http404
     form = forms.MeetingForm(request.POST or None, user=request.user, initial=forms.MeetingForm.initial_from(meeting))
-    if request.method == "POST" and form.is_valid():
-        saved = _meeting_form_save(request, form, meeting)
-        if saved is not None:
-            messages.success(request, _("会议已更新。"))
-            return redirect("meeting-detail", pk=saved.pk)
-    return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting})
+    return form_page(
+        request,
+        form,
+        lambda: _meeting_save(request, form, meeting),
+        done=_("会议已更新。"),
+        detail="meeting-detail",
+        template="meetings/meeting_form.html",
+        context={"meeting": meeting},
+    )
 
 
 def _detail_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
