@@ -110,6 +110,20 @@ def _consultation_save(
     return services.consultation_update(consultation=consultation, by=request.user, **data)
 
 
+def _form_page(
+    request: HttpRequest, form: forms.ConsultationForm, consultation: Consultation | None, done: str
+) -> HttpResponse:
+    return form_page(
+        request,
+        form,
+        lambda: _consultation_save(request, form, consultation),
+        done=done,
+        detail="consultation-detail",
+        template="meetings/consultation_form.html",
+        context={"consultation": consultation},
+    )
+
+
 @login_required
 def consultation_create(request: HttpRequest) -> HttpResponse:
     if not can_create(request.user):
@@ -121,15 +135,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
     form = forms.ConsultationForm(
         request.POST or None, initial=initial, meetings=meeting_selectors.reference(request.user)
     )
-    return form_page(
-        request,
-        form,
-        lambda: _consultation_save(request, form, None),
-        done=_("会商已登记。"),
-        detail="consultation-detail",
-        template="meetings/consultation_form.html",
-        context={"consultation": None},
-    )
+    return _form_page(request, form, None, _("会商已登记。"))
 
 
 @login_required
@@ -142,15 +148,7 @@ def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial=forms.ConsultationForm.initial_from(consultation),
         meetings=meeting_selectors.reference(request.user),
     )
-    return form_page(
-        request,
-        form,
-        lambda: _consultation_save(request, form, consultation),
-        done=_("会商记录已更新。"),
-        detail="consultation-detail",
-        template="meetings/consultation_form.html",
-        context={"consultation": consultation},
-    )
+    return _form_page(request, form, consultation, _("会商记录已更新。"))
 
 
 @login_required

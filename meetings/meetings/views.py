@@ -208,20 +208,24 @@ def _meeting_save(request: HttpRequest, form: forms.MeetingForm, meeting: Meetin
     return services.meeting_update(meeting=meeting, by=request.user, invited_units=invited, tasks=tasks, **data)
 
 
+def _form_page(request: HttpRequest, form: forms.MeetingForm, meeting: Meeting | None, done: str) -> HttpResponse:
+    return form_page(
+        request,
+        form,
+        lambda: _meeting_save(request, form, meeting),
+        done=done,
+        detail="meeting-detail",
+        template="meetings/meeting_form.html",
+        context={"meeting": meeting},
+    )
+
+
 @login_required
 def meeting_create(request: HttpRequest) -> HttpResponse:
     if not services.can_create(request.user):
         raise Http404
     form = forms.MeetingForm(request.POST or None, user=request.user)
-    return form_page(
-        request,
-        form,
-        lambda: _meeting_save(request, form, None),
-        done=_("会议已安排,已通知参会单位。"),
-        detail="meeting-detail",
-        template="meetings/meeting_form.html",
-        context={"meeting": None},
-    )
+    return _form_page(request, form, None, _("会议已安排,已通知参会单位。"))
 
 
 @login_required
@@ -230,15 +234,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.can_manage(request.user, meeting):
         raise Http404
     form = forms.MeetingForm(request.POST or None, user=request.user, initial=forms.MeetingForm.initial_from(meeting))
-    return form_page(
-        request,
-        form,
-        lambda: _meeting_save(request, form, meeting),
-        done=_("会议已更新。"),
-        detail="meeting-detail",
-        template="meetings/meeting_form.html",
-        context={"meeting": meeting},
-    )
+    return _form_page(request, form, meeting, _("会议已更新。"))
 
 
 def _detail_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
