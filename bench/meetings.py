@@ -219,7 +219,7 @@ def _scan_with_due(units: list[Any]) -> tuple[float, int]:
     from django.db import transaction
     from django.utils import timezone
 
-    from meetings import services
+    from meetings.meetings import reminders
     from meetings.models import Decision, Meeting
     from members.models import Notification
 
@@ -249,7 +249,7 @@ def _scan_with_due(units: list[Any]) -> tuple[float, int]:
             )
             before = Notification.objects.count()
             t0 = time.perf_counter()
-            counts = services.scan_reminders(now=now)
+            counts = reminders.scan_reminders(now=now)
             result["ms"] = (time.perf_counter() - t0) * 1000
             result["notices"] = Notification.objects.count() - before
             result["rows"] = counts["meetings"] + counts["decisions"]
@@ -265,7 +265,7 @@ def run(report: Report) -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from meetings import services
+    from meetings.meetings import ical, reminders
     from members.models import User
 
     build()
@@ -273,11 +273,11 @@ def run(report: Report) -> None:
     units = _units()
     # Catch up whatever came due since the dataset was built, so that "nothing due" is true.
     t0 = time.perf_counter()
-    services.scan_reminders()
+    reminders.scan_reminders()
     report.record("meetings: catch-up scan before measuring", (time.perf_counter() - t0) * 1000)
 
     def scan() -> Any:
-        return services.scan_reminders()
+        return reminders.scan_reminders()
 
     report.measure(
         "meetings: reminder scan, nothing due",
@@ -322,14 +322,14 @@ def run(report: Report) -> None:
         _expect(counts[0] == counts[1], f"{label}: page 1 and page 200 differ in queries {counts}")
 
     feed_user = User.objects.get(username=FEED_USER)
-    token = services.feed_token_get_or_create(user=feed_user).token
+    token = ical.feed_token_get_or_create(user=feed_user).token
     anonymous = Client()
     url = f"/meetings/feed/{token}.ics"
     with CaptureQueriesContext(connection):
         body = anonymous.get(url).content
     events = body.count(b"BEGIN:VEVENT")
     since = timezone.now() - timedelta(days=180)
-    from meetings import ical, selectors
+    from meetings.meetings import selectors
 
     def build_feed() -> bytes:  # what a cache miss costs: the rows and the writing, without the cache
         rows = selectors.feed_meetings(unit_id=feed_user.unit_id, since=timezone.now() - timedelta(days=180))

@@ -11,7 +11,9 @@ from rest_framework.routers import DefaultRouter
 
 from cases.api.recommendations import RecommendationViewSet
 from cases.api.referrals import ReferralViewSet
-from meetings import api as meetings_api
+from meetings.consultations import api as consultations_api
+from meetings.decisions import api as decisions_api
+from meetings.meetings import api as meetings_api
 from members.api import MeView, NotificationViewSet, TaskViewSet, TokenView, UnitViewSet, UserViewSet
 from stats.api import SummaryView as StatsSummaryView
 
@@ -35,6 +37,8 @@ router.register("notifications", NotificationViewSet, basename="notification")
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("recommendations", RecommendationViewSet, basename="recommendation")
 meetings_api.register(router)
+consultations_api.register(router)
+decisions_api.register(router)
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),

@@ -1,20 +1,7 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
-
-
-def home_panel(user: Any) -> Any:
-    """The home page's meetings panel: upcoming meetings and open decisions (see members.home)."""
-    from meetings.selectors import unit_home
-    from members.home import Panel
-
-    data = unit_home(user=user)
-    if data["scope"] == "none":
-        return None
-    return Panel(template="meetings/_unit_home.html", context=data, order=30)
 
 
 class MeetingsConfig(AppConfig):
@@ -22,6 +9,9 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("联席会议与会商")
 
     def ready(self) -> None:
+        # Not a cycle but Django's load order: apps.py is imported before the models exist, and
+        # meetings.home reads them; ready() is the first moment it may be imported.
+        from meetings.home import home_panel
         from members.home import register_panel
 
         register_panel(home_panel)

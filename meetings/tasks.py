@@ -1,13 +1,5 @@
-"""Thin Celery tasks of the meetings app: each calls one service and is safe to run twice."""
+"""The Celery tasks of the meetings app, found here by Celery's autodiscovery; each feature defines its own."""
 
-from __future__ import annotations
+from meetings.meetings.tasks import scan_reminders
 
-from celery import shared_task
-
-from meetings import services
-
-
-@shared_task(name="meetings.scan_reminders")
-def scan_reminders() -> dict[str, int]:
-    """Meeting reminders, agenda cut-offs, minutes confirmations, decisions due soon and overdue."""
-    return services.scan_reminders()
+__all__ = ["scan_reminders"]

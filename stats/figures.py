@@ -120,7 +120,7 @@ def referral_overdue_q(today: date) -> Q:
 
 
 def decision_overdue_q(today: date) -> Q:
-    return Q(status=Decision.Status.OPEN, due__lt=today)
+    return Decision.objects.overdue_q(today)  # the one definition: DecisionQuerySet.overdue
 
 
 SOURCES: dict[str, Source] = {

@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from meetings import services
+from meetings.meetings import agenda
+from meetings.meetings import services as meeting_services
 from meetings.models import AgendaItem
 from tests.conftest import PASSWORD, Cast
 
@@ -29,7 +30,7 @@ def _titles(meeting_id: int) -> list[str]:
 @pytest.mark.django_db(transaction=True)
 def test_office_orders_the_agenda_and_a_liaison_replies(live_server, page: Page, cast: Cast) -> None:  # type: ignore[no-untyped-def]
     start = timezone.now() + timedelta(days=5)
-    meeting = services.meeting_create(
+    meeting = meeting_services.meeting_create(
         by=cast.office,
         kind="joint_meeting",
         title="执行联动联席会议",
@@ -40,7 +41,7 @@ def test_office_orders_the_agenda_and_a_liaison_replies(live_server, page: Page,
         location="省司法厅会议室",
     )
     for title in ("甲议题", "乙议题", "丙议题"):
-        services.agenda_add(meeting=meeting, by=cast.office, title=title, minutes=15)
+        agenda.agenda_add(meeting=meeting, by=cast.office, title=title, minutes=15)
 
     _sign_in(page, live_server.url, "office")
     page.goto(f"{live_server.url}/meetings/{meeting.pk}/")

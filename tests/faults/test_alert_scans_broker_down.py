@@ -97,10 +97,10 @@ MEETING_START = at(2026, 12, 10, 10)
 
 
 def _meeting(cast: Cast) -> Any:
-    from meetings import services
+    from meetings.meetings import services as meeting_services
     from meetings.models import Meeting
 
-    return services.meeting_create(
+    return meeting_services.meeting_create(
         by=cast.office,
         kind=Meeting.Kind.JOINT_MEETING,
         title="联席会议(故障测试)",

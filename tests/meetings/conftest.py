@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from meetings import services
+from meetings.meetings import services as meeting_services
 from meetings.models import Meeting
 from members.models import MemberUnit
 from tests.conftest import Cast
@@ -39,7 +39,7 @@ def make_meeting(cast: Cast) -> Callable[..., Meeting]:
         **kwargs: Any,
     ) -> Meeting:
         start = starts_at or (timezone.now() + timedelta(days=10)).replace(second=0, microsecond=0)
-        return services.meeting_create(
+        return meeting_services.meeting_create(
             by=by or cast.office,
             kind=kwargs.pop("kind", Meeting.Kind.JOINT_MEETING),
             title=kwargs.pop("title", "环境资源审判联席会议"),

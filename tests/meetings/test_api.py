@@ -8,7 +8,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from meetings import services
+from meetings.consultations import services as consultation_services
+from meetings.decisions import services as decision_services
+from meetings.meetings import agenda
+from meetings.meetings import minutes as meeting_minutes
 from meetings.models import AgendaItem, Consultation, Meeting
 from tests.conftest import client_for
 from tests.meetings.conftest import page_queries
@@ -93,9 +96,9 @@ def test_transitions_and_409s(cast, make_meeting, time_machine):
     assert client.post(f"{url}/hold/").json()["status"] == "held"
     assert client.post(f"{url}/cancel/").status_code == 409
     assert client.patch(f"{url}/", {"title": "改名"}, content_type=JSON).status_code == 409
-    services.minutes_save(meeting=meeting, by=cast.office, body="纪要")
+    meeting_minutes.minutes_save(meeting=meeting, by=cast.office, body="纪要")
     assert client.post(f"{url}/close/").status_code == 409  # minutes not issued yet
-    services.minutes_issue(meeting=meeting, by=cast.office, document_number="纪〔2026〕9号")
+    meeting_minutes.minutes_issue(meeting=meeting, by=cast.office, document_number="纪〔2026〕9号")
     data = client.post(f"{url}/close/").json()
     assert data["status"] == "closed"
     assert data["minutes"]["document_number"] == "纪〔2026〕9号"
@@ -137,12 +140,12 @@ def test_reply_through_the_api(cast, make_meeting):
 def test_meeting_list_scope_filters_and_query_count(cast, make_meeting):
     client = client_for(cast.liaison)
     first = make_meeting(invited=[cast.unit], kind="training")
-    services.agenda_add(meeting=first, by=cast.office, title="议题", minutes=10, presenter_unit=cast.court)
+    agenda.agenda_add(meeting=first, by=cast.office, title="议题", minutes=10, presenter_unit=cast.court)
     few, data = count_queries(client, "/api/v1/meetings/")
     assert data["count"] == 1
     for i in range(5):
         m = make_meeting(invited=[cast.unit, cast.court], title=f"会议{i}")
-        services.agenda_add(meeting=m, by=cast.office, title="议题", minutes=10, presenter_unit=cast.court)
+        agenda.agenda_add(meeting=m, by=cast.office, title="议题", minutes=10, presenter_unit=cast.court)
     make_meeting(invited=[cast.other_unit], title="看不见的会")
     many, data = count_queries(client, "/api/v1/meetings/")
     assert data["count"] == 6
@@ -156,7 +159,7 @@ def test_meeting_list_scope_filters_and_query_count(cast, make_meeting):
 
 def test_agenda_can_be_replaced_through_patch(cast, make_meeting):
     meeting = make_meeting()
-    services.agenda_add(meeting=meeting, by=cast.office, title="旧议题", minutes=10)
+    agenda.agenda_add(meeting=meeting, by=cast.office, title="旧议题", minutes=10)
     body = {"agenda": [{"title": "新一", "minutes": 15}, {"title": "新二", "minutes": 20}]}
     response = client_for(cast.office).patch(f"/api/v1/meetings/{meeting.pk}/", body, content_type=JSON)
     assert response.status_code == 200
@@ -210,12 +213,12 @@ def test_consultation_with_a_future_date_is_400(cast):
 def test_consultation_list_query_count(cast):
     client = client_for(cast.office)
     for i in range(2):
-        services.consultation_log(
+        consultation_services.consultation_log(
             by=cast.liaison, topic_kind="routine", held_on=timezone.localdate(), units=[cast.court], topic=f"会商{i}"
         )
     few, _ = count_queries(client, "/api/v1/consultations/")
     for i in range(6):
-        services.consultation_log(
+        consultation_services.consultation_log(
             by=cast.liaison,
             topic_kind="routine",
             held_on=timezone.localdate(),
@@ -279,10 +282,10 @@ def test_decision_list_query_count(cast, make_meeting):
     meeting = make_meeting(invited=[cast.unit])
     client = client_for(cast.office)
     due = timezone.localdate(meeting.starts_at) + timedelta(days=5)
-    services.decision_add(meeting=meeting, by=cast.office, text="一", owner_unit=cast.unit, due=due)
+    decision_services.decision_add(meeting=meeting, by=cast.office, text="一", owner_unit=cast.unit, due=due)
     few, _ = count_queries(client, "/api/v1/decisions/")
     for i in range(6):
-        services.decision_add(
+        decision_services.decision_add(
             meeting=meeting,
             by=cast.office,
             text=f"事项{i}",
@@ -324,7 +327,7 @@ def test_meeting_detail_status_is_a_code(cast, make_meeting):
 def test_patch_answers_the_same_fields_as_get_even_when_they_are_null(cast, make_meeting):
     # A partial update skipped read-only fields with a default (region_name, presenter_unit_name) when null.
     meeting = make_meeting()
-    services.agenda_add(meeting=meeting, by=cast.office, title="议题", minutes=10)
+    agenda.agenda_add(meeting=meeting, by=cast.office, title="议题", minutes=10)
     client = client_for(cast.office)
     patched = client.patch(f"/api/v1/meetings/{meeting.pk}/", {"title": "改名"}, content_type=JSON)
     assert patched.status_code == 200, patched.json()

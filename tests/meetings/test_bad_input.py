@@ -10,7 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
-from meetings import services
+from meetings.decisions import services as decision_services
+from meetings.meetings import agenda
+from meetings.meetings import minutes as meeting_minutes
+from meetings.meetings import services as meeting_services
 from meetings.models import AgendaItem, Decision, Invitation, Meeting, Minutes
 from tests.conftest import client_for
 
@@ -38,7 +41,7 @@ def _api_meeting_body(cast, **over):  # type: ignore[no-untyped-def]
 def test_end_before_start_is_refused_by_the_service(cast, make_meeting):
     start = timezone.now() + timedelta(days=3)
     with pytest.raises(ValidationError) as err:
-        services.meeting_create(
+        meeting_services.meeting_create(
             by=cast.office,
             kind="joint_meeting",
             title="t",
@@ -81,7 +84,7 @@ def test_end_before_start_on_the_api_is_400(cast):
 def test_moving_the_end_before_the_start_is_refused(cast, make_meeting):
     meeting = make_meeting()
     with pytest.raises(ValidationError):
-        services.meeting_update(meeting=meeting, by=cast.office, ends_at=meeting.starts_at - timedelta(hours=1))
+        meeting_services.meeting_update(meeting=meeting, by=cast.office, ends_at=meeting.starts_at - timedelta(hours=1))
     meeting.refresh_from_db()
     assert meeting.ends_at > meeting.starts_at
     assert meeting.sequence == 0
@@ -110,16 +113,16 @@ def test_planned_meeting_in_the_past_on_the_api_is_400(cast):
 
 def test_agenda_over_24_hours_is_refused(cast, make_meeting):
     meeting = make_meeting()
-    services.agenda_add(meeting=meeting, by=cast.office, title="议题一", minutes=20 * 60)
+    agenda.agenda_add(meeting=meeting, by=cast.office, title="议题一", minutes=20 * 60)
     with pytest.raises(ValidationError) as err:
-        services.agenda_add(meeting=meeting, by=cast.office, title="议题二", minutes=4 * 60 + 1)
+        agenda.agenda_add(meeting=meeting, by=cast.office, title="议题二", minutes=4 * 60 + 1)
     assert "minutes" in err.value.message_dict
     assert AgendaItem.objects.filter(meeting=meeting).count() == 1
 
 
 def test_agenda_over_24_hours_through_the_api_is_400_and_keeps_the_old_agenda(cast, make_meeting):
     meeting = make_meeting()
-    services.agenda_add(meeting=meeting, by=cast.office, title="原议题", minutes=30)
+    agenda.agenda_add(meeting=meeting, by=cast.office, title="原议题", minutes=30)
     body = {"agenda": [{"title": "甲", "minutes": 800}, {"title": "乙", "minutes": 700}]}
     response = client_for(cast.office).patch(f"/api/v1/meetings/{meeting.pk}/", body, content_type="application/json")
     assert response.status_code == 400
@@ -142,18 +145,18 @@ def test_agenda_over_24_hours_on_the_page_shows_the_reason(cast, make_meeting):
 def _issued_minutes(cast, make_meeting, time_machine):  # type: ignore[no-untyped-def]
     meeting = make_meeting()
     time_machine.move_to(meeting.starts_at + timedelta(minutes=5))
-    services.meeting_hold(meeting=meeting, by=cast.office)
-    services.minutes_save(meeting=meeting, by=cast.office, body="会议议定了三项事项。")
-    services.minutes_issue(meeting=meeting, by=cast.office, document_number="甘府院办纪〔2026〕1号")
+    meeting_services.meeting_hold(meeting=meeting, by=cast.office)
+    meeting_minutes.minutes_save(meeting=meeting, by=cast.office, body="会议议定了三项事项。")
+    meeting_minutes.minutes_issue(meeting=meeting, by=cast.office, document_number="甘府院办纪〔2026〕1号")
     return meeting
 
 
 def test_editing_issued_minutes_is_refused(cast, make_meeting, time_machine):
     meeting = _issued_minutes(cast, make_meeting, time_machine)
     with pytest.raises(TransitionNotAllowed):
-        services.minutes_save(meeting=meeting, by=cast.office, body="改过的纪要")
+        meeting_minutes.minutes_save(meeting=meeting, by=cast.office, body="改过的纪要")
     with pytest.raises(TransitionNotAllowed):
-        services.minutes_issue(meeting=meeting, by=cast.office, document_number="另一个文号")
+        meeting_minutes.minutes_issue(meeting=meeting, by=cast.office, document_number="另一个文号")
     minutes = Minutes.objects.get(meeting=meeting)
     assert minutes.body == "会议议定了三项事项。"
     assert minutes.document_number == "甘府院办纪〔2026〕1号"
@@ -174,7 +177,7 @@ def test_editing_issued_minutes_on_the_page_is_refused(cast, make_meeting, time_
 def test_a_unit_not_invited_cannot_answer(cast, make_meeting):
     meeting = make_meeting(invited=[cast.unit])
     with pytest.raises(NotPermitted):
-        services.invitation_reply(
+        meeting_services.invitation_reply(
             meeting=meeting, unit=cast.other_unit, by=cast.other_liaison, reply="attending", attendees="张三"
         )
     assert not Invitation.objects.filter(meeting=meeting, unit=cast.other_unit).exists()
@@ -183,7 +186,9 @@ def test_a_unit_not_invited_cannot_answer(cast, make_meeting):
 def test_a_liaison_cannot_answer_for_another_unit(cast, make_meeting):
     meeting = make_meeting(invited=[cast.unit, cast.other_unit])
     with pytest.raises(NotPermitted):
-        services.invitation_reply(meeting=meeting, unit=cast.unit, by=cast.other_liaison, reply="declined", reason="x")
+        meeting_services.invitation_reply(
+            meeting=meeting, unit=cast.unit, by=cast.other_liaison, reply="declined", reason="x"
+        )
     assert Invitation.objects.get(meeting=meeting, unit=cast.unit).reply == "pending"
 
 
@@ -201,10 +206,10 @@ def test_the_convener_unit_not_invited_answering_on_the_api_is_403(cast, make_me
 def test_declining_needs_a_reason_and_attending_needs_names(cast, make_meeting):
     meeting = make_meeting()
     with pytest.raises(ValidationError) as err:
-        services.invitation_reply(meeting=meeting, unit=cast.unit, by=cast.liaison, reply="declined")
+        meeting_services.invitation_reply(meeting=meeting, unit=cast.unit, by=cast.liaison, reply="declined")
     assert "reason" in err.value.message_dict
     with pytest.raises(ValidationError) as err:
-        services.invitation_reply(meeting=meeting, unit=cast.unit, by=cast.liaison, reply="attending")
+        meeting_services.invitation_reply(meeting=meeting, unit=cast.unit, by=cast.liaison, reply="attending")
     assert "attendees" in err.value.message_dict
 
 
@@ -214,7 +219,7 @@ def test_declining_needs_a_reason_and_attending_needs_names(cast, make_meeting):
 def test_a_decision_due_before_the_meeting_is_refused(cast, make_meeting):
     meeting = make_meeting()
     with pytest.raises(ValidationError) as err:
-        services.decision_add(
+        decision_services.decision_add(
             meeting=meeting,
             by=cast.office,
             text="制定工作方案",

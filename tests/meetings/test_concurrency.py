@@ -17,7 +17,8 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
-from meetings import services
+from meetings.meetings import reminders as meeting_reminders
+from meetings.meetings import services as meeting_services
 from meetings.models import Invitation, Meeting
 from members.models import Liaison, MemberUnit, Notification, User
 from members.roles import Role
@@ -90,7 +91,7 @@ def test_two_scans_at_once_send_one_notice_each(world, time_machine):
 
     def make_meetings() -> list[int]:
         return [
-            services.meeting_create(
+            meeting_services.meeting_create(
                 by=w["office"],
                 kind="joint_meeting",
                 title=f"并发会议{i}",
@@ -113,7 +114,7 @@ def test_two_scans_at_once_send_one_notice_each(world, time_machine):
     def scan() -> None:
         try:
             barrier.wait(timeout=10)
-            results.append(services.scan_reminders())
+            results.append(meeting_reminders.scan_reminders())
         except BaseException as exc:
             errors.append(exc)
         finally:
@@ -133,4 +134,4 @@ def test_two_scans_at_once_send_one_notice_each(world, time_machine):
         stages = list(reminders.filter(recipient=user).values_list("object_id", "stage"))
         assert len(stages) == len(set(stages)) == 30
     assert not Meeting.objects.filter(pk__in=ids, next_alert_at__isnull=False).exists()
-    assert in_thread(services.scan_reminders)["meetings"] == 0  # a third scan right after finds nothing
+    assert in_thread(meeting_reminders.scan_reminders)["meetings"] == 0  # a third scan right after finds nothing

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from meetings import services
+from meetings.meetings import ical
+from meetings.meetings import services as meeting_services
 from meetings.models import CalendarFeedToken
 from tests.conftest import client_for
 from tests.meetings.conftest import local
@@ -48,7 +49,7 @@ def test_ics_has_the_meeting_and_a_stable_uid_with_growing_sequence(cast, make_m
     assert str(event["STATUS"]) == "CONFIRMED"
 
     new_start = start + timedelta(days=1)
-    services.meeting_update(
+    meeting_services.meeting_update(
         meeting=meeting, by=cast.office, starts_at=new_start, ends_at=new_start + timedelta(hours=3)
     )
     event = event_of(parse(client.get(url)))
@@ -56,11 +57,11 @@ def test_ics_has_the_meeting_and_a_stable_uid_with_growing_sequence(cast, make_m
     assert int(event["SEQUENCE"]) == 1
     assert event.decoded("DTSTART") == new_start.astimezone(UTC)
 
-    services.meeting_update(meeting=meeting, by=cast.office, location="视频会议室")
+    meeting_services.meeting_update(meeting=meeting, by=cast.office, location="视频会议室")
     event = event_of(parse(client.get(url)))
     assert int(event["SEQUENCE"]) == 2 and str(event["LOCATION"]) == "视频会议室"
 
-    services.meeting_cancel(meeting=meeting, by=cast.office)
+    meeting_services.meeting_cancel(meeting=meeting, by=cast.office)
     cal = parse(client.get(url))
     assert str(cal["METHOD"]) == "CANCEL"
     event = event_of(cal)
@@ -81,7 +82,7 @@ def test_private_feed_has_the_units_meetings_only(cast, make_meeting, client):
     mine = make_meeting(invited=[cast.unit], title="本单位受邀")
     convened = make_meeting(by=cast.liaison, convener=cast.unit, invited=[cast.court], title="本单位召集")
     cancelled = make_meeting(invited=[cast.unit], title="已取消的会")
-    services.meeting_cancel(meeting=cancelled, by=cast.office)
+    meeting_services.meeting_cancel(meeting=cancelled, by=cast.office)
     make_meeting(invited=[cast.other_unit], title="别的单位的会")
     owner = client_for(cast.liaison)
     owner.post(reverse("calendar-feed"), {"action": "regenerate"})
@@ -116,14 +117,14 @@ def test_feed_page_shows_the_url_and_regenerating_or_revoking_kills_the_old_one(
 
 
 def test_feed_of_a_retired_user_is_gone(cast, client):
-    token = services.feed_token_get_or_create(user=cast.liaison).token
+    token = ical.feed_token_get_or_create(user=cast.liaison).token
     cast.liaison.is_active = False
     cast.liaison.save()
     assert client.get(reverse("calendar-feed-ics", args=[token])).status_code == 404
 
 
 def test_feed_query_count_does_not_grow_and_is_cached(cast, make_meeting, client, django_assert_num_queries):
-    token = services.feed_token_get_or_create(user=cast.liaison).token
+    token = ical.feed_token_get_or_create(user=cast.liaison).token
     url = reverse("calendar-feed-ics", args=[token])
     make_meeting(invited=[cast.unit])
     with django_assert_num_queries(3):  # the token with its user, the feed's state, the meetings
@@ -139,13 +140,13 @@ def test_feed_query_count_does_not_grow_and_is_cached(cast, make_meeting, client
 
 def test_feed_changes_when_a_meeting_changes_and_answers_304_when_not(cast, make_meeting, client, time_machine):
     meeting = make_meeting(invited=[cast.unit], title="原名称")
-    token = services.feed_token_get_or_create(user=cast.liaison).token
+    token = ical.feed_token_get_or_create(user=cast.liaison).token
     url = reverse("calendar-feed-ics", args=[token])
     first = client.get(url)
     etag = first["ETag"]
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
     time_machine.move_to(timezone.now() + timedelta(minutes=1))
-    services.meeting_update(meeting=meeting, by=cast.office, title="新名称")
+    meeting_services.meeting_update(meeting=meeting, by=cast.office, title="新名称")
     second = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert second.status_code == 200
     assert [str(e["SUMMARY"]) for e in Calendar.from_ical(second.content).walk("VEVENT")] == ["新名称"]
@@ -162,8 +163,8 @@ def test_the_feed_writer_says_what_the_icalendar_package_says(cast, make_meeting
         video_link="https://meet.example.org/room?id=1,2;3",
         description="第一行\n第二行,带逗号;分号",
     )
-    services.meeting_cancel(meeting=plain, by=cast.office)
-    token = services.feed_token_get_or_create(user=cast.liaison).token
+    meeting_services.meeting_cancel(meeting=plain, by=cast.office)
+    token = ical.feed_token_get_or_create(user=cast.liaison).token
     raw = client_for(cast.liaison).get(reverse("calendar-feed-ics", args=[token])).content
     assert all(len(line) <= 75 for line in raw.split(b"\r\n"))  # folded at 75 octets
     feed = Calendar.from_ical(raw)

@@ -12,7 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from meetings import selectors, services
+from meetings.consultations import services as consultation_services
+from meetings.decisions import services as decision_services
+from meetings.home import unit_home
+from meetings.meetings import agenda
+from meetings.meetings import services as meeting_services
 from meetings.models import AgendaItem, Consultation, Decision, Meeting
 from tests.conftest import client_for
 from tests.meetings.conftest import page_queries
@@ -25,7 +29,7 @@ def queries_for(client, url):  # type: ignore[no-untyped-def]
 
 
 def _decision(cast, meeting, **kw):  # type: ignore[no-untyped-def]
-    return services.decision_add(
+    return decision_services.decision_add(
         meeting=meeting,
         by=cast.office,
         text=kw.get("text", "落实事项"),
@@ -36,7 +40,7 @@ def _decision(cast, meeting, **kw):  # type: ignore[no-untyped-def]
 
 
 def _consultation(cast, by=None, **kw):  # type: ignore[no-untyped-def]
-    return services.consultation_log(
+    return consultation_services.consultation_log(
         by=by or cast.liaison,
         topic_kind=kw.get("topic_kind", "major_case"),
         held_on=kw.get("held_on", timezone.localdate()),
@@ -97,11 +101,11 @@ def test_calendar_shows_the_month(cast, make_meeting):
 
 def test_meeting_page_shows_agenda_replies_minutes_and_decisions(cast, make_meeting, time_machine):
     meeting = make_meeting(invited=[cast.unit, cast.court, cast.other_unit])
-    services.agenda_add(
-        meeting=meeting, by=cast.office, title="通报执行联动情况", minutes=30, presenter_unit=cast.court
+    agenda.agenda_add(meeting=meeting, by=cast.office, title="通报执行联动情况", minutes=30, presenter_unit=cast.court)
+    meeting_services.invitation_reply(
+        meeting=meeting, unit=cast.unit, by=cast.liaison, reply="attending", attendees="王局长"
     )
-    services.invitation_reply(meeting=meeting, unit=cast.unit, by=cast.liaison, reply="attending", attendees="王局长")
-    services.invitation_reply(
+    meeting_services.invitation_reply(
         meeting=meeting, unit=cast.other_unit, by=cast.other_liaison, reply="declined", reason="出差"
     )
     _decision(cast, meeting, text="建立查控协作机制")
@@ -114,14 +118,14 @@ def test_meeting_page_query_count_does_not_grow(cast, make_meeting):
     meeting = make_meeting(invited=[cast.unit])
     client = client_for(cast.office)
     url = reverse("meeting-detail", args=[meeting.pk])
-    services.agenda_add(meeting=meeting, by=cast.office, title="议题", minutes=10, presenter_unit=cast.court)
+    agenda.agenda_add(meeting=meeting, by=cast.office, title="议题", minutes=10, presenter_unit=cast.court)
     _decision(cast, meeting, text="事项")
     few, _ = queries_for(client, url)
-    services.meeting_update(
+    meeting_services.meeting_update(
         meeting=meeting, by=cast.office, invited_units=[cast.unit, cast.court, cast.other_unit, cast.other_court]
     )
     for i in range(5):
-        services.agenda_add(meeting=meeting, by=cast.office, title=f"议题{i}", minutes=10, presenter_unit=cast.court)
+        agenda.agenda_add(meeting=meeting, by=cast.office, title=f"议题{i}", minutes=10, presenter_unit=cast.court)
         _decision(cast, meeting, text=f"事项{i}")
     many, _ = queries_for(client, url)
     assert many == few
@@ -129,10 +133,10 @@ def test_meeting_page_query_count_does_not_grow(cast, make_meeting):
 
 def test_agenda_total_is_flagged_when_over_the_meeting_length(cast, make_meeting):
     meeting = make_meeting(hours=1)
-    services.agenda_add(meeting=meeting, by=cast.office, title="甲", minutes=40)
+    agenda.agenda_add(meeting=meeting, by=cast.office, title="甲", minutes=40)
     body = client_for(cast.office).get(reverse("meeting-detail", args=[meeting.pk])).content.decode()
     assert 'data-testid="agenda-over"' not in body
-    services.agenda_add(meeting=meeting, by=cast.office, title="乙", minutes=30)
+    agenda.agenda_add(meeting=meeting, by=cast.office, title="乙", minutes=30)
     body = client_for(cast.office).get(reverse("meeting-detail", args=[meeting.pk])).content.decode()
     assert 'data-testid="agenda-over"' in body
     assert "合计 70 分钟" in body
@@ -144,7 +148,7 @@ def _titles(meeting):  # type: ignore[no-untyped-def]
 
 def test_agenda_reorder_without_javascript_is_a_plain_post_and_redirect(cast, make_meeting):
     meeting = make_meeting()
-    items = [services.agenda_add(meeting=meeting, by=cast.office, title=t, minutes=10) for t in ("一", "二", "三")]
+    items = [agenda.agenda_add(meeting=meeting, by=cast.office, title=t, minutes=10) for t in ("一", "二", "三")]
     client = client_for(cast.office)
     response = client.post(reverse("agenda-move", args=[items[2].pk]), {"direction": "up"})
     assert response.status_code == 302
@@ -163,7 +167,7 @@ def test_agenda_reorder_without_javascript_is_a_plain_post_and_redirect(cast, ma
 
 def test_agenda_reorder_with_htmx_returns_the_agenda_block(cast, make_meeting):
     meeting = make_meeting()
-    items = [services.agenda_add(meeting=meeting, by=cast.office, title=t, minutes=10) for t in ("一", "二")]
+    items = [agenda.agenda_add(meeting=meeting, by=cast.office, title=t, minutes=10) for t in ("一", "二")]
     response = client_for(cast.office).post(
         reverse("agenda-move", args=[items[1].pk]), {"direction": "up"}, HTTP_HX_REQUEST="true"
     )
@@ -176,7 +180,7 @@ def test_agenda_reorder_with_htmx_returns_the_agenda_block(cast, make_meeting):
 
 def test_an_invited_liaison_cannot_reorder_the_agenda(cast, make_meeting):
     meeting = make_meeting(invited=[cast.unit])
-    items = [services.agenda_add(meeting=meeting, by=cast.office, title=t, minutes=10) for t in ("一", "二")]
+    items = [agenda.agenda_add(meeting=meeting, by=cast.office, title=t, minutes=10) for t in ("一", "二")]
     client_for(cast.liaison).post(reverse("agenda-move", args=[items[1].pk]), {"direction": "up"})
     assert _titles(meeting) == ["一", "二"]
 
@@ -238,7 +242,7 @@ def test_hold_and_close_from_the_page(cast, make_meeting, time_machine):
 def test_decision_list_traffic_lights_and_scope(cast, make_meeting, time_machine):
     meeting = make_meeting(invited=[cast.unit, cast.other_unit])
     time_machine.move_to(meeting.starts_at + timedelta(minutes=1))
-    services.meeting_hold(meeting=meeting, by=cast.office)
+    meeting_services.meeting_hold(meeting=meeting, by=cast.office)
     today = timezone.localdate()
     _decision(cast, meeting, text="逾期事项", due=today)
     _decision(cast, meeting, text="临近事项", due=today + timedelta(days=3))
@@ -389,9 +393,7 @@ def test_unit_home_snippet(cast, make_meeting, rf):
     make_meeting(invited=[cast.other_unit], title="别人的会")
     request = rf.get("/")
     request.user = cast.liaison
-    html = render_to_string(
-        "meetings/_unit_home.html", {"panel": selectors.unit_home(user=cast.liaison)}, request=request
-    )
+    html = render_to_string("meetings/_unit_home.html", {"panel": unit_home(user=cast.liaison)}, request=request)
     assert "下周的联席会议" in html and "本单位牵头的事项" in html and "别人的会" not in html
 
 
@@ -432,7 +434,7 @@ def test_decision_edit_page_moves_the_due_date_and_rearms(cast, make_meeting):
 
 def test_agenda_drag_and_drop_order(cast, make_meeting):
     meeting = make_meeting()
-    items = [services.agenda_add(meeting=meeting, by=cast.office, title=t, minutes=10) for t in ("一", "二", "三")]
+    items = [agenda.agenda_add(meeting=meeting, by=cast.office, title=t, minutes=10) for t in ("一", "二", "三")]
     client = client_for(cast.office)
     url = reverse("agenda-reorder", args=[meeting.pk])
     response = client.post(url, {"order": f"{items[2].pk},{items[0].pk},{items[1].pk}"}, HTTP_HX_REQUEST="true")
@@ -447,7 +449,7 @@ def test_agenda_drag_and_drop_order(cast, make_meeting):
 
 def test_a_convening_unit_follows_up_its_meetings_decisions(cast, make_meeting):
     meeting = make_meeting(by=cast.liaison, convener=cast.unit, invited=[cast.court, cast.other_unit])
-    decision = services.decision_add(
+    decision = decision_services.decision_add(
         meeting=meeting,
         by=cast.liaison,
         text="专项事项",

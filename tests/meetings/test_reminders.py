@@ -9,7 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from fuyuan.lib.errors import TransitionNotAllowed
-from meetings import services
+from meetings.decisions import services as decision_services
+from meetings.meetings import agenda, reminders
+from meetings.meetings import minutes as meeting_minutes
+from meetings.meetings import services as meeting_services
 from meetings.models import Decision, Meeting, MeetingKindSetting
 from members.models import Notification
 from tests.factories import make_user
@@ -30,14 +33,14 @@ def notices(event: str, user=None):  # type: ignore[no-untyped-def]
 
 def scan_at(time_machine, when):  # type: ignore[no-untyped-def]
     time_machine.move_to(when, tick=False)
-    return services.scan_reminders()
+    return reminders.scan_reminders()
 
 
 @pytest.fixture
 def meeting(cast, make_meeting, time_machine):  # type: ignore[no-untyped-def]
     time_machine.move_to(T0, tick=False)
     m = make_meeting(starts_at=START, invited=[cast.unit, cast.court, cast.other_unit])
-    services.invitation_reply(
+    meeting_services.invitation_reply(
         meeting=m, unit=cast.other_unit, by=cast.other_liaison, reply="declined", reason="另有公务"
     )
     return m
@@ -115,7 +118,7 @@ def test_rescheduling_rearms_and_tells_the_invitees(cast, meeting, time_machine)
     scan_at(time_machine, START - timedelta(days=3))
     assert notices("meeting_reminder", cast.liaison).count() == 1
     new_start = START + timedelta(days=7)
-    services.meeting_update(
+    meeting_services.meeting_update(
         meeting=meeting, by=cast.office, starts_at=new_start, ends_at=new_start + timedelta(hours=2)
     )
     meeting.refresh_from_db()
@@ -142,12 +145,14 @@ def test_rescheduling_rearms_and_tells_the_invitees(cast, meeting, time_machine)
 def test_moving_it_twice_tells_the_invitees_twice(cast, meeting, time_machine):
     for days in (1, 2):
         start = START + timedelta(days=days)
-        services.meeting_update(meeting=meeting, by=cast.office, starts_at=start, ends_at=start + timedelta(hours=1))
+        meeting_services.meeting_update(
+            meeting=meeting, by=cast.office, starts_at=start, ends_at=start + timedelta(hours=1)
+        )
     assert notices("meeting_changed", cast.liaison).count() == 2
 
 
 def test_a_title_change_bumps_the_sequence_without_a_change_notice(cast, meeting):
-    services.meeting_update(meeting=meeting, by=cast.office, title="新名称")
+    meeting_services.meeting_update(meeting=meeting, by=cast.office, title="新名称")
     meeting.refresh_from_db()
     assert meeting.sequence == 1
     assert notices("meeting_changed").count() == 0
@@ -156,10 +161,10 @@ def test_a_title_change_bumps_the_sequence_without_a_change_notice(cast, meeting
 def test_moving_into_the_reminder_window_sends_it_at_the_next_scan(cast, meeting, time_machine):
     time_machine.move_to(local(2026, 12, 5, 9, 0), tick=False)
     new_start = local(2026, 12, 5, 10, 0)
-    services.meeting_update(
+    meeting_services.meeting_update(
         meeting=meeting, by=cast.office, starts_at=new_start, ends_at=new_start + timedelta(hours=1)
     )
-    services.scan_reminders()
+    reminders.scan_reminders()
     assert list(notices("meeting_reminder", cast.liaison).values_list("stage", flat=True)) == [
         "before-120m@20261205T1000"
     ]
@@ -167,7 +172,7 @@ def test_moving_into_the_reminder_window_sends_it_at_the_next_scan(cast, meeting
 
 def test_cancelling_tells_everyone_and_no_reminder_follows(cast, meeting, time_machine):
     time_machine.move_to(local(2026, 12, 5, 9, 0), tick=False)
-    services.meeting_cancel(meeting=meeting, by=cast.office, reason="时间冲突")
+    meeting_services.meeting_cancel(meeting=meeting, by=cast.office, reason="时间冲突")
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CANCELLED
     assert meeting.next_alert_at is None
@@ -181,7 +186,7 @@ def test_cancelling_tells_everyone_and_no_reminder_follows(cast, meeting, time_m
     scan_at(time_machine, START - timedelta(hours=2))
     assert notices("meeting_reminder").count() == 0
     with pytest.raises(TransitionNotAllowed):
-        services.meeting_cancel(meeting=meeting, by=cast.office)
+        meeting_services.meeting_cancel(meeting=meeting, by=cast.office)
 
 
 def test_agenda_cutoff_is_reminded_and_enforced(cast, make_meeting, time_machine):
@@ -197,23 +202,27 @@ def test_agenda_cutoff_is_reminded_and_enforced(cast, make_meeting, time_machine
     assert list(notices("agenda_cutoff", cast.liaison).values_list("stage", flat=True)) == [
         "agenda-cutoff@20261208T1800"
     ]
-    services.proposal_submit(meeting=m, by=cast.liaison, title="生态修复资金", minutes=15)
+    agenda.proposal_submit(meeting=m, by=cast.liaison, title="生态修复资金", minutes=15)
     time_machine.move_to(cutoff, tick=False)
     with pytest.raises(TransitionNotAllowed):
-        services.proposal_submit(meeting=m, by=cast.liaison, title="迟到的议题", minutes=15)
+        agenda.proposal_submit(meeting=m, by=cast.liaison, title="迟到的议题", minutes=15)
 
 
 def test_minutes_confirmation_deadline_reminds_units_that_have_not_confirmed(cast, meeting, time_machine):
-    services.invitation_reply(meeting=meeting, unit=cast.unit, by=cast.liaison, reply="attending", attendees="王局长")
-    services.invitation_reply(meeting=meeting, unit=cast.court, by=cast.clerk, reply="delegate", attendees="赵庭长")
+    meeting_services.invitation_reply(
+        meeting=meeting, unit=cast.unit, by=cast.liaison, reply="attending", attendees="王局长"
+    )
+    meeting_services.invitation_reply(
+        meeting=meeting, unit=cast.court, by=cast.clerk, reply="delegate", attendees="赵庭长"
+    )
     time_machine.move_to(START + timedelta(minutes=10), tick=False)
-    services.meeting_hold(meeting=meeting, by=cast.office)
-    services.minutes_save(meeting=meeting, by=cast.office, body="纪要正文")
-    services.minutes_circulate(meeting=meeting, by=cast.office, confirm_by=date(2026, 12, 15))
+    meeting_services.meeting_hold(meeting=meeting, by=cast.office)
+    meeting_minutes.minutes_save(meeting=meeting, by=cast.office, body="纪要正文")
+    meeting_minutes.minutes_circulate(meeting=meeting, by=cast.office, confirm_by=date(2026, 12, 15))
     assert notices("minutes_circulated", cast.liaison).count() == 1
     assert notices("minutes_circulated", cast.clerk).count() == 1
     assert notices("minutes_circulated", cast.other_liaison).count() == 0  # declined, did not attend
-    services.minutes_confirm(meeting=meeting, by=cast.liaison)
+    meeting_minutes.minutes_confirm(meeting=meeting, by=cast.liaison)
     meeting.refresh_from_db()
     assert meeting.next_alert_at == local(2026, 12, 14, 9, 0)
     scan_at(time_machine, local(2026, 12, 14, 9, 0))
@@ -226,8 +235,8 @@ def test_minutes_confirmation_deadline_reminds_units_that_have_not_confirmed(cas
 @pytest.fixture
 def decision(cast, meeting, time_machine):  # type: ignore[no-untyped-def]
     time_machine.move_to(START + timedelta(minutes=10), tick=False)
-    services.meeting_hold(meeting=meeting, by=cast.office)
-    return services.decision_add(
+    meeting_services.meeting_hold(meeting=meeting, by=cast.office)
+    return decision_services.decision_add(
         meeting=meeting,
         by=cast.office,
         text="建立生态环境损害赔偿磋商机制",
@@ -266,7 +275,7 @@ def test_decision_due_soon_and_overdue_go_to_the_owner_unit_and_the_office(cast,
 
 
 def test_a_completed_decision_is_not_chased(cast, decision, time_machine):
-    services.decision_complete(decision=decision, by=cast.liaison, note="已出台磋商办法")
+    decision_services.decision_complete(decision=decision, by=cast.liaison, note="已出台磋商办法")
     decision.refresh_from_db()
     assert decision.status == Decision.Status.DONE and decision.next_alert_at is None
     scan_at(time_machine, local(2026, 12, 21, 9, 0))
@@ -276,7 +285,7 @@ def test_a_completed_decision_is_not_chased(cast, decision, time_machine):
 def test_moving_a_decision_due_date_rearms_it(cast, decision, time_machine):
     scan_at(time_machine, local(2026, 12, 17, 9, 0))
     assert notices("decision_due", cast.liaison).count() == 1
-    services.decision_update(decision=decision, by=cast.office, due=date(2027, 1, 10))
+    decision_services.decision_update(decision=decision, by=cast.office, due=date(2027, 1, 10))
     decision.refresh_from_db()
     assert decision.next_alert_at == local(2027, 1, 7, 9, 0)
     scan_at(time_machine, local(2026, 12, 21, 9, 0))
@@ -288,7 +297,7 @@ def test_moving_a_decision_due_date_rearms_it(cast, decision, time_machine):
 def test_a_scan_with_nothing_due_is_one_index_lookup_per_model(cast, meeting, decision, time_machine):
     time_machine.move_to(local(2026, 12, 11, 9, 0), tick=False)
     with CaptureQueriesContext(connection) as ctx:
-        result = services.scan_reminders()
+        result = reminders.scan_reminders()
     assert result == {"meetings": 0, "decisions": 0}
     # One index lookup per model (SELECT 1 … WHERE next_alert_at <= now LIMIT 1); nothing claimed, no join.
     sqls = [q["sql"] for q in ctx.captured_queries]

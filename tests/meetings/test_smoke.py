@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from meetings import services
+from meetings.consultations import services as consultation_services
+from meetings.decisions import services as decision_services
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -15,10 +16,10 @@ pytestmark = pytest.mark.django_db
 
 def test_every_get_page_renders(cast, make_meeting):
     meeting = make_meeting(invited=[cast.unit])
-    decision = services.decision_add(
+    decision = decision_services.decision_add(
         meeting=meeting, by=cast.office, text="事项", owner_unit=cast.unit, due=timezone.localdate(meeting.starts_at)
     )
-    consultation = services.consultation_log(
+    consultation = consultation_services.consultation_log(
         by=cast.liaison, topic_kind="routine", held_on=timezone.localdate(), units=[cast.court], topic="会商"
     )
     pages = [

@@ -18,7 +18,11 @@ from django.utils.html import escape
 
 from cases.services import recommendations as rec_services
 from cases.services import referrals as ref_services
-from meetings import services as meeting_services
+from meetings.consultations import services as consultation_services
+from meetings.decisions import services as decision_services
+from meetings.meetings import agenda, ical
+from meetings.meetings import minutes as meeting_minutes
+from meetings.meetings import services as meeting_services
 from meetings.models import Meeting
 from members import services as member_services
 from members.models import MemberUnit, WorkTask
@@ -175,23 +179,23 @@ def build(cast: Cast) -> HostileWorld:
     meeting_services.invitation_reply(
         meeting=meeting, unit=cast.court, by=clerk, reply="declined", reason=w.put("ir"), now=planned_at
     )
-    w.objects["agenda"] = meeting_services.agenda_add(meeting=meeting, by=office, title=w.put("ag"), minutes=20)
-    w.objects["proposal"] = meeting_services.proposal_submit(
+    w.objects["agenda"] = agenda.agenda_add(meeting=meeting, by=office, title=w.put("ag"), minutes=20)
+    w.objects["proposal"] = agenda.proposal_submit(
         meeting=meeting, by=liaison, title=w.put("pt"), note=w.put("pn"), now=planned_at
     )
     meeting_services.meeting_hold(meeting=meeting, by=office)
-    meeting_services.minutes_save(meeting=meeting, by=office, body=w.put("mb"))
-    meeting_services.minutes_circulate(meeting=meeting, by=office, confirm_by=today + timedelta(days=3))
-    meeting_services.minutes_confirm(meeting=meeting, by=liaison, comment=w.put("mc"))
-    meeting_services.minutes_issue(meeting=meeting, by=office, document_number=w.put("mn", short=True))
-    decision = meeting_services.decision_add(
+    meeting_minutes.minutes_save(meeting=meeting, by=office, body=w.put("mb"))
+    meeting_minutes.minutes_circulate(meeting=meeting, by=office, confirm_by=today + timedelta(days=3))
+    meeting_minutes.minutes_confirm(meeting=meeting, by=liaison, comment=w.put("mc"))
+    meeting_minutes.minutes_issue(meeting=meeting, by=office, document_number=w.put("mn", short=True))
+    decision = decision_services.decision_add(
         meeting=meeting, by=office, text=w.put("dt"), owner_unit=cast.unit, due=today + timedelta(days=30)
     )
-    meeting_services.decision_add_progress(decision=decision, by=liaison, note=w.put("dp"))
-    done = meeting_services.decision_add(
+    decision_services.decision_add_progress(decision=decision, by=liaison, note=w.put("dp"))
+    done = decision_services.decision_add(
         meeting=meeting, by=office, text=w.put("dt2"), owner_unit=cast.unit, due=today + timedelta(days=10)
     )
-    meeting_services.decision_complete(decision=done, by=liaison, note=w.put("dd"))
+    decision_services.decision_complete(decision=done, by=liaison, note=w.put("dd"))
     w.objects["meeting"] = meeting
     w.objects["decision"] = decision
     w.objects["decision-done"] = done
@@ -212,7 +216,7 @@ def build(cast: Cast) -> HostileWorld:
     w.objects["meeting-cancelled"] = cancelled
 
     # --- a consultation ----------------------------------------------------------------------------
-    w.objects["consultation"] = meeting_services.consultation_log(
+    w.objects["consultation"] = consultation_services.consultation_log(
         by=liaison,
         topic_kind="routine",
         held_on=today,
@@ -224,5 +228,5 @@ def build(cast: Cast) -> HostileWorld:
         follow_up=w.put("cf"),
         meeting=meeting,
     )
-    w.objects["feed"] = meeting_services.feed_token_get_or_create(user=liaison)
+    w.objects["feed"] = ical.feed_token_get_or_create(user=liaison)
     return w

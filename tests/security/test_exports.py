@@ -13,7 +13,10 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from fuyuan.lib.xlsx import append_row, safe_cell, workbook_bytes
-from meetings import services as meeting_services
+from meetings.consultations import services as consultation_services
+from meetings.decisions import services as decision_services
+from meetings.meetings import ical
+from meetings.meetings import services as meeting_services
 from meetings.models import Meeting
 from members.models import MemberUnit
 from tests.cases.recommendation_utils import make_issued
@@ -121,7 +124,7 @@ def test_referral_export_keeps_formula_text_as_text(cast: Cast) -> None:
 
 
 def test_consultation_export_keeps_formula_text_as_text(cast: Cast) -> None:
-    meeting_services.consultation_log(
+    consultation_services.consultation_log(
         by=cast.liaison,
         topic_kind="routine",
         held_on=timezone.localdate(),
@@ -149,7 +152,7 @@ def _meeting_with_decision(cast: Cast, *, title: str, text: str) -> Meeting:
         invited_units=[cast.unit],
         location="省司法厅三楼会议室",
     )
-    meeting_services.decision_add(
+    decision_services.decision_add(
         meeting=meeting, by=cast.office, text=text, owner_unit=cast.unit, due=timezone.localdate() + timedelta(days=30)
     )
     return meeting
@@ -250,7 +253,7 @@ def test_ics_keeps_line_breaks_inside_their_property(cast: Cast) -> None:
         description=ICS_DESCRIPTION,
     )
     single = client_for(cast.liaison).get(reverse("meeting-ics", args=[meeting.pk]))
-    token = meeting_services.feed_token_get_or_create(user=cast.liaison).token
+    token = ical.feed_token_get_or_create(user=cast.liaison).token
     feed = client_for(cast.liaison).get(reverse("calendar-feed-ics", args=[token]))
     for response in (single, feed):
         assert response.status_code == 200

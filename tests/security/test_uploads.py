@@ -181,11 +181,13 @@ def test_every_upload_field_of_the_pages_is_covered() -> None:
     from django import forms as django_forms
 
     from cases.forms import recommendations, referrals
-    from meetings import forms as meeting_forms
+    from meetings.consultations import forms as consultation_forms
+    from meetings.decisions import forms as decision_forms
+    from meetings.meetings import forms as meeting_forms
     from members import forms as member_forms
 
     found = set()
-    for module in (recommendations, referrals, meeting_forms, member_forms):
+    for module in (recommendations, referrals, meeting_forms, decision_forms, consultation_forms, member_forms):
         for name, obj in vars(module).items():
             if isinstance(obj, type) and issubclass(obj, django_forms.BaseForm):
                 found |= {

@@ -10,7 +10,10 @@ from typing import Any
 from django.utils import timezone
 
 from cases.services import recommendations as rec_services
-from meetings import services as meeting_services
+from meetings.consultations import services as consultation_services
+from meetings.decisions import services as decision_services
+from meetings.meetings import agenda, ical
+from meetings.meetings import services as meeting_services
 from meetings.models import Meeting
 from members.models import MemberUnit, Notification, User
 from tests.cases.recommendation_utils import PDF, make_draft, upload
@@ -51,18 +54,16 @@ def _side(cast: Cast, *, unit: MemberUnit, court: MemberUnit, liaison: User, cle
         location="省司法厅三楼会议室",
     )
     side.objects["meeting"] = meeting
-    side.objects["agenda"] = meeting_services.agenda_add(
-        meeting=meeting, by=cast.office, title=f"议题{tag}", minutes=10
-    )
-    side.objects["proposal"] = meeting_services.proposal_submit(meeting=meeting, by=liaison, title=f"提议{tag}")
-    side.objects["decision"] = meeting_services.decision_add(
+    side.objects["agenda"] = agenda.agenda_add(meeting=meeting, by=cast.office, title=f"议题{tag}", minutes=10)
+    side.objects["proposal"] = agenda.proposal_submit(meeting=meeting, by=liaison, title=f"提议{tag}")
+    side.objects["decision"] = decision_services.decision_add(
         meeting=meeting,
         by=cast.office,
         text=f"议定事项{tag}",
         owner_unit=unit,
         due=timezone.localdate() + timedelta(days=30),
     )
-    side.objects["consultation"] = meeting_services.consultation_log(
+    side.objects["consultation"] = consultation_services.consultation_log(
         by=cast.office,
         topic_kind="routine",
         held_on=timezone.localdate(),
@@ -72,7 +73,7 @@ def _side(cast: Cast, *, unit: MemberUnit, court: MemberUnit, liaison: User, cle
     side.objects["unit"] = unit
     side.objects["liaison"] = liaison
     side.objects["notification"] = Notification.objects.filter(recipient=liaison).first()
-    side.objects["feed"] = meeting_services.feed_token_get_or_create(user=liaison)
+    side.objects["feed"] = ical.feed_token_get_or_create(user=liaison)
     return side
 
 

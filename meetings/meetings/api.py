@@ -1,17 +1,14 @@
-"""REST API of the meetings app (API.md: meetings/, consultations/, decisions/).
-
-Every viewset starts from the scope selector (outside it: 404) and every write calls a service
-(refusals: 403 NotPermitted, 409 TransitionNotAllowed, 400 ValidationError).
+"""REST API of joint meetings (API.md: meetings/). Every viewset starts from ``visible_to`` (outside it: 404)
+and every write calls a service (refusals: 403 NotPermitted, 409 TransitionNotAllowed, 400 ValidationError).
+The helpers here (``WriteViewSet``, lean paging) serve the decisions' and consultations' APIs too.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.db import transaction
 from django.db.models import Prefetch
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -19,7 +16,6 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_serializer,
     extend_schema_view,
-    inline_serializer,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -27,8 +23,10 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from meetings import ical, selectors, services
-from meetings.models import AgendaItem, Consultation, Decision, Invitation, Meeting, Minutes
+from meetings.meetings import agenda as agenda_services
+from meetings.meetings import ical, selectors, services
+from meetings.meetings.filters import MeetingFilter
+from meetings.meetings.models import AgendaItem, Invitation, Meeting, Minutes
 from members.models import MemberUnit, Region, WorkTask
 
 # --- serializers -----------------------------------------------------------------------------------------
@@ -122,83 +120,6 @@ class MeetingSerializer(serializers.ModelSerializer):
         return MinutesSerializer(minutes).data
 
 
-class ConsultationSerializer(serializers.ModelSerializer):
-    units = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all(), many=True)
-    tasks = serializers.PrimaryKeyRelatedField(queryset=WorkTask.objects.all(), many=True, required=False)
-    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
-    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all(), required=False, allow_null=True)
-    logging_unit_name = serializers.CharField(source="logging_unit.name", read_only=True, allow_null=True)
-
-    class Meta:
-        model = Consultation
-        fields = [
-            "id",
-            "topic_kind",
-            "held_on",
-            "units",
-            "level",
-            "region",
-            "topic",
-            "case_number",
-            "tasks",
-            "outcome",
-            "follow_up",
-            "meeting",
-            "logging_unit",
-            "logging_unit_name",
-            "created_at",
-        ]
-        read_only_fields = ["id", "logging_unit", "created_at"]
-
-    def validate_meeting(self, value: Meeting | None) -> Meeting | None:
-        request = self.context["request"]
-        if value is not None and not selectors.meetings_for(request.user).filter(pk=value.pk).exists():
-            raise serializers.ValidationError("无效的会议。")
-        return value
-
-
-class DecisionSerializer(serializers.ModelSerializer):
-    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all())
-    meeting_title = serializers.CharField(source="meeting.title", read_only=True)
-    owner_unit = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all())
-    owner_unit_name = serializers.CharField(source="owner_unit.name", read_only=True)
-    supporting_units = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all(), many=True, required=False)
-    overdue = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Decision
-        fields = [
-            "id",
-            "meeting",
-            "meeting_title",
-            "text",
-            "owner_unit",
-            "owner_unit_name",
-            "supporting_units",
-            "due",
-            "status",
-            "overdue",
-            "done_at",
-            "done_note",
-            "created_at",
-        ]
-        read_only_fields = ["id", "status", "done_at", "done_note", "created_at"]
-
-    def get_overdue(self, obj: Decision) -> bool:
-        return obj.overdue_on(self.context.get("today") or timezone.localdate())
-
-    def validate_meeting(self, value: Meeting) -> Meeting:
-        request = self.context["request"]
-        if not selectors.meetings_for(request.user).filter(pk=value.pk).exists():
-            raise serializers.ValidationError("无效的会议。")
-        return value
-
-
-@extend_schema_serializer(component_name="DecisionNote")
-class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField()
-
-
 @extend_schema_serializer(component_name="MeetingCancel")
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
@@ -209,49 +130,6 @@ class ReplySerializer(serializers.Serializer):
     reply = serializers.ChoiceField(choices=["attending", "delegate", "declined"])
     attendees = serializers.CharField(required=False, allow_blank=True, default="")
     reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-# --- filters ---------------------------------------------------------------------------------------------
-
-
-class MeetingFilter(django_filters.FilterSet):
-    task = django_filters.NumberFilter(field_name="tasks__id")
-    invited_unit = django_filters.NumberFilter(field_name="invitations__unit_id")
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
-
-    class Meta:
-        model = Meeting
-        fields = ["kind", "status", "convener", "level", "region"]
-
-
-class ConsultationFilter(django_filters.FilterSet):
-    unit = django_filters.NumberFilter(field_name="units__id")
-    task = django_filters.NumberFilter(field_name="tasks__id")
-    held_after = django_filters.DateFilter(field_name="held_on", lookup_expr="gte")
-    held_before = django_filters.DateFilter(field_name="held_on", lookup_expr="lte")
-
-    class Meta:
-        model = Consultation
-        fields = ["topic_kind", "level", "region", "meeting", "logging_unit"]
-
-
-class DecisionFilter(django_filters.FilterSet):
-    overdue = django_filters.BooleanFilter(method="filter_overdue")
-    due_before = django_filters.DateFilter(field_name="due", lookup_expr="lte")
-    due_after = django_filters.DateFilter(field_name="due", lookup_expr="gte")
-
-    class Meta:
-        model = Decision
-        fields = ["status", "owner_unit", "meeting"]
-
-    def filter_overdue(self, queryset: Any, name: str, value: bool | None) -> Any:
-        today = timezone.localdate()
-        if value is True:
-            return queryset.filter(status=Decision.Status.OPEN, due__lt=today)
-        if value is False:
-            return queryset.exclude(status=Decision.Status.OPEN, due__lt=today)
-        return queryset
 
 
 # --- viewsets --------------------------------------------------------------------------------------------
@@ -305,7 +183,7 @@ class MeetingViewSet(WriteViewSet):
 
     def get_queryset(self) -> Any:
         return (
-            selectors.meetings_for(self.request.user)
+            selectors.visible_to(self.request.user)
             .select_related("convener", "region", "minutes")
             .prefetch_related(
                 "tasks",
@@ -336,7 +214,7 @@ class MeetingViewSet(WriteViewSet):
             data["invited_units"] = data.pop("invited_unit_list")
         meeting = services.meeting_create(by=self.request.user, **data)
         if agenda:
-            services.agenda_replace(meeting=meeting, by=self.request.user, items=agenda)
+            agenda_services.agenda_replace(meeting=meeting, by=self.request.user, items=agenda)
         serializer.instance = self.get_queryset().get(pk=meeting.pk)
 
     @transaction.atomic
@@ -346,11 +224,11 @@ class MeetingViewSet(WriteViewSet):
         if "invited_unit_list" in data:
             data["invited_units"] = data.pop("invited_unit_list")
         meeting = serializer.instance
-        services._require_manage(self.request.user, meeting)  # an empty PATCH too (it used to answer 200)
+        services.require_manage(self.request.user, meeting)  # an empty PATCH too (it used to answer 200)
         if data:
             services.meeting_update(meeting=meeting, by=self.request.user, **data)
         if agenda is not None:
-            services.agenda_replace(meeting=meeting, by=self.request.user, items=agenda)
+            agenda_services.agenda_replace(meeting=meeting, by=self.request.user, items=agenda)
         serializer.instance = self.get_queryset().get(pk=meeting.pk)
 
     def _do(self, request: Request, pk: Any, call: Any) -> Response:
@@ -400,81 +278,6 @@ class MeetingViewSet(WriteViewSet):
         return response
 
 
-class ConsultationViewSet(WriteViewSet):
-    serializer_class = ConsultationSerializer
-    filterset_class = ConsultationFilter
-    search_fields = ["topic", "case_number"]
-    ordering_fields = ["held_on", "created_at", "id"]
-
-    def get_queryset(self) -> Any:
-        return (
-            selectors.consultations_for(self.request.user)
-            .select_related("logging_unit")
-            .prefetch_related("units", "tasks")
-            .order_by("-held_on", "-id")
-        )
-
-    def perform_create(self, serializer: ConsultationSerializer) -> None:
-        serializer.instance = services.consultation_log(by=self.request.user, **serializer.validated_data)
-
-    def perform_update(self, serializer: ConsultationSerializer) -> None:
-        serializer.instance = services.consultation_update(
-            consultation=serializer.instance, by=self.request.user, **serializer.validated_data
-        )
-
-
-class DecisionViewSet(WriteViewSet):
-    serializer_class = DecisionSerializer
-    filterset_class = DecisionFilter
-    search_fields = ["text"]
-    ordering_fields = ["due", "created_at", "id"]
-
-    def get_queryset(self) -> Any:
-        return (
-            selectors.decisions_for(self.request.user)
-            .select_related("meeting", "owner_unit")
-            .prefetch_related("supporting_units")
-            .order_by("status", "due", "id")
-        )
-
-    def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "today": timezone.localdate()}
-
-    def perform_create(self, serializer: DecisionSerializer) -> None:
-        data = dict(serializer.validated_data)
-        serializer.instance = services.decision_add(by=self.request.user, **data)
-
-    def perform_update(self, serializer: DecisionSerializer) -> None:
-        data = dict(serializer.validated_data)
-        data.pop("meeting", None)
-        serializer.instance = services.decision_update(decision=serializer.instance, by=self.request.user, **data)
-
-    @extend_schema(request=NoteSerializer, responses=DecisionSerializer)
-    @action(detail=True, methods=["post"])
-    def complete(self, request: Request, pk: Any = None) -> Response:
-        decision = self.get_object()
-        body = NoteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        decision = services.decision_complete(decision=decision, by=request.user, note=body.validated_data["note"])
-        return Response(self.get_serializer(self.get_queryset().get(pk=decision.pk)).data)
-
-    @extend_schema(
-        request=NoteSerializer,
-        responses={
-            201: inline_serializer(
-                "DecisionProgressOut", {"id": serializers.IntegerField(), "note": serializers.CharField()}
-            )
-        },
-    )
-    @action(detail=True, methods=["post"])
-    def progress(self, request: Request, pk: Any = None) -> Response:
-        decision = self.get_object()
-        body = NoteSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        entry = services.decision_add_progress(decision=decision, by=request.user, note=body.validated_data["note"])
-        return Response({"id": entry.pk, "note": entry.note}, status=status.HTTP_201_CREATED)
-
-
 @extend_schema_view(
     ics=extend_schema(
         operation_id="meetings_ics_file",
@@ -487,5 +290,3 @@ class MeetingIcsViewSet(MeetingViewSet):
 
 def register(router: Any) -> None:
     router.register("meetings", MeetingViewSet, basename="api-meeting")
-    router.register("consultations", ConsultationViewSet, basename="api-consultation")
-    router.register("decisions", DecisionViewSet, basename="api-decision")

@@ -17,11 +17,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from meetings.models import Meeting
+from meetings.meetings.models import CalendarFeedToken, Meeting, new_feed_token
+from members.models import User
 
 PRODID = "-//fuyuan//府院联动工作平台//ZH"
 
@@ -171,3 +173,25 @@ def feed_ics(meetings: Iterable[dict[str, Any]], *, name: str) -> bytes:
         ]
     out.append("END:VCALENDAR")
     return ("\r\n".join(out) + "\r\n").encode()
+
+
+# --- The private feed's secret ---------------------------------------------------------------------
+
+
+def feed_token_get_or_create(*, user: User) -> CalendarFeedToken:
+    token, _created = CalendarFeedToken.objects.get_or_create(user=user)
+    return token
+
+
+@transaction.atomic
+def feed_token_regenerate(*, user: User) -> CalendarFeedToken:
+    """Give the user a new secret; the old feed URL stops working at once."""
+    token, _created = CalendarFeedToken.objects.select_for_update().get_or_create(user=user)
+    token.token = new_feed_token()
+    token.created_at = timezone.now()
+    token.save()
+    return token
+
+
+def feed_token_revoke(*, user: User) -> None:
+    CalendarFeedToken.objects.filter(user=user).delete()

@@ -1,0 +1,166 @@
+"""Pages of consultations: the list and its XLSX export, the quick form, the record. Every view starts from
+``visible_to``; every write calls a service; what a user may do comes from ``services.allowed_actions``."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fuyuan.lib.listing import list_page
+from fuyuan.lib.xlsx import rows_response
+from meetings.consultations import forms, selectors, services
+from meetings.consultations.filters import ConsultationPageFilter
+from meetings.consultations.models import Consultation
+from meetings.meetings import selectors as meeting_selectors
+from meetings.meetings.services import can_create
+from meetings.meetings.views import filter_choices, form_page
+from members.models import MemberUnit
+
+CONSULTATION_SORTS: dict[str, str | tuple[str, ...]] = {
+    "held_on": "held_on",
+    "topic_kind": "topic_kind",
+    "level": "level",
+}
+
+
+def _filtered(request: HttpRequest) -> QuerySet[Consultation]:
+    return ConsultationPageFilter(request.GET, queryset=selectors.visible_to(request.user)).qs
+
+
+@login_required
+def consultation_list(request: HttpRequest) -> HttpResponse:
+    qs = _filtered(request).select_related("logging_unit", "region", "meeting")
+    listing = list_page(request, qs, sort_fields=CONSULTATION_SORTS, default_sort="-held_on")
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "meetings/consultation_list.html",
+        {
+            "listing": listing,
+            "query": params.urlencode(),
+            "f": request.GET,
+            "topic_kinds": Consultation.TopicKind.choices,
+            "levels": MemberUnit.Level.choices,
+            "can_create": can_create(request.user),
+            **filter_choices(
+                request, unit_options="units:unit", task_options="tasks:task", region_options="regions:region"
+            ),
+        },
+    )
+
+
+EXPORT_LIMIT = 100_000
+
+
+@login_required
+def consultation_export(request: HttpRequest) -> HttpResponse:
+    qs = (
+        _filtered(request)
+        .order_by("-held_on", "-id")
+        .prefetch_related("units", "tasks")
+        .select_related("logging_unit", "region", "meeting")
+    )
+    header = [
+        _("会商日期"),
+        _("会商类型"),
+        _("会商议题"),
+        _("参与单位"),
+        _("层级"),
+        _("市州"),
+        _("相关案号"),
+        _("工作任务"),
+        _("会商结果"),
+        _("后续议定事项"),
+        _("关联会议"),
+        _("登记单位"),
+    ]
+    rows = (
+        [
+            c.held_on,
+            str(c.get_topic_kind_display()),
+            c.topic,
+            "、".join(u.name for u in c.units.all()),
+            str(c.get_level_display()),
+            c.region.name if c.region else "",
+            c.case_number,
+            "、".join(str(t.number) for t in c.tasks.all()),
+            c.outcome,
+            c.follow_up,
+            c.meeting.title if c.meeting else "",
+            c.logging_unit.name if c.logging_unit else "",
+        ]
+        for c in qs[:EXPORT_LIMIT].iterator(chunk_size=2000)
+    )
+    return rows_response(
+        sheet_title=_("会商"), header=header, rows=rows, filename=f"consultations-{timezone.localdate():%Y%m%d}.xlsx"
+    )
+
+
+def _consultation_save(
+    request: HttpRequest, form: forms.ConsultationForm, consultation: Consultation | None
+) -> Consultation:
+    data = dict(form.cleaned_data)
+    if consultation is None:
+        return services.consultation_log(by=request.user, **data)
+    return services.consultation_update(consultation=consultation, by=request.user, **data)
+
+
+def _form_page(
+    request: HttpRequest, form: forms.ConsultationForm, consultation: Consultation | None, done: str
+) -> HttpResponse:
+    return form_page(
+        request,
+        form,
+        lambda: _consultation_save(request, form, consultation),
+        done=done,
+        detail="consultation-detail",
+        template="meetings/consultation_form.html",
+        context={"consultation": consultation},
+    )
+
+
+@login_required
+def consultation_create(request: HttpRequest) -> HttpResponse:
+    if not can_create(request.user):
+        raise Http404
+    initial = {"held_on": timezone.localdate()}
+    unit = request.user.unit
+    if unit is not None:
+        initial.update({"units": [unit.pk], "level": unit.level, "region": unit.region_id})
+    form = forms.ConsultationForm(
+        request.POST or None, initial=initial, meetings=meeting_selectors.reference(request.user)
+    )
+    return _form_page(request, form, None, _("会商已登记。"))
+
+
+@login_required
+def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = get_object_or_404(selectors.visible_to(request.user), pk=pk)
+    if "edit" not in services.allowed_actions(consultation, request.user):
+        raise Http404
+    form = forms.ConsultationForm(
+        request.POST or None,
+        initial=forms.ConsultationForm.initial_from(consultation),
+        meetings=meeting_selectors.reference(request.user),
+    )
+    return _form_page(request, form, consultation, _("会商记录已更新。"))
+
+
+@login_required
+def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = get_object_or_404(
+        selectors.visible_to(request.user)
+        .select_related("logging_unit", "logged_by", "region", "meeting")
+        .prefetch_related("units", "tasks"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "meetings/consultation_detail.html",
+        {"consultation": consultation, "actions": services.allowed_actions(consultation, request.user)},
+    )

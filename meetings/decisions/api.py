@@ -1,0 +1,118 @@
+"""REST API of decisions (API.md: decisions/): scope from ``visible_to``, writes through the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from meetings.decisions import selectors, services
+from meetings.decisions.filters import DecisionFilter
+from meetings.decisions.models import Decision
+from meetings.meetings import selectors as meeting_selectors
+from meetings.meetings.api import WriteViewSet
+from meetings.meetings.models import Meeting
+from members.models import MemberUnit
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all())
+    meeting_title = serializers.CharField(source="meeting.title", read_only=True)
+    owner_unit = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all())
+    owner_unit_name = serializers.CharField(source="owner_unit.name", read_only=True)
+    supporting_units = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all(), many=True, required=False)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id",
+            "meeting",
+            "meeting_title",
+            "text",
+            "owner_unit",
+            "owner_unit_name",
+            "supporting_units",
+            "due",
+            "status",
+            "overdue",
+            "done_at",
+            "done_note",
+            "created_at",
+        ]
+        read_only_fields = ["id", "status", "done_at", "done_note", "created_at"]
+
+    def get_overdue(self, obj: Decision) -> bool:
+        return obj.overdue_on(self.context.get("today") or timezone.localdate())
+
+    def validate_meeting(self, value: Meeting) -> Meeting:
+        request = self.context["request"]
+        if not meeting_selectors.visible_to(request.user).filter(pk=value.pk).exists():
+            raise serializers.ValidationError("无效的会议。")
+        return value
+
+
+@extend_schema_serializer(component_name="DecisionNote")
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField()
+
+
+class DecisionViewSet(WriteViewSet):
+    serializer_class = DecisionSerializer
+    filterset_class = DecisionFilter
+    search_fields = ["text"]
+    ordering_fields = ["due", "created_at", "id"]
+
+    def get_queryset(self) -> Any:
+        return (
+            selectors.visible_to(self.request.user)
+            .select_related("meeting", "owner_unit")
+            .prefetch_related("supporting_units")
+            .order_by("status", "due", "id")
+        )
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "today": timezone.localdate()}
+
+    def perform_create(self, serializer: DecisionSerializer) -> None:
+        data = dict(serializer.validated_data)
+        serializer.instance = services.decision_add(by=self.request.user, **data)
+
+    def perform_update(self, serializer: DecisionSerializer) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("meeting", None)
+        serializer.instance = services.decision_update(decision=serializer.instance, by=self.request.user, **data)
+
+    @extend_schema(request=NoteSerializer, responses=DecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: Any = None) -> Response:
+        decision = self.get_object()
+        body = NoteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        decision = services.decision_complete(decision=decision, by=request.user, note=body.validated_data["note"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=decision.pk)).data)
+
+    @extend_schema(
+        request=NoteSerializer,
+        responses={
+            201: inline_serializer(
+                "DecisionProgressOut", {"id": serializers.IntegerField(), "note": serializers.CharField()}
+            )
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def progress(self, request: Request, pk: Any = None) -> Response:
+        decision = self.get_object()
+        body = NoteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        entry = services.decision_add_progress(decision=decision, by=request.user, note=body.validated_data["note"])
+        return Response({"id": entry.pk, "note": entry.note}, status=status.HTTP_201_CREATED)
+
+
+def register(router: Any) -> None:
+    router.register("decisions", DecisionViewSet, basename="api-decision")

@@ -1,0 +1,48 @@
+"""FilterSets of the decision lists: the page's and the API's. "Overdue" is ``DecisionQuerySet.overdue``."""
+
+from __future__ import annotations
+
+import django_filters
+
+from meetings.decisions.models import Decision, DecisionQuerySet
+from meetings.meetings.filters import IdFilter, search
+
+
+def _overdue(qs: DecisionQuerySet, value: bool | None) -> DecisionQuerySet:
+    if value is True:
+        return qs.overdue()
+    if value is False:
+        return qs.not_overdue()
+    return qs
+
+
+class DecisionPageFilter(django_filters.FilterSet):
+    """``/decisions/``: ``q``, status, owner unit, meeting, ``overdue`` (1 or 0)."""
+
+    q = django_filters.CharFilter(method=search(("text",)))
+    status = django_filters.CharFilter(field_name="status")
+    owner = IdFilter(field_name="owner_unit_id")
+    meeting = IdFilter(field_name="meeting_id")
+    overdue = django_filters.CharFilter(method="filter_overdue")
+
+    class Meta:
+        model = Decision
+        fields: list[str] = []
+
+    def filter_overdue(self, queryset: DecisionQuerySet, name: str, value: str) -> DecisionQuerySet:
+        return _overdue(queryset, {"1": True, "0": False}.get(value))
+
+
+class DecisionFilter(django_filters.FilterSet):
+    """``/api/v1/decisions/``."""
+
+    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    due_before = django_filters.DateFilter(field_name="due", lookup_expr="lte")
+    due_after = django_filters.DateFilter(field_name="due", lookup_expr="gte")
+
+    class Meta:
+        model = Decision
+        fields = ["status", "owner_unit", "meeting"]
+
+    def filter_overdue(self, queryset: DecisionQuerySet, name: str, value: bool | None) -> DecisionQuerySet:
+        return _overdue(queryset, value)

@@ -1,0 +1,125 @@
+"""Pages of decisions. Every view starts from ``visible_to``; every write calls a service; what a user may
+do comes from ``services.allowed_actions``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fuyuan.lib.listing import list_page
+from meetings.decisions import forms, selectors, services
+from meetings.decisions.filters import DecisionPageFilter
+from meetings.decisions.models import Decision
+from meetings.meetings import selectors as meeting_selectors
+from meetings.meetings.services import can_manage
+from meetings.meetings.views import filter_choices, form_page, run, save_form
+
+DECISION_SORTS: dict[str, str | tuple[str, ...]] = {"due": "due", "status": ("status", "due"), "created": "created_at"}
+
+
+@login_required
+def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(meeting_selectors.visible_to(request.user), pk=pk)
+    if not can_manage(request.user, meeting):
+        raise Http404
+    form = forms.DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        saved = save_form(form, lambda: services.decision_add(meeting=meeting, by=request.user, **form.cleaned_data))
+        if saved is not None:
+            messages.success(request, _("议定事项已添加,已通知牵头单位。"))
+            return redirect(reverse("meeting-detail", args=[meeting.pk]) + "#decisions")
+    return render(request, "meetings/decision_form.html", {"form": form, "meeting": meeting})
+
+
+@login_required
+def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an open decision (its due date re-arms the reminders); the convener side only."""
+    decision = get_object_or_404(selectors.visible_to(request.user).select_related("meeting"), pk=pk)
+    if "edit" not in services.allowed_actions(decision, request.user):
+        raise Http404
+    initial = {
+        "text": decision.text,
+        "owner_unit": decision.owner_unit_id,
+        "supporting_units": list(decision.supporting_units.values_list("pk", flat=True)),
+        "due": decision.due,
+    }
+    form = forms.DecisionForm(request.POST or None, initial=initial)
+    return form_page(
+        request,
+        form,
+        lambda: services.decision_update(decision=decision, by=request.user, **form.cleaned_data),
+        done=_("议定事项已更新。"),
+        detail="decision-detail",
+        template="meetings/decision_form.html",
+        context={"meeting": decision.meeting, "decision": decision},
+    )
+
+
+@login_required
+def decision_list(request: HttpRequest) -> HttpResponse:
+    data = request.GET.copy()
+    if "status" not in data:  # open decisions unless the user asked for another status (or all)
+        data["status"] = Decision.Status.OPEN
+    qs = DecisionPageFilter(data, queryset=selectors.visible_to(request.user)).qs
+    qs = qs.select_related("owner_unit", "meeting")
+    listing = list_page(request, qs, sort_fields=DECISION_SORTS, default_sort="due")
+    return render(
+        request,
+        "meetings/decision_list.html",
+        {
+            "listing": listing,
+            "f": request.GET,
+            "status_value": data["status"],
+            "statuses": Decision.Status.choices,
+            **filter_choices(request, owner_options="units:owner"),
+        },
+    )
+
+
+@login_required
+def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = get_object_or_404(
+        selectors.visible_to(request.user)
+        .select_related("meeting", "owner_unit", "done_by")
+        .prefetch_related("supporting_units", "progress__unit", "progress__by"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "meetings/decision_detail.html",
+        {
+            "decision": decision,
+            "actions": services.allowed_actions(decision, request.user),
+            "progress_form": forms.NoteForm(label=_("进展情况")),
+            "complete_form": forms.NoteForm(label=_("办结说明")),
+        },
+    )
+
+
+@login_required
+@require_POST
+def decision_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    decision = get_object_or_404(selectors.visible_to(request.user), pk=pk)
+    form = forms.NoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写说明。"))
+    elif action == "progress":
+        run(
+            request,
+            lambda: services.decision_add_progress(decision=decision, by=request.user, note=form.cleaned_data["note"]),
+            _("进展已记录。"),
+        )
+    elif action == "complete":
+        run(
+            request,
+            lambda: services.decision_complete(decision=decision, by=request.user, note=form.cleaned_data["note"]),
+            _("议定事项已办结。"),
+        )
+    else:
+        raise Http404
+    return redirect("decision-detail", pk=decision.pk)

@@ -1,0 +1,98 @@
+"""FilterSets of the meeting lists: the page's (what the address bar may say) and the API's.
+
+The page's filters read what anyone can type (``fuyuan.lib.params``): an id or a day that does
+not parse leaves the list unfiltered by it, as a filter left empty does.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from fuyuan.lib.params import parse_day, parse_id
+from meetings.meetings.models import Meeting
+from meetings.meetings.selectors import day_start
+
+
+class IdFilter(django_filters.CharFilter):
+    """An id (``parse_id``) compared with ``field_name``; anything that is not an id filters nothing."""
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        number = parse_id(value)
+        return qs if number is None else qs.filter(**{self.field_name: number})
+
+
+class DayFilter(django_filters.CharFilter):
+    """A day (``parse_day``) compared with ``field_name`` by ``lookup_expr``; ``whole_day`` for a datetime.
+
+    With ``whole_day`` the day becomes the start of that day (``gte``) or of the next (``lt``),
+    in the local time zone, so "to 2026-03-01" includes the meetings of March 1st.
+    """
+
+    def __init__(self, *args: Any, whole_day: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.whole_day = whole_day
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        day = parse_day(value)
+        if day is None:
+            return qs
+        bound: Any = day
+        if self.whole_day:
+            bound = day_start(day + timedelta(days=1) if self.lookup_expr == "lt" else day)
+        return qs.filter(**{f"{self.field_name}__{self.lookup_expr}": bound})
+
+
+def search(fields: tuple[str, ...]) -> Any:
+    """A FilterSet method: any of ``fields`` contains the typed words."""
+
+    def method(qs: QuerySet[Any], _name: str, value: str) -> QuerySet[Any]:
+        query = Q()
+        for field in fields:
+            query |= Q(**{f"{field}__icontains": value})
+        return qs.filter(query)
+
+    return method
+
+
+def with_day_range(filterset: Any, field_name: str, *, whole_day: bool = False) -> Any:
+    """Add ``from`` and ``to`` (Python keywords, hence not class attributes) to a FilterSet class."""
+    filterset.base_filters["from"] = DayFilter(field_name=field_name, lookup_expr="gte", whole_day=whole_day)
+    filterset.base_filters["to"] = DayFilter(
+        field_name=field_name, lookup_expr="lt" if whole_day else "lte", whole_day=whole_day
+    )
+    return filterset
+
+
+class MeetingPageFilter(django_filters.FilterSet):
+    """``/meetings/``: ``q`` (title or place), kind, status, convener, task, region, ``from``/``to`` (start day)."""
+
+    q = django_filters.CharFilter(method=search(("title", "location")))
+    kind = django_filters.CharFilter(field_name="kind")
+    status = django_filters.CharFilter(field_name="status")
+    convener = IdFilter(field_name="convener_id")
+    task = IdFilter(field_name="tasks__id")
+    region = IdFilter(field_name="region_id")
+
+    class Meta:
+        model = Meeting
+        fields: list[str] = []
+
+
+with_day_range(MeetingPageFilter, "starts_at", whole_day=True)
+
+
+class MeetingFilter(django_filters.FilterSet):
+    """``/api/v1/meetings/``."""
+
+    task = django_filters.NumberFilter(field_name="tasks__id")
+    invited_unit = django_filters.NumberFilter(field_name="invitations__unit_id")
+    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+
+    class Meta:
+        model = Meeting
+        fields = ["kind", "status", "convener", "level", "region"]

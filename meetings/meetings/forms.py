@@ -1,0 +1,163 @@
+"""Forms of the meeting pages. They only parse input; the services decide and validate the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fuyuan.lib.forms import BootstrapFormMixin
+from meetings.meetings.models import Invitation, Meeting
+from members.models import MemberUnit, Region, User, WorkTask
+from members.roles import is_office
+
+DT_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format=DT_FORMAT, **kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def active_units() -> QuerySet[MemberUnit]:
+    """The units a form offers (invited, presenter, owner, taking part); lazy, so a field may hold it."""
+    return MemberUnit.objects.filter(active=True).order_by("kind", "order", "id")
+
+
+class PreparedForm(forms.Form):
+    """A form that adjusts its fields for the user in ``prepare_fields``, before it validates.
+
+    ``BootstrapFormMixin`` validates a bound form as soon as the form is built (to mark invalid
+    fields); a form listed after it in the bases gets its choices set in time through this hook.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.prepare_fields()
+
+    def prepare_fields(self) -> None:
+        """Set the fields' user-dependent choices."""
+
+
+class MeetingForm(BootstrapFormMixin, PreparedForm):
+    kind = forms.ChoiceField(label=_("会议类型"), choices=Meeting.Kind.choices)
+    title = forms.CharField(label=_("会议名称"), max_length=200)
+    convener = forms.ModelChoiceField(label=_("召集单位"), queryset=MemberUnit.objects.none())
+    starts_at = forms.DateTimeField(label=_("开始时间"), widget=DateTimeLocalInput())
+    ends_at = forms.DateTimeField(label=_("结束时间"), widget=DateTimeLocalInput())
+    location = forms.CharField(label=_("会议地点"), max_length=200, required=False)
+    video_link = forms.URLField(label=_("视频会议链接"), max_length=300, required=False, assume_scheme="https")
+    level = forms.ChoiceField(label=_("层级"), choices=MemberUnit.Level.choices)
+    region = forms.ModelChoiceField(label=_("市州"), queryset=Region.objects.all(), required=False)
+    invited_units = forms.ModelMultipleChoiceField(
+        label=_("参会单位"),
+        queryset=active_units(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+    tasks = forms.ModelMultipleChoiceField(
+        label=_("工作任务"), queryset=WorkTask.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    agenda_cutoff = forms.DateTimeField(
+        label=_("议题征集截止"), required=False, widget=DateTimeLocalInput(), help_text=_("留空则开会前均可提出议题。")
+    )
+    reminder_offsets = forms.CharField(
+        label=_("提前提醒(分钟)"),
+        required=False,
+        help_text=_("以逗号分隔,例如 4320,120 即提前3天和2小时;留空按会议类型的默认设置。"),
+    )
+    description = forms.CharField(label=_("会议说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def prepare_fields(self) -> None:
+        if is_office(self.user):
+            self.fields["convener"].queryset = active_units()
+        else:
+            self.fields["convener"].queryset = MemberUnit.objects.filter(pk=self.user.unit_id)
+            self.fields["convener"].initial = self.user.unit_id
+
+    def clean_reminder_offsets(self) -> list[int] | None:
+        raw = (self.cleaned_data.get("reminder_offsets") or "").replace(",", ",").strip()
+        if not raw:
+            return None
+        try:
+            return [int(part) for part in raw.split(",") if part.strip()]
+        except ValueError:
+            raise ValidationError(_("请填写以逗号分隔的分钟数。")) from None
+
+    @staticmethod
+    def initial_from(meeting: Meeting) -> dict[str, Any]:
+        return {
+            "kind": meeting.kind,
+            "title": meeting.title,
+            "convener": meeting.convener_id,
+            "starts_at": timezone.localtime(meeting.starts_at),
+            "ends_at": timezone.localtime(meeting.ends_at),
+            "location": meeting.location,
+            "video_link": meeting.video_link,
+            "level": meeting.level,
+            "region": meeting.region_id,
+            "invited_units": list(meeting.invitations.values_list("unit_id", flat=True)),
+            "tasks": list(meeting.tasks.values_list("pk", flat=True)),
+            "agenda_cutoff": timezone.localtime(meeting.agenda_cutoff) if meeting.agenda_cutoff else None,
+            "reminder_offsets": ",".join(str(o) for o in meeting.reminder_offsets or []),
+            "description": meeting.description,
+        }
+
+
+class ReplyForm(BootstrapFormMixin, forms.Form):
+    reply = forms.ChoiceField(
+        label=_("答复"),
+        choices=[c for c in Invitation.Reply.choices if c[0] != Invitation.Reply.PENDING],
+        widget=forms.RadioSelect,
+    )
+    attendees = forms.CharField(label=_("参会人员(姓名、职务)"), max_length=300, required=False)
+    reason = forms.CharField(label=_("不参加原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CancelForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(label=_("取消原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AgendaItemForm(BootstrapFormMixin, forms.Form):
+    title = forms.CharField(label=_("议题"), max_length=200)
+    presenter_unit = forms.ModelChoiceField(label=_("汇报单位"), queryset=active_units(), required=False)
+    minutes = forms.IntegerField(label=_("时长(分钟)"), min_value=1, initial=10)
+
+
+class ProposalForm(BootstrapFormMixin, forms.Form):
+    title = forms.CharField(label=_("建议议题"), max_length=200)
+    minutes = forms.IntegerField(label=_("建议时长(分钟)"), min_value=1, initial=10)
+    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MinutesForm(BootstrapFormMixin, forms.Form):
+    body = forms.CharField(label=_("纪要正文"), widget=forms.Textarea(attrs={"rows": 10}))
+
+
+class CirculateForm(BootstrapFormMixin, forms.Form):
+    confirm_by = forms.DateField(label=_("确认截止日期"), widget=DateInput())
+
+
+class ConfirmForm(BootstrapFormMixin, forms.Form):
+    comment = forms.CharField(label=_("意见(可不填)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class IssueForm(BootstrapFormMixin, forms.Form):
+    document_number = forms.CharField(label=_("文号"), max_length=60)

@@ -1,0 +1,183 @@
+"""The alert engine of the meetings app (DESIGN.md promise 2).
+
+A meeting's stages: reminders before it starts (its own offsets, else its kind's, else 3 days and
+2 hours), the agenda cut-off, and the minutes-confirmation deadline. ``scan_reminders`` is the
+periodic task's work for meetings and decisions; recipients come from one ``ContactDirectory``
+per scan, passed down explicitly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+
+from fuyuan.lib.alerts import AlertStage, next_alert_time, scan_due
+from meetings.decisions.models import Decision
+from meetings.decisions.reminders import at_alert_hour, decision_stages
+from meetings.meetings.models import DEFAULT_REMINDER_OFFSETS, Invitation, Meeting, MeetingKindSetting, Minutes
+from members.selectors import ContactDirectory
+from members.services import notify
+
+
+def meeting_url(meeting: Meeting) -> str:
+    return reverse("meeting-detail", args=[meeting.pk])
+
+
+def _local(dt: datetime) -> datetime:
+    return timezone.localtime(dt)
+
+
+def minutes_of(meeting: Meeting) -> Minutes | None:
+    try:
+        return meeting.minutes
+    except Minutes.DoesNotExist:
+        return None
+
+
+def reminder_offsets_of(meeting: Meeting) -> list[int]:
+    """Minutes before the start: the meeting's own, else its kind's, else 3 days and 2 hours."""
+    offsets: Sequence[int] | None = meeting.reminder_offsets
+    if not offsets:
+        setting = MeetingKindSetting.objects.filter(kind=meeting.kind).first()
+        offsets = setting.reminder_offsets if setting and setting.reminder_offsets else DEFAULT_REMINDER_OFFSETS
+    return sorted({int(o) for o in offsets if int(o) > 0}, reverse=True)
+
+
+def invited_unit_ids(meeting: Meeting, *, include_declined: bool) -> list[int]:
+    if "invitations" in getattr(meeting, "_prefetched_objects_cache", {}):  # the scan prefetches them
+        return [
+            i.unit_id for i in meeting.invitations.all() if include_declined or i.reply != Invitation.Reply.DECLINED
+        ]
+    qs = Invitation.objects.filter(meeting=meeting)
+    if not include_declined:
+        qs = qs.exclude(reply=Invitation.Reply.DECLINED)
+    return list(qs.values_list("unit_id", flat=True))
+
+
+def attending_unit_ids(meeting: Meeting) -> list[int]:
+    return list(
+        Invitation.objects.filter(
+            meeting=meeting, reply__in=[Invitation.Reply.ATTENDING, Invitation.Reply.DELEGATE]
+        ).values_list("unit_id", flat=True)
+    )
+
+
+def _before_stages(meeting: Meeting, directory: ContactDirectory, url: str) -> list[AlertStage]:
+    start = meeting.starts_at
+    stamp = _local(start).strftime("%Y%m%dT%H%M")
+    ats = [(offset, start - timedelta(minutes=offset)) for offset in reminder_offsets_of(meeting)]
+    stages = []
+    for i, (offset, at) in enumerate(ats):
+        until = ats[i + 1][1] if i + 1 < len(ats) else start
+        key = f"before-{offset}m@{stamp}"
+        send = _sender("meeting_reminder", meeting, key, url, directory, {"offset_minutes": offset})
+        stages.append(AlertStage(name=key, at=at, until=until, send=send))
+    if meeting.agenda_cutoff and meeting.agenda_cutoff <= start:
+        cutoff = meeting.agenda_cutoff
+        key = f"agenda-cutoff@{_local(cutoff):%Y%m%dT%H%M}"
+        send = _sender("agenda_cutoff", meeting, key, url, directory)
+        stages.append(AlertStage(name=key, at=cutoff - timedelta(days=1), until=cutoff, send=send))
+    return stages
+
+
+def meeting_stages(meeting: Meeting, directory: ContactDirectory) -> list[AlertStage]:
+    """Reminders before the meeting, the agenda cut-off and the minutes-confirmation deadline.
+
+    Stage keys carry the start time (or the cut-off, or the deadline): moving the meeting makes
+    new keys, so its reminders are sent again for the new time.
+    """
+    if meeting.status == Meeting.Status.CANCELLED:
+        return []
+    url = meeting_url(meeting)
+    stages = _before_stages(meeting, directory, url) if meeting.status == Meeting.Status.PLANNED else []
+    minutes = minutes_of(meeting)
+    if minutes is not None and minutes.status == Minutes.Status.CIRCULATED and minutes.confirm_by:
+        deadline = minutes.confirm_deadline
+        assert deadline is not None
+        key = f"minutes-confirm@{minutes.confirm_by:%Y%m%d}"
+        stages.append(
+            AlertStage(
+                name=key,
+                at=at_alert_hour(minutes.confirm_by - timedelta(days=1)),
+                until=deadline,
+                send=lambda: _send_minutes_confirm(meeting, minutes, key, url, directory),
+            )
+        )
+    return stages
+
+
+def _sender(
+    event: str,
+    meeting: Meeting,
+    stage: str,
+    url: str,
+    directory: ContactDirectory,
+    context: dict[str, Any] | None = None,
+) -> Callable[[], None]:
+    def send() -> None:
+        notify(
+            event=event,
+            obj=meeting,
+            stage=stage,
+            recipients=directory.contacts(invited_unit_ids(meeting, include_declined=False)),
+            url=url,
+            context={"meeting": meeting, **(context or {})},
+        )
+
+    return send
+
+
+def _send_minutes_confirm(meeting: Meeting, minutes: Minutes, key: str, url: str, directory: ContactDirectory) -> None:
+    confirmed = set(minutes.confirmations.values_list("unit_id", flat=True))
+    waiting = [u for u in attending_unit_ids(meeting) if u not in confirmed]
+    notify(
+        event="minutes_confirm",
+        obj=meeting,
+        stage=key,
+        recipients=directory.contacts(waiting),
+        url=url,
+        context={"meeting": meeting, "minutes": minutes},
+    )
+
+
+def arm_meeting(meeting: Meeting, now: datetime) -> None:
+    """Store when the meeting's next stage is due (``next_alert_at``), after any change."""
+    meeting.next_alert_at = next_alert_time(meeting_stages(meeting, ContactDirectory()), now)
+    Meeting.objects.filter(pk=meeting.pk).update(next_alert_at=meeting.next_alert_at)
+
+
+def scan_reminders(*, now: datetime | None = None) -> dict[str, int]:
+    """The periodic task's work: send every due reminder of meetings and decisions.
+
+    When nothing is due (nearly every minute) it costs one index-only lookup per model, with no
+    transaction and no join to plan; only then does it claim rows with ``scan_due``. One
+    ``ContactDirectory`` serves the whole scan: a unit's people are read once, not once per stage.
+    """
+    now = now or timezone.now()
+    done = {"meetings": 0, "decisions": 0}
+    meetings_due = Meeting.objects.filter(next_alert_at__lte=now).exists()
+    decisions_due = Decision.objects.filter(next_alert_at__lte=now).exists()
+    if not (meetings_due or decisions_due):
+        return done
+    directory = ContactDirectory()
+    if meetings_due:
+        directory.preload(
+            Invitation.objects.filter(meeting__next_alert_at__lte=now).values_list("unit_id", flat=True).distinct()
+        )
+        done["meetings"] = scan_due(
+            Meeting.objects.select_related("minutes").prefetch_related("invitations"),
+            now=now,
+            stages_of=lambda meeting: meeting_stages(meeting, directory),
+        )
+    if decisions_due:
+        directory.preload(Decision.objects.filter(next_alert_at__lte=now).values_list("owner_unit_id", flat=True))
+        done["decisions"] = scan_due(
+            Decision.objects.select_related("owner_unit"),
+            now=now,
+            stages_of=lambda decision: decision_stages(decision, directory),
+        )
+    return done

@@ -1,0 +1,524 @@
+"""Pages of joint meetings. Every view starts from ``visible_to``; every write calls a service; what a
+user may do comes from ``services.allowed_actions`` (the templates test ``"hold" in actions``)."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Max
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
+from fuyuan.lib.forms import apply_service_errors
+from fuyuan.lib.listing import list_page
+from meetings.meetings import agenda, forms, ical, minutes, selectors, services
+from meetings.meetings.filters import MeetingPageFilter
+from meetings.meetings.models import AgendaItem, CalendarFeedToken, Invitation, Meeting, TopicProposal
+from meetings.meetings.reminders import minutes_of
+from members.models import MemberUnit, Region, WorkTask
+from members.roles import can_read_all
+
+PAGE_SIZE = 20
+MEETING_SORTS: dict[str, str | tuple[str, ...]] = {
+    "starts_at": "starts_at",
+    "title": "title",
+    "kind": "kind",
+    "status": "status",
+}
+
+# --- helpers of the three features' pages ------------------------------------------------------------------
+
+
+def run(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
+    """Call a service; show its refusal as a message. True when it went through."""
+    try:
+        action()
+    except (TransitionNotAllowed, NotPermitted) as exc:
+        messages.error(request, exc.message)
+        return False
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def save_form(form: Any, call: Callable[[], Any]) -> Any:
+    """Call a service with a form's data; its refusal goes onto the form. The saved object, or None."""
+    try:
+        return call()
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+    except (NotPermitted, TransitionNotAllowed) as exc:
+        form.add_error(None, exc.message)
+    return None
+
+
+def form_page(
+    request: HttpRequest,
+    form: Any,
+    save: Callable[[], Any],
+    *,
+    done: str,
+    detail: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """A create or edit page: on a valid POST call ``save`` (a service), then go to the record's ``detail`` page."""
+    if request.method == "POST" and form.is_valid():
+        saved = save_form(form, save)
+        if saved is not None:
+            messages.success(request, done)
+            return redirect(detail, pk=saved.pk)
+    return render(request, template, {"form": form, **context})
+
+
+def form_errors(form: Any) -> str:
+    return " ".join(e for errs in form.errors.values() for e in errs)
+
+
+CHOICES_CACHE_KEY = "meetings:filter-choices:v2"
+CHOICES_CACHE_SECONDS = 300
+
+
+def _reference_choices() -> dict[str, list[tuple[str, str]]]:
+    """Units, tasks and regions for the filter drop-downs as (value, escaped label): cached reference data."""
+    choices = cache.get(CHOICES_CACHE_KEY)
+    if choices is None:
+        choices = {
+            "units": [
+                (str(pk), escape(name)) for pk, name in MemberUnit.objects.filter(active=True).values_list("pk", "name")
+            ],
+            "tasks": [
+                (str(pk), escape(f"{n}. {t}")) for pk, n, t in WorkTask.objects.values_list("pk", "number", "title")
+            ],
+            "regions": [(str(pk), escape(name)) for pk, name in Region.objects.values_list("pk", "name")],
+        }
+        cache.set(CHOICES_CACHE_KEY, choices, CHOICES_CACHE_SECONDS)
+    return choices
+
+
+def _options(items: list[tuple[str, str]], selected: str | None) -> str:
+    """``<option>`` elements written directly: the unit list may hold thousands, too many for template loops."""
+    return mark_safe(  # noqa: S308  # nosec B308 B703  # values are ids and labels were escaped above
+        "".join(f'<option value="{v}"{" selected" if v == selected else ""}>{label}</option>' for v, label in items)
+    )
+
+
+def filter_choices(request: HttpRequest, **fields: str) -> dict[str, Any]:
+    """``fields`` maps a context name to (choice list, query parameter), e.g. unit_options="units:unit"."""
+    choices = _reference_choices()
+    out: dict[str, Any] = {"kinds": Meeting.Kind.choices, "statuses": Meeting.Status.choices}
+    for name, spec in fields.items():
+        source, param = spec.split(":")
+        out[name] = _options(choices[source], request.GET.get(param))
+    return out
+
+
+# --- meetings ---------------------------------------------------------------------------------------------
+
+
+def _meeting_or_404(request: HttpRequest, pk: int) -> Meeting:
+    return get_object_or_404(selectors.visible_to(request.user), pk=pk)
+
+
+@login_required
+def meeting_list(request: HttpRequest, mine: bool = False) -> HttpResponse:
+    qs = selectors.visible_to(request.user)
+    if mine:
+        if request.user.unit_id is None:  # no unit of one's own: the full list is the answer
+            return redirect("meeting-list")
+        qs = qs.filter(selectors.of_unit(request.user.unit_id))
+    qs = MeetingPageFilter(request.GET, queryset=qs).qs.select_related("convener", "region")
+    # The page's rows come with their joins; DeepPaginator pages over the bare ids underneath.
+    listing = list_page(request, qs, sort_fields=MEETING_SORTS, default_sort="-starts_at", per_page=PAGE_SIZE)
+    selectors.attach_reply_counts(listing.object_list)
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "listing": listing,
+            "mine": mine,
+            "can_create": services.can_create(request.user),
+            "f": request.GET,
+            **filter_choices(
+                request, convener_options="units:convener", task_options="tasks:task", region_options="regions:region"
+            ),
+        },
+    )
+
+
+@login_required
+def meeting_mine(request: HttpRequest) -> HttpResponse:
+    return meeting_list(request, mine=True)
+
+
+@login_required
+def meeting_calendar(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    try:
+        year, month = (int(x) for x in request.GET.get("month", "").split("-"))
+        date(year, month, 1)
+    except ValueError:
+        year, month = today.year, today.month
+    by_day: dict[date, list[Meeting]] = {}
+    for meeting in selectors.meetings_in_month(user=request.user, year=year, month=month):
+        by_day.setdefault(timezone.localdate(meeting.starts_at), []).append(meeting)
+    weeks = [
+        [{"day": d, "in_month": d.month == month, "meetings": by_day.get(d, []), "today": d == today} for d in week]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    ]
+    first = date(year, month, 1)
+    prev_month = first - timedelta(days=1)
+    next_month = first + timedelta(days=32)
+    return render(
+        request,
+        "meetings/meeting_calendar.html",
+        {
+            "weeks": weeks,
+            "month": first,
+            "prev": f"{prev_month.year}-{prev_month.month:02d}",
+            "next": f"{next_month.year}-{next_month.month:02d}",
+            "weekdays": [_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日")],
+        },
+    )
+
+
+def _meeting_save(request: HttpRequest, form: forms.MeetingForm, meeting: Meeting | None) -> Meeting:
+    data = dict(form.cleaned_data)
+    invited = data.pop("invited_units")
+    tasks = data.pop("tasks")
+    if meeting is None:
+        return services.meeting_create(by=request.user, invited_units=invited, tasks=tasks, **data)
+    return services.meeting_update(meeting=meeting, by=request.user, invited_units=invited, tasks=tasks, **data)
+
+
+def _form_page(request: HttpRequest, form: forms.MeetingForm, meeting: Meeting | None, done: str) -> HttpResponse:
+    return form_page(
+        request,
+        form,
+        lambda: _meeting_save(request, form, meeting),
+        done=done,
+        detail="meeting-detail",
+        template="meetings/meeting_form.html",
+        context={"meeting": meeting},
+    )
+
+
+@login_required
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    if not services.can_create(request.user):
+        raise Http404
+    form = forms.MeetingForm(request.POST or None, user=request.user)
+    return _form_page(request, form, None, _("会议已安排,已通知参会单位。"))
+
+
+@login_required
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_or_404(request, pk)
+    if not services.can_manage(request.user, meeting):
+        raise Http404
+    form = forms.MeetingForm(request.POST or None, user=request.user, initial=forms.MeetingForm.initial_from(meeting))
+    return _form_page(request, form, meeting, _("会议已更新。"))
+
+
+def _detail_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
+    invitations = list(meeting.invitations.all())
+    mine = next((i for i in invitations if i.unit_id == request.user.unit_id), None)
+    agenda_items = list(meeting.agenda_items.all())
+    total = sum(item.minutes for item in agenda_items)
+    meeting_minutes = minutes_of(meeting)
+    counts = {code: 0 for code, _label in Invitation.Reply.choices}
+    for inv in invitations:
+        counts[inv.reply] += 1
+    return {
+        "meeting": meeting,
+        "actions": services.allowed_actions(meeting, request.user),
+        "invitations": invitations,
+        "reply_counts": [(label, counts[code], code) for code, label in Invitation.Reply.choices],
+        "my_invitation": mine,
+        "reply_form": forms.ReplyForm(
+            initial={"reply": mine.reply, "attendees": mine.attendees, "reason": mine.reason} if mine else None
+        ),
+        "agenda": agenda_items,
+        "agenda_total": total,
+        "agenda_over": total > meeting.duration_minutes,
+        "agenda_form": forms.AgendaItemForm(),
+        "proposals": list(meeting.proposals.all()),
+        "proposal_form": forms.ProposalForm(),
+        "minutes": meeting_minutes,
+        "minutes_form": forms.MinutesForm(initial={"body": meeting_minutes.body if meeting_minutes else ""}),
+        "circulate_form": forms.CirculateForm(),
+        "issue_form": forms.IssueForm(),
+        "confirm_form": forms.ConfirmForm(),
+        "attending": [i for i in invitations if i.is_attending],
+        "confirmed_units": {c.unit_id for c in meeting_minutes.confirmations.all()} if meeting_minutes else set(),
+        "decisions": list(meeting.decisions.all()),
+        "cancel_form": forms.CancelForm(),
+    }
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        meeting = selectors.meeting_detail(user=request.user, pk=pk)
+    except Meeting.DoesNotExist:
+        raise Http404 from None
+    return render(request, "meetings/meeting_detail.html", _detail_context(request, meeting))
+
+
+@login_required
+def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(selectors.visible_to(request.user).select_related("convener"), pk=pk)
+    response = HttpResponse(ical.meeting_ics(meeting), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    return response
+
+
+def _transition(request: HttpRequest, pk: int, action: Callable[[Meeting], Any], success: str) -> HttpResponse:
+    meeting = _meeting_or_404(request, pk)
+    run(request, lambda: action(meeting), success)
+    return redirect("meeting-detail", pk=meeting.pk)
+
+
+@login_required
+@require_POST
+def meeting_hold(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, lambda m: services.meeting_hold(meeting=m, by=request.user), _("已确认会议召开。"))
+
+
+@login_required
+@require_POST
+def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, lambda m: services.meeting_close(meeting=m, by=request.user), _("会议已办结。"))
+
+
+@login_required
+@require_POST
+def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    reason = request.POST.get("reason", "")
+    return _transition(
+        request,
+        pk,
+        lambda m: services.meeting_cancel(meeting=m, by=request.user, reason=reason),
+        _("会议已取消,已通知参会单位。"),
+    )
+
+
+@login_required
+@require_POST
+def meeting_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_or_404(request, pk)
+    form = forms.ReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择答复。"))
+        return redirect("meeting-detail", pk=meeting.pk)
+    unit = request.user.unit
+    if unit is None:
+        raise Http404
+    run(
+        request,
+        lambda: services.invitation_reply(meeting=meeting, unit=unit, by=request.user, **form.cleaned_data),
+        _("答复已提交。"),
+    )
+    return redirect("meeting-detail", pk=meeting.pk)
+
+
+# --- agenda (plain POST forms; htmx swaps the agenda block when present) ----------------------------------
+
+
+def _agenda_response(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    if getattr(request, "htmx", False):
+        meeting = selectors.meeting_detail(user=request.user, pk=meeting_id)
+        return render(request, "meetings/_agenda.html", _detail_context(request, meeting))
+    return redirect(reverse("meeting-detail", args=[meeting_id]) + "#agenda")
+
+
+@login_required
+@require_POST
+def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_or_404(request, pk)
+    form = forms.AgendaItemForm(request.POST)
+    if form.is_valid():
+        run(
+            request,
+            lambda: agenda.agenda_add(meeting=meeting, by=request.user, **form.cleaned_data),
+            _("议题已添加。"),
+        )
+    else:
+        messages.error(request, form_errors(form))
+    return _agenda_response(request, meeting.pk)
+
+
+def _item_or_404(request: HttpRequest, item_id: int) -> AgendaItem:
+    item = get_object_or_404(AgendaItem, pk=item_id)
+    _meeting_or_404(request, item.meeting_id)
+    return item
+
+
+@login_required
+@require_POST
+def agenda_move(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _item_or_404(request, item_id)
+    direction = "up" if request.POST.get("direction") == "up" else "down"
+    try:
+        agenda.agenda_move(item=item, by=request.user, direction=direction)
+    except (NotPermitted, TransitionNotAllowed) as exc:
+        messages.error(request, exc.message)
+    return _agenda_response(request, item.meeting_id)
+
+
+@login_required
+@require_POST
+def agenda_reorder(request: HttpRequest, pk: int) -> HttpResponse:
+    """The drag-and-drop order (``order=3,1,2``); the up/down buttons remain the way without JavaScript."""
+    meeting = _meeting_or_404(request, pk)
+    try:
+        ids = [int(x) for x in request.POST.get("order", "").split(",") if x.strip()]
+    except ValueError:
+        ids = []
+    try:
+        agenda.agenda_reorder(meeting=meeting, by=request.user, item_ids=ids)
+    except (NotPermitted, TransitionNotAllowed) as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _agenda_response(request, meeting.pk)
+
+
+@login_required
+@require_POST
+def agenda_delete(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _item_or_404(request, item_id)
+    meeting_id = item.meeting_id
+    run(request, lambda: agenda.agenda_remove(item=item, by=request.user), _("议题已删除。"))
+    return _agenda_response(request, meeting_id)
+
+
+@login_required
+@require_POST
+def proposal_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_or_404(request, pk)
+    form = forms.ProposalForm(request.POST)
+    if form.is_valid():
+        run(
+            request,
+            lambda: agenda.proposal_submit(meeting=meeting, by=request.user, **form.cleaned_data),
+            _("议题建议已提交召集单位。"),
+        )
+    else:
+        messages.error(request, _("请填写建议议题和时长。"))
+    return redirect(reverse("meeting-detail", args=[meeting.pk]) + "#agenda")
+
+
+@login_required
+@require_POST
+def proposal_decide(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    proposal = get_object_or_404(TopicProposal, pk=proposal_id)
+    _meeting_or_404(request, proposal.meeting_id)
+    accept = request.POST.get("accept") == "1"
+    run(
+        request,
+        lambda: agenda.proposal_decide(proposal=proposal, by=request.user, accept=accept),
+        _("已列入议程。") if accept else _("已标记为未采纳。"),
+    )
+    return redirect(reverse("meeting-detail", args=[proposal.meeting_id]) + "#agenda")
+
+
+# --- minutes ---------------------------------------------------------------------------------------------
+
+
+MINUTES_ACTIONS: dict[str, tuple[type[Any], Callable[..., Any], Any]] = {
+    "save": (forms.MinutesForm, minutes.minutes_save, gettext_lazy("纪要已保存。")),
+    "circulate": (forms.CirculateForm, minutes.minutes_circulate, gettext_lazy("纪要已送参会单位确认。")),
+    "confirm": (forms.ConfirmForm, minutes.minutes_confirm, gettext_lazy("已确认会议纪要。")),
+    "issue": (forms.IssueForm, minutes.minutes_issue, gettext_lazy("会议纪要已印发。")),
+}
+
+
+@login_required
+@require_POST
+def minutes_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    meeting = _meeting_or_404(request, pk)
+    if action not in MINUTES_ACTIONS:
+        raise Http404
+    form_class, service, done = MINUTES_ACTIONS[action]
+    form = form_class(request.POST)
+    if form.is_valid():
+        run(request, lambda: service(meeting=meeting, by=request.user, **form.cleaned_data), str(done))
+    else:
+        messages.error(request, form_errors(form))
+    return redirect(reverse("meeting-detail", args=[meeting.pk]) + "#minutes")
+
+
+# --- calendar feed --------------------------------------------------------------------------------------
+
+
+@login_required
+def calendar_feed(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            ical.feed_token_revoke(user=user)
+            messages.success(request, _("订阅地址已停用。"))
+        else:
+            ical.feed_token_regenerate(user=user)
+            messages.success(request, _("已生成新的订阅地址,旧地址立即失效。"))
+        return redirect("calendar-feed")
+    token = CalendarFeedToken.objects.filter(user=user).first()
+    feed_url = request.build_absolute_uri(reverse("calendar-feed-ics", args=[token.token])) if token else ""
+    return render(
+        request,
+        "meetings/calendar_feed.html",
+        {"token": token, "feed_url": feed_url, "has_unit": user.unit_id is not None or can_read_all(user)},
+    )
+
+
+FEED_DAYS_BACK = 180
+FEED_CACHE_SECONDS = 600
+
+
+def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
+    """The private feed: no sign-in, the secret in the URL is the key. The meetings of the user's unit.
+
+    Calendar clients poll it; the body is cached under a key that changes with any change to the
+    unit's meetings (their number and latest update), and answered 304 when the client has it.
+    """
+    feed = (
+        CalendarFeedToken.objects.select_related("user", "user__unit").filter(token=token, user__is_active=True).first()
+    )
+    if feed is None:
+        raise Http404
+    since = timezone.now() - timedelta(days=FEED_DAYS_BACK)
+    meetings = selectors.feed_meetings(unit_id=feed.user.unit_id, since=since)
+    state = meetings.aggregate(n=Count("pk"), last=Max("updated_at"))
+    last = state["last"].timestamp() if state["last"] else 0
+    etag = f'"{feed.user.unit_id}-{state["n"]}-{last:.6f}"'
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponse(status=304, headers={"ETag": etag})
+    key = f"meetings:feed:{etag}"
+    body = cache.get(key)
+    if body is None:
+        unit = feed.user.unit
+        name = _("府院联动会议") + (f" · {unit.display_name}" if unit else "")
+        body = ical.feed_ics(meetings.values(*ical.FEED_FIELDS), name=name)
+        cache.set(key, body, FEED_CACHE_SECONDS)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, max-age=300"
+    return response
