@@ -1,73 +1,42 @@
-"""Every write of judicial recommendations (司法建议): drafting, the lifecycle, the reply clock and its alerts.
+"""Every write of judicial recommendations (司法建议): drafting, the lifecycle and the reply clock.
 
 Lifecycle (API.md): ``draft`` → ``issued`` → ``acknowledged`` → ``replied`` → ``closed``;
 ``withdrawn`` from ``draft``/``issued``/``acknowledged``. Only the issuing court's clerks draft,
 issue, close and withdraw; only the addressee's liaisons acknowledge and reply; the office may
-remind by hand. Each transition locks the row, checks the status on the server and re-arms the
-alert ladder (``next_alert_at``), which the periodic scan of :mod:`fuyuan.lib.alerts` follows.
+remind by hand. :func:`allowed_actions` is the one place that says which of these a user may do
+now. Each transition locks the row, checks the status on the server and re-arms the alert ladder
+(``next_alert_at``, see :mod:`cases.recommendations.alerts`).
 
-Every delay of the ladder is a setting (defaults below, overridable in Django settings):
-
-- ``FUYUAN_RECOMMENDATION_ACK_REMINDER_DAYS`` (5): not acknowledged this many days after issue →
-  reminder to the addressee's liaisons and the issuing clerk;
-- ``FUYUAN_RECOMMENDATION_DUE_SOON_DAYS`` ((14, 3)): reply due in this many days → reminder;
-- the day after the due date → overdue alert to the addressee, the issuing court and the office;
-- ``FUYUAN_RECOMMENDATION_ESCALATE_DAYS`` (30): days overdue → escalation notice to the
-  supervising authority's liaisons and the office, and ``escalated_at`` is set;
-- ``FUYUAN_RECOMMENDATION_ALERT_HOUR`` (9): the local hour at which a stage of a day becomes due;
-- ``FUYUAN_RECOMMENDATION_DEFAULT_PERIOD`` (("months", 2)): the reply period of a court without
-  its own :class:`~cases.models.RecommendationPolicy`.
+``FUYUAN_RECOMMENDATION_DEFAULT_PERIOD`` (("months", 2)) is the reply period of a court without
+its own :class:`~cases.recommendations.models.RecommendationPolicy`.
 """
-
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, time, timedelta
-from functools import partial
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import JudicialRecommendation, RecommendationAttachment, RecommendationPolicy
-from fuyuan.lib.alerts import AlertStage, next_alert_time, scan_due
+from cases.recommendations.alerts import court_contacts, save_with_reason, send_notice, stages_of
+from cases.recommendations.models import JudicialRecommendation, RecommendationAttachment, RecommendationPolicy
+from fuyuan.lib.alerts import next_alert_time
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
+from fuyuan.lib.locking import copy_back, lock
 from fuyuan.lib.uploads import check_upload, safe_filename
 from fuyuan.lib.workdays import add_months, add_working_days
 from members.models import MemberUnit, User, WorkTask
 from members.roles import Role, has_role, is_office
-from members.selectors import office_staff, unit_contacts
-from members.services import notify
+from members.selectors import ContactDirectory, unit_contacts
 
 Status = JudicialRecommendation.Status
 Outcome = JudicialRecommendation.Outcome
-
-EVENT_PREFIX = "recommendation"
-
-# --- Settings -------------------------------------------------------------------------------------
-
-
-def ack_reminder_days() -> int:
-    return int(getattr(settings, "FUYUAN_RECOMMENDATION_ACK_REMINDER_DAYS", 5))
-
-
-def due_soon_days() -> tuple[int, ...]:
-    """Days before the due date at which a reminder goes out, largest first."""
-    days = getattr(settings, "FUYUAN_RECOMMENDATION_DUE_SOON_DAYS", (14, 3))
-    return tuple(sorted({int(d) for d in days}, reverse=True)) or (14,)
-
-
-def escalate_after_days() -> int:
-    return int(getattr(settings, "FUYUAN_RECOMMENDATION_ESCALATE_DAYS", 30))
-
-
-def alert_hour() -> int:
-    return int(getattr(settings, "FUYUAN_RECOMMENDATION_ALERT_HOUR", 9))
 
 
 def default_period() -> tuple[str, int]:
@@ -91,11 +60,6 @@ def compute_reply_due(*, court_id: int, acknowledged_on: date) -> date:
     if kind == RecommendationPolicy.PeriodKind.WORKING_DAYS:
         return add_working_days(acknowledged_on, length)
     return add_months(acknowledged_on, length)
-
-
-def _at(day: date) -> datetime:
-    """The moment on ``day`` (local time) at which a stage of that day becomes due."""
-    return timezone.make_aware(datetime.combine(day, time(alert_hour())))
 
 
 # --- Who may do what --------------------------------------------------------------------------------
@@ -153,21 +117,6 @@ def _require_status(rec: JudicialRecommendation, allowed: Sequence[str], message
         raise TransitionNotAllowed(message % {"status": rec.get_status_display()})
 
 
-def _lock(rec: JudicialRecommendation) -> JudicialRecommendation:
-    return (
-        JudicialRecommendation.objects.select_for_update(of=("self",))
-        .select_related("court", "addressee", "supervisor")
-        .get(pk=rec.pk)
-    )
-
-
-def _sync(target: JudicialRecommendation, source: JudicialRecommendation) -> JudicialRecommendation:
-    """Copy the saved state onto the caller's instance, so that it sees the transition."""
-    for f in source._meta.concrete_fields:
-        setattr(target, f.attname, getattr(source, f.attname))
-    return source
-
-
 # --- Drafting ---------------------------------------------------------------------------------------
 
 YEAR_IN_NUMBER = re.compile(r"[（(〔\[](\d{4})[）)〕\]]")
@@ -222,26 +171,6 @@ def _validate(rec: JudicialRecommendation, *, copy_to: Iterable[MemberUnit] | No
             )
     if errors:
         raise ValidationError(errors)
-
-
-def _save(rec: JudicialRecommendation, reason: str, *, by: User | None, update_fields: list[str] | None = None) -> None:
-    """Save with the audit trail's reason and author (the timeline reads both)."""
-    rec._change_reason = reason  # type: ignore[attr-defined]
-    rec._history_user = by  # type: ignore[attr-defined]
-    try:
-        with transaction.atomic():
-            rec.save(update_fields=update_fields)
-    except IntegrityError as exc:
-        text = str(exc)
-        if "recommendation_number_per_court_year" in text:
-            raise ValidationError({"number": [_("本院本年度已有相同文号的司法建议。")]}) from exc
-        if "recommendation_due_after_issue" in text:
-            raise ValidationError({"reply_due": [_("回复期限不能早于发出日期。")]}) from exc
-        raise
-    finally:
-        # Later many-to-many changes of the same call get their own history rows, without the reason.
-        rec.__dict__.pop("_change_reason", None)
-        rec.__dict__.pop("_history_user", None)
 
 
 def _check_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, Any]]:
@@ -307,7 +236,7 @@ def recommendation_create(
     )
     _validate(rec)
     checked = _check_files(attachments)
-    _save(rec, "created", by=by)
+    save_with_reason(rec, "created", by=by)
     rec.copy_to.set(list(copy_to))
     rec.tasks.set(list(tasks))
     _store_files(rec, checked, part=RecommendationAttachment.Part.RECOMMENDATION, by=by)
@@ -323,7 +252,7 @@ def recommendation_update(
     attachments: Sequence[UploadedFile] = (),
 ) -> JudicialRecommendation:
     """Change a draft. ``changes`` holds any of EDITABLE_FIELDS and ``copy_to``/``tasks`` (lists)."""
-    rec = _lock(recommendation)
+    rec = lock(recommendation)
     _require_clerk(rec, by)
     _require_status(rec, [Status.DRAFT], _("只有草稿可以修改(当前状态:%(status)s)。"))
     unknown = set(changes) - {*EDITABLE_FIELDS, "copy_to", "tasks"}
@@ -339,13 +268,13 @@ def recommendation_update(
         rec.reply_due_fixed = rec.reply_due is not None
     _validate(rec)
     checked = _check_files(attachments)
-    _save(rec, "updated", by=by)
+    save_with_reason(rec, "updated", by=by)
     if "copy_to" in changes:
         rec.copy_to.set(list(changes["copy_to"]))
     if "tasks" in changes:
         rec.tasks.set(list(changes["tasks"]))
     _store_files(rec, checked, part=RecommendationAttachment.Part.RECOMMENDATION, by=by)
-    return _sync(recommendation, rec)
+    return copy_back(recommendation, rec)
 
 
 @transaction.atomic
@@ -353,7 +282,7 @@ def recommendation_add_attachments(
     *, recommendation: JudicialRecommendation, by: User, files: Sequence[UploadedFile]
 ) -> list[RecommendationAttachment]:
     """The court adds documents while drafting; the addressee adds reply material while it may reply."""
-    rec = _lock(recommendation)
+    rec = lock(recommendation)
     checked = _check_files(files)
     if is_clerk_of(by, rec.court_id) and rec.status == Status.DRAFT:
         part = RecommendationAttachment.Part.RECOMMENDATION
@@ -369,26 +298,6 @@ def recommendation_add_attachments(
 # --- The lifecycle ----------------------------------------------------------------------------------
 
 
-def _court_contacts(rec: JudicialRecommendation) -> list[User]:
-    """The issuing clerk, or every clerk of the court when the issuer has left."""
-    if rec.issued_by_id:
-        issuer = User.objects.filter(pk=rec.issued_by_id, is_active=True).first()
-        if issuer is not None:
-            return [issuer]
-    return list(unit_contacts([rec.court_id], roles=(Role.COURT_CLERK,)))
-
-
-def _notify(rec: JudicialRecommendation, event: str, stage: str, recipients: Iterable[User], **context: Any) -> int:
-    return notify(
-        event=f"{EVENT_PREFIX}.{event}",
-        obj=rec,
-        stage=stage,
-        recipients=recipients,
-        url=rec.get_absolute_url(),
-        context={"rec": rec, **context},
-    )
-
-
 def _rearm(rec: JudicialRecommendation, now: datetime) -> None:
     rec.next_alert_at = next_alert_time(stages_of(rec), now)
 
@@ -397,7 +306,7 @@ def _rearm(rec: JudicialRecommendation, now: datetime) -> None:
 def recommendation_issue(
     *, recommendation: JudicialRecommendation, by: User, issued_on: date | None = None
 ) -> JudicialRecommendation:
-    rec = _lock(recommendation)
+    rec = lock(recommendation)
     _require_clerk(rec, by)
     _require_status(rec, [Status.DRAFT], _("只有草稿可以发出(当前状态:%(status)s)。"))
     now = timezone.now()
@@ -418,16 +327,16 @@ def recommendation_issue(
     rec.issued_at = now
     rec.issued_by = by
     _rearm(rec, now)
-    _save(rec, "issued", by=by)
+    save_with_reason(rec, "issued", by=by)
     copy_to_ids = list(rec.copy_to.values_list("pk", flat=True))
-    _notify(rec, "issued", "issued", unit_contacts([rec.addressee_id, *copy_to_ids], roles=(Role.LIAISON,)))
-    return _sync(recommendation, rec)
+    send_notice(rec, "issued", "issued", unit_contacts([rec.addressee_id, *copy_to_ids], roles=(Role.LIAISON,)))
+    return copy_back(recommendation, rec)
 
 
 @transaction.atomic
 def recommendation_acknowledge(*, recommendation: JudicialRecommendation, by: User) -> JudicialRecommendation:
     """签收: starts the reply clock (the court's period from today, unless the court fixed a due date)."""
-    rec = _lock(recommendation)
+    rec = lock(recommendation)
     _require_liaison(rec, by)
     if rec.status != Status.ISSUED and rec.acknowledged_at is not None:
         raise TransitionNotAllowed(
@@ -442,9 +351,9 @@ def recommendation_acknowledge(*, recommendation: JudicialRecommendation, by: Us
     if not rec.reply_due_fixed:
         rec.reply_due = compute_reply_due(court_id=rec.court_id, acknowledged_on=timezone.localdate(now))
     _rearm(rec, now)
-    _save(rec, "acknowledged", by=by)
-    _notify(rec, "acknowledged", "acknowledged", _court_contacts(rec))
-    return _sync(recommendation, rec)
+    save_with_reason(rec, "acknowledged", by=by)
+    send_notice(rec, "acknowledged", "acknowledged", court_contacts(rec, ContactDirectory()))
+    return copy_back(recommendation, rec)
 
 
 @transaction.atomic
@@ -459,7 +368,7 @@ def recommendation_reply(
     attachments: Sequence[UploadedFile] = (),
 ) -> JudicialRecommendation:
     """The agency's written reply. Stops the alert ladder."""
-    rec = _lock(recommendation)
+    rec = lock(recommendation)
     _require_liaison(rec, by)
     if rec.status == Status.WITHDRAWN:
         raise TransitionNotAllowed(_("这份司法建议已被法院撤回,不能回复。"))
@@ -485,10 +394,10 @@ def recommendation_reply(
     rec.replied_at = now
     rec.replied_by = by
     rec.next_alert_at = None
-    _save(rec, "replied", by=by)
+    save_with_reason(rec, "replied", by=by)
     _store_files(rec, checked, part=RecommendationAttachment.Part.REPLY, by=by)
-    _notify(rec, "replied", "replied", _court_contacts(rec))
-    return _sync(recommendation, rec)
+    send_notice(rec, "replied", "replied", court_contacts(rec, ContactDirectory()))
+    return copy_back(recommendation, rec)
 
 
 @transaction.atomic
@@ -496,23 +405,23 @@ def recommendation_close(
     *, recommendation: JudicialRecommendation, by: User, assessment: str = ""
 ) -> JudicialRecommendation:
     """The court closes the record with its assessment of the reply."""
-    rec = _lock(recommendation)
+    rec = lock(recommendation)
     _require_clerk(rec, by)
     _require_status(rec, [Status.REPLIED], _("只有已回复的司法建议可以办结(当前状态:%(status)s)。"))
     rec.status = Status.CLOSED
     rec.assessment = (assessment or "").strip()
     rec.closed_at = timezone.now()
     rec.next_alert_at = None
-    _save(rec, "closed", by=by)
-    _notify(rec, "closed", "closed", unit_contacts([rec.addressee_id], roles=(Role.LIAISON,)))
-    return _sync(recommendation, rec)
+    save_with_reason(rec, "closed", by=by)
+    send_notice(rec, "closed", "closed", unit_contacts([rec.addressee_id], roles=(Role.LIAISON,)))
+    return copy_back(recommendation, rec)
 
 
 @transaction.atomic
 def recommendation_withdraw(
     *, recommendation: JudicialRecommendation, by: User, reason: str = ""
 ) -> JudicialRecommendation:
-    rec = _lock(recommendation)
+    rec = lock(recommendation)
     _require_clerk(rec, by)
     _require_status(
         rec,
@@ -524,141 +433,27 @@ def recommendation_withdraw(
     rec.withdrawn_at = timezone.now()
     rec.withdraw_reason = (reason or "").strip()
     rec.next_alert_at = None
-    _save(rec, "withdrawn", by=by)
+    save_with_reason(rec, "withdrawn", by=by)
     if was_issued:
-        _notify(rec, "withdrawn", "withdrawn", unit_contacts([rec.addressee_id], roles=(Role.LIAISON,)))
-    return _sync(recommendation, rec)
+        send_notice(rec, "withdrawn", "withdrawn", unit_contacts([rec.addressee_id], roles=(Role.LIAISON,)))
+    return copy_back(recommendation, rec)
 
 
 @transaction.atomic
 def recommendation_remind(*, recommendation: JudicialRecommendation, by: User) -> JudicialRecommendation:
     """The office reminds the addressee by hand (督办). Each reminder is a notice of its own."""
-    rec = _lock(recommendation)
+    rec = lock(recommendation)
     if not is_office(by):
         raise NotPermitted(_("只有领导小组办公室可以督办。"))
     _require_status(rec, JudicialRecommendation.OPEN_STATUSES, _("当前状态(%(status)s)下无需督办。"))
     rec.reminders_sent += 1
-    _save(rec, "reminded", by=by, update_fields=["reminders_sent", "updated_at"])
-    _notify(
+    save_with_reason(rec, "reminded", by=by, update_fields=["reminders_sent", "updated_at"])
+    send_notice(
         rec,
         "remind",
         f"remind-{rec.reminders_sent}",
         unit_contacts([rec.addressee_id], roles=(Role.LIAISON,)),
         count=rec.reminders_sent,
     )
-    return _sync(recommendation, rec)
+    return copy_back(recommendation, rec)
 
-
-# --- The alert ladder ---------------------------------------------------------------------------------
-
-
-class Recipients:
-    """The people of units and roles, each read once per scan: many records share a unit or court."""
-
-    def __init__(self, *, due_at: datetime | None = None) -> None:
-        self._liaisons: dict[int, list[User]] = {}
-        self._clerks: dict[int, list[User]] = {}
-        self._issuers: dict[int, User | None] = {}
-        self._office: list[User] | None = None
-        self._due_at = due_at  # when set, the liaisons of every unit with a due record are read at once
-
-    def _preload(self) -> None:
-        due = JudicialRecommendation.objects.filter(next_alert_at__lte=self._due_at)
-        self._due_at = None
-        unit_ids = {*due.values_list("addressee_id", flat=True), *due.values_list("supervisor_id", flat=True)}
-        unit_ids.discard(None)
-        for unit_id in unit_ids:
-            self._liaisons.setdefault(unit_id, [])
-        for user in unit_contacts(unit_ids, roles=(Role.LIAISON,)):
-            self._liaisons[user.unit_id].append(user)
-
-    def liaisons(self, unit_id: int | None) -> list[User]:
-        if unit_id is None:
-            return []
-        if unit_id not in self._liaisons and self._due_at is not None:
-            self._preload()
-        if unit_id not in self._liaisons:
-            self._liaisons[unit_id] = list(unit_contacts([unit_id], roles=(Role.LIAISON,)))
-        return self._liaisons[unit_id]
-
-    def clerks(self, court_id: int) -> list[User]:
-        if court_id not in self._clerks:
-            self._clerks[court_id] = list(unit_contacts([court_id], roles=(Role.COURT_CLERK,)))
-        return self._clerks[court_id]
-
-    def office(self) -> list[User]:
-        if self._office is None:
-            self._office = list(office_staff())
-        return self._office
-
-    def court_contacts(self, rec: JudicialRecommendation) -> list[User]:
-        """The issuing clerk, or every clerk of the court when the issuer has left."""
-        if rec.issued_by_id:
-            if rec.issued_by_id not in self._issuers:
-                self._issuers[rec.issued_by_id] = User.objects.filter(pk=rec.issued_by_id, is_active=True).first()
-            issuer = self._issuers[rec.issued_by_id]
-            if issuer is not None:
-                return [issuer]
-        return self.clerks(rec.court_id)
-
-
-def stages_of(rec: JudicialRecommendation, people: Recipients | None = None) -> list[AlertStage]:
-    """The ladder of an open recommendation, from its issue date and its reply due date."""
-    people = people or Recipients()
-    if rec.status not in JudicialRecommendation.OPEN_STATUSES or rec.issued_on is None:
-        return []
-    stages: list[AlertStage] = []
-    if rec.status == Status.ISSUED:
-        stages.append(
-            AlertStage("ack_reminder", _at(rec.issued_on + timedelta(days=ack_reminder_days())), None,
-                       partial(_send_ack_reminder, rec, people))
-        )  # fmt: skip
-    if rec.reply_due is None:
-        return stages
-    started = rec.acknowledged_at or rec.issued_at or _at(rec.issued_on)
-    overdue_at = _at(rec.reply_due + timedelta(days=1))
-    escalate_at = _at(rec.reply_due + timedelta(days=escalate_after_days()))
-    soon = [(d, _at(rec.reply_due - timedelta(days=d))) for d in due_soon_days()]
-    soon = [(d, at) for d, at in soon if at > started]  # a reminder older than the clock makes no sense
-    for i, (days, at) in enumerate(soon):
-        until = soon[i + 1][1] if i + 1 < len(soon) else overdue_at
-        stages.append(AlertStage(f"due_{days}", at, until, partial(_send_due_soon, rec, people, days)))
-    stages.append(AlertStage("overdue", overdue_at, None, partial(_send_overdue, rec, people)))
-    stages.append(AlertStage("escalated", max(escalate_at, overdue_at), None, partial(_send_escalated, rec, people)))
-    return stages
-
-
-def _send_ack_reminder(rec: JudicialRecommendation, people: Recipients) -> None:
-    recipients = [*people.liaisons(rec.addressee_id), *people.court_contacts(rec)]
-    _notify(rec, "ack_reminder", "ack_reminder", recipients, days=ack_reminder_days())
-
-
-def _send_due_soon(rec: JudicialRecommendation, people: Recipients, days: int) -> None:
-    _notify(rec, "due_soon", f"due_{days}", people.liaisons(rec.addressee_id), days=days)
-
-
-def _send_overdue(rec: JudicialRecommendation, people: Recipients) -> None:
-    recipients = [*people.liaisons(rec.addressee_id), *people.clerks(rec.court_id), *people.office()]
-    _notify(rec, "overdue", "overdue", recipients, days=escalate_after_days())
-
-
-def _send_escalated(rec: JudicialRecommendation, people: Recipients) -> None:
-    if rec.escalated_at is None:
-        rec.escalated_at = timezone.now()
-        _save(rec, "escalated", by=None, update_fields=["escalated_at"])
-    recipients = [*people.office(), *people.liaisons(rec.supervisor_id)]
-    _notify(rec, "escalated", "escalated", recipients, days=escalate_after_days())
-
-
-def recommendation_scan_alerts(*, now: datetime | None = None) -> int:
-    """Send every due stage of every recommendation (the periodic task). Returns the rows processed."""
-    now = now or timezone.now()
-    # Nothing due (the usual case): one index lookup on the partial index, no transaction.
-    if not JudicialRecommendation.objects.filter(next_alert_at__lte=now).exists():
-        return 0
-    people = Recipients(due_at=now)
-    return scan_due(
-        JudicialRecommendation.objects.select_related("court", "addressee", "supervisor"),
-        now=now,
-        stages_of=partial(stages_of, people=people),
-    )

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from fuyuan.lib.deadlines import light
 
 __all__ = [
     "Outcome",
@@ -15,7 +20,11 @@ __all__ = [
     "ReferralEvent",
     "ReferralImport",
     "ReferralKind",
+    "ReferralQuerySet",
 ]
+
+#: A referral sent and not acknowledged for longer than this needs attention (its light turns yellow).
+UNACKNOWLEDGED_ATTENTION = timedelta(days=2)
 
 
 class Outcome(models.TextChoices):
@@ -69,6 +78,16 @@ class ReferralKind(models.Model):
         return [(code, str(labels.get(code, code))) for code in self.outcomes]
 
 
+class ReferralQuerySet(models.QuerySet["Referral"]):
+    @staticmethod
+    def overdue_q(today: date | None = None) -> Q:
+        """The one rule of "overdue": acknowledged or accepted, and past the due date."""
+        return Q(status__in=Referral.CLOCK_STATUSES, due__lt=today or timezone.localdate())
+
+    def overdue(self, today: date | None = None) -> ReferralQuerySet:
+        return self.filter(self.overdue_q(today))
+
+
 class Referral(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -78,6 +97,10 @@ class Referral(models.Model):
         CONCLUDED = "concluded", _("已办结")
         RETURNED = "returned", _("已退回")
         REVOKED = "revoked", _("已撤回")
+
+    # Statuses awaiting the receiver; in the last two the answer clock runs (and the referral can be overdue).
+    OPEN_STATUSES = (Status.SENT, Status.ACKNOWLEDGED, Status.ACCEPTED)
+    CLOCK_STATUSES = (Status.ACKNOWLEDGED, Status.ACCEPTED)
 
     kind = models.ForeignKey(ReferralKind, verbose_name=_("类别"), on_delete=models.PROTECT, related_name="referrals")
     sender = models.ForeignKey(
@@ -125,6 +148,8 @@ class Referral(models.Model):
     next_alert_at = models.DateTimeField(_("下次提醒"), null=True, blank=True, editable=False)
     history = HistoricalRecords(m2m_fields=[tasks])
 
+    objects = ReferralQuerySet.as_manager()
+
     class Meta:
         ordering = ["-id"]
         verbose_name = _("案件移送")
@@ -162,37 +187,27 @@ class Referral(models.Model):
 
     @property
     def overdue(self) -> bool:
-        from django.utils import timezone
-
-        return (
-            self.due is not None
-            and self.status in (self.Status.ACKNOWLEDGED, self.Status.ACCEPTED)
-            and timezone.localdate() > self.due
-        )
+        """:meth:`ReferralQuerySet.overdue_q` for this one referral."""
+        return self.due is not None and self.status in self.CLOCK_STATUSES and timezone.localdate() > self.due
 
     @property
     def open(self) -> bool:
-        return self.status in (self.Status.SENT, self.Status.ACKNOWLEDGED, self.Status.ACCEPTED)
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_returned(self) -> bool:
+        return self.status == self.Status.RETURNED
 
     @property
     def light(self) -> str:
-        """Traffic light: red overdue (or unacknowledged too long), yellow due within 2 days, green, grey closed."""
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        if not self.open:
-            return "grey"
-        today = timezone.localdate()
-        if self.status == self.Status.SENT:
-            return "yellow" if self.sent_at and (timezone.now() - self.sent_at) > timedelta(days=2) else "green"
-        if self.due is None:
-            return "green"
-        if today > self.due:
-            return "red"
-        if (self.due - today).days <= 2:
-            return "yellow"
-        return "green"
+        """Traffic light (:func:`fuyuan.lib.deadlines.light`, kind "referral"); sent and unacknowledged too long
+        needs attention."""
+        attention = (
+            self.status == self.Status.SENT
+            and self.sent_at is not None
+            and timezone.now() - self.sent_at > UNACKNOWLEDGED_ATTENTION
+        )
+        return light(kind="referral", due=self.due, is_open=self.open, attention=attention)
 
     @property
     def current_unit_id(self) -> int:

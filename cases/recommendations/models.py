@@ -8,11 +8,14 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-__all__ = ["JudicialRecommendation", "RecommendationAttachment", "RecommendationPolicy"]
+from fuyuan.lib.deadlines import light
+
+__all__ = ["JudicialRecommendation", "RecommendationAttachment", "RecommendationPolicy", "RecommendationQuerySet"]
 
 
 class RecommendationPolicy(models.Model):
@@ -40,6 +43,16 @@ class RecommendationPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.court}: {self.period_length} {self.get_period_kind_display()}"
+
+
+class RecommendationQuerySet(models.QuerySet["JudicialRecommendation"]):
+    @staticmethod
+    def overdue_q(today: date | None = None) -> Q:
+        """The one rule of "overdue": still owing a reply and past the reply due date."""
+        return Q(status__in=JudicialRecommendation.OPEN_STATUSES, reply_due__lt=today or timezone.localdate())
+
+    def overdue(self, today: date | None = None) -> RecommendationQuerySet:
+        return self.filter(self.overdue_q(today))
 
 
 class JudicialRecommendation(models.Model):
@@ -160,6 +173,8 @@ class JudicialRecommendation(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(m2m_fields=[copy_to, tasks])
 
+    objects = RecommendationQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("司法建议")
         verbose_name_plural = _("司法建议")
@@ -195,8 +210,6 @@ class JudicialRecommendation(models.Model):
         return self.number or self.title
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("recommendation-detail", args=[self.pk])
 
     @property
@@ -204,19 +217,13 @@ class JudicialRecommendation(models.Model):
         return self.status in self.OPEN_STATUSES
 
     def is_overdue(self, today: date | None = None) -> bool:
+        """:meth:`RecommendationQuerySet.overdue_q` for this one record."""
         today = today or timezone.localdate()
         return self.is_open and self.reply_due is not None and self.reply_due < today
 
     def light(self, today: date | None = None) -> str:
-        """Traffic light of the reply due date: green, yellow (within the warning window), red (overdue), grey."""
-        from cases.services.recommendations import due_soon_days
-
-        days = self.days_to_due(today)
-        if not self.is_open or days is None:
-            return "grey"
-        if days < 0:
-            return "red"
-        return "yellow" if days <= due_soon_days()[0] else "green"
+        """Traffic light of the reply due date (:func:`fuyuan.lib.deadlines.light`, kind "recommendation")."""
+        return light(kind="recommendation", due=self.reply_due, is_open=self.is_open, today=today)
 
     def days_to_due(self, today: date | None = None) -> int | None:
         if self.reply_due is None:

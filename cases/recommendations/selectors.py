@@ -3,22 +3,23 @@
 Office staff, leaders and administrators see every recommendation; a court clerk sees their
 court's; a liaison sees what was issued to their unit or copied to it, and, once escalated, what
 their unit supervises. Every list, detail, export and API view starts from
-:func:`recommendations_for`; anything outside it is 404.
+:func:`visible_to`; anything outside it is 404.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
-from django.utils import timezone
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, F, Min, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.models import JudicialRecommendation
+from cases.recommendations.filters import RecommendationFilter
+from cases.recommendations.models import JudicialRecommendation
 from members.models import MemberUnit, Notification, User
 from members.roles import Role, can_read_all, has_role
 
@@ -26,7 +27,7 @@ Status = JudicialRecommendation.Status
 CopyTo = JudicialRecommendation.copy_to.through
 
 
-def recommendations_for(user: User) -> QuerySet[JudicialRecommendation]:
+def visible_to(user: User) -> QuerySet[JudicialRecommendation]:
     """Every recommendation this user may read."""
     qs = JudicialRecommendation.objects.all()
     if not getattr(user, "is_authenticated", False):
@@ -54,17 +55,6 @@ def recommendations_for(user: User) -> QuerySet[JudicialRecommendation]:
     return qs.filter(scope)
 
 
-def with_overdue(qs: QuerySet[JudicialRecommendation], today: date | None = None) -> QuerySet[JudicialRecommendation]:
-    today = today or timezone.localdate()
-    return qs.annotate(
-        overdue=Case(
-            When(status__in=JudicialRecommendation.OPEN_STATUSES, reply_due__lt=today, then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-    )
-
-
 SORTS = {
     "issued_on": ("issued_on", "id"),
     "reply_due": ("reply_due", "id"),
@@ -76,22 +66,6 @@ SORTS = {
     "created_at": ("created_at", "id"),
 }
 DEFAULT_SORT = "-issued_on"
-
-
-def _truthy(value: Any) -> bool | None:
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("0", "false", "no", "off"):
-        return False
-    return None
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
 
 
 def order_clause(sort: str) -> list[str]:
@@ -107,81 +81,26 @@ def order_clause(sort: str) -> list[str]:
     return [f"{prefix}{field}" for field in SORTS[key]]
 
 
-def filter_recommendations(
-    qs: QuerySet[JudicialRecommendation], params: Mapping[str, Any], *, today: date | None = None
-) -> QuerySet[JudicialRecommendation]:
-    """The filters of the list page, the export and the API: status, court, addressee, task, year,
-    overdue, escalated, and a search over 文号, 案号, title and the units' names."""
-    today = today or timezone.localdate()
-    status = params.get("status") or ""
-    if status in Status.values:
-        qs = qs.filter(status=status)
-    for name in ("court", "addressee", "supervisor"):
-        value = _int(params.get(name))
-        if value is not None:
-            qs = qs.filter(**{f"{name}_id": value})
-    addressee_name = str(params.get("addressee_name") or "").strip()[:100]
-    if addressee_name:
-        qs = qs.filter(addressee__name__icontains=addressee_name)
-    task = _int(params.get("task"))
-    if task is not None:
-        qs = qs.filter(Exists(JudicialRecommendation.tasks.through.objects.filter(
-            judicialrecommendation_id=OuterRef("pk"), worktask_id=task)))  # fmt: skip
-    year = _int(params.get("year"))
-    if year is not None:
-        qs = qs.filter(year=year)
-    overdue = _truthy(params.get("overdue", ""))
-    if overdue is True:
-        qs = qs.filter(status__in=JudicialRecommendation.OPEN_STATUSES, reply_due__lt=today)
-    elif overdue is False:
-        qs = qs.exclude(status__in=JudicialRecommendation.OPEN_STATUSES, reply_due__lt=today)
-    escalated = _truthy(params.get("escalated", ""))
-    if escalated is not None:
-        qs = qs.filter(escalated_at__isnull=not escalated)
-    search = str(params.get("search") or params.get("q") or "").strip()[:100]
-    if search:
-        # Units matching the name first (a small table), so that every branch of the OR is an
-        # index lookup (trigram indexes on 文号, 案号 and title; the foreign-key indexes).
-        units = list(MemberUnit.objects.filter(name__icontains=search).values_list("pk", flat=True)[:2000])
-        qs = qs.filter(
-            Q(number__icontains=search)
-            | Q(case_number__icontains=search)
-            | Q(title__icontains=search)
-            | Q(addressee_id__in=units)
-            | Q(court_id__in=units)
-        )
-    return qs
+def filtered(user: User, params: Mapping[str, Any]) -> QuerySet[JudicialRecommendation]:
+    """The user's recommendations through the list's filters (the page, the export and the API)."""
+    return RecommendationFilter(params, visible_to(user)).qs
 
 
-def recommendation_list(
-    user: User, params: Mapping[str, Any], *, sort: str = DEFAULT_SORT
-) -> QuerySet[JudicialRecommendation]:
-    """The user's recommendations, filtered and sorted, with what a list row shows joined in."""
-    today = timezone.localdate()
-    qs = filter_recommendations(recommendations_for(user), params, today=today)
-    qs = with_overdue(qs, today).select_related("court", "addressee", "supervisor")
-    return qs.order_by(*order_clause(sort))
+def list_rows(qs: QuerySet[JudicialRecommendation]) -> QuerySet[JudicialRecommendation]:
+    """What a list row shows, joined in."""
+    return qs.select_related("court", "addressee", "supervisor")
 
 
-def recommendation_ids(user: User, params: Mapping[str, Any]) -> QuerySet[JudicialRecommendation]:
-    """The filtered scope without joins, to sort and page: OFFSET then walks an index, not joined rows."""
-    return filter_recommendations(recommendations_for(user), params).only("pk")
-
-
-def recommendation_rows(user: User, ids: list[int]) -> list[JudicialRecommendation]:
+def rows_in_order(user: User, ids: list[int]) -> list[JudicialRecommendation]:
     """The list rows for one page of ids, with what a row shows joined in, in the page's order."""
-    today = timezone.localdate()
-    rows = with_overdue(recommendations_for(user).filter(pk__in=ids), today).select_related(
-        "court", "addressee", "supervisor"
-    )
-    by_id = {row.pk: row for row in rows}
+    by_id = {row.pk: row for row in list_rows(visible_to(user).filter(pk__in=ids))}
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def recommendation_detail(user: User, pk: int) -> JudicialRecommendation:
     """One recommendation in the user's scope (raises DoesNotExist outside it: a 404)."""
     return (
-        with_overdue(recommendations_for(user))
+        visible_to(user)
         .select_related("court", "addressee", "supervisor", "issued_by", "acknowledged_by", "replied_by", "created_by")
         .prefetch_related("copy_to", "tasks", "attachments")
         .get(pk=pk)
@@ -193,20 +112,11 @@ def awaiting_reply(unit: MemberUnit | int | None) -> QuerySet[JudicialRecommenda
     unit_id = unit.pk if isinstance(unit, MemberUnit) else unit
     if unit_id is None:
         return JudicialRecommendation.objects.none()
-    from django.db.models import F
-
     return (
-        with_overdue(
-            JudicialRecommendation.objects.filter(addressee_id=unit_id, status__in=JudicialRecommendation.OPEN_STATUSES)
-        )
+        JudicialRecommendation.objects.filter(addressee_id=unit_id, status__in=JudicialRecommendation.OPEN_STATUSES)
         .select_related("court")
         .order_by(F("reply_due").asc(nulls_first=True), "issued_on", "id")
     )
-
-
-def year_choices() -> list[int]:
-    this_year = timezone.localdate().year
-    return list(range(this_year, this_year - 8, -1))
 
 
 # --- The timeline of one record -------------------------------------------------------------------
@@ -271,9 +181,6 @@ def recommendation_timeline(rec: JudicialRecommendation) -> list[TimelineEntry]:
                 detail=detail,
             )
         )
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Count, Min
-
     notices = (
         Notification.objects.filter(
             content_type=ContentType.objects.get_for_model(JudicialRecommendation), object_id=rec.pk
