@@ -183,7 +183,7 @@ def _intake(report: Report, court_id: int) -> None:
     from openpyxl import Workbook
 
     from cases.models import Referral, ReferralImport
-    from cases.services import referrals as services
+    from cases.referrals import intake
     from members.models import MemberUnit, User
 
     user = User.objects.get(username="bench-ref-court")
@@ -191,7 +191,7 @@ def _intake(report: Report, court_id: int) -> None:
     stamp = int(time.time())
     wb = Workbook()
     ws = wb.active
-    ws.append([label for _k, label in services.IMPORT_COLUMNS])
+    ws.append([label for _k, label in intake.IMPORT_COLUMNS])
     for i in range(5000):
         ws.append(
             [
@@ -213,12 +213,12 @@ def _intake(report: Report, court_id: int) -> None:
     upload = SimpleUploadedFile("bench.xlsx", out.getvalue())
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()
-    imp, check = services.referral_import_prepare(by=user, upload=upload)
+    imp, check = intake.referral_import_prepare(by=user, upload=upload)
     checked = time.perf_counter()
     assert imp is not None, check.errors[:3]
     ReferralImport.objects.filter(pk=imp.pk).update(status="queued")
     with CaptureQueriesContext(connection) as ctx:
-        imp = services.referral_import_run(import_id=imp.pk)
+        imp = intake.referral_import_run(import_id=imp.pk)
     done = time.perf_counter()
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     assert imp.status == "done" and imp.created_count == 5000, imp.error
@@ -237,7 +237,7 @@ def _intake(report: Report, court_id: int) -> None:
 def run(report: Report) -> None:
     from django.core.cache import cache
 
-    from cases.selectors import referrals as selectors
+    from stats import referrals as selectors
 
     info = build()
     court = client_for("bench-ref-court")

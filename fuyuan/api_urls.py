@@ -9,8 +9,8 @@ from typing import Any
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from cases.api.recommendations import RecommendationViewSet
-from cases.api.referrals import ReferralViewSet
+from cases.recommendations.api import RecommendationViewSet
+from cases.referrals.api import ReferralViewSet
 from meetings import api as meetings_api
 from members.api import MeView, NotificationViewSet, TaskViewSet, TokenView, UnitViewSet, UserViewSet
 from stats.api import SummaryView as StatsSummaryView

@@ -11,12 +11,11 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from cases.models import JudicialRecommendation, RecommendationAttachment, RecommendationPolicy
-from cases.services import recommendations as services
+from cases.recommendations import services
+from cases.recommendations.models import JudicialRecommendation, RecommendationAttachment, RecommendationPolicy
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from members.models import MemberUnit, WorkTask
 
@@ -32,11 +31,11 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("1", _("逾期")), ("0", _("未逾期"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        overdue = {"status__in": JudicialRecommendation.OPEN_STATUSES, "reply_due__lt": timezone.localdate()}
+        overdue = JudicialRecommendation.objects.overdue_q()
         if self.value() == "1":
-            return queryset.filter(**overdue)
+            return queryset.filter(overdue)
         if self.value() == "0":
-            return queryset.exclude(**overdue)
+            return queryset.exclude(overdue)
         return queryset
 
 

@@ -18,9 +18,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases.models import JudicialRecommendation, RecommendationAttachment
-from cases.selectors import recommendations as selectors
-from cases.services import recommendations as services
+from cases.recommendations import selectors, services
+from cases.recommendations.models import JudicialRecommendation, RecommendationAttachment
+from fuyuan.lib.pagination import DeepPagination
 from fuyuan.lib.uploads import CONTENT_TYPES
 from members.models import MemberUnit, WorkTask
 
@@ -128,8 +128,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
         validators: list[Any] = []  # the service checks the 文号 per court and year, and says so in Chinese
 
     def get_overdue(self, obj: JudicialRecommendation) -> bool:
-        value = getattr(obj, "overdue", None)
-        return bool(value) if value is not None else obj.is_overdue()
+        return obj.overdue
 
     @extend_schema_field(RecommendationReplySerializer(allow_null=True))
     def get_reply(self, obj: JudicialRecommendation) -> dict[str, Any] | None:
@@ -188,13 +187,14 @@ class RecommendationViewSet(
     """司法建议. PATCH edits drafts only; the lifecycle is driven by the POST actions."""
 
     serializer_class = RecommendationSerializer
-    filter_backends: list[Any] = []  # the one filter function of the selectors serves pages and API
+    pagination_class = DeepPagination
+    filter_backends: list[Any] = []  # the one FilterSet of cases.recommendations.filters serves pages and API
     http_method_names = ["get", "post", "patch", "head", "options"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> Any:
         """The user's scope with what a record shows (the list filters and pages ids first, see ``list``)."""
-        return selectors.recommendation_list(self.request.user, {}).prefetch_related(  # type: ignore[arg-type]
+        return selectors.list_rows(selectors.visible_to(self.request.user)).prefetch_related(  # type: ignore[arg-type]
             "copy_to", "tasks", "attachments"
         )
 
@@ -208,8 +208,10 @@ class RecommendationViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # Sort and page the bare ids (an index walk at any page), then read the page's rows with joins.
         sort = request.query_params.get("ordering", selectors.DEFAULT_SORT)
-        ids = selectors.recommendation_ids(request.user, request.query_params).order_by(  # type: ignore[arg-type]
-            *selectors.order_clause(sort)
+        ids = (
+            selectors.filtered(request.user, request.query_params)  # type: ignore[arg-type]
+            .only("pk")
+            .order_by(*selectors.order_clause(sort))
         )
         page = self.paginate_queryset(ids)
         wanted = [row.pk for row in (page if page is not None else ids)]

@@ -216,10 +216,10 @@ class JudicialRecommendation(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
-    def is_overdue(self, today: date | None = None) -> bool:
+    @property
+    def overdue(self) -> bool:
         """:meth:`RecommendationQuerySet.overdue_q` for this one record."""
-        today = today or timezone.localdate()
-        return self.is_open and self.reply_due is not None and self.reply_due < today
+        return self.is_open and self.reply_due is not None and self.reply_due < timezone.localdate()
 
     def light(self, today: date | None = None) -> str:
         """Traffic light of the reply due date (:func:`fuyuan.lib.deadlines.light`, kind "recommendation")."""

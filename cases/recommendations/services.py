@@ -10,6 +10,7 @@ now. Each transition locks the row, checks the status on the server and re-arms 
 ``FUYUAN_RECOMMENDATION_DEFAULT_PERIOD`` (("months", 2)) is the reply period of a court without
 its own :class:`~cases.recommendations.models.RecommendationPolicy`.
 """
+
 from __future__ import annotations
 
 import re
@@ -456,4 +457,3 @@ def recommendation_remind(*, recommendation: JudicialRecommendation, by: User) -
         count=rec.reminders_sent,
     )
     return copy_back(recommendation, rec)
-

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import recommendations as recommendation_views
+from cases.recommendations import views as recommendation_views
 
 urlpatterns = [
     path("recommendations/", recommendation_views.recommendation_list, name="recommendation-list"),

@@ -1,13 +1,12 @@
 """Pages of judicial recommendations: list (filters, search, sort, paging, export), detail, forms.
 
-Every view starts from the scope of :mod:`cases.selectors.recommendations`; outside it is 404.
-State changes go through :mod:`cases.services.recommendations`; a refused transition becomes a
-message on the page.
+Every view starts from the scope of :mod:`cases.recommendations.selectors`; outside it is 404.
+State changes go through :mod:`cases.recommendations.services`, whose ``allowed_actions`` says
+what the page offers; a refused transition becomes a message on the page.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -19,11 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.forms.recommendations import ACTION_FORMS, FilterForm, RecommendationForm
-from cases.models import JudicialRecommendation, RecommendationAttachment
-from cases.selectors import recommendations as selectors
-from cases.services import recommendations as services
+from cases.recommendations import selectors, services
+from cases.recommendations.alerts import due_soon_days
+from cases.recommendations.filters import RecommendationFilter
+from cases.recommendations.forms import ACTION_FORMS, RecommendationForm
+from cases.recommendations.models import JudicialRecommendation, RecommendationAttachment
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
+from fuyuan.lib.forms import apply_service_errors
 from fuyuan.lib.listing import list_page
 from fuyuan.lib.xlsx import rows_response
 
@@ -47,31 +48,31 @@ def _get(request: HttpRequest, pk: int) -> JudicialRecommendation:
         raise Http404(_("没有找到这份司法建议。")) from exc
 
 
-def _filtered(request: HttpRequest) -> Any:
-    return selectors.recommendation_list(request.user, request.GET)  # type: ignore[arg-type]
-
-
 @login_required
 @require_GET
 def recommendation_list(request: HttpRequest) -> HttpResponse:
+    filters = RecommendationFilter(request.GET, selectors.visible_to(request.user)).with_choices()  # type: ignore[arg-type]
     # Sort and page the bare ids (an index walk at any page), then read the page's 20 rows with joins.
-    ids = selectors.recommendation_ids(request.user, request.GET)  # type: ignore[arg-type]
     listing = list_page(
-        request, ids, sort_fields=SORT_FIELDS, default_sort=DEFAULT_SORT, per_page=PER_PAGE, tiebreak="id"
+        request,
+        filters.qs.only("pk"),
+        sort_fields=SORT_FIELDS,
+        default_sort=DEFAULT_SORT,
+        per_page=PER_PAGE,
+        tiebreak="id",
     )
-    listing.page.object_list = selectors.recommendation_rows(
+    listing.page.object_list = selectors.rows_in_order(
         request.user,  # type: ignore[arg-type]
         [row.pk for row in listing.page.object_list],
     )
-    filters = FilterForm(request.GET or None, years=selectors.year_choices())
     return render(
         request,
         "cases/recommendations/list.html",
         {
             "listing": listing,
-            "filters": filters,
+            "filters": filters.form,
             "can_draft": services.can_draft(request.user),  # type: ignore[arg-type]
-            "soon_days": services.due_soon_days()[0],
+            "soon_days": due_soon_days()[0],
             "today": timezone.localdate(),
             "export_query": request.GET.urlencode(),
         },
@@ -105,7 +106,8 @@ def _local(value: Any) -> Any:
 @require_GET
 def recommendation_export(request: HttpRequest) -> HttpResponse:
     """The filtered list (in its sort order) as an XLSX workbook."""
-    listing = list_page(request, _filtered(request), sort_fields=SORT_FIELDS, default_sort=DEFAULT_SORT, tiebreak="id")
+    rows = selectors.list_rows(selectors.filtered(request.user, request.GET))  # type: ignore[arg-type]
+    listing = list_page(request, rows, sort_fields=SORT_FIELDS, default_sort=DEFAULT_SORT, tiebreak="id")
     queryset = listing.page.paginator.object_list
     return rows_response(
         sheet_title=_("司法建议"),
@@ -140,7 +142,7 @@ def recommendation_create(request: HttpRequest) -> HttpResponse:
         try:
             rec = services.recommendation_create(by=request.user, **data)  # type: ignore[arg-type]
         except ValidationError as exc:
-            form.apply_service_errors(exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("草稿已保存。"))
             return redirect(rec)
@@ -171,7 +173,7 @@ def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 attachments=attachments,
             )
         except ValidationError as exc:
-            form.apply_service_errors(exc)
+            apply_service_errors(form, exc)
         except (TransitionNotAllowed, NotPermitted) as exc:
             messages.error(request, exc.message)
             return redirect(rec)
@@ -226,7 +228,7 @@ def recommendation_action(request: HttpRequest, pk: int, action: str) -> HttpRes
             messages.error(request, exc.message)
             return redirect(rec)
         except ValidationError as exc:
-            form.apply_service_errors(exc)  # type: ignore[attr-defined]
+            apply_service_errors(form, exc)
         else:
             messages.success(request, ACTION_DONE[action])
             return redirect(rec)
@@ -252,7 +254,7 @@ def _detail(
             "timeline": selectors.recommendation_timeline(rec),
             "court_files": [a for a in attachments if a.part == RecommendationAttachment.Part.RECOMMENDATION],
             "reply_files": [a for a in attachments if a.part == RecommendationAttachment.Part.REPLY],
-            "soon_days": services.due_soon_days()[0],
+            "soon_days": due_soon_days()[0],
             "today": today,
             "days_left": (rec.reply_due - today).days if rec.reply_due else None,
         },
@@ -281,16 +283,3 @@ def recommendation_attachment(request: HttpRequest, pk: int, attachment_id: int)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def awaiting_context(unit: Any, *, limit: int = 10) -> dict[str, Any]:
-    """Context for ``cases/recommendations/_awaiting.html`` on the liaison's home page."""
-    rows = list(selectors.awaiting_reply(unit)[: limit + 1])
-    today: date = timezone.localdate()
-    return {
-        "awaiting": rows[:limit],
-        "awaiting_more": len(rows) > limit,
-        "awaiting_unit_id": getattr(unit, "pk", unit),
-        "soon_days": services.due_soon_days()[0],
-        "today": today,
-    }

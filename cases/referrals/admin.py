@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from cases.models import Outcome, Party, Referral, ReferralEvent, ReferralImport, ReferralKind
+from cases.referrals.models import Outcome, Party, Referral, ReferralEvent, ReferralImport, ReferralKind
 
 
 @admin.register(ReferralKind)
@@ -32,8 +33,6 @@ class ReferralKindAdmin(SimpleHistoryAdmin):
         return ["code"] if obj else []
 
     def save_model(self, request: HttpRequest, obj: ReferralKind, form, change: bool) -> None:  # type: ignore[no-untyped-def]
-        from django.core.exceptions import ValidationError
-
         unknown = [o for o in obj.outcomes if o not in Outcome.values]
         if unknown:
             raise ValidationError(_("未知的办理结果代码:%(c)s") % {"c": ", ".join(unknown)})

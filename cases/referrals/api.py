@@ -12,33 +12,12 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases.lib_referrals import DeepPaginator
-from cases.models import Outcome, Party, Referral, ReferralKind
-from cases.selectors import referrals as selectors
-from cases.services import referrals as services
-from fuyuan.lib.pagination import StandardPagination
+from cases.referrals import selectors, services
+from cases.referrals.filters import ReferralFilter
+from cases.referrals.models import Outcome, Party, Referral, ReferralKind
+from cases.referrals.privacy import party_views, sees_personal_data
+from fuyuan.lib.pagination import DeepPagination
 from members.models import MemberUnit, WorkTask
-
-
-class DeepPagination(StandardPagination):
-    """`?page=N` whose deep pages cost no more than the first (see ``DeepPaginator``)."""
-
-    search_count_cap = 1000
-
-    def django_paginator_class(self, queryset: Any, page_size: int) -> DeepPaginator:  # type: ignore[override]
-        request = getattr(self, "request", None)
-        searching = bool(request is not None and request.query_params.get("search"))
-        return DeepPaginator(queryset, page_size, count_cap=self.search_count_cap if searching else None)
-
-    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> Any:
-        self.request = request
-        return super().paginate_queryset(queryset, request, view)
-
-    def get_paginated_response(self, data: Any) -> Response:
-        response = super().get_paginated_response(data)
-        if self.page.paginator.count_capped:
-            response.data["count_capped"] = True  # a search matching more than 1,000: count says 1000
-        return response
 
 
 class PartySerializer(serializers.Serializer):
@@ -109,10 +88,10 @@ class ReferralSerializer(serializers.ModelSerializer):
     def to_representation(self, instance: Referral) -> dict[str, Any]:
         data = super().to_representation(instance)
         user = self.context["request"].user
-        full = selectors.sees_personal_data(user, instance)
+        full = sees_personal_data(user, instance)
         data["parties"] = [
             {"role": p.role, "name": p.name, "id_number": p.id_number, "phone": p.phone}
-            for p in selectors.party_views(list(instance.parties.all()), full=full)
+            for p in party_views(list(instance.parties.all()), full=full)
         ]
         data["tasks"] = [t.pk for t in instance.tasks.all()]
         data["outcome"] = instance.outcome or None  # no outcome yet: null, not "" (not one of the codes)
@@ -174,9 +153,9 @@ class ReferralViewSet(
         if self.action == "list":
             box = self.request.query_params.get("box") or "all"
             box = box if box in selectors.BOXES else "all"
-            qs = selectors.filter_referrals(selectors.box_queryset(user, box), self.request.query_params, box=box)
+            qs = ReferralFilter(self.request.query_params, selectors.box_queryset(user, box), box=box).qs
         else:
-            qs = selectors.referrals_visible_to(user)
+            qs = selectors.visible_to(user)
         return selectors.list_rows(qs).prefetch_related("tasks", "parties")
 
     def perform_create(self, serializer: ReferralSerializer) -> None:

@@ -57,7 +57,9 @@ class ReferralFilter(django_filters.FilterSet):
     task = django_filters.CharFilter(label=_("工作任务"), method="filter_task", widget=_select())
     overdue = django_filters.CharFilter(label=_("逾期"), method="filter_overdue", widget=_select())
     from_ = django_filters.CharFilter(
-        label=_("移送日期自"), method="filter_from", widget=forms.DateInput(attrs={"type": "date", "class": "form-control-sm"})
+        label=_("移送日期自"),
+        method="filter_from",
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control-sm"}),
     )
     to = django_filters.CharFilter(
         label=_("至"), method="filter_to", widget=forms.DateInput(attrs={"type": "date", "class": "form-control-sm"})
@@ -77,6 +79,9 @@ class ReferralFilter(django_filters.FilterSet):
     def __init__(self, data: Any = None, queryset: QuerySet[Referral] | None = None, *, box: str = "all") -> None:
         super().__init__(data, queryset)
         self.box = box
+
+    def with_choices(self) -> ReferralFilter:
+        """Fill the choices of the form's selects (only the page renders them; the API and export do not)."""
         fields = self.form.fields
         choices = filter_choices()
         fields["kind"].widget.choices = [ALL, *choices["kinds"]]
@@ -84,6 +89,13 @@ class ReferralFilter(django_filters.FilterSet):
         fields["counterpart"].widget.choices = [ALL, *choices["units"]]
         fields["task"].widget.choices = [ALL, *choices["tasks"]]
         fields["overdue"].widget.choices = [ALL, ("true", _("已逾期")), ("false", _("未逾期"))]
+        return self
+
+    #: The filters the list page shows (the API also takes ``sender``, ``receiver`` and ``q``).
+    PAGE_FIELDS = ("kind", "status", "counterpart", "task", "overdue", "from", "to", "search")
+
+    def page_fields(self) -> list[forms.BoundField]:
+        return [self.form[name] for name in self.PAGE_FIELDS]
 
     @property
     def searching(self) -> bool:

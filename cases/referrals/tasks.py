@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from cases.services import referrals as services
-
-__all__ = ["run_referral_import", "scan_referral_alerts"]
+from cases.referrals.alerts import referral_scan_alerts
+from cases.referrals.intake import referral_import_run
 
 
 @shared_task(name="cases.scan_referral_alerts")
 def scan_referral_alerts() -> int:
     """Send the reminders and overdue alerts of referrals whose time has come."""
-    return services.referral_scan_alerts()
+    return referral_scan_alerts()
 
 
 @shared_task(name="cases.run_referral_import")
 def run_referral_import(import_id: int) -> str:
-    return services.referral_import_run(import_id=import_id).status
+    return referral_import_run(import_id=import_id).status

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases.views import referrals as views
+from cases.referrals import views
 
 urlpatterns = [
     path("referrals/", views.referral_list, name="referral-list"),
@@ -12,7 +12,6 @@ urlpatterns = [
     path("referrals/sent/export/", views.referral_export, {"box": "sent"}, name="referral-export-sent"),
     path("referrals/all/export/", views.referral_export, {"box": "all"}, name="referral-export-all"),
     path("referrals/new/", views.referral_create, name="referral-create"),
-    path("referrals/figures/", views.referral_figures, name="referral-figures"),
     path("referrals/awaiting/", views.referral_awaiting, name="referral-awaiting"),
     path("referrals/import/", views.referral_import, name="referral-import"),
     path("referrals/import/template.xlsx", views.referral_import_template, name="referral-import-template"),

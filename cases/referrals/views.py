@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import InvalidPage
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cases.forms.referrals import (
+from cases.referrals import intake, selectors, services
+from cases.referrals.filters import ReferralFilter
+from cases.referrals.forms import (
     ConcludeForm,
     ExtendForm,
     ForwardForm,
@@ -28,98 +28,63 @@ from cases.forms.referrals import (
     OptionalReasonForm,
     PartyFormSet,
     ReasonForm,
-    ReferralFilterForm,
     ReferralForm,
     parties_from,
 )
-from cases.lib_referrals import DeepPaginator, mask_id_number, mask_name, mask_phone
-from cases.models import Party, Referral, ReferralImport
-from cases.selectors import referrals as selectors
-from cases.services import referrals as services
+from cases.referrals.home import awaiting_context
+from cases.referrals.models import Party, Referral, ReferralImport
+from cases.referrals.privacy import mask_id_number, mask_name, mask_phone, party_views, sees_personal_data
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
-from fuyuan.lib.params import parse_id
+from fuyuan.lib.forms import apply_service_errors
+from fuyuan.lib.listing import SEARCH_COUNT_CAP, list_page
 from fuyuan.lib.xlsx import rows_response
-from members.roles import can_read_all, is_office
-from stats.periods import MIN_YEAR
+from members.roles import can_read_all
 
 PER_PAGE = 20
-SEARCH_COUNT_CAP = 1000
 EXPORT_MAX_ROWS = 50000
-S = Referral.Status
+SORT_FIELDS: dict[str, str | tuple[str, ...]] = {"id": "id"}
 
 
-def _error_text(exc: ValidationError) -> str:
-    return ";".join(exc.messages)
-
-
-def _list_queryset(request: HttpRequest, box: str) -> tuple[Any, ReferralFilterForm, dict[str, Any]]:
-    form = ReferralFilterForm(request.GET or None)
-    params = form.params() if request.GET else {}
-    qs = selectors.box_queryset(request.user, box)
-    qs = selectors.filter_referrals(qs, params, box=box)
-    return qs, form, params
+def _filtered(request: HttpRequest, box: str) -> ReferralFilter:
+    return ReferralFilter(request.GET, selectors.box_queryset(request.user, box), box=box)  # type: ignore[arg-type]
 
 
 def _box_of(request: HttpRequest, box: str | None) -> str:
-    box = box or selectors.default_box(request.user)
+    box = box or selectors.default_box(request.user)  # type: ignore[arg-type]
     if box not in selectors.BOXES:
         raise Http404
     if box == "all" and not can_read_all(request.user):
         raise Http404
-    if box in ("inbox", "sent") and not request.user.unit_id:
+    if box in ("inbox", "sent") and not request.user.unit_id:  # type: ignore[union-attr]
         raise Http404
     return box
-
-
-def _options(choices: list[tuple[Any, str]], selected: Any) -> str:
-    selected = str(selected) if selected not in (None, "") else None
-    return mark_safe(  # noqa: S308  # nosec B308 B703  # every value and label is escaped here
-        "".join(
-            f'<option value="{escape(value)}"{" selected" if str(value) == selected else ""}>{escape(label)}</option>'
-            for value, label in choices
-        )
-    )
-
-
-def _filter_options_html(params: dict[str, Any]) -> dict[str, str]:
-    options = selectors.filter_options()
-    return {
-        "kinds": _options(options["kinds"], params.get("kind")),
-        "statuses": _options(options["statuses"], params.get("status")),
-        "units": _options(options["units"], params.get("counterpart")),
-        "tasks": _options([(pk, f"{n}. {title}") for pk, n, title in options["tasks"]], params.get("task")),
-    }
 
 
 @login_required
 def referral_list(request: HttpRequest, box: str | None = None) -> HttpResponse:
     """ "Addressed to us" (inbox), "sent by us" (sent) and, for office and leaders, all referrals."""
     box = _box_of(request, box)
-    qs, form, params = _list_queryset(request, box)
-    paginator = DeepPaginator(
-        selectors.list_rows(qs), PER_PAGE, count_cap=SEARCH_COUNT_CAP if params.get("search") else None
+    filters = _filtered(request, box).with_choices()
+    listing = list_page(
+        request,
+        selectors.list_rows(filters.qs),
+        sort_fields=SORT_FIELDS,
+        default_sort="-id",
+        per_page=PER_PAGE,
+        count_cap=SEARCH_COUNT_CAP if filters.searching else None,
     )
-    try:
-        page = paginator.page(request.GET.get("page") or 1)
-    except InvalidPage:
-        page = paginator.page(paginator.num_pages)
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "cases/referrals/list.html",
         {
             "box": box,
-            "form": form,
-            "current": params,
+            "filters": filters.form,
+            "filter_fields": filters.page_fields(),
+            "listing": listing,
             "detail_prefix": reverse("referral-list"),
-            "options": _filter_options_html(params),
-            "page": page,
-            "rows": page.object_list,
-            "query": query.urlencode(),
+            "query": urlencode(listing.params),
             "can_read_all": can_read_all(request.user),
-            "has_unit": bool(request.user.unit_id),
-            "today": timezone.localdate(),
+            "has_unit": bool(request.user.unit_id),  # type: ignore[union-attr]
         },
     )
 
@@ -128,8 +93,7 @@ def referral_list(request: HttpRequest, box: str | None = None) -> HttpResponse:
 def referral_export(request: HttpRequest, box: str | None = None) -> HttpResponse:
     """The filtered list as XLSX. Parties' personal data is always masked in exports."""
     box = _box_of(request, box)
-    qs, _form, _params = _list_queryset(request, box)
-    rows = selectors.list_rows(qs).prefetch_related(
+    rows: QuerySet[Referral] = selectors.list_rows(_filtered(request, box).qs).prefetch_related(
         "tasks", Prefetch("parties", queryset=Party.objects.order_by("id"))
     )[:EXPORT_MAX_ROWS]
     header = [
@@ -178,43 +142,18 @@ def _export_row(r: Referral) -> list[Any]:
     ]
 
 
-def _actions_for(user: Any, r: Referral) -> list[str]:
-    """The transitions this user may offer on this referral now (the services check again)."""
-    unit = user.unit_id
-    acts: list[str] = []
-    if unit and unit == r.sender_id:
-        if r.status == S.DRAFT:
-            acts += ["edit", "send"]
-        if r.status == S.RETURNED:
-            acts += ["edit"] + (["send"] if r.kind.resend_allowed else [])
-        if r.status in (S.DRAFT, S.SENT, S.ACKNOWLEDGED, S.RETURNED):
-            acts.append("revoke")
-    if unit and unit in (r.receiver_id, r.handler_id):
-        if r.status == S.SENT:
-            acts += ["acknowledge", "return"]
-        if r.status == S.ACKNOWLEDGED:
-            acts += ["accept", "return"]
-        if r.status == S.ACCEPTED:
-            acts.append("conclude")
-        if r.status in (S.ACKNOWLEDGED, S.ACCEPTED) and r.kind.extension_days and r.extended_at is None:
-            acts.append("extend")
-        if unit == r.receiver_id and r.status in (S.SENT, S.ACKNOWLEDGED, S.ACCEPTED):
-            acts.append("forward")
-    return acts
-
-
 @login_required
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    r = selectors.referral_get(request.user, pk)
-    full = selectors.sees_personal_data(request.user, r)
+    r = selectors.referral_get(request.user, pk)  # type: ignore[arg-type]
+    full = sees_personal_data(request.user, r)  # type: ignore[arg-type]
     events = r.events.select_related("by", "unit").order_by("at", "id")
-    acts = _actions_for(request.user, r)
+    acts = services.allowed_actions(r, request.user)  # type: ignore[arg-type]
     return render(
         request,
         "cases/referrals/detail.html",
         {
             "r": r,
-            "parties": selectors.party_views(list(r.parties.all()), full=full),
+            "parties": party_views(list(r.parties.all()), full=full),
             "full": full,
             "events": events,
             "actions": acts,
@@ -247,7 +186,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
                 parties=parties_from(parties),
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            apply_service_errors(form, exc)
         except NotPermitted as exc:
             messages.error(request, exc.message)
         else:
@@ -256,18 +195,10 @@ def referral_create(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/referrals/form.html", {"form": form, "parties": parties, "r": None})
 
 
-def _attach(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @login_required
 def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    r = selectors.referral_get(request.user, pk)
-    if request.user.unit_id != r.sender_id or r.status not in (S.DRAFT, S.RETURNED):
+    r = selectors.referral_get(request.user, pk)  # type: ignore[arg-type]
+    if "edit" not in services.allowed_actions(r, request.user):  # type: ignore[arg-type]
         messages.error(request, _("只有移送单位可以修改草稿或被退回的移送。"))
         return redirect("referral-detail", pk=r.pk)
     initial = {
@@ -298,7 +229,7 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 parties=parties_from(parties),
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            apply_service_errors(form, exc)
         except (NotPermitted, TransitionNotAllowed) as exc:
             messages.error(request, exc.message)
             return redirect("referral-detail", pk=r.pk)
@@ -363,7 +294,7 @@ def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except (TransitionNotAllowed, NotPermitted) as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, ";".join(exc.messages))
     else:
         messages.success(request, ACTION_MESSAGES[action])
     return redirect("referral-detail", pk=r.pk)
@@ -374,11 +305,7 @@ def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 def referral_import_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(
-        services.import_template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="mediation-delegations-template.xlsx"'
-    return response
+    return intake.import_template_response()
 
 
 @login_required
@@ -387,12 +314,12 @@ def referral_import(request: HttpRequest) -> HttpResponse:
     if not request.user.unit_id:
         raise Http404
     form = ImportUploadForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"form": form, "columns": [label for _k, label in services.IMPORT_COLUMNS]}
+    context: dict[str, Any] = {"form": form, "columns": intake.COLUMN_LABELS}
     if request.method == "POST" and form.is_valid():
         try:
-            imp, check = services.referral_import_prepare(by=request.user, upload=form.cleaned_data["file"])
+            imp, check = intake.referral_import_prepare(by=request.user, upload=form.cleaned_data["file"])
         except ValidationError as exc:
-            _attach(form, exc)
+            apply_service_errors(form, exc)
         except NotPermitted as exc:
             messages.error(request, exc.message)
         else:
@@ -406,20 +333,10 @@ def referral_import(request: HttpRequest) -> HttpResponse:
 def referral_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     imp = get_object_or_404(ReferralImport, pk=pk, uploaded_by=request.user)
     try:
-        services.referral_import_queue(imp=imp, by=request.user)
+        intake.referral_import_queue(imp=imp, by=request.user)
     except (TransitionNotAllowed, NotPermitted) as exc:
         messages.error(request, exc.message)
     return redirect("referral-import-progress", pk=imp.pk)
-
-
-def _progress(imp: ReferralImport) -> dict[str, Any]:
-    from cases.lib_referrals import _cache_get
-
-    state = _cache_get(services.import_progress_key(imp.pk)) or {}
-    total = state.get("total", imp.new_rows) or 0
-    done = imp.created_count if imp.status == ReferralImport.Status.DONE else state.get("done", 0)
-    percent = 100 if imp.status == ReferralImport.Status.DONE else int(done * 100 / total) if total else 0
-    return {"imp": imp, "done": done, "total": total, "percent": percent, "finished": imp.status in ("done", "failed")}
 
 
 @login_required
@@ -427,50 +344,10 @@ def referral_import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress page; htmx polls the same URL for the bar until the import has finished."""
     imp = get_object_or_404(ReferralImport, pk=pk, uploaded_by=request.user)
     template = "cases/referrals/_import_progress.html" if request.htmx else "cases/referrals/import_progress.html"
-    return render(request, template, _progress(imp))
+    return render(request, template, intake.import_progress(imp))
 
 
-# --- figures and the home-page snippet ---------------------------------------------------------
-
-
-@login_required
-def referral_figures(request: HttpRequest) -> HttpResponse:
-    """Figures the office needs: mediation success rate, transfers opened as cases, on-time answers."""
-    if not can_read_all(request.user):
-        raise Http404
-    from members.models import Region
-
-    today = timezone.localdate()
-    year = parse_id(request.GET.get("year"))
-    if year is None or not MIN_YEAR <= year <= today.year + 1:
-        year = today.year
-    region = parse_id(request.GET.get("region"))
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    return render(
-        request,
-        "cases/referrals/figures.html",
-        {
-            "year": year,
-            "years": list(range(today.year, today.year - 6, -1)),
-            "region": region,
-            "regions": Region.objects.all(),
-            "mediation": selectors.mediation_figures(start=start, end=end, region=region),
-            "transfers": selectors.transfer_figures(start=start, end=end, region=region),
-            "by_kind": selectors.on_time_rates(by="kind", start=start, end=end, region=region),
-            "by_receiver": selectors.on_time_rates(by="receiver", start=start, end=end, region=region),
-            "is_office": is_office(request.user),
-        },
-    )
-
-
-def awaiting_context(user: Any) -> dict[str, Any]:
-    """Context of ``cases/referrals/_awaiting.html`` for the unit home page."""
-    rows, total = selectors.referrals_awaiting(user)
-    return {
-        "awaiting_referrals": rows,
-        "awaiting_referrals_total": total,
-        "referral_inbox_url": reverse("referral-inbox"),
-    }
+# --- the home-page snippet ---------------------------------------------------------------------
 
 
 @login_required

@@ -12,9 +12,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from cases.models import JudicialRecommendation
-from cases.services import recommendations as services
+from cases.recommendations import alerts, services
 from members.models import WorkTask
-from tests.cases.recommendation_utils import PDF, make_acknowledged, make_draft, make_issued, upload
+from tests.cases.recommendations.support import PDF, make_acknowledged, make_draft, make_issued, upload
 from tests.conftest import client_for
 
 Status = JudicialRecommendation.Status
@@ -186,7 +186,7 @@ def test_detail_shows_the_timeline_and_only_the_allowed_forms(cast):
         rec = make_draft(cast)
         services.recommendation_issue(recommendation=rec, by=cast.clerk)
     with time_machine.travel("2025-03-08 09:00 +0800", tick=False):
-        services.recommendation_scan_alerts()
+        alerts.recommendation_scan_alerts()
     url = reverse("recommendation-detail", args=[rec.pk])
     liaison_page = client_for(cast.liaison).get(url)
     html = liaison_page.content.decode()
@@ -322,7 +322,7 @@ def test_attachments_download_only_within_scope(cast, settings):
 
 
 def test_awaiting_reply_on_the_liaisons_home_page(cast):
-    from cases.selectors.recommendations import awaiting_reply
+    from cases.recommendations.selectors import awaiting_reply
 
     waiting = make_acknowledged(cast)
     new = make_issued(cast)

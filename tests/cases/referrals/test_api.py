@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from cases.models import Referral
-from tests.cases.referrals_support import ID, sent
+from tests.cases.referrals.support import ID, sent
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +170,7 @@ def test_search_holds_on_deep_pages(cast):
 
 
 def test_search_counts_are_capped(cast, monkeypatch):
-    from cases.api.referrals import DeepPagination
+    from fuyuan.lib.pagination import DeepPagination
 
     monkeypatch.setattr(DeepPagination, "search_count_cap", 30)
     _bulk(cast, 45)

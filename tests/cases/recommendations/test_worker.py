@@ -19,12 +19,12 @@ from django.db import connection
 from django.utils import timezone
 
 from cases.models import JudicialRecommendation
-from cases.services import recommendations as services
+from cases.recommendations import services
 from cases.tasks import scan_recommendation_alerts
 from members.models import Notification
-from tests.cases.recommendation_utils import make_issued
+from tests.cases.recommendations.support import make_issued
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def _worker_env() -> dict[str, str]:

@@ -10,12 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from cases.models import JudicialRecommendation, RecommendationAttachment, RecommendationPolicy
-from cases.services import recommendations as services
+from cases.recommendations import services
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.uploads import check_upload, sniff_kind
 from fuyuan.lib.workdays import add_months, add_working_days, is_working_day
 from members.models import MemberUnit, Notification
-from tests.cases.recommendation_utils import (
+from tests.cases.recommendations.support import (
     DOCX,
     JPEG,
     OFD,

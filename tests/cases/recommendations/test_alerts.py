@@ -20,11 +20,11 @@ from django.core import mail
 from django.db import connection
 
 from cases.models import JudicialRecommendation
-from cases.services import recommendations as services
+from cases.recommendations import alerts, services
 from cases.tasks import scan_recommendation_alerts
 from members.models import Notification
 from members.services import notification_deliver
-from tests.cases.recommendation_utils import make_draft, make_issued
+from tests.cases.recommendations.support import make_draft, make_issued
 from tests.factories import UnitFactory, make_user
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -131,12 +131,12 @@ class TestLadder:
         assert "escalated" in reasons
 
     def test_the_supervisor_reads_the_record_only_once_escalated(self, world):
-        from cases.selectors.recommendations import recommendations_for
+        from cases.recommendations.selectors import visible_to
 
         rec = issue_and_acknowledge(world)
-        assert not recommendations_for(world.supervisor_liaison).filter(pk=rec.pk).exists()
+        assert not visible_to(world.supervisor_liaison).filter(pk=rec.pk).exists()
         scan(at("2025-06-09"))
-        assert recommendations_for(world.supervisor_liaison).filter(pk=rec.pk).exists()
+        assert visible_to(world.supervisor_liaison).filter(pk=rec.pk).exists()
 
     def test_replying_stops_the_ladder(self, world):
         rec = issue_and_acknowledge(world)
@@ -184,7 +184,7 @@ class TestLadder:
         assert rec.next_alert_at == at("2025-03-05", 8)
         with time_machine.travel(ACKNOWLEDGED, tick=False):
             services.recommendation_acknowledge(recommendation=rec, by=world.liaison)
-        stages = [(s.name, s.at) for s in services.stages_of(rec)]
+        stages = [(s.name, s.at) for s in alerts.stages_of(rec)]
         assert stages == [
             ("due_7", at("2025-05-03", 8)),
             ("overdue", at("2025-05-11", 8)),
@@ -226,7 +226,7 @@ def test_a_scan_that_dies_half_way_is_retried_without_duplicates(world):
     with time_machine.travel(ISSUED, tick=False):
         for _ in range(3):
             recs.append(make_issued(world))
-    real_notify = services.notify
+    real_notify = alerts.notify
     calls = {"n": 0}
 
     def dying_notify(**kwargs):
@@ -235,7 +235,7 @@ def test_a_scan_that_dies_half_way_is_retried_without_duplicates(world):
             raise SystemExit("worker killed")
         return real_notify(**kwargs)
 
-    with mock.patch.object(services, "notify", side_effect=dying_notify), pytest.raises(SystemExit):
+    with mock.patch.object(alerts, "notify", side_effect=dying_notify), pytest.raises(SystemExit):
         scan(at("2025-03-08"))
     assert notices("ack_reminder") == []  # nothing half-done is kept
     assert JudicialRecommendation.objects.filter(next_alert_at=at("2025-03-08")).count() == 3
@@ -298,7 +298,7 @@ def test_two_scans_at_once_give_one_notice_each(world):
     def run() -> None:
         try:
             barrier.wait(timeout=10)
-            results.append(services.recommendation_scan_alerts(now=at("2025-05-11")))
+            results.append(alerts.recommendation_scan_alerts(now=at("2025-05-11")))
         except BaseException as exc:
             errors.append(exc)
         finally:

@@ -7,9 +7,9 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from cases.lib_referrals import mask_id_number, mask_name, mask_phone
-from cases.services import referrals as services
-from tests.cases.referrals_support import ID, PHONE, draft, sent
+from cases.referrals import services
+from cases.referrals.privacy import mask_id_number, mask_name, mask_phone
+from tests.cases.referrals.support import ID, PHONE, draft, sent
 from tests.conftest import client_for
 from tests.factories import UnitFactory, make_user
 

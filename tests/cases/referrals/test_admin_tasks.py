@@ -10,9 +10,9 @@ import time_machine
 from django_celery_beat.models import PeriodicTask
 
 from cases.models import ReferralKind
-from cases.tasks_referrals import scan_referral_alerts
+from cases.tasks import scan_referral_alerts
 from members.models import Notification
-from tests.cases.referrals_support import sent
+from tests.cases.referrals.support import sent
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db

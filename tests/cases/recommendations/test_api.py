@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from cases.models import JudicialRecommendation
 from members.models import WorkTask
-from tests.cases.recommendation_utils import PDF, make_acknowledged, make_draft, make_issued, upload
+from tests.cases.recommendations.support import PDF, make_acknowledged, make_draft, make_issued, upload
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/recommendations/"

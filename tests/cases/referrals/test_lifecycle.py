@@ -9,10 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cases.models import Referral, ReferralEvent
-from cases.services import referrals as services
+from cases.referrals import services
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.workdays import add_working_days
-from tests.cases.referrals_support import draft, kind, sent
+from tests.cases.referrals.support import draft, kind, sent
 from tests.factories import UnitFactory, make_user
 
 pytestmark = pytest.mark.django_db
@@ -161,7 +161,7 @@ def test_notice_needs_no_answer(cast):
 
 
 def test_receiver_forwards_to_a_sub_unit_and_the_sender_sees_it(cast):
-    from cases.selectors.referrals import referral_get
+    from cases.referrals.selectors import referral_get
 
     county = UnitFactory(name="某县公安局", parent=cast.unit)
     county_liaison = make_user("liaison", county, username="county")

@@ -6,7 +6,7 @@ from io import BytesIO
 from typing import Any
 
 from cases.models import Referral, ReferralKind
-from cases.services import referrals as services
+from cases.referrals import intake, services
 from members.models import User
 
 ID = "620102199001011234"
@@ -41,7 +41,7 @@ def xlsx(rows: list[list[Any]], header: list[str] | None = None) -> BytesIO:
 
     wb = Workbook()
     ws = wb.active
-    ws.append(header if header is not None else [label for _k, label in services.IMPORT_COLUMNS])
+    ws.append(header if header is not None else [label for _k, label in intake.IMPORT_COLUMNS])
     for row in rows:
         ws.append(row)
     out = BytesIO()

@@ -9,9 +9,9 @@ import pytest
 import time_machine
 
 from cases.models import Referral
-from cases.services import referrals as services
+from cases.referrals import alerts, services
 from members.models import Notification
-from tests.cases.referrals_support import ID, PHONE, sent
+from tests.cases.referrals.support import ID, PHONE, sent
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")
@@ -25,7 +25,7 @@ def notices(stage_prefix: str) -> list[tuple[str, str]]:
 
 def scan(when: datetime) -> int:
     with time_machine.travel(when, tick=False):
-        return services.referral_scan_alerts()
+        return alerts.referral_scan_alerts()
 
 
 def test_unacknowledged_after_two_working_days_reminds_the_receiver(cast):

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cases.models import Referral, ReferralKind
-from cases.selectors import referrals as selectors
+from stats import referrals as selectors
 from tests.conftest import client_for
 from tests.factories import RegionFactory
 

@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.models import Party, Referral, ReferralImport
-from cases.services import referrals as services
-from tests.cases.referrals_support import sheet_row, xlsx
+from cases.referrals import intake
+from tests.cases.referrals.support import sheet_row, xlsx
 from tests.conftest import client_for
 from tests.factories import UnitFactory
 
@@ -31,20 +31,20 @@ def upload(data: BytesIO) -> SimpleUploadedFile:
 
 
 def check(cast, data: BytesIO):
-    return services.referral_import_check(sender=cast.court, fileobj=data)
+    return intake.referral_import_check(sender=cast.court, fileobj=data)
 
 
 def test_template_is_a_valid_sheet_with_the_columns(cast):
     from openpyxl import load_workbook
 
-    ws = load_workbook(BytesIO(services.import_template())).active
-    assert [c.value for c in ws[1]] == [label for _k, label in services.IMPORT_COLUMNS]
+    ws = load_workbook(BytesIO(intake.import_template_response().content)).active
+    assert [c.value for c in ws[1]] == [label for _k, label in intake.IMPORT_COLUMNS]
     resp = client_for(cast.clerk).get("/referrals/import/template.xlsx")
     assert resp.status_code == 200 and resp.content[:2] == b"PK"
 
 
 def test_wrong_column_is_reported_and_nothing_read(cast, mediators):
-    header = [label for _k, label in services.IMPORT_COLUMNS]
+    header = [label for _k, label in intake.IMPORT_COLUMNS]
     header[2] = "案件类型"
     result = check(cast, xlsx([sheet_row("A-1", "调委0")], header=header))
     assert not result.ok and result.errors[0][0] == 1
@@ -109,7 +109,7 @@ def test_valid_sheet_is_created_once_and_reupload_creates_no_duplicates(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         resp = c.post(f"/referrals/import/{imp.pk}/confirm/")
     assert resp.status_code == 302 and len(callbacks) == 1
-    services.referral_import_run(import_id=imp.pk)  # what the Celery task does
+    intake.referral_import_run(import_id=imp.pk)  # what the Celery task does
     imp.refresh_from_db()
     assert imp.status == "done" and imp.created_count == 7
     assert Referral.objects.filter(sender=cast.court, kind__code="mediation", status="sent").count() == 7
@@ -118,26 +118,26 @@ def test_valid_sheet_is_created_once_and_reupload_creates_no_duplicates(
     assert r.tasks.filter(number=8).exists() and r.events.get().action == "import" and r.next_alert_at
     assert r.history.count() == 1
     # the same sheet again, plus one new row
-    imp2, result = services.referral_import_prepare(
+    imp2, result = intake.referral_import_prepare(
         by=cast.clerk, upload=upload(xlsx([*rows, sheet_row("新-1", "调委0")]))
     )
     assert result.ok and imp2.new_rows == 1 and imp2.skipped_count == 7
-    services.referral_import_queue(imp=imp2, by=cast.clerk)
-    services.referral_import_run(import_id=imp2.pk)
+    intake.referral_import_queue(imp=imp2, by=cast.clerk)
+    intake.referral_import_run(import_id=imp2.pk)
     imp2.refresh_from_db()
     assert imp2.created_count == 1 and imp2.skipped_count == 7
     assert Referral.objects.filter(sender=cast.court).count() == 8
     # running the same import twice does nothing more
-    services.referral_import_run(import_id=imp2.pk)
+    intake.referral_import_run(import_id=imp2.pk)
     assert Referral.objects.filter(sender=cast.court).count() == 8
 
 
 def test_progress_page_polls_until_done(cast, mediators):
-    imp, _r = services.referral_import_prepare(by=cast.clerk, upload=upload(xlsx([sheet_row("P-1", "调委0")])))
+    imp, _r = intake.referral_import_prepare(by=cast.clerk, upload=upload(xlsx([sheet_row("P-1", "调委0")])))
     c = client_for(cast.clerk)
     html = c.get(f"/referrals/import/{imp.pk}/").content.decode()
     assert 'hx-trigger="every 1s"' in html
-    services.referral_import_run(import_id=imp.pk)
+    intake.referral_import_run(import_id=imp.pk)
     html = c.get(f"/referrals/import/{imp.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert "hx-trigger" not in html and "100%" in html and "已创建 1 项" in html
     assert client_for(cast.other_clerk).get(f"/referrals/import/{imp.pk}/").status_code == 404
@@ -146,7 +146,7 @@ def test_progress_page_polls_until_done(cast, mediators):
 def test_five_thousand_rows_in_one_transaction(cast, mediators, monkeypatch):
     rows = [sheet_row(f"(2026)甘01民诉前调{i}号", f"调委{i % 2}") for i in range(5000)]
     data = xlsx(rows)
-    imp, result = services.referral_import_prepare(by=cast.clerk, upload=upload(data))
+    imp, result = intake.referral_import_prepare(by=cast.clerk, upload=upload(data))
     assert result.ok and imp.new_rows == 5000
     # A failure in the last batch leaves nothing behind: one transaction.
     real = Party.objects.bulk_create
@@ -159,11 +159,11 @@ def test_five_thousand_rows_in_one_transaction(cast, mediators, monkeypatch):
         return real(objs, *args, **kwargs)
 
     monkeypatch.setattr(Party.objects, "bulk_create", failing)
-    imp = services.referral_import_run(import_id=imp.pk)
+    imp = intake.referral_import_run(import_id=imp.pk)
     assert imp.status == "failed" and "disk full" in imp.error
     assert Referral.objects.count() == 0
     monkeypatch.setattr(Party.objects, "bulk_create", real)
     ReferralImport.objects.filter(pk=imp.pk).update(status="queued")
-    imp = services.referral_import_run(import_id=imp.pk)
+    imp = intake.referral_import_run(import_id=imp.pk)
     assert imp.status == "done" and imp.created_count == 5000
     assert Referral.objects.filter(sender=cast.court).count() == 5000

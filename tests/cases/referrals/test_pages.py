@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Party, Referral, ReferralKind
-from cases.services import referrals as services
-from tests.cases.referrals_support import ID, sent
+from cases.referrals import services
+from tests.cases.referrals.support import ID, sent
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -143,7 +143,7 @@ def test_home_page_shows_what_awaits_the_unit(cast):
 
 
 def test_awaiting_selector_query_count(cast, django_assert_max_num_queries):
-    from cases.selectors.referrals import referrals_awaiting
+    from cases.referrals.selectors import referrals_awaiting
 
     _bulk(cast, 30)
     with django_assert_max_num_queries(2):
@@ -176,7 +176,7 @@ def test_edit_page_corrects_a_returned_referral(cast):
 
 
 def test_a_returned_referral_awaits_its_sender(cast):
-    from cases.selectors.referrals import referrals_awaiting
+    from cases.referrals.selectors import referrals_awaiting
 
     r = sent(cast.clerk, cast.unit, number="RT-1")
     assert referrals_awaiting(cast.clerk) == ([], 0)

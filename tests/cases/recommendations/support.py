@@ -10,7 +10,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.models import JudicialRecommendation
-from cases.services import recommendations as services
+from cases.recommendations import services
 from members.models import User
 
 _counter = {"n": 0}
