@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from cases.models import Referral
+from fuyuan.lib.pagination import DeepPagination
 from tests.cases.referrals.support import ID, sent
 
 pytestmark = pytest.mark.django_db
@@ -170,14 +171,27 @@ def test_search_holds_on_deep_pages(cast):
 
 
 def test_search_counts_are_capped(cast, monkeypatch):
-    from fuyuan.lib.pagination import DeepPagination
-
     monkeypatch.setattr(DeepPagination, "search_count_cap", 30)
     _bulk(cast, 45)
     body = api(cast.office).get("/api/v1/referrals/", {"search": "纠纷"}).json()
     assert body["count"] == 30 and body["count_capped"] is True
     body = api(cast.office).get("/api/v1/referrals/").json()
     assert body["count"] == 45 and "count_capped" not in body
+
+
+def test_a_capped_search_can_be_paged_to_its_end(cast, monkeypatch):
+    """Past the capped count the pages go on while rows remain (the cap is 1,000; 30 here, on 45 matches)."""
+    monkeypatch.setattr(DeepPagination, "search_count_cap", 30)
+    _bulk(cast, 45)
+    client, seen, page = api(cast.office), [], 1
+    while True:
+        body = client.get("/api/v1/referrals/", {"search": "纠纷", "page": page}).json()
+        assert body["count"] == 30 and body["count_capped"] is True
+        seen += [r["id"] for r in body["results"]]
+        if body["next"] is None:
+            break
+        page += 1
+    assert page == 3 and len(seen) == len(set(seen)) == 45
 
 
 # --- Found by the schemathesis run (tests/security/test_api_fuzz.py) -----------------------------------------
