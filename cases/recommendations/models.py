@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fuyuan.lib.deadlines import light
+from fuyuan.lib.deadlines import OverdueQuerySet, is_overdue, light
 
-__all__ = ["JudicialRecommendation", "RecommendationAttachment", "RecommendationPolicy", "RecommendationQuerySet"]
+__all__ = ["JudicialRecommendation", "RecommendationAttachment", "RecommendationPolicy"]
 
 
 class RecommendationPolicy(models.Model):
@@ -45,16 +45,6 @@ class RecommendationPolicy(models.Model):
         return f"{self.court}: {self.period_length} {self.get_period_kind_display()}"
 
 
-class RecommendationQuerySet(models.QuerySet["JudicialRecommendation"]):
-    @staticmethod
-    def overdue_q(today: date | None = None) -> Q:
-        """The one rule of "overdue": still owing a reply and past the reply due date."""
-        return Q(status__in=JudicialRecommendation.OPEN_STATUSES, reply_due__lt=today or timezone.localdate())
-
-    def overdue(self, today: date | None = None) -> RecommendationQuerySet:
-        return self.filter(self.overdue_q(today))
-
-
 class JudicialRecommendation(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -80,6 +70,7 @@ class JudicialRecommendation(models.Model):
 
     # Statuses in which the agency still owes a reply: the ladder runs and the record can be overdue.
     OPEN_STATUSES = (Status.ISSUED, Status.ACKNOWLEDGED)
+    OVERDUE_STATUSES, DUE_FIELD = OPEN_STATUSES, "reply_due"  # the overdue rule (OverdueQuerySet)
 
     number = models.CharField(_("文号"), max_length=80, blank=True, help_text=_("如:(2025)甘高法建字第3号"))
     year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
@@ -173,7 +164,7 @@ class JudicialRecommendation(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(m2m_fields=[copy_to, tasks])
 
-    objects = RecommendationQuerySet.as_manager()
+    objects = OverdueQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("司法建议")
@@ -218,8 +209,7 @@ class JudicialRecommendation(models.Model):
 
     @property
     def overdue(self) -> bool:
-        """:meth:`RecommendationQuerySet.overdue_q` for this one record."""
-        return self.is_open and self.reply_due is not None and self.reply_due < timezone.localdate()
+        return is_overdue(self)
 
     def light(self, today: date | None = None) -> str:
         """Traffic light of the reply due date (:func:`fuyuan.lib.deadlines.light`, kind "recommendation")."""

@@ -54,17 +54,8 @@ def _alert(
     unit_ids: Sequence[int | None],
     office: bool,
 ) -> None:
-    recipients = people.contacts(unit_ids)
-    if office:
-        recipients += people.office()
-    notify(
-        event=event,
-        obj=referral,
-        stage=stage,
-        recipients=recipients,
-        url=_url(referral),
-        context={"referral": referral},
-    )
+    to = people.contacts(unit_ids) + (people.office() if office else [])
+    notify(event=event, obj=referral, stage=stage, recipients=to, url=_url(referral), context={"referral": referral})
 
 
 def referral_stages(referral: Referral, people: ContactDirectory | None = None) -> list[AlertStage]:

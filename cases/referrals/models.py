@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fuyuan.lib.deadlines import light
+from fuyuan.lib.deadlines import OverdueQuerySet, is_overdue, light
 
 __all__ = [
     "Outcome",
@@ -20,7 +20,6 @@ __all__ = [
     "ReferralEvent",
     "ReferralImport",
     "ReferralKind",
-    "ReferralQuerySet",
 ]
 
 #: A referral sent and not acknowledged for longer than this needs attention (its light turns yellow).
@@ -78,16 +77,6 @@ class ReferralKind(models.Model):
         return [(code, str(labels.get(code, code))) for code in self.outcomes]
 
 
-class ReferralQuerySet(models.QuerySet["Referral"]):
-    @staticmethod
-    def overdue_q(today: date | None = None) -> Q:
-        """The one rule of "overdue": acknowledged or accepted, and past the due date."""
-        return Q(status__in=Referral.CLOCK_STATUSES, due__lt=today or timezone.localdate())
-
-    def overdue(self, today: date | None = None) -> ReferralQuerySet:
-        return self.filter(self.overdue_q(today))
-
-
 class Referral(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -101,6 +90,7 @@ class Referral(models.Model):
     # Statuses awaiting the receiver; in the last two the answer clock runs (and the referral can be overdue).
     OPEN_STATUSES = (Status.SENT, Status.ACKNOWLEDGED, Status.ACCEPTED)
     CLOCK_STATUSES = (Status.ACKNOWLEDGED, Status.ACCEPTED)
+    OVERDUE_STATUSES, DUE_FIELD = CLOCK_STATUSES, "due"  # the overdue rule (OverdueQuerySet)
 
     kind = models.ForeignKey(ReferralKind, verbose_name=_("类别"), on_delete=models.PROTECT, related_name="referrals")
     sender = models.ForeignKey(
@@ -148,7 +138,7 @@ class Referral(models.Model):
     next_alert_at = models.DateTimeField(_("下次提醒"), null=True, blank=True, editable=False)
     history = HistoricalRecords(m2m_fields=[tasks])
 
-    objects = ReferralQuerySet.as_manager()
+    objects = OverdueQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]
@@ -187,8 +177,7 @@ class Referral(models.Model):
 
     @property
     def overdue(self) -> bool:
-        """:meth:`ReferralQuerySet.overdue_q` for this one referral."""
-        return self.due is not None and self.status in self.CLOCK_STATUSES and timezone.localdate() > self.due
+        return is_overdue(self)
 
     @property
     def open(self) -> bool:

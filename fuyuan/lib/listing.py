@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import QuerySet, Subquery
 from django.http import HttpRequest
@@ -49,9 +50,10 @@ class DeepPaginator(Paginator):
             value = qs.order_by().values("pk")[: self.count_cap + 1].count()
             self.count_capped = value > self.count_cap
             return min(value, self.count_cap)
-        if qs.query.is_empty():
+        try:
+            sql, params = qs.values("pk").query.sql_with_params()
+        except EmptyResultSet:  # a filter that can match nothing (``pk__in=[]``) compiles to no SQL
             return 0
-        sql, params = qs.values("pk").query.sql_with_params()
         key = "list-count:" + hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
         cached = cache.get(key)
         if cached is not None:
