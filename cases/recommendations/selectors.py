@@ -23,7 +23,6 @@ from cases.recommendations.models import JudicialRecommendation
 from members.models import MemberUnit, Notification, User
 from members.roles import Role, can_read_all, has_role
 
-Status = JudicialRecommendation.Status
 CopyTo = JudicialRecommendation.copy_to.through
 
 
