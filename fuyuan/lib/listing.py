@@ -52,7 +52,7 @@ class DeepPaginator(Paginator):
             return min(value, self.count_cap)
         try:
             sql, params = qs.values("pk").query.sql_with_params()
-        except EmptyResultSet:  # a filter that can match nothing (``pk__in=[]``) compiles to no SQL
+        except EmptyResultSet:  # a filter that can match nothing (e.g. an impossible year)
             return 0
         key = "list-count:" + hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
         cached = cache.get(key)
@@ -84,10 +84,11 @@ class DeepPaginator(Paginator):
             top = self.count
         qs = self.object_list
         if isinstance(qs, QuerySet):
-            rows = list(qs.filter(pk__in=Subquery(qs.values("pk")[bottom:top])))
+            # Still a queryset (evaluated once, when the page is read), so a view may narrow it further.
+            rows: Any = qs.filter(pk__in=Subquery(qs.values("pk")[bottom:top]))
         else:
-            rows = list(qs[bottom:top])
-        if self.count_capped and number > 1 and not rows:
+            rows = qs[bottom:top]
+        if self.count_capped and number > 1 and not len(rows):
             raise EmptyPage(self.error_messages["no_results"])
         return CappedPage(rows, number, self)
 
