@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -166,30 +167,43 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _referral_fields(form: ReferralForm, parties: Any) -> dict[str, Any]:
+    """What the create and edit forms both give the services."""
+    d = form.cleaned_data
+    fields = ("receiver", "case_number", "subject", "summary")
+    return {**{name: d[name] for name in fields}, "parties": parties_from(parties)}
+
+
+def _submitted(request: HttpRequest, form: ReferralForm, save: Callable[[], Referral]) -> Referral | None:
+    """Run the service: its ValidationError goes onto the form, a refusal into a message (then None)."""
+    try:
+        return save()
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+    except (NotPermitted, TransitionNotAllowed) as exc:
+        messages.error(request, exc.message)
+    return None
+
+
 @login_required
 def referral_create(request: HttpRequest) -> HttpResponse:
-    if not request.user.unit_id:
+    if not request.user.unit_id:  # type: ignore[union-attr]
         raise Http404
     form = ReferralForm(request.POST or None)
     parties = PartyFormSet(request.POST or None, prefix="parties")
     if request.method == "POST" and form.is_valid() and parties.is_valid():
         d = form.cleaned_data
-        try:
-            r = services.referral_create(
-                by=request.user,
+        r = _submitted(
+            request,
+            form,
+            lambda: services.referral_create(
+                by=request.user,  # type: ignore[arg-type]
                 kind=d["kind"],
-                receiver=d["receiver"],
-                case_number=d["case_number"],
-                subject=d["subject"],
-                summary=d["summary"],
                 tasks=d["tasks"] or None,
-                parties=parties_from(parties),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except NotPermitted as exc:
-            messages.error(request, exc.message)
-        else:
+                **_referral_fields(form, parties),
+            ),
+        )
+        if r is not None:
             messages.success(request, _("已保存为草稿,核对后请点击“移送”。"))
             return redirect("referral-detail", pk=r.pk)
     return render(request, "cases/referrals/form.html", {"form": form, "parties": parties, "r": None})
@@ -216,25 +230,16 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial=[{"role": p.role, "name": p.name, "id_number": p.id_number, "phone": p.phone} for p in r.parties.all()],
     )
     if request.method == "POST" and form.is_valid() and parties.is_valid():
-        d = form.cleaned_data
-        try:
-            services.referral_update(
-                referral=r,
-                by=request.user,
-                receiver=d["receiver"],
-                case_number=d["case_number"],
-                subject=d["subject"],
-                summary=d["summary"],
-                tasks=d["tasks"],
-                parties=parties_from(parties),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        except (NotPermitted, TransitionNotAllowed) as exc:
-            messages.error(request, exc.message)
-            return redirect("referral-detail", pk=r.pk)
-        else:
+        tasks = form.cleaned_data["tasks"]
+        fields = _referral_fields(form, parties)
+        saved = _submitted(
+            request,
+            form,
+            lambda: services.referral_update(referral=r, by=request.user, tasks=tasks, **fields),  # type: ignore[arg-type]
+        )
+        if saved is not None:
             messages.success(request, _("已保存。"))
+        if saved is not None or not form.errors:  # saved, or refused (the message says why)
             return redirect("referral-detail", pk=r.pk)
     return render(request, "cases/referrals/form.html", {"form": form, "parties": parties, "r": r})
 
