@@ -155,7 +155,7 @@ def run(report: Report) -> None:
     from django.utils import timezone
 
     from cases.models import JudicialRecommendation
-    from cases.services.recommendations import recommendation_scan_alerts
+    from cases.recommendations.alerts import recommendation_scan_alerts
     from members.models import Notification
 
     build()

@@ -180,7 +180,7 @@ def _intake(report: Report, court_id: int) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from cases.models import Referral, ReferralImport
-    from cases.services import referrals as services
+    from cases.referrals import intake
     from fuyuan.lib.xlsx import Sheet, sheets_bytes
     from members.models import MemberUnit, User
 
@@ -203,16 +203,16 @@ def _intake(report: Report, court_id: int) -> None:
         ]
         for i in range(5000)
     ]
-    header = [label for _k, label in services.IMPORT_COLUMNS]
+    header = [label for _k, label in intake.IMPORT_COLUMNS]
     upload = SimpleUploadedFile("bench.xlsx", sheets_bytes([Sheet("Sheet", header, rows)]))
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()
-    imp, check = services.referral_import_prepare(by=user, upload=upload)
+    imp, check = intake.referral_import_prepare(by=user, upload=upload)
     checked = time.perf_counter()
     assert imp is not None, check.errors[:3]
     ReferralImport.objects.filter(pk=imp.pk).update(status="queued")
     with CaptureQueriesContext(connection) as ctx:
-        imp = services.referral_import_run(import_id=imp.pk)
+        imp = intake.referral_import_run(import_id=imp.pk)
     done = time.perf_counter()
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     assert imp.status == "done" and imp.created_count == 5000, imp.error
@@ -231,7 +231,7 @@ def _intake(report: Report, court_id: int) -> None:
 def run(report: Report) -> None:
     from django.core.cache import cache
 
-    from cases.selectors import referrals as selectors
+    from stats import referrals as selectors
 
     info = build()
     court = client_for("bench-ref-court")

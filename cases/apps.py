@@ -8,17 +8,14 @@ class CasesConfig(AppConfig):
     verbose_name = _("司法建议与案件移送")
 
     def ready(self) -> None:
+        # Imported here, not at the top: these modules use the models, which are not loaded
+        # when Django imports the app configs (the app registry's rule, not a cycle of ours).
+        from cases.recommendations.home import awaiting_reply_panel
+        from cases.referrals.home import awaiting_referrals_panel
         from members import roles
+        from members.home import register_panel
 
         # The roles' permissions on this app's models exist only once this app has migrated.
         post_migrate.connect(roles.ensure_roles_after_migrate, sender=self)
-        try:
-            from members.home import register_panel
-        except ImportError:  # the home page's panels are not there yet
-            return
-        from cases.home import awaiting_reply_panel
-
         register_panel(awaiting_reply_panel)
-        from cases.home_referrals import awaiting_referrals_panel
-
         register_panel(awaiting_referrals_panel)

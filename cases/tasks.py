@@ -1,16 +1,6 @@
-"""Thin Celery tasks of the cases app: each calls one service and is safe to run twice."""
+"""The Celery tasks of the cases app (names ``cases.*`` are kept: the periodic tasks in the database use them)."""
 
-from __future__ import annotations
+from cases.recommendations.tasks import scan_recommendation_alerts
+from cases.referrals.tasks import run_referral_import, scan_referral_alerts
 
-from celery import shared_task
-
-from cases.services.recommendations import recommendation_scan_alerts
-
-
-@shared_task(name="cases.scan_recommendation_alerts")
-def scan_recommendation_alerts() -> int:
-    """The alert ladder of judicial recommendations: send every stage that has come due."""
-    return recommendation_scan_alerts()
-
-
-from cases.tasks_referrals import *  # noqa: E402,F403
+__all__ = ["run_referral_import", "scan_recommendation_alerts", "scan_referral_alerts"]

@@ -1,21 +1,6 @@
-from django.urls import path
+"""The pages of the cases app: each feature's URLs."""
 
-from cases.views import recommendations as recommendation_views
+from cases.recommendations import urls as recommendation_urls
+from cases.referrals import urls as referral_urls
 
-urlpatterns = [
-    path("recommendations/", recommendation_views.recommendation_list, name="recommendation-list"),
-    path("recommendations/export.xlsx", recommendation_views.recommendation_export, name="recommendation-export"),
-    path("recommendations/new/", recommendation_views.recommendation_create, name="recommendation-create"),
-    path("recommendations/<int:pk>/", recommendation_views.recommendation_detail, name="recommendation-detail"),
-    path("recommendations/<int:pk>/edit/", recommendation_views.recommendation_edit, name="recommendation-edit"),
-    path(
-        "recommendations/<int:pk>/<str:action>/",
-        recommendation_views.recommendation_action,
-        name="recommendation-action",
-    ),
-    path(
-        "recommendations/<int:pk>/attachments/<int:attachment_id>/",
-        recommendation_views.recommendation_attachment,
-        name="recommendation-attachment",
-    ),
-]
+urlpatterns = [*recommendation_urls.urlpatterns, *referral_urls.urlpatterns]

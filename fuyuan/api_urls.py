@@ -9,8 +9,8 @@ from typing import Any
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from cases.api.recommendations import RecommendationViewSet
-from cases.api.referrals import ReferralViewSet
+from cases.recommendations.api import RecommendationViewSet
+from cases.referrals.api import ReferralViewSet
 from meetings.consultations import api as consultations_api
 from meetings.decisions import api as decisions_api
 from meetings.meetings import api as meetings_api

@@ -299,9 +299,9 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "members.roles.Role",
         "LiaisonRoleEnum": "members.models.Liaison.Role",
         "LanguageEnum": "members.models.User.Language",
-        "RecommendationOutcomeEnum": "cases.models.recommendations.JudicialRecommendation.Outcome",
-        "ReferralOutcomeEnum": "cases.models.referrals.Outcome",
-        "PartyRoleEnum": "cases.models.referrals.Party.Role",  # not the users' RoleEnum
+        "RecommendationOutcomeEnum": "cases.recommendations.models.JudicialRecommendation.Outcome",
+        "ReferralOutcomeEnum": "cases.referrals.models.Outcome",
+        "PartyRoleEnum": "cases.referrals.models.Party.Role",  # not the users' RoleEnum
     },
 }
 
@@ -315,7 +315,7 @@ FUYUAN_HEARTBEAT_MAX_AGE_SECONDS = env_int("FUYUAN_HEARTBEAT_MAX_AGE_SECONDS", 1
 FUYUAN_STATS_CACHE_SECONDS = env_int("FUYUAN_STATS_CACHE_SECONDS", 300, minimum=0)
 FUYUAN_STATS_MAX_LAG_SECONDS = env_int("FUYUAN_STATS_MAX_LAG_SECONDS", 60, minimum=0)
 
-# The alert ladder of judicial recommendations (cases/services/recommendations.py): days.
+# The alert ladder of judicial recommendations (cases/recommendations/alerts.py): days.
 FUYUAN_RECOMMENDATION_ACK_REMINDER_DAYS = env_int("FUYUAN_RECOMMENDATION_ACK_REMINDER_DAYS", 5, minimum=1)
 FUYUAN_RECOMMENDATION_DUE_SOON_DAYS = tuple(
     int(d) for d in env_list("FUYUAN_RECOMMENDATION_DUE_SOON_DAYS", ["14", "3"]) if d.isdigit()

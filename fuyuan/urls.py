@@ -14,7 +14,6 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("cases.urls")),
     path("", include("meetings.urls")),
-    path("", include("cases.urls_referrals")),
     path("", include("stats.urls")),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

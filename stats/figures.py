@@ -111,12 +111,9 @@ def _referrals() -> QuerySet:
     return Referral.objects.filter(sent_at__isnull=False).exclude(status__in=[FS.DRAFT, FS.REVOKED])
 
 
-def recommendation_overdue_q(today: date) -> Q:
-    return Q(status__in=R.OPEN_STATUSES, reply_due__lt=today)
-
-
-def referral_overdue_q(today: date) -> Q:
-    return Q(status__in=[FS.ACKNOWLEDGED, FS.ACCEPTED], due__lt=today)
+# "Overdue" is defined once per model, by its QuerySet (``Model.objects.overdue()``).
+recommendation_overdue_q = R.objects.overdue_q
+referral_overdue_q = Referral.objects.overdue_q
 
 
 def decision_overdue_q(today: date) -> Q:

@@ -12,4 +12,5 @@ urlpatterns = [
     path("stats/freeze/", views.freeze, name="stats-freeze"),
     path("stats/snapshots/<int:pk>/unfreeze/", views.unfreeze, name="stats-unfreeze"),
     path("stats/definitions/", views.definitions, name="stats-definitions"),
+    path("referrals/figures/", views.referral_figures, name="referral-figures"),
 ]

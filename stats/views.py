@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,13 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
+from fuyuan.lib.params import parse_id
 from fuyuan.lib.xlsx import XLSX_CONTENT_TYPE
-from members.roles import Role, can_read_all, has_role
+from members.models import Region
+from members.roles import Role, can_read_all, has_role, is_office
 from members.types import AuthenticatedHttpRequest
-from stats import league, selectors, services
+from stats import league, referrals, selectors, services
 from stats.figures import FIGURES, SOURCES
 from stats.models import PreparedReport, Snapshot
-from stats.periods import KINDS
+from stats.periods import KINDS, MIN_YEAR
 from stats.report import report_context, report_docx, report_xlsx
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -191,3 +194,30 @@ def definitions(request: AuthenticatedHttpRequest) -> HttpResponse:
             }
         )
     return render(request, "stats/definitions.html", {"rows": rows, "sources": SOURCES.values()})
+
+
+@login_required
+def referral_figures(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Figures the office needs on referrals: mediation success rate, transfers opened as cases, on-time answers."""
+    _require_read_all(request)
+    today = timezone.localdate()
+    year = parse_id(request.GET.get("year"))
+    if year is None or not MIN_YEAR <= year <= today.year + 1:
+        year = today.year
+    region = parse_id(request.GET.get("region"))
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    return render(
+        request,
+        "stats/referrals.html",
+        {
+            "year": year,
+            "years": list(range(today.year, today.year - 6, -1)),
+            "region": region,
+            "regions": Region.objects.all(),
+            "mediation": referrals.mediation_figures(start=start, end=end, region=region),
+            "transfers": referrals.transfer_figures(start=start, end=end, region=region),
+            "by_kind": referrals.on_time_rates(by="kind", start=start, end=end, region=region),
+            "by_receiver": referrals.on_time_rates(by="receiver", start=start, end=end, region=region),
+            "is_office": is_office(request.user),
+        },
+    )

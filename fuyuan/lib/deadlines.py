@@ -9,8 +9,10 @@ the record kind's warning window (``settings.FUYUAN_LIGHT_WINDOW_DAYS[kind]``), 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.conf import settings
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 GREY, GREEN, YELLOW, RED = "grey", "green", "yellow", "red"
@@ -36,3 +38,25 @@ def light(*, kind: str, due: date | None, is_open: bool, today: date | None = No
 def light_counts(lights: list[str]) -> dict[str, int]:
     """How many of each light, every light present (0 when none)."""
     return {name: lights.count(name) for name in LIGHTS}
+
+
+class OverdueQuerySet(QuerySet[Any]):
+    """The one rule of "overdue" for a model with a due date: still open for it, and past the due date.
+
+    The model says which statuses keep the clock running (``OVERDUE_STATUSES``) and which field holds
+    the due date (``DUE_FIELD``). ``Model.objects.overdue(today=None)`` lists them; ``overdue_q`` is the
+    same condition for an aggregate's ``filter=``; :func:`is_overdue` tells it of one loaded record.
+    """
+
+    def overdue_q(self, today: date | None = None) -> Q:
+        model = self.model
+        return Q(status__in=model.OVERDUE_STATUSES, **{f"{model.DUE_FIELD}__lt": today or timezone.localdate()})
+
+    def overdue(self, today: date | None = None) -> OverdueQuerySet:
+        return self.filter(self.overdue_q(today))
+
+
+def is_overdue(record: Any, today: date | None = None) -> bool:
+    """:meth:`OverdueQuerySet.overdue_q` for one record already loaded."""
+    due = getattr(record, record.DUE_FIELD)
+    return record.status in record.OVERDUE_STATUSES and due is not None and due < (today or timezone.localdate())

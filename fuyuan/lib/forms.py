@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 # The mixin goes before a form class (``class F(BootstrapFormMixin, forms.Form)``): to the type checker it is a form.
 if TYPE_CHECKING:
@@ -19,7 +21,7 @@ class BootstrapFormMixin(_FormBase):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect):
                 css = "form-check-input"
@@ -27,9 +29,22 @@ class BootstrapFormMixin(_FormBase):
                 css = "form-select"
             else:
                 css = "form-control"
-            if self.is_bound and name in self.errors:
-                css += " is-invalid"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self) -> None:
+        # Marked after validation, not in __init__: a form that sets a field's queryset or choices
+        # after ``super().__init__()`` must be validated against them.
+        super().full_clean()
+        mark_invalid(self)
+
+
+def mark_invalid(form: forms.BaseForm) -> None:
+    """Bootstrap's ``is-invalid`` on the widget of every field with an error."""
+    for name in getattr(form, "_errors", None) or {}:
+        if name in form.fields:
+            widget = form.fields[name].widget
+            if "is-invalid" not in widget.attrs.get("class", ""):
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
 
 
 def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -43,8 +58,40 @@ def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
-    for name in form.errors:
-        if name in form.fields:
-            widget = form.fields[name].widget
-            if "is-invalid" not in widget.attrs.get("class", ""):
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+    mark_invalid(form)
+
+
+class FastSelect(forms.Select):
+    """A select rendered in Python, not one template per option: lists of units run into thousands."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        final = self.build_attrs(self.attrs, attrs)
+        selected = {str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v not in (None, "")}
+        multiple = self.allow_multiple_selected
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, mark_safe(" selected") if key in selected else "", label)  # nosec B308  # a constant attribute
+                for key, label in ((str(v) if v is not None else "", text) for v, text in self.choices)
+            ),
+        )
+        attrs_html = format_html_join(" ", '{}="{}"', ((k, v) for k, v in final.items() if v not in (None, False)))
+        return format_html(
+            '<select name="{}"{} {}>{}</select>',
+            name,
+            mark_safe(" multiple") if multiple else "",  # nosec B308  # a constant attribute
+            attrs_html,
+            options,
+        )
+
+
+class FastSelectMultiple(FastSelect):
+    allow_multiple_selected = True
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        getter = getattr(data, "getlist", None)
+        return getter(name) if getter else data.get(name)
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return False

@@ -65,7 +65,8 @@ class DeepPaginator(Paginator):
 
     def validate_number(self, number: Any) -> int:
         # A capped count does not bound the pages: a page past the cap is valid while rows remain.
-        if not self.count_capped:
+        # (The count is taken first: it is what finds out whether it is capped.)
+        if not self.count or not self.count_capped:
             return super().validate_number(number)
         try:
             number = int(number)

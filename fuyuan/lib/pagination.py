@@ -3,6 +3,9 @@ from typing import Any
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
+from rest_framework.response import Response
+
+from fuyuan.lib.listing import SEARCH_COUNT_CAP, DeepPaginator
 
 
 class StandardPagination(PageNumberPagination):
@@ -13,6 +16,7 @@ class StandardPagination(PageNumberPagination):
     """
 
     page_size = 20
+    request: Request | None = None
     page_size_query_param = "page_size"
     max_page_size = 200
 
@@ -21,3 +25,24 @@ class StandardPagination(PageNumberPagination):
             return super().paginate_queryset(queryset, request, view)
         except NotFound as exc:  # DRF raises it for an InvalidPage only
             raise ValidationError({self.page_query_param: [exc.detail]}) from exc
+
+
+class DeepPagination(StandardPagination):
+    """`?page=N` whose deep pages cost no more than the first (:class:`fuyuan.lib.listing.DeepPaginator`).
+
+    A search (``?search=``) counts at most ``search_count_cap`` matches: the body then says
+    ``"count_capped": true``, and ``next`` stays while the page is full, so the search can be paged
+    to its end.
+    """
+
+    search_count_cap = SEARCH_COUNT_CAP
+
+    def django_paginator_class(self, queryset: Any, page_size: int) -> DeepPaginator:  # type: ignore[override]
+        searching = bool(self.request is not None and self.request.query_params.get("search"))
+        return DeepPaginator(queryset, page_size, count_cap=self.search_count_cap if searching else None)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        if self.page.paginator.count_capped:
+            response.data["count_capped"] = True  # a search matching more than the cap: count says the cap
+        return response

@@ -46,8 +46,8 @@ class Ladder:
 
 
 def _recommendation(cast: Cast) -> Any:
-    from cases.services import recommendations
-    from tests.cases.recommendation_utils import make_issued
+    from cases.recommendations import services as recommendations
+    from tests.cases.recommendations.support import make_issued
 
     rec = make_issued(cast)
     with time_machine.travel(at(2025, 3, 10, 10), tick=False):
@@ -79,8 +79,8 @@ def _referral_kinds() -> None:
 
 
 def _referral(cast: Cast) -> Any:
-    from cases.services import referrals
-    from tests.cases.referrals_support import sent
+    from cases.referrals import services as referrals
+    from tests.cases.referrals.support import sent
 
     _referral_kinds()
     r = sent(cast.clerk, cast.unit, code="criminal_transfer", number="移-故障")
@@ -88,7 +88,7 @@ def _referral(cast: Cast) -> Any:
 
 
 def _scan_referrals() -> Any:
-    from cases.tasks_referrals import scan_referral_alerts
+    from cases.tasks import scan_referral_alerts
 
     return scan_referral_alerts()
 

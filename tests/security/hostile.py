@@ -16,8 +16,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.html import escape
 
-from cases.services import recommendations as rec_services
-from cases.services import referrals as ref_services
+from cases.recommendations import services as rec_services
+from cases.referrals import services as ref_services
 from meetings.consultations import services as consultation_services
 from meetings.decisions import services as decision_services
 from meetings.meetings import agenda, ical
@@ -26,8 +26,8 @@ from meetings.meetings import services as meeting_services
 from meetings.models import Meeting
 from members import services as member_services
 from members.models import MemberUnit, WorkTask
-from tests.cases.recommendation_utils import PDF, upload
-from tests.cases.referrals_support import kind
+from tests.cases.recommendations.support import PDF, upload
+from tests.cases.referrals.support import kind
 from tests.conftest import Cast
 from tests.factories import UnitFactory
 from tests.stats.conftest import ensure_referral_kinds

@@ -45,8 +45,8 @@ from schemathesis.core.failures import FailureGroup
 
 from cases.models import ReferralKind
 from members.models import Notification, Region, WorkTask
-from tests.cases.recommendation_utils import make_draft
-from tests.cases.referrals_support import draft as referral_draft
+from tests.cases.recommendations.support import make_draft
+from tests.cases.referrals.support import draft as referral_draft
 from tests.conftest import Cast, make_cast
 from tests.security import world
 

@@ -19,8 +19,8 @@ from meetings.meetings import ical
 from meetings.meetings import services as meeting_services
 from meetings.models import Meeting
 from members.models import MemberUnit
-from tests.cases.recommendation_utils import make_issued
-from tests.cases.referrals_support import sent
+from tests.cases.recommendations.support import make_issued
+from tests.cases.referrals.support import sent
 from tests.conftest import Cast, client_for
 from tests.security import hostile
 from tests.stats.conftest import ensure_referral_kinds

@@ -20,7 +20,7 @@ from django.utils import translation
 
 from cases.models import JudicialRecommendation, RecommendationAttachment, ReferralImport
 from members.models import User
-from tests.cases.recommendation_utils import PDF, make_acknowledged, make_draft, zip_bytes
+from tests.cases.recommendations.support import PDF, make_acknowledged, make_draft, zip_bytes
 from tests.conftest import Cast, client_for
 
 pytestmark = [pytest.mark.security, pytest.mark.django_db]
@@ -180,7 +180,8 @@ def test_every_upload_field_of_the_pages_is_covered() -> None:
     """The file fields of the page forms are the ones tested above (a new one must be added here)."""
     from django import forms as django_forms
 
-    from cases.forms import recommendations, referrals
+    from cases.recommendations import forms as recommendations
+    from cases.referrals import forms as referrals
     from meetings.consultations import forms as consultation_forms
     from meetings.decisions import forms as decision_forms
     from meetings.meetings import forms as meeting_forms

@@ -9,15 +9,15 @@ from typing import Any
 
 from django.utils import timezone
 
-from cases.services import recommendations as rec_services
+from cases.recommendations import services as rec_services
 from meetings.consultations import services as consultation_services
 from meetings.decisions import services as decision_services
 from meetings.meetings import agenda, ical
 from meetings.meetings import services as meeting_services
 from meetings.models import Meeting
 from members.models import MemberUnit, Notification, User
-from tests.cases.recommendation_utils import PDF, make_draft, upload
-from tests.cases.referrals_support import sent
+from tests.cases.recommendations.support import PDF, make_draft, upload
+from tests.cases.referrals.support import sent
 from tests.conftest import Cast
 
 MISSING = 999999

@@ -1,1 +1,0 @@
-from . import recommendations, referrals  # noqa: F401

@@ -1,0 +1,140 @@
+"""The filters of the recommendation list, its export and the API: one FilterSet, rendered by its own form.
+
+Status, court, addressee, supervisor, work task, year, overdue, escalated, and a search over 文号,
+案号, title and the units' names. A malformed value drops its filter (the list shows its rows without it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.recommendations.models import JudicialRecommendation
+from fuyuan.lib.forms import BootstrapFormMixin, FastSelect
+from fuyuan.lib.params import parse_id
+from members.models import MemberUnit, WorkTask
+
+Status = JudicialRecommendation.Status
+ALL = ("", _("全部"))
+YES_NO = [ALL, ("true", _("是")), ("false", _("否"))]
+
+
+def _truthy(value: Any) -> bool | None:
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    return None
+
+
+def year_choices() -> list[int]:
+    this_year = timezone.localdate().year
+    return list(range(this_year, this_year - 8, -1))
+
+
+class FilterForm(BootstrapFormMixin, forms.Form):
+    pass
+
+
+class RecommendationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("搜索"),
+        method="filter_search",
+        widget=forms.TextInput(attrs={"placeholder": _("文号、案号、标题、单位")}),
+    )
+    search = django_filters.CharFilter(method="filter_search")  # the API's name of ``q``
+    status = django_filters.CharFilter(label=_("状态"), method="filter_status", widget=FastSelect)
+    court = django_filters.CharFilter(label=_("发出法院"), method="filter_unit", widget=FastSelect)
+    addressee = django_filters.CharFilter(method="filter_unit")
+    supervisor = django_filters.CharFilter(method="filter_unit")
+    # A name to search rather than a list: a province has thousands of units. ``?addressee=<id>``
+    # (links, the API) still filters by one unit.
+    addressee_name = django_filters.CharFilter(
+        label=_("收文单位"),
+        method="filter_addressee_name",
+        widget=forms.TextInput(attrs={"placeholder": _("单位名称")}),
+    )
+    task = django_filters.CharFilter(label=_("工作任务"), method="filter_task", widget=FastSelect)
+    year = django_filters.CharFilter(label=_("年度"), method="filter_year", widget=FastSelect)
+    overdue = django_filters.CharFilter(label=_("逾期"), method="filter_overdue", widget=FastSelect)
+    escalated = django_filters.CharFilter(label=_("已通报主管部门"), method="filter_escalated", widget=FastSelect)
+
+    class Meta:
+        form = FilterForm
+
+    def __init__(self, data: Any = None, queryset: QuerySet[JudicialRecommendation] | None = None) -> None:
+        super().__init__(data, queryset)
+        self.today = timezone.localdate()
+
+    def with_choices(self) -> RecommendationFilter:
+        """Fill the choices of the form's selects (only the page renders them; the API and export do not)."""
+        fields = self.form.fields
+        units = MemberUnit.objects.filter(active=True, kind=MemberUnit.Kind.COURT)
+        # The High Court and the intermediate courts; a basic court is filtered by ?court=<id> or search.
+        courts = units.filter(
+            Q(level__in=[MemberUnit.Level.PROVINCE, MemberUnit.Level.CITY]) | Q(pk=parse_id(self.data.get("court")))
+        ).order_by("order", "id")
+        tasks = WorkTask.objects.order_by("number").values_list("pk", "number", "title")
+        fields["status"].widget.choices = [ALL, *Status.choices]
+        fields["court"].widget.choices = [ALL, *courts.values_list("pk", "name")]
+        fields["task"].widget.choices = [ALL, *((pk, f"{n}. {title}") for pk, n, title in tasks)]
+        fields["year"].widget.choices = [ALL, *((y, str(y)) for y in year_choices())]
+        fields["overdue"].widget.choices = YES_NO
+        fields["escalated"].widget.choices = YES_NO
+        return self
+
+    def filter_status(self, qs: QuerySet[JudicialRecommendation], name: str, value: str) -> QuerySet[Any]:
+        return qs.filter(status=value) if value in Status.values else qs
+
+    def filter_unit(self, qs: QuerySet[JudicialRecommendation], name: str, value: str) -> QuerySet[Any]:
+        unit = parse_id(value)
+        return qs if unit is None else qs.filter(**{f"{name}_id": unit})
+
+    def filter_addressee_name(self, qs: QuerySet[JudicialRecommendation], name: str, value: str) -> QuerySet[Any]:
+        value = value.strip()[:100]
+        return qs.filter(addressee__name__icontains=value) if value else qs
+
+    def filter_task(self, qs: QuerySet[JudicialRecommendation], name: str, value: str) -> QuerySet[Any]:
+        task = parse_id(value)
+        if task is None:
+            return qs
+        through = JudicialRecommendation.tasks.through.objects
+        return qs.filter(Exists(through.filter(judicialrecommendation_id=OuterRef("pk"), worktask_id=task)))
+
+    def filter_year(self, qs: QuerySet[JudicialRecommendation], name: str, value: str) -> QuerySet[Any]:
+        year = parse_id(value)
+        return qs if year is None else qs.filter(year=year)
+
+    def filter_overdue(self, qs: QuerySet[JudicialRecommendation], name: str, value: str) -> QuerySet[Any]:
+        overdue = _truthy(value)
+        if overdue is None:
+            return qs
+        condition = JudicialRecommendation.objects.overdue_q(self.today)
+        return qs.filter(condition) if overdue else qs.exclude(condition)
+
+    def filter_escalated(self, qs: QuerySet[JudicialRecommendation], name: str, value: str) -> QuerySet[Any]:
+        escalated = _truthy(value)
+        return qs if escalated is None else qs.filter(escalated_at__isnull=not escalated)
+
+    def filter_search(self, qs: QuerySet[JudicialRecommendation], name: str, value: str) -> QuerySet[Any]:
+        if name == "q" and self.data.get("search"):
+            return qs  # ``search`` wins when both are given
+        search = value.strip()[:100]
+        if not search:
+            return qs
+        # Units matching the name first (a small table), so that every branch of the OR is an
+        # index lookup (trigram indexes on 文号, 案号 and title; the foreign-key indexes).
+        units = list(MemberUnit.objects.filter(name__icontains=search).values_list("pk", flat=True)[:2000])
+        return qs.filter(
+            Q(number__icontains=search)
+            | Q(case_number__icontains=search)
+            | Q(title__icontains=search)
+            | Q(addressee_id__in=units)
+            | Q(court_id__in=units)
+        )

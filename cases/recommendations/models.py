@@ -1,0 +1,267 @@
+"""Judicial recommendations (司法建议): a court writes to an agency, the agency must reply in writing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from fuyuan.lib.deadlines import OverdueQuerySet, is_overdue, light
+
+__all__ = ["JudicialRecommendation", "RecommendationAttachment", "RecommendationPolicy"]
+
+
+class RecommendationPolicy(models.Model):
+    """The reply period an issuing court sets for its recommendations (default: two calendar months)."""
+
+    class PeriodKind(models.TextChoices):
+        MONTHS = "months", _("自然月")
+        WORKING_DAYS = "working_days", _("工作日")
+
+    court = models.OneToOneField(
+        "members.MemberUnit",
+        verbose_name=_("法院"),
+        on_delete=models.CASCADE,
+        related_name="recommendation_policy",
+        limit_choices_to={"kind": "court"},
+    )
+    period_kind = models.CharField(_("期限单位"), max_length=12, choices=PeriodKind.choices, default=PeriodKind.MONTHS)
+    period_length = models.PositiveSmallIntegerField(_("回复期限"), default=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("司法建议回复期限")
+        verbose_name_plural = _("司法建议回复期限")
+        constraints = [models.CheckConstraint(condition=Q(period_length__gte=1), name="recommendation_policy_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.court}: {self.period_length} {self.get_period_kind_display()}"
+
+
+class JudicialRecommendation(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        ISSUED = "issued", _("已发出")
+        ACKNOWLEDGED = "acknowledged", _("已签收")
+        REPLIED = "replied", _("已回复")
+        CLOSED = "closed", _("已办结")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    class Outcome(models.TextChoices):
+        ADOPTED = "adopted", _("采纳")
+        PARTLY_ADOPTED = "partly_adopted", _("部分采纳")
+        NOT_ADOPTED = "not_adopted", _("未采纳")
+
+    class Category(models.TextChoices):
+        LAW_ENFORCEMENT = "law_enforcement", _("行政执法规范")
+        REGULATION = "regulation", _("行业监管")
+        SOCIAL_GOVERNANCE = "social_governance", _("社会治理")
+        FINANCE = "finance", _("金融风险防控")
+        ENVIRONMENT = "environment", _("生态环境保护")
+        BUSINESS = "business", _("营商环境")
+        OTHER = "other", _("其他")
+
+    # Statuses in which the agency still owes a reply: the ladder runs and the record can be overdue.
+    OPEN_STATUSES = (Status.ISSUED, Status.ACKNOWLEDGED)
+    OVERDUE_STATUSES, DUE_FIELD = OPEN_STATUSES, "reply_due"  # the overdue rule (OverdueQuerySet)
+
+    number = models.CharField(_("文号"), max_length=80, blank=True, help_text=_("如:(2025)甘高法建字第3号"))
+    year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
+    court = models.ForeignKey(
+        "members.MemberUnit",
+        verbose_name=_("发出法院"),
+        on_delete=models.PROTECT,
+        related_name="recommendations_issued",
+    )
+    case_number = models.CharField(_("案号"), max_length=100, blank=True)
+    addressee = models.ForeignKey(
+        "members.MemberUnit",
+        verbose_name=_("收文单位"),
+        on_delete=models.PROTECT,
+        related_name="recommendations_received",
+    )
+    copy_to = models.ManyToManyField(
+        "members.MemberUnit", verbose_name=_("抄送单位"), related_name="recommendations_copied", blank=True
+    )
+    supervisor = models.ForeignKey(
+        "members.MemberUnit",
+        verbose_name=_("主管部门"),
+        on_delete=models.PROTECT,
+        related_name="recommendations_supervised",
+        null=True,
+        blank=True,
+        help_text=_("默认为收文单位的主管部门;逾期 30 日未回复时通报至此单位。"),
+    )
+    tasks = models.ManyToManyField(
+        "members.WorkTask", verbose_name=_("工作任务"), related_name="recommendations", blank=True
+    )
+    category = models.CharField(_("类别"), max_length=24, choices=Category.choices, default=Category.OTHER)
+    title = models.CharField(_("标题"), max_length=200)
+    problem = models.TextField(_("发现的问题"), blank=True)
+    recommendation = models.TextField(_("建议内容"), blank=True)
+
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    issued_on = models.DateField(_("发出日期"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("发出时间"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发出人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签收人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reply_due = models.DateField(_("回复期限"), null=True, blank=True, db_index=True)
+    reply_due_fixed = models.BooleanField(
+        _("法院指定回复期限"), default=False, help_text=_("否则签收时按法院的回复期限设置计算。")
+    )
+    reply_outcome = models.CharField(_("采纳情况"), max_length=16, choices=Outcome.choices, blank=True)
+    reply_content = models.TextField(_("回复内容"), blank=True)
+    reply_measures = models.TextField(_("整改措施"), blank=True)
+    reply_reason = models.TextField(_("未采纳理由"), blank=True)
+    replied_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("回复人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    assessment = models.TextField(_("法院评估意见"), blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    withdraw_reason = models.TextField(_("撤回原因"), blank=True)
+    escalated_at = models.DateTimeField(_("通报主管部门时间"), null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(_("人工督办次数"), default=0)
+    next_alert_at = models.DateTimeField(_("下次提醒"), null=True, blank=True, editable=False)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("起草人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords(m2m_fields=[copy_to, tasks])
+
+    objects = OverdueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("司法建议")
+        verbose_name_plural = _("司法建议")
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["court", "year", "number"], condition=~Q(number=""), name="recommendation_number_per_court_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(reply_due__isnull=True)
+                | Q(issued_on__isnull=True)
+                | Q(reply_due__gte=models.F("issued_on")),
+                name="recommendation_due_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reply_outcome="not_adopted") | ~Q(reply_reason=""),
+                name="recommendation_not_adopted_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_alert_at"], condition=Q(next_alert_at__isnull=False), name="recommendation_alert_due"
+            ),
+            models.Index(fields=["court", "-issued_on"], name="recommendation_court_issued"),
+            models.Index(fields=["addressee", "status"], name="recommendation_addressee"),
+            models.Index(fields=["-issued_on", "-id"], name="recommendation_list_order"),
+            models.Index(
+                fields=["reply_due"], condition=Q(status__in=["issued", "acknowledged"]), name="recommendation_open_due"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("recommendation-detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def overdue(self) -> bool:
+        return is_overdue(self)
+
+    def light(self, today: date | None = None) -> str:
+        """Traffic light of the reply due date (:func:`fuyuan.lib.deadlines.light`, kind "recommendation")."""
+        return light(kind="recommendation", due=self.reply_due, is_open=self.is_open, today=today)
+
+    def days_to_due(self, today: date | None = None) -> int | None:
+        if self.reply_due is None:
+            return None
+        return (self.reply_due - (today or timezone.localdate())).days
+
+    @property
+    def days_overdue(self) -> int:
+        days = self.days_to_due()
+        return -days if days is not None and days < 0 else 0
+
+
+def attachment_path(instance: RecommendationAttachment, filename: str) -> str:
+    today = timezone.localdate()
+    return f"recommendations/{today:%Y/%m}/{uuid.uuid4().hex}"
+
+
+class RecommendationAttachment(models.Model):
+    """A file of a recommendation: the signed document, or the agency's reply. Served only through a view."""
+
+    class Part(models.TextChoices):
+        RECOMMENDATION = "recommendation", _("司法建议书")
+        REPLY = "reply", _("回复材料")
+
+    recommendation = models.ForeignKey(
+        JudicialRecommendation, verbose_name=_("司法建议"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    part = models.CharField(_("类别"), max_length=16, choices=Part.choices, default=Part.RECOMMENDATION)
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("司法建议附件")
+        verbose_name_plural = _("司法建议附件")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

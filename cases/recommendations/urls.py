@@ -1,0 +1,21 @@
+from django.urls import path
+
+from cases.recommendations import views as recommendation_views
+
+urlpatterns = [
+    path("recommendations/", recommendation_views.recommendation_list, name="recommendation-list"),
+    path("recommendations/export.xlsx", recommendation_views.recommendation_export, name="recommendation-export"),
+    path("recommendations/new/", recommendation_views.recommendation_create, name="recommendation-create"),
+    path("recommendations/<int:pk>/", recommendation_views.recommendation_detail, name="recommendation-detail"),
+    path("recommendations/<int:pk>/edit/", recommendation_views.recommendation_edit, name="recommendation-edit"),
+    path(
+        "recommendations/<int:pk>/<str:action>/",
+        recommendation_views.recommendation_action,
+        name="recommendation-action",
+    ),
+    path(
+        "recommendations/<int:pk>/attachments/<int:attachment_id>/",
+        recommendation_views.recommendation_attachment,
+        name="recommendation-attachment",
+    ),
+]

@@ -1,0 +1,524 @@
+"""The bulk intake of mediation delegations (委派调解) from an XLSX sheet.
+
+A court downloads the template, fills one row per delegation and uploads it: every row is checked
+(:class:`RowChecker`) and the errors are shown row by row before anything is saved; a valid sheet
+is kept as a :class:`~cases.referrals.models.ReferralImport`, and once confirmed a Celery task creates
+its new referrals in one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import time as time_mod
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from celery import current_app
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import load_workbook
+
+from cases.referrals.alerts import referral_stages
+from cases.referrals.models import Party, Referral, ReferralEvent, ReferralImport, ReferralKind
+from cases.referrals.privacy import ID_NUMBER_RE, PHONE_RE
+from cases.referrals.selectors import local_datetime
+from cases.referrals.services import writer_unit
+from fuyuan.lib.alerts import next_alert_time
+from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
+from fuyuan.lib.xlsx import rows_response
+from members.models import MemberUnit, User
+
+log = logging.getLogger(__name__)
+
+S = Referral.Status
+A = ReferralEvent.Action
+
+MEDIATION = "mediation"
+IMPORT_MAX_ROWS = 20000
+IMPORT_BATCH = 1000
+LOOKUP_CHUNK = 5000
+PROGRESS_SECONDS = 3600
+IMPORT_COLUMNS: list[tuple[str, str]] = [
+    ("case_number", "案号"),
+    ("receiver", "受托调解组织"),
+    ("subject", "案由"),
+    ("sent_on", "委派日期"),
+    ("applicant", "申请人"),
+    ("applicant_id", "申请人身份证号"),
+    ("applicant_phone", "申请人电话"),
+    ("respondent", "被申请人"),
+    ("respondent_id", "被申请人身份证号"),
+    ("respondent_phone", "被申请人电话"),
+    ("summary", "基本情况"),
+]
+COLUMN_KEYS = [key for key, _label in IMPORT_COLUMNS]
+COLUMN_LABELS = [label for _key, label in IMPORT_COLUMNS]
+EXAMPLE_ROW = [
+    "(2026)甘0102民诉前调1号",
+    "某某人民调解委员会",
+    "买卖合同纠纷",
+    "2026-01-05",
+    "张三",
+    "620102199001011234",
+    "13812345678",
+    "某某有限公司",
+    "",
+    "",
+    "示例行,导入前请删除",
+]
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+
+
+@dataclass
+class ImportRow:
+    line: int
+    case_number: str
+    receiver_id: int
+    subject: str
+    summary: str
+    sent_on: date
+    parties: list[tuple[str, str, str, str]]
+
+
+@dataclass
+class ImportCheck:
+    """What a sheet holds: its valid rows, the errors row by row, and how many already exist."""
+
+    rows: list[ImportRow] = field(default_factory=list)
+    errors: list[tuple[int, list[str]]] = field(default_factory=list)
+    existing: set[str] = field(default_factory=set)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.rows)
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def new_rows(self) -> list[ImportRow]:
+        return [r for r in self.rows if r.case_number not in self.existing]
+
+
+def import_template_response() -> HttpResponse:
+    """The XLSX template a court fills in: the header row and one example row."""
+    return rows_response(
+        sheet_title="委派调解",
+        header=COLUMN_LABELS,
+        rows=[EXAMPLE_ROW],
+        filename="mediation-delegations-template.xlsx",
+    )
+
+
+def looks_like_xlsx(fileobj: Any) -> bool:
+    """Check by content, not by name: an XLSX file is a ZIP holding a workbook part."""
+    try:
+        fileobj.seek(0)
+        with zipfile.ZipFile(fileobj) as zf:
+            names = set(zf.namelist())
+        return "[Content_Types].xml" in names and "xl/workbook.xml" in names
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    finally:
+        fileobj.seek(0)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _parse_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _cell_text(value)
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def header_problems(header: list[str]) -> list[str]:
+    """What is wrong with the sheet's first row (nothing when it is the template's)."""
+    if header == COLUMN_LABELS:
+        return []
+    problems = []
+    for i, label in enumerate(COLUMN_LABELS):
+        got = header[i] if i < len(header) else ""
+        if got != label:
+            problems.append(
+                _("第 %(col)s 列应为“%(want)s”,实际为“%(got)s”。") % {"col": i + 1, "want": label, "got": got}
+            )
+    if len(header) > len(COLUMN_LABELS):
+        problems.append(_("多出的列:%(cols)s。") % {"cols": "、".join(header[len(COLUMN_LABELS) :])})
+    return problems
+
+
+def units_by_name() -> dict[str, MemberUnit]:
+    """Every unit under its name and its short name (the sheet names the receiving organisation)."""
+    units: dict[str, MemberUnit] = {}
+    for unit in MemberUnit.objects.only("id", "name", "short_name", "active"):
+        units.setdefault(unit.name, unit)
+        if unit.short_name:
+            units.setdefault(unit.short_name, unit)
+    return units
+
+
+PARTY_COLUMNS = (
+    (Party.Role.APPLICANT, "applicant", gettext_lazy("申请人")),
+    (Party.Role.RESPONDENT, "respondent", gettext_lazy("被申请人")),
+)
+
+
+class RowChecker:
+    """Checks the rows of one sheet, one at a time: each row gives an ImportRow or its problems."""
+
+    def __init__(self, *, sender: MemberUnit, units: dict[str, MemberUnit], today: date) -> None:
+        self.sender = sender
+        self.units = units
+        self.today = today
+        self.seen: dict[str, int] = {}  # case number → the first line that has it
+
+    def check(self, line: int, values: Sequence[Any]) -> tuple[ImportRow | None, list[str]]:
+        width = len(COLUMN_KEYS)
+        raw = list(values[:width]) + [None] * (width - len(values))
+        data = dict(zip(COLUMN_KEYS, [_cell_text(v) for v in raw], strict=True))
+        problems: list[str] = []
+        case_number = self._case_number(data["case_number"], line, problems)
+        unit = self._receiver(data["receiver"], problems)
+        if not data["subject"]:
+            problems.append(_("案由不能为空。"))
+        sent_on = self._sent_on(raw[3], data["sent_on"], problems)
+        parties = self._parties(data, problems)
+        if problems or unit is None or sent_on is None:
+            return None, problems
+        row = ImportRow(
+            line=line,
+            case_number=case_number,
+            receiver_id=unit.pk,
+            subject=data["subject"][:200],
+            summary=data["summary"],
+            sent_on=sent_on,
+            parties=parties,
+        )
+        return row, []
+
+    def _case_number(self, case_number: str, line: int, problems: list[str]) -> str:
+        if not case_number:
+            problems.append(_("案号不能为空。"))
+        elif len(case_number) > 100:
+            problems.append(_("案号过长。"))
+        elif case_number in self.seen:
+            problems.append(_("重复行:案号与第 %(n)s 行相同。") % {"n": self.seen[case_number]})
+        else:
+            self.seen[case_number] = line
+        return case_number
+
+    def _receiver(self, name: str, problems: list[str]) -> MemberUnit | None:
+        unit = self.units.get(name)
+        if not name:
+            problems.append(_("受托调解组织不能为空。"))
+        elif unit is None:
+            problems.append(_("未知单位“%(name)s”。") % {"name": name})
+        elif not unit.active:
+            problems.append(_("单位“%(name)s”已停用。") % {"name": name})
+        elif unit.pk == self.sender.pk:
+            problems.append(_("不能委派给本单位。"))
+        return unit
+
+    def _sent_on(self, value: Any, text: str, problems: list[str]) -> date | None:
+        sent_on = _parse_date(value)
+        if sent_on is None:
+            problems.append(_("委派日期“%(v)s”不是有效日期(应为 2026-01-05 这样的格式)。") % {"v": text})
+        elif sent_on > self.today:
+            problems.append(_("委派日期不能晚于今天。"))
+        return sent_on
+
+    def _parties(self, data: dict[str, str], problems: list[str]) -> list[tuple[str, str, str, str]]:
+        parties = []
+        for role, prefix, label in PARTY_COLUMNS:
+            name, id_number, phone = data[prefix], data[f"{prefix}_id"].upper(), data[f"{prefix}_phone"]
+            if not name:
+                if role == Party.Role.APPLICANT:
+                    problems.append(_("申请人不能为空。"))
+                continue
+            if id_number and not ID_NUMBER_RE.match(id_number):
+                problems.append(_("%(who)s身份证号“%(v)s”格式不正确。") % {"who": label, "v": id_number})
+            if phone and not PHONE_RE.match(phone):
+                problems.append(_("%(who)s电话“%(v)s”格式不正确。") % {"who": label, "v": phone})
+            parties.append((str(role), name[:100], id_number, phone))
+        return parties
+
+
+def existing_numbers(sender_id: int, numbers: Iterable[str]) -> set[str]:
+    """Which of these case numbers the sender already has as mediation delegations."""
+    kind = ReferralKind.objects.get(code=MEDIATION)
+    numbers = list(numbers)
+    existing: set[str] = set()
+    for i in range(0, len(numbers), LOOKUP_CHUNK):
+        chunk = numbers[i : i + LOOKUP_CHUNK]
+        existing.update(
+            Referral.objects.filter(sender_id=sender_id, kind=kind, case_number__in=chunk).values_list(
+                "case_number", flat=True
+            )
+        )
+    return existing
+
+
+def _check_rows(check: ImportCheck, rows: Iterable[Sequence[Any]], checker: RowChecker) -> None:
+    for line, values in enumerate(rows, start=2):
+        if not any(_cell_text(v) for v in values[: len(COLUMN_KEYS)]):
+            continue
+        if line - 1 > IMPORT_MAX_ROWS:
+            check.errors.append((line, [_("每次最多导入 %(n)s 行。") % {"n": IMPORT_MAX_ROWS}]))
+            return
+        row, problems = checker.check(line, values)
+        if row is None:
+            check.errors.append((line, problems))
+        else:
+            check.rows.append(row)
+
+
+def referral_import_check(*, sender: MemberUnit, fileobj: Any, today: date | None = None) -> ImportCheck:
+    """Read and validate every row of a sheet; nothing is written."""
+    check = ImportCheck()
+    try:
+        wb = load_workbook(fileobj, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - any unreadable file is the user's error
+        check.errors.append((0, [_("无法读取文件,请使用下载的模板(.xlsx)。")]))
+        return check
+    try:
+        rows = wb.worksheets[0].iter_rows(values_only=True)
+        header = [_cell_text(v) for v in next(rows, ())]
+        while header and header[-1] == "":
+            header.pop()
+        problems = header_problems(header)
+        if problems:
+            check.errors.append((1, problems))
+            return check
+        checker = RowChecker(sender=sender, units=units_by_name(), today=today or timezone.localdate())
+        _check_rows(check, rows, checker)
+    finally:
+        wb.close()
+    if not check.rows and not check.errors:
+        check.errors.append((0, [_("表格中没有数据行。")]))
+    if check.rows:
+        check.existing = existing_numbers(sender.pk, (r.case_number for r in check.rows))
+    return check
+
+
+def import_progress_key(import_id: int) -> str:
+    return f"referral-import:{import_id}:progress"
+
+
+def _set_progress(import_id: int, done: int, total: int) -> None:
+    cache.set(import_progress_key(import_id), {"done": done, "total": total}, PROGRESS_SECONDS)
+
+
+def import_progress(imp: ReferralImport) -> dict[str, Any]:
+    """How far an import has got: rows done of the total, as a percentage, and whether it has finished."""
+    state = cache.get(import_progress_key(imp.pk)) or {}
+    done_status, failed_status = ReferralImport.Status.DONE, ReferralImport.Status.FAILED
+    total = state.get("total", imp.new_rows) or 0
+    done = imp.created_count if imp.status == done_status else state.get("done", 0)
+    percent = 100 if imp.status == done_status else int(done * 100 / total) if total else 0
+    return {
+        "imp": imp,
+        "done": done,
+        "total": total,
+        "percent": percent,
+        "finished": imp.status in (done_status, failed_status),
+        "succeeded": imp.status == done_status,
+        "failed": imp.status == failed_status,
+    }
+
+
+def referral_import_prepare(*, by: User, upload: Any) -> tuple[ReferralImport | None, ImportCheck]:
+    """Validate an uploaded sheet; when it is valid keep it as a ReferralImport ready to run."""
+    sender = writer_unit(by)
+    limit = settings.FUYUAN_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        message = _("文件“%(name)s”超过 %(mb)s MB 的大小限制。") % {
+            "name": getattr(upload, "name", ""),
+            "mb": round(limit / 1024 / 1024),
+        }
+        raise ValidationError({"file": [message]})
+    if not looks_like_xlsx(upload):
+        raise ValidationError({"file": [_("请上传 XLSX 格式的表格(使用下载的模板)。")]})
+    check = referral_import_check(sender=sender, fileobj=upload)
+    if not check.ok:
+        return None, check
+    upload.seek(0)
+    imp = ReferralImport(
+        sender=sender,
+        uploaded_by=by,
+        file_name=str(getattr(upload, "name", ""))[:200],
+        total_rows=check.total,
+        new_rows=len(check.new_rows),
+        skipped_count=len(check.existing),
+        rows=[
+            [r.line, r.case_number, r.receiver_id, r.subject, r.summary, r.sent_on.isoformat(), r.parties]
+            for r in check.rows
+        ],
+    )
+    imp.file.save("delegations.xlsx", upload, save=False)
+    imp.save()
+    return imp, check
+
+
+def _queue(import_id: int) -> None:
+    try:
+        # By its name: cases.referrals.tasks imports this module.
+        current_app.signature("cases.run_referral_import", args=(import_id,)).delay()
+    except Exception:  # noqa: BLE001 - no broker: run it here rather than lose it
+        log.warning("broker unavailable; running referral import %s in the request", import_id)
+        referral_import_run(import_id=import_id)
+
+
+def referral_import_queue(*, imp: ReferralImport, by: User) -> ReferralImport:
+    """Confirm a checked sheet: queue the creation (a Celery task) once the transaction commits."""
+    with transaction.atomic():
+        locked = ReferralImport.objects.select_for_update().get(pk=imp.pk)
+        if locked.uploaded_by_id != by.pk:
+            raise NotPermitted(_("只能导入自己上传的表格。"))
+        if locked.status != ReferralImport.Status.READY:
+            raise TransitionNotAllowed(_("该表格已在导入或已导入。"))
+        locked.status = ReferralImport.Status.QUEUED
+        locked.save(update_fields=["status"])
+        _set_progress(locked.pk, 0, locked.new_rows)
+        pk = locked.pk
+        transaction.on_commit(lambda: _queue(pk))
+    return locked
+
+
+def referral_import_run(*, import_id: int, now: datetime | None = None) -> ReferralImport:
+    """Create the sheet's new referrals in ONE transaction (bulk inserts), reporting progress in the cache.
+
+    Safe to run twice: only a queued import runs, rows whose case number exists are skipped, and
+    an advisory lock per sender keeps two imports of one court from racing.
+    """
+    started = time_mod.monotonic()
+    now = now or timezone.now()
+    claimed = ReferralImport.objects.filter(
+        pk=import_id, status__in=[ReferralImport.Status.QUEUED, ReferralImport.Status.READY]
+    ).update(status=ReferralImport.Status.RUNNING)
+    imp = ReferralImport.objects.select_related("sender", "uploaded_by").get(pk=import_id)
+    if not claimed:
+        return imp
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":  # SQLite (development) writes one at a time anyway
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [4205, imp.sender_id])
+            rows, existing = _recheck_rows(imp)
+            created = _bulk_create_delegations(imp=imp, rows=rows, now=now)
+            imp.status = ReferralImport.Status.DONE
+            imp.created_count = created
+            imp.skipped_count = existing
+            imp.finished_at = timezone.now()
+            imp.seconds = round(time_mod.monotonic() - started, 3)
+            imp.save()
+    except Exception as exc:
+        log.exception("referral import %s failed", import_id)
+        ReferralImport.objects.filter(pk=import_id).update(
+            status=ReferralImport.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        imp.refresh_from_db()
+    return imp
+
+
+def _recheck_rows(imp: ReferralImport) -> tuple[list[ImportRow], int]:
+    """The rows checked at upload, checked again against the database as it is now (inside the lock)."""
+    rows = [
+        ImportRow(
+            line=line,
+            case_number=number,
+            receiver_id=receiver_id,
+            subject=subject,
+            summary=summary,
+            sent_on=date.fromisoformat(sent_on),
+            parties=[tuple(p) for p in parties],
+        )
+        for line, number, receiver_id, subject, summary, sent_on, parties in imp.rows
+    ]
+    receivers = {r.receiver_id for r in rows}
+    usable = set(
+        MemberUnit.objects.filter(pk__in=receivers, active=True).exclude(pk=imp.sender_id).values_list("pk", flat=True)
+    )
+    for row in rows:
+        if row.receiver_id not in usable:
+            raise ValidationError(_("第 %(n)s 行:受托调解组织已停用或不存在。") % {"n": row.line})
+    existing = existing_numbers(imp.sender_id, (r.case_number for r in rows))
+    return [r for r in rows if r.case_number not in existing], len(existing)
+
+
+def _delegation(imp: ReferralImport, kind: ReferralKind, row: ImportRow, now: datetime) -> Referral:
+    r = Referral(
+        kind=kind,
+        sender_id=imp.sender_id,
+        receiver_id=row.receiver_id,
+        case_number=row.case_number,
+        subject=row.subject,
+        summary=row.summary,
+        status=S.SENT,
+        created_by_id=imp.uploaded_by_id,
+        sent_at=local_datetime(row.sent_on, time(9, 0)),
+        send_count=1,
+    )
+    r.next_alert_at = next_alert_time(referral_stages(r), now)
+    return r
+
+
+def _bulk_create_delegations(*, imp: ReferralImport, rows: list[ImportRow], now: datetime) -> int:
+    kind = ReferralKind.objects.get(code=MEDIATION)
+    task_ids = [kind.default_task_id] if kind.default_task_id else []
+    total = len(rows)
+    done = 0
+    _set_progress(imp.pk, 0, total)
+    through = Referral.tasks.through
+    for start in range(0, total, IMPORT_BATCH):
+        chunk = rows[start : start + IMPORT_BATCH]
+        objs = [_delegation(imp, kind, row, now) for row in chunk]
+        Referral.objects.bulk_create(objs)
+        Referral.history.bulk_history_create(objs, default_user=imp.uploaded_by, default_date=now)
+        parties = []
+        events = []
+        links = []
+        for r, row in zip(objs, chunk, strict=True):
+            for role, name, id_number, phone in row.parties:
+                parties.append(Party(referral_id=r.pk, role=role, name=name, id_number=id_number, phone=phone))
+            events.append(
+                ReferralEvent(
+                    referral_id=r.pk,
+                    action=A.IMPORT,
+                    at=now,
+                    by_id=imp.uploaded_by_id,
+                    unit_id=imp.sender_id,
+                    to_status=S.SENT,
+                    note=imp.file_name,
+                )
+            )
+            links.extend(through(referral_id=r.pk, worktask_id=t) for t in task_ids)
+        Party.objects.bulk_create(parties)
+        ReferralEvent.objects.bulk_create(events)
+        through.objects.bulk_create(links)
+        done += len(chunk)
+        _set_progress(imp.pk, done, total)
+    return done
