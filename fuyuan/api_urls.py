@@ -12,7 +12,15 @@ from rest_framework.routers import DefaultRouter
 from cases.api.recommendations import RecommendationViewSet
 from cases.api.referrals import ReferralViewSet
 from meetings import api as meetings_api
-from members.api import MeView, NotificationViewSet, TaskViewSet, TokenView, UnitViewSet, UserViewSet
+from members.api import (
+    MeView,
+    NotificationViewSet,
+    TaskViewSet,
+    TokenRevokeView,
+    TokenView,
+    UnitViewSet,
+    UserViewSet,
+)
 from stats.api import SummaryView as StatsSummaryView
 
 app_name = "api"
@@ -38,6 +46,7 @@ meetings_api.register(router)
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/token/revoke/", TokenRevokeView.as_view(), name="token-revoke"),
     path("me/", MeView.as_view(), name="me"),
     # API.md spells it without the trailing slash.
     path("meetings/<int:pk>/ics", meetings_api.MeetingIcsViewSet.as_view({"get": "ics"}), name="meeting-api-ics"),

@@ -93,6 +93,7 @@ def liaison_add(request: HttpRequest, pk: int) -> HttpResponse:
         password = secrets.token_urlsafe(9)
         try:
             user = services.user_save(
+                by=request.user,
                 username=form.cleaned_data["username"],
                 name=form.cleaned_data["name"],
                 email=form.cleaned_data["email"],
@@ -120,7 +121,7 @@ def liaison_add(request: HttpRequest, pk: int) -> HttpResponse:
 def liaison_retire(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
     _require_office(request)
     user = get_object_or_404(User, pk=user_id, unit_id=pk, liaison__isnull=False)
-    services.user_retire(user=user)
+    services.user_retire(by=request.user, user=user)
     messages.success(request, _("%(name)s 已不再担任联络员,账户已停用。") % {"name": user.display_name})
     return redirect("unit-detail", pk=pk)
 
