@@ -22,6 +22,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_field, inline_ser
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -259,7 +260,10 @@ class UserSerializer(serializers.ModelSerializer):
         return value
 
     def validate_roles(self, value: list[str]) -> list[str]:
-        return sorted(set(value))  # who may grant which role: members.services (403)
+        """Roles the user may not grant are refused (403) before anything else is looked at."""
+        if not set(value) <= services.manageable_roles(self.context["request"].user):
+            raise PermissionDenied(_("您无权授予该角色。"))
+        return sorted(set(value))
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is None and not attrs.get("username"):

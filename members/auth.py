@@ -5,7 +5,10 @@ from __future__ import annotations
 from hmac import compare_digest
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -25,5 +28,23 @@ class ExpiringTokenAuthentication(TokenAuthentication):
             raise AuthenticationFailed(_("令牌已失效,请重新获取。"))
         return user, auth_token
 
+    def _cleanup_token(self, auth_token: ApiToken) -> bool:
+        """Whether this token has lapsed (and is deleted). Knox also sweeps the user's other lapsed
+        tokens here, one more query per request; ``api_token_issue`` sweeps them instead."""
+        if auth_token.expiry is not None and auth_token.expiry < timezone.now():
+            auth_token.delete()
+            return True
+        return False
+
     def authenticate_header(self, request: Any) -> str:
         return "Token"
+
+
+class ExpiringTokenScheme(OpenApiAuthenticationExtension):
+    """The schema's word for it: ``Authorization: Token <key>``, as API.md says."""
+
+    target_class = ExpiringTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Token")

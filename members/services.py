@@ -218,7 +218,10 @@ def password_stamp(user: User) -> str:
 
 @transaction.atomic
 def api_token_issue(*, user: User) -> str:
-    """A new API token for ``user`` (knox keeps only its digest); the key is returned this once."""
+    """A new API token for ``user`` (knox keeps only its digest); the key is returned this once.
+
+    The user's lapsed tokens are swept on the way (``members.auth`` only checks the one presented)."""
+    ApiToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
     _token, key = ApiToken.objects.create(user=user, password_stamp=password_stamp(user))
     return key
 
