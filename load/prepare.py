@@ -68,6 +68,7 @@ def make_people() -> dict[str, Any]:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
     from django.urls import NoReverseMatch, reverse
+
     from members import services as member_services
     from members.models import Liaison, MemberUnit, Region, User, WorkTask
     from members.roles import Role
