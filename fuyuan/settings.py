@@ -384,3 +384,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# The demo dataset's loaders (`manage.py load_demo`, `make run DEMO=1`): the project's wiring, since
+# members (which holds the command) knows no domain.
+FUYUAN_DEMO_LOADERS = ["fuyuan.demo.load"]
