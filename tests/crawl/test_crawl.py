@@ -7,7 +7,6 @@ demo accounts and dataset with ``manage.py load_demo`` and crawl with ``tests/cr
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,8 +19,7 @@ from meetings.models import Consultation, Decision, Meeting
 from members.models import User
 from tests.conftest import ensure_organisation
 from tests.crawl import crawler
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.crawl.conftest import ROOT, first_run_env
 
 
 @pytest.mark.django_db
@@ -44,26 +42,16 @@ def test_load_demo_is_idempotent() -> None:
     assert "nothing loaded" in out.getvalue()
 
 
-def test_crawl_every_role_on_a_first_run_sqlite(tmp_path: Path) -> None:
-    """``python -m tests.crawl.first_run`` on a fresh SQLite file and var folder, as ``make run`` starts."""
-    var = tmp_path / "var"
-    for folder in ("celery/queue", "celery/processed", "media"):
-        (var / folder).mkdir(parents=True)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "PYTEST_"))},
-        "DJANGO_SETTINGS_MODULE": "fuyuan.settings",
-        "DJANGO_DEBUG": "1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "FUYUAN_VAR_DIR": str(var),
-        "LOG_LEVEL": "ERROR",
-    }
+def test_crawl_every_role_on_a_first_run_sqlite(first_run_var: Path) -> None:
+    """``python -m tests.crawl.first_run`` on a migrated SQLite file and var folder, as ``make run`` has them."""
+    env = first_run_env(first_run_var, DJANGO_SETTINGS_MODULE="fuyuan.settings", LOG_LEVEL="CRITICAL")
     run = subprocess.run(
         [sys.executable, "-m", "tests.crawl.first_run"],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=300,
         check=False,
     )
     assert run.returncode == 0, f"{run.stdout}\n{run.stderr[-3000:]}"
