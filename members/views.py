@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from fuyuan.lib.listing import list_page
 from fuyuan.lib.params import parse_id
@@ -62,6 +62,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe  # a page to read: a POST is 405, never the page again
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(MemberUnit.objects.select_related("region", "parent", "supervisor"), pk=pk)
     liaisons = (
