@@ -494,17 +494,23 @@ class TokenView(APIView):
         return Response({"token": key})
 
 
+class TokenRevokeSerializer(serializers.Serializer):
+    all = serializers.BooleanField(required=False, default=False, help_text="every token of the signed-in user")
+
+
 class TokenRevokeView(APIView):
     """End the token this request is signed with (``all=true``: every token of the signed-in user)."""
 
     personal = True  # one's own tokens: leaders too
 
     @extend_schema(
-        request=inline_serializer("TokenRevoke", {"all": serializers.BooleanField(required=False, default=False)}),
+        request=TokenRevokeSerializer,
         responses=inline_serializer("TokenRevoked", {"revoked": serializers.IntegerField()}),
     )
     def post(self, request: Request) -> Response:
-        every = serializers.BooleanField().to_internal_value(request.data.get("all", False))
+        serializer = TokenRevokeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        every = serializer.validated_data["all"]
         token = request.auth if isinstance(request.auth, ApiToken) else None
         if token is None and not every:
             raise serializers.ValidationError({"all": [_("以会话登录时没有令牌可撤销;撤销全部令牌请传 all=true。")]})
