@@ -11,6 +11,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # knox's own migrations create knox_authtoken even though KNOX_TOKEN_MODEL swaps it for ApiToken;
+        # the unused table's key to members_user would keep a flush (TRUNCATE) of the users from working.
+        migrations.RunSQL("DROP TABLE IF EXISTS knox_authtoken", reverse_sql=migrations.RunSQL.noop),
         migrations.CreateModel(
             name="ApiToken",
             fields=[
