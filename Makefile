@@ -26,9 +26,10 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## make run: the site, a Celery worker and beat, in the foreground; Ctrl-C stops them all.
+## make run [DEMO=1]: the site, a Celery worker and beat, in the foreground; Ctrl-C stops them all.
+## DEMO=1 loads the demo accounts of every role and a small demo dataset (manage.py load_demo) first.
 run: install
-	@./scripts/run.sh
+	@FUYUAN_DEMO=$(DEMO) ./scripts/run.sh
 
 ## make test: the whole suite on PostgreSQL and Redis (started or installed when missing), Chromium included.
 test: install-dev

@@ -14,7 +14,15 @@ from cases.referrals.api import ReferralViewSet
 from meetings.consultations import api as consultations_api
 from meetings.decisions import api as decisions_api
 from meetings.meetings import api as meetings_api
-from members.api import MeView, NotificationViewSet, TaskViewSet, TokenView, UnitViewSet, UserViewSet
+from members.api import (
+    MeView,
+    NotificationViewSet,
+    TaskViewSet,
+    TokenRevokeView,
+    TokenView,
+    UnitViewSet,
+    UserViewSet,
+)
 from stats.api import SummaryView as StatsSummaryView
 
 app_name = "api"
@@ -42,6 +50,7 @@ decisions_api.register(router)
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/token/revoke/", TokenRevokeView.as_view(), name="token-revoke"),
     path("me/", MeView.as_view(), name="me"),
     # API.md spells it without the trailing slash.
     path("meetings/<int:pk>/ics", meetings_api.MeetingIcsViewSet.as_view({"get": "ics"}), name="meeting-api-ics"),

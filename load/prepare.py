@@ -68,8 +68,8 @@ def make_people() -> dict[str, Any]:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
     from django.urls import NoReverseMatch, reverse
-    from rest_framework.authtoken.models import Token
 
+    from members import services as member_services
     from members.models import Liaison, MemberUnit, Region, User, WorkTask
     from members.roles import Role
 
@@ -92,13 +92,13 @@ def make_people() -> dict[str, Any]:
             user.groups.add(Group.objects.get(name=role))
             if role == Role.LIAISON:
                 Liaison.objects.get_or_create(user=user, defaults={"role": "backup"})
-        token, _ = Token.objects.get_or_create(user=user)
+        token = member_services.api_token_issue(user=user)
         people[bucket].append(
             {
                 "username": username,
                 "password": PASSWORD,
                 "unit": user.unit_id,
-                "token": token.key,
+                "token": token,
                 "session": _session_for(user),
             }
         )

@@ -10,12 +10,12 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from members import services
-from members.models import Liaison, MemberUnit, Notification, Region, User, WorkerHeartbeat, WorkTask
+from members.models import ApiToken, Liaison, MemberUnit, Notification, Region, User, WorkerHeartbeat, WorkTask
 from members.types import AuthenticatedHttpRequest
 
 if TYPE_CHECKING:
@@ -99,7 +99,6 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     list_select_related = ["unit"]
     ordering = ["username"]
     inlines = [LiaisonInline]
-    actions = ["retire"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("个人信息"), {"fields": ["name", "email", "phone", "unit", "language", "email_notifications"]}),
@@ -111,11 +110,40 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
         (_("个人信息"), {"classes": ["wide"], "fields": ["name", "email", "phone", "unit", "groups"]}),
     ]
 
+    actions = ["retire", "revoke_tokens"]
+    # Only a superuser grants superuser status or single permissions (issue 12, finding 7).
+    SUPERUSER_ONLY_FIELDS = ("is_superuser", "user_permissions")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [f for f in self.SUPERUSER_ONLY_FIELDS if f not in fields]
+        return fields
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """A superuser's account (password included) is changed by superusers only."""
+        if obj is not None and not services.may_manage(by=request.user, user=obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and not services.may_manage(by=request.user, user=obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        """A version's page; its relative "change password" link (``../password/``) lands here too: 404, not 500."""
+        if not str(version_id).isdigit():
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         user = form.instance
         had_liaison = Liaison.objects.filter(user=user).exists()
-        services.user_roles_changed(user=user)
+        services.user_roles_changed(user=user, by=request.user)
         if had_liaison and not Liaison.objects.filter(user=user).exists():
             self.message_user(request, _("该用户没有“成员单位联络员”角色,已移除其联络员岗位。"), messages.WARNING)
 
@@ -123,9 +151,49 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     def retire(self, request: AuthenticatedHttpRequest, queryset: QuerySet[User]) -> None:
         count = 0
         for user in queryset.exclude(pk=request.user.pk):
-            services.user_retire(user=user)
-            count += 1
+            if services.may_manage(by=request.user, user=user):
+                services.user_retire(user=user, by=request.user)
+                count += 1
         self.message_user(request, _("已停用 %(count)d 个用户。") % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("撤销所选用户的全部 API 令牌"), permissions=["change"])
+    def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        count = 0
+        for user in queryset:
+            if services.may_manage(by=request.user, user=user):
+                count += services.api_tokens_revoke(user=user, by=request.user)
+        self.message_user(request, _("已撤销 %(count)d 个 API 令牌。") % {"count": count}, messages.SUCCESS)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens (only their digests are stored): administrators see and revoke (delete) them."""
+
+    list_display = ["user", "token_key", "created", "expiry"]
+    list_filter = ["created", "expiry"]
+    search_fields = ["user__username", "user__name", "token_key"]
+    list_select_related = ["user"]
+    fields = ["user", "token_key", "created", "expiry"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a token is issued through the API (POST /api/v1/auth/token/)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and not services.may_manage(by=request.user, user=obj.user):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request: HttpRequest, obj: ApiToken) -> None:
+        services.api_tokens_revoke(user=obj.user, by=request.user, token=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        for token in queryset.select_related("user"):
+            if services.may_manage(by=request.user, user=token.user):
+                services.api_tokens_revoke(user=token.user, by=request.user, token=token)
 
 
 @admin.register(Liaison)

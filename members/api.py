@@ -20,17 +20,17 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from members import selectors, services
-from members.models import Liaison, MemberUnit, Notification, User, WorkTask
-from members.roles import Role, has_role, is_office, roles_of
+from members.models import ApiToken, Liaison, MemberUnit, Notification, User, WorkTask
+from members.roles import Role, is_office, roles_of
 from members.types import AuthenticatedRequest
 
 # --- Permissions ----------------------------------------------------------------------------------
@@ -52,16 +52,14 @@ class IsOffice(permissions.IsAuthenticated):
         return super().has_permission(request, view) and is_office(request.user)
 
 
-class AdminTargetsNeedAdmin(permissions.BasePermission):
-    """Only an administrator changes an administrator's account."""
+class MayManageUser(permissions.BasePermission):
+    """Changing an account needs the right to manage its holder (``members.services.may_manage``):
+    office staff manage liaisons, administrators everyone but superusers."""
 
-    message = gettext_lazy("只有系统管理员可以修改系统管理员的账号。")
+    message = gettext_lazy("您无权管理该用户的账号。")
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        target_is_admin = obj.is_superuser or Role.ADMIN in {g.name for g in obj.groups.all()}
-        return not target_is_admin or has_role(request.user, Role.ADMIN)
+        return request.method in permissions.SAFE_METHODS or services.may_manage(by=request.user, user=obj)
 
 
 # --- Display labels -------------------------------------------------------------------------------
@@ -263,10 +261,9 @@ class UserSerializer(serializers.ModelSerializer):
         return value
 
     def validate_roles(self, value: list[str]) -> list[str]:
-        request = self.context.get("request")
-        before = set() if self.instance is None else {g.name for g in self.instance.groups.all()}
-        if (Role.ADMIN in value) != (Role.ADMIN in before) and not has_role(getattr(request, "user", None), Role.ADMIN):
-            raise PermissionDenied(_("只有系统管理员可以授予或收回系统管理员角色。"))
+        """Roles the user may not grant are refused (403) before anything else is looked at."""
+        if not set(value) <= services.manageable_roles(self.context["request"].user):
+            raise PermissionDenied(_("您无权授予该角色。"))
         return sorted(set(value))
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -295,7 +292,7 @@ class UserSerializer(serializers.ModelSerializer):
         return attrs
 
     def create(self, validated_data: dict[str, Any]) -> User:
-        user = services.user_save(**validated_data)
+        user = services.user_save(by=self.context["request"].user, **validated_data)
         return user_queryset().get(pk=user.pk)
 
     def update(self, instance: User, validated_data: dict[str, Any]) -> User:
@@ -307,9 +304,10 @@ class UserSerializer(serializers.ModelSerializer):
         with transaction.atomic():
             if "unit" in data and data["unit"] is None:
                 instance.unit = None  # user_save reads None as "unchanged"; clearing is explicit here
-            user = services.user_save(user=instance, **data)
+            by = self.context["request"].user
+            user = services.user_save(by=by, user=instance, **data)
             if retire:
-                services.user_retire(user=user)
+                services.user_retire(by=by, user=user)
         return user_queryset().get(pk=instance.pk)
 
 
@@ -330,7 +328,7 @@ class UserViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Rea
     """People and their roles. Office staff add liaisons and retire them (PATCH ``is_active=false``)."""
 
     serializer_class = UserSerializer
-    permission_classes = [IsOffice, AdminTargetsNeedAdmin]
+    permission_classes = [IsOffice, MayManageUser]
     filterset_class = UserFilter
     search_fields = ["username", "name", "email", "phone", "unit__name", "unit__short_name"]
     ordering_fields = ["id", "username", "name", "date_joined", "last_login"]
@@ -463,11 +461,15 @@ class MeView(APIView):
 class TokenView(APIView):
     """Exchange a username and password for an API token (``Authorization: Token <key>``).
 
-    Failed attempts count towards the same lock-out as the login page (django-axes).
+    Each call issues a new token; it lapses after ``API_TOKEN_IDLE_HOURS`` unused and ``API_TOKEN_MAX_DAYS``
+    after issue, and ends with a password change or deactivation. Failed attempts count towards the same
+    lock-out as the login page (django-axes), and calls are throttled per address.
     """
 
     authentication_classes: list = []
     permission_classes = [permissions.AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
 
     @extend_schema(
         request=AuthTokenSerializer,
@@ -489,7 +491,31 @@ class TokenView(APIView):
         if not valid:
             raise serializers.ValidationError(serializer.errors)
         user = serializer.validated_data["user"]
-        token, _created = Token.objects.get_or_create(user=user)
+        key = services.api_token_issue(user=user)
         # A token is a sign-in: record it (last_login, the lock-out counter reset, axes' access log).
         user_logged_in.send(sender=user.__class__, request=request, user=user)
-        return Response({"token": token.key})
+        return Response({"token": key})
+
+
+class TokenRevokeSerializer(serializers.Serializer):
+    all = serializers.BooleanField(required=False, default=False, help_text="every token of the signed-in user")
+
+
+class TokenRevokeView(APIView):
+    """End the token this request is signed with (``all=true``: every token of the signed-in user)."""
+
+    personal = True  # one's own tokens: leaders too
+
+    @extend_schema(
+        request=TokenRevokeSerializer,
+        responses=inline_serializer("TokenRevoked", {"revoked": serializers.IntegerField()}),
+    )
+    def post(self, request: Request) -> Response:
+        serializer = TokenRevokeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        every = serializer.validated_data["all"]
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        if token is None and not every:
+            raise serializers.ValidationError({"all": [_("以会话登录时没有令牌可撤销;撤销全部令牌请传 all=true。")]})
+        revoked = services.api_tokens_revoke(user=request.user, by=request.user, token=None if every else token)
+        return Response({"revoked": revoked})

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 from simple_history.models import HistoricalRecords
 
 
@@ -119,6 +120,21 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.name or self.get_full_name() or self.username
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox: only its digest is stored), bound to the password it was issued under.
+
+    ``password_stamp`` is a keyed hash of the user's password hash when the token was issued
+    (``members.services.password_stamp``): any change of password, however made, ends the token.
+    """
+
+    password_stamp = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+        ordering = ["-created"]
 
 
 class Liaison(models.Model):

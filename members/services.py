@@ -11,30 +11,72 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 # members.tasks calls these services and these services queue its tasks: both import the other module
 # (not names from it), which Python resolves whichever is imported first.
 from members import tasks
-from members.models import Liaison, MemberUnit, Notification, User, WorkerHeartbeat
-from members.roles import Role
+from members.models import ApiToken, Liaison, MemberUnit, Notification, User, WorkerHeartbeat
+from members.roles import Role, has_role
 
 log = logging.getLogger(__name__)
 
 
 # --- People ---------------------------------------------------------------------------------------
+#
+# Who manages whom (issue 12): office staff manage liaisons; clerks, leaders, office staff and
+# administrators are managed by administrators; superusers by superusers only. Nobody changes the
+# account (password included) of a person holding a role they may not manage, nor grants such a role.
+# Every change is saved with ``by`` as the history's user and a reason saying what was done.
+
+
+def manageable_roles(by: User | None) -> frozenset[str]:
+    """The roles ``by`` may grant and whose holders ``by`` may manage (None: the platform itself)."""
+    if by is None or has_role(by, Role.ADMIN):
+        return frozenset(Role.values)
+    if has_role(by, Role.OFFICE):
+        return frozenset({Role.LIAISON.value})
+    return frozenset()
+
+
+def may_manage(*, by: User | None, user: User) -> bool:
+    """Whether ``by`` may change ``user``'s account: their details, roles, password, activity, tokens."""
+    if by is None:
+        return True
+    if user.is_superuser and not by.is_superuser:
+        return False
+    held = set(user.groups.values_list("name", flat=True)) if user.pk else set()
+    return bool(manageable_roles(by)) and held <= manageable_roles(by)
+
+
+def _check_may_manage(*, by: User | None, user: User | None, roles: Iterable[str] | None) -> None:
+    if user is not None and not may_manage(by=by, user=user):
+        raise PermissionDenied(_("您无权管理该用户的账号。"))
+    if by is not None and not manageable_roles(by):
+        raise PermissionDenied(_("您无权管理用户。"))
+    if roles is not None and not set(roles) <= manageable_roles(by):
+        raise PermissionDenied(_("您无权授予该角色。"))
+
+
+def _record(user: User, *, by: User | None, reason: str) -> None:
+    """The next save of ``user`` is in the history as done by ``by``, for ``reason``."""
+    if by is not None:
+        user._history_user = by  # type: ignore[attr-defined]  # django-simple-history reads it on save
+    user._change_reason = reason  # type: ignore[attr-defined]
 
 
 @transaction.atomic
 def user_save(
     *,
+    by: User | None = None,
     user: User | None = None,
     username: str | None = None,
     name: str | None = None,
@@ -47,18 +89,25 @@ def user_save(
     password: str | None = None,
     language: str | None = None,
 ) -> User:
-    """Create or update a user with their roles and liaison place, in one transaction."""
+    """Create or update a user with their roles and liaison place, in one transaction.
+
+    ``by`` is who does it (None: the platform itself, e.g. a management command); what ``by`` may not
+    do raises ``PermissionDenied`` and changes nothing.
+    """
     creating = user is None
     if user is None:
         user = _new_user(username)
-    _set_fields(
-        user,
-        {"name": name, "email": email, "phone": phone, "is_active": is_active, "language": language},
-    )
+    else:
+        _lock_row(user)  # the caller's instance goes on: it may carry a change (a cleared unit)
+    _check_may_manage(by=by, user=None if creating else user, roles=roles)
+    for field, value in (("name", name), ("email", email), ("phone", phone), ("language", language)):
+        if value is not None:
+            setattr(user, field, value)
     if unit is not None or creating:
         user.unit = unit
-    effective_roles = _effective_roles(user, roles, creating=creating)
-    wants_liaison = liaison_role is not None or (roles is not None and Role.LIAISON in effective_roles)
+    if is_active is not None:
+        user.is_active = is_active
+    effective_roles = _effective_roles(user, roles=roles, creating=creating)
     check_roles_fit_unit(roles=effective_roles, unit=user.unit)
     if liaison_role is not None and liaison_role not in Liaison.Role.values:
         raise ValidationError({"liaison_role": [_("联络员角色须为 A角 或 B角。")]})
@@ -69,12 +118,20 @@ def user_save(
         user.set_unusable_password()
     user.is_staff = Role.ADMIN in effective_roles or user.is_superuser
     user.full_clean(exclude=["password"])
+    _record(user, by=by, reason=_change_summary(creating=creating, roles=roles, password=bool(password)))
     user.save()
+    if password or is_active is False:
+        api_tokens_revoke(user=user, by=None)
     if roles is not None:
         user.groups.set(Group.objects.filter(name__in=roles))
         user.__dict__.pop("_fuyuan_roles", None)
+    wants_liaison = liaison_role is not None or (roles is not None and Role.LIAISON in effective_roles)
     _sync_liaison(user, effective_roles, liaison_role=liaison_role, wants_liaison=wants_liaison)
     return user
+
+
+def _lock_row(user: User) -> None:
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
 
 
 def _new_user(username: str | None) -> User:
@@ -85,14 +142,7 @@ def _new_user(username: str | None) -> User:
     return User(username=username)
 
 
-def _set_fields(user: User, values: dict[str, Any]) -> None:
-    """Set the fields given (``None`` leaves a field as it is)."""
-    for field_name, value in values.items():
-        if value is not None:
-            setattr(user, field_name, value)
-
-
-def _effective_roles(user: User, roles: Sequence[str] | None, *, creating: bool) -> set[str]:
+def _effective_roles(user: User, *, roles: Sequence[str] | None, creating: bool) -> set[str]:
     """The roles the user will have: those given (all known), else the current ones."""
     if roles is not None:
         unknown = set(roles) - set(Role.values)
@@ -102,6 +152,15 @@ def _effective_roles(user: User, roles: Sequence[str] | None, *, creating: bool)
     if creating:
         return set()  # a new user has no groups yet (and asking an unsaved user for them fails)
     return set(user.groups.values_list("name", flat=True))
+
+
+def _change_summary(*, creating: bool, roles: Sequence[str] | None, password: bool) -> str:
+    parts = ["created" if creating else "changed"]
+    if roles is not None:
+        parts.append("roles=" + ",".join(sorted(roles)))
+    if password:
+        parts.append("password set")
+    return "; ".join(parts)
 
 
 def check_roles_fit_unit(*, roles: Iterable[str], unit: MemberUnit | None) -> None:
@@ -123,27 +182,68 @@ def _sync_liaison(user: User, roles: set[str], *, liaison_role: str | None, want
 
 
 @transaction.atomic
-def user_roles_changed(*, user: User) -> User:
+def user_roles_changed(*, user: User, by: User | None = None) -> User:
     """After the Django admin set a user's groups directly: staff flag and liaison place follow the roles.
 
-    The admin form has already run :func:`check_roles_fit_unit`.
+    The admin form has already run :func:`check_roles_fit_unit`; the admin shows only administrators
+    (who manage every role) and only superusers edit superusers. The change is in the history as ``by``'s.
     """
     roles = set(user.groups.values_list("name", flat=True))
     user.__dict__.pop("_fuyuan_roles", None)
-    is_staff = Role.ADMIN in roles or user.is_superuser
-    if user.is_staff != is_staff:
-        user.is_staff = is_staff
-        user.save(update_fields=["is_staff"])
+    user.is_staff = Role.ADMIN in roles or user.is_superuser
+    _record(user, by=by, reason="roles=" + ",".join(sorted(roles)))
+    user.save(update_fields=["is_staff"])
+    if not user.is_active:
+        api_tokens_revoke(user=user, by=None)
     _sync_liaison(user, roles, liaison_role=None, wants_liaison=False)
     return user
 
 
-def user_retire(*, user: User) -> User:
-    """Retire a person who left: they can no longer sign in and receive no further notices."""
+@transaction.atomic
+def user_retire(*, user: User, by: User | None = None) -> User:
+    """Retire a person who left: they can no longer sign in (their API tokens end) and receive no notices."""
+    _lock_row(user)
+    _check_may_manage(by=by, user=user, roles=None)
     user.is_active = False
+    _record(user, by=by, reason="retired")
     user.save(update_fields=["is_active"])
     Liaison.objects.filter(user=user).delete()
+    api_tokens_revoke(user=user, by=None)
     return user
+
+
+# --- API tokens (django-rest-knox; members/auth.py authenticates them) ---------------------------------
+
+
+def password_stamp(user: User) -> str:
+    """A keyed hash of the user's password hash: a token issued under another password is void."""
+    return salted_hmac("members.ApiToken.password_stamp", user.password, algorithm="sha256").hexdigest()
+
+
+@transaction.atomic
+def api_token_issue(*, user: User) -> str:
+    """A new API token for ``user`` (knox keeps only its digest); the key is returned this once.
+
+    The user's lapsed tokens are swept on the way (``members.auth`` only checks the one presented)."""
+    ApiToken.objects.filter(user=user, expiry__lt=timezone.now()).delete()
+    _token, key = ApiToken.objects.create(user=user, password_stamp=password_stamp(user))
+    return key
+
+
+def api_tokens_revoke(*, user: User, by: User | None, token: ApiToken | None = None, stale_only: bool = False) -> int:
+    """End ``token`` (or every token of ``user``): its owner, an administrator or the platform itself.
+
+    ``stale_only``: only the tokens issued under another password than the current one.
+    """
+    if by is not None and by.pk != user.pk and not may_manage(by=by, user=user):
+        raise PermissionDenied(_("您无权管理该用户的账号。"))
+    tokens = ApiToken.objects.filter(user=user)
+    if token is not None:
+        tokens = tokens.filter(pk=token.pk)
+    if stale_only:
+        tokens = tokens.exclude(password_stamp=password_stamp(user))
+    count, _deleted = tokens.delete()
+    return count
 
 
 def user_set_language(*, user: User, language: str) -> None:

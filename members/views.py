@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from fuyuan.lib.forms import apply_service_errors
 from fuyuan.lib.listing import list_page
@@ -63,6 +63,7 @@ def unit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe  # a page to read: a POST is 405, never the page again
 def unit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     unit = get_object_or_404(MemberUnit.objects.select_related("region", "parent", "supervisor"), pk=pk)
     liaisons = (
@@ -96,6 +97,7 @@ def liaison_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         password = secrets.token_urlsafe(9)
         try:
             user = services.user_save(
+                by=request.user,
                 username=form.cleaned_data["username"],
                 name=form.cleaned_data["name"],
                 email=form.cleaned_data["email"],
@@ -122,7 +124,7 @@ def liaison_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def liaison_retire(request: AuthenticatedHttpRequest, pk: int, user_id: int) -> HttpResponse:
     _require_office(request)
     user = get_object_or_404(User, pk=user_id, unit_id=pk, liaison__isnull=False)
-    services.user_retire(user=user)
+    services.user_retire(by=request.user, user=user)
     messages.success(request, _("%(name)s 已不再担任联络员,账户已停用。") % {"name": user.display_name})
     return redirect("unit-detail", pk=pk)
 

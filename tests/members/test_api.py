@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from members.models import Liaison, MemberUnit, Notification, User, WorkTask
+from members import services as member_services
+from members.models import ApiToken, Liaison, MemberUnit, Notification, User, WorkTask
 from members.roles import Role
 from tests.conftest import PASSWORD, Cast
 from tests.factories import CourtFactory, RegionFactory, UnitFactory, WorkTaskFactory, make_user
@@ -34,7 +34,7 @@ def api_for(user: User | None) -> APIClient:
 def token_api_for(user: User) -> APIClient:
     """A client that signs in with a token: no session, so query counts are the view's own."""
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {member_services.api_token_issue(user=user)}")
     return client
 
 
@@ -52,7 +52,7 @@ def test_token_flow_gives_a_token_that_authenticates(cast: Cast) -> None:
     response = anonymous.post("/api/v1/auth/token/", {"username": "liaison", "password": PASSWORD}, format="json")
     assert response.status_code == 200
     key = response.json()["token"]
-    assert Token.objects.get(user=cast.liaison).key == key
+    assert ApiToken.objects.get(user=cast.liaison).digest != key  # only the digest is stored
     cast.liaison.refresh_from_db()
     assert cast.liaison.last_login is not None
 
@@ -62,16 +62,18 @@ def test_token_flow_gives_a_token_that_authenticates(cast: Cast) -> None:
     assert me.status_code == 200
     assert me.json()["username"] == "liaison"
 
-    # Asking again returns the same token.
+    # Asking again issues another token (knox stores digests only); both authenticate.
     again = anonymous.post("/api/v1/auth/token/", {"username": "liaison", "password": PASSWORD}, format="json")
-    assert again.json()["token"] == key
+    assert again.json()["token"] != key
+    client.credentials(HTTP_AUTHORIZATION=f"Token {again.json()['token']}")
+    assert client.get("/api/v1/me/").status_code == 200
 
 
 def test_token_bad_credentials_is_400_and_creates_nothing(cast: Cast) -> None:
     response = APIClient().post("/api/v1/auth/token/", {"username": "liaison", "password": "wrong"}, format="json")
     assert response.status_code == 400
     assert "non_field_errors" in response.json()
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_token_missing_fields_is_400(cast: Cast) -> None:
@@ -85,7 +87,7 @@ def test_token_refused_to_a_retired_user(cast: Cast) -> None:
     cast.liaison.save()
     response = APIClient().post("/api/v1/auth/token/", {"username": "liaison", "password": PASSWORD}, format="json")
     assert response.status_code == 400
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_token_lock_out_after_five_failures_then_cool_off(cast: Cast, settings: Any) -> None:
@@ -101,7 +103,7 @@ def test_token_lock_out_after_five_failures_then_cool_off(cast: Cast, settings: 
     locked = client.post("/api/v1/auth/token/", {"username": "liaison", "password": PASSWORD}, format="json")
     assert locked.status_code == 429
     assert "detail" in locked.json()
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
     # Another user from the same address is not affected.
     other = client.post("/api/v1/auth/token/", {"username": "office", "password": PASSWORD}, format="json")
     assert other.status_code == 200
@@ -120,7 +122,7 @@ def test_token_and_login_page_share_one_lock_out(cast: Cast) -> None:
         client.post("/accounts/login/", {"username": "liaison", "password": "wrong"})
     assert client.post("/accounts/login/", {"username": "liaison", "password": PASSWORD}).status_code == 429
     assert client.post("/api/v1/auth/token/", {"username": "liaison", "password": PASSWORD}).status_code == 429
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_successful_token_resets_the_failure_count(cast: Cast) -> None:
@@ -514,7 +516,8 @@ def test_user_without_password_cannot_sign_in(cast: Cast) -> None:
 def test_user_create_bad_input_is_400_and_saves_nothing(cast: Cast, overrides: dict[str, Any], field: str) -> None:
     before = User.objects.count()
     liaisons_before = Liaison.objects.count()
-    response = api_for(cast.office).post("/api/v1/users/", new_liaison_payload(cast, **overrides), format="json")
+    # As an administrator, who may grant every role: what is refused here is the input.
+    response = api_for(cast.admin).post("/api/v1/users/", new_liaison_payload(cast, **overrides), format="json")
     assert response.status_code == 400, response.content
     body = response.json()
     assert field in body, body
@@ -526,7 +529,7 @@ def test_user_create_bad_input_is_400_and_saves_nothing(cast: Cast, overrides: d
 def test_clerk_in_a_court_is_fine(cast: Cast) -> None:
     payload = new_liaison_payload(cast, username="newclerk", roles=["court_clerk"], unit=cast.court.pk)
     del payload["liaison_role"]
-    response = api_for(cast.office).post("/api/v1/users/", payload, format="json")
+    response = api_for(cast.admin).post("/api/v1/users/", payload, format="json")  # clerks: administrators
     assert response.status_code == 201, response.content
     user = User.objects.get(username="newclerk")
     assert not hasattr(user, "liaison") or not Liaison.objects.filter(user=user).exists()
@@ -534,7 +537,7 @@ def test_clerk_in_a_court_is_fine(cast: Cast) -> None:
 
 
 def test_office_retires_a_liaison(cast: Cast) -> None:
-    token = Token.objects.create(user=cast.liaison)
+    token = member_services.api_token_issue(user=cast.liaison)
     response = api_for(cast.office).patch(f"/api/v1/users/{cast.liaison.pk}/", {"is_active": False}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["is_active"] is False
@@ -544,7 +547,7 @@ def test_office_retires_a_liaison(cast: Cast) -> None:
     assert not Liaison.objects.filter(user=cast.liaison).exists()
     # A retired user's token no longer works.
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/v1/me/").status_code == 401
 
 
@@ -563,7 +566,7 @@ def test_office_changes_a_liaison_place_and_details(cast: Cast) -> None:
 
 
 def test_changing_roles_replaces_them(cast: Cast) -> None:
-    response = api_for(cast.office).patch(
+    response = api_for(cast.admin).patch(
         f"/api/v1/users/{cast.liaison.pk}/", {"roles": ["leader"], "unit": None}, format="json"
     )
     assert response.status_code == 200, response.content
@@ -591,7 +594,7 @@ def test_changing_the_password_validates_it(cast: Cast) -> None:
 
 
 def test_liaison_role_for_a_non_liaison_is_400(cast: Cast) -> None:
-    response = api_for(cast.office).patch(f"/api/v1/users/{cast.clerk.pk}/", {"liaison_role": "backup"})
+    response = api_for(cast.admin).patch(f"/api/v1/users/{cast.clerk.pk}/", {"liaison_role": "backup"})
     assert response.status_code == 400
     assert "liaison_role" in response.json()
     assert not Liaison.objects.filter(user=cast.clerk).exists()
@@ -615,7 +618,7 @@ def test_username_cannot_change(cast: Cast) -> None:
 
 
 def test_liaison_role_change_that_breaks_rules_saves_nothing(cast: Cast) -> None:
-    response = api_for(cast.office).patch(
+    response = api_for(cast.admin).patch(
         f"/api/v1/users/{cast.liaison.pk}/", {"roles": ["court_clerk"], "name": "新名字"}, format="json"
     )
     assert response.status_code == 400
@@ -626,10 +629,15 @@ def test_liaison_role_change_that_breaks_rules_saves_nothing(cast: Cast) -> None
     assert Liaison.objects.filter(user=cast.liaison).exists()
 
 
-def test_office_cannot_retire_themselves(cast: Cast) -> None:
-    response = api_for(cast.office).patch(f"/api/v1/users/{cast.office.pk}/", {"is_active": False}, format="json")
+def test_nobody_retires_themselves(cast: Cast) -> None:
+    response = api_for(cast.admin).patch(f"/api/v1/users/{cast.admin.pk}/", {"is_active": False}, format="json")
     assert response.status_code == 400
     assert "is_active" in response.json()
+    cast.admin.refresh_from_db()
+    assert cast.admin.is_active
+    # Office staff do not manage office accounts, their own included (issue 12, finding 3).
+    response = api_for(cast.office).patch(f"/api/v1/users/{cast.office.pk}/", {"is_active": False}, format="json")
+    assert response.status_code == 403
     cast.office.refresh_from_db()
     assert cast.office.is_active
 
@@ -778,9 +786,8 @@ def test_notifications_list_query_count_is_constant(cast: Cast, rows: int, djang
 
 
 def test_token_authenticated_list_of_units(cast: Cast) -> None:
-    token = Token.objects.create(user=cast.clerk)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {member_services.api_token_issue(user=cast.clerk)}")
     response = client.get("/api/v1/units/", {"kind": "court", "search": "甲"})
     assert response.status_code == 200
     assert [u["name"] for u in results(response)] == ["测试中级人民法院甲"]

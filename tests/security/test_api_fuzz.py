@@ -34,7 +34,6 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import got_request_exception, request_finished, request_started
 from django.db import close_old_connections, transaction
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -44,6 +43,7 @@ from schemathesis.checks import (
 from schemathesis.core.failures import FailureGroup
 
 from cases.models import ReferralKind
+from members import services as member_services
 from members.models import Notification, Region, WorkTask
 from tests.cases.recommendations.support import make_draft
 from tests.cases.referrals.support import draft as referral_draft
@@ -252,7 +252,7 @@ def _build(cast: Cast) -> FuzzWorld:
             "referral_kinds": list(ReferralKind.objects.filter(active=True).values_list("code", flat=True)),
         }
     )
-    tokens = {role: Token.objects.get_or_create(user=user)[0].key for role, user in users.items()}
+    tokens = {role: member_services.api_token_issue(user=user) for role, user in users.items()}
     return FuzzWorld(cast=cast, tokens=tokens)
 
 

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 import time_machine
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cases.models import JudicialRecommendation
+from members import services as member_services
 from members.models import WorkTask
 from tests.cases.recommendations.support import PDF, make_acknowledged, make_draft, make_issued, upload
 
@@ -34,9 +34,8 @@ def test_anonymous_gets_401():
 
 def test_token_auth_reads_the_list(cast):
     make_issued(cast)
-    token = Token.objects.create(user=cast.liaison)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {member_services.api_token_issue(user=cast.liaison)}")
     response = client.get(BASE)
     assert response.status_code == 200
     assert response.json()["count"] == 1
