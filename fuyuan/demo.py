@@ -7,26 +7,19 @@ It is the project's wiring (it uses cases and meetings), like urls.py; loaded on
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
 from cases.models import ReferralKind
+from cases.recommendations import services as recommendations
+from cases.referrals import services as referrals
+from meetings.consultations import services as consultations
+from meetings.decisions import services as decisions
+from meetings.meetings import agenda, minutes
+from meetings.meetings import services as meetings
 from meetings.models import Meeting
 from members.models import MemberUnit, User
-
-try:  # the feature layout of cases/ and meetings/ (the "one idiom per concern" restructuring)
-    from cases.recommendations import services as recommendations
-    from cases.referrals import services as referrals
-    from meetings.consultations import services as consultations
-    from meetings.decisions import services as decisions
-    from meetings.meetings import agenda, minutes
-    from meetings.meetings import services as meetings
-except ImportError:  # pragma: no cover - the layout before it; delete this branch once it is merged
-    from cases.services import recommendations, referrals
-
-    from meetings import services as meetings
-
-    agenda = minutes = decisions = consultations = meetings
 
 MARKER = "【演示】第一次府院联席会议"
 PARTY = {"role": "applicant", "name": "演示当事人", "id_number": "620102199001011234", "phone": "13812345678"}
@@ -49,7 +42,11 @@ def load(people: dict[str, User]) -> str:
 
 def _recommendations(people: dict[str, User], unit: dict[str, MemberUnit]) -> None:
     clerk1, clerk2 = people["clerk1"], people["clerk2"]
-    fields = {"case_number": "(2026)甘行终1号", "problem": "执法程序不规范。", "recommendation": "建议规范执法程序。"}
+    fields: dict[str, Any] = {
+        "case_number": "(2026)甘行终1号",
+        "problem": "执法程序不规范。",
+        "recommendation": "建议规范执法程序。",
+    }
     recommendations.recommendation_create(
         by=clerk1, title="【演示】关于加强环境执法的司法建议(草稿)", addressee=unit["省生态环境厅"], **fields
     )
@@ -95,13 +92,15 @@ def _referrals(people: dict[str, User], unit: dict[str, MemberUnit]) -> None:
 
 def _meetings(people: dict[str, User], unit: dict[str, MemberUnit]) -> None:
     office = people["office1"]
+    office_unit = office.unit
+    assert office_unit is not None  # the demo office user belongs to 省司法厅
     now = timezone.now().replace(second=0, microsecond=0)
     invited = [unit["省生态环境厅"], unit["省市场监管局"], unit["省高级人民法院"]]
     held = meetings.meeting_create(
         by=office,
         kind=Meeting.Kind.JOINT_MEETING,
         title=MARKER,
-        convener=office.unit,
+        convener=office_unit,
         starts_at=now - timedelta(days=3),
         ends_at=now - timedelta(days=3) + timedelta(hours=2),
         invited_units=invited,
@@ -124,7 +123,7 @@ def _meetings(people: dict[str, User], unit: dict[str, MemberUnit]) -> None:
         by=office,
         kind=Meeting.Kind.JOINT_MEETING,
         title="【演示】第二次府院联席会议",
-        convener=office.unit,
+        convener=office_unit,
         starts_at=now + timedelta(days=14),
         ends_at=now + timedelta(days=14, hours=2),
         invited_units=invited,

@@ -16,7 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from members import services
 from members.models import ApiToken, Liaison, MemberUnit, Notification, Region, User, WorkerHeartbeat, WorkTask
-from members.types import AuthenticatedHttpRequest
+from members.types import AuthenticatedHttpRequest, signed_in_user
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -122,12 +122,12 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         """A superuser's account (password included) is changed by superusers only."""
-        if obj is not None and not services.may_manage(by=request.user, user=obj):
+        if obj is not None and not services.may_manage(by=signed_in_user(request), user=obj):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and not services.may_manage(by=request.user, user=obj):
+        if obj is not None and not services.may_manage(by=signed_in_user(request), user=obj):
             return False
         return super().has_delete_permission(request, obj)
 
@@ -143,7 +143,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
         super().save_related(request, form, formsets, change)
         user = form.instance
         had_liaison = Liaison.objects.filter(user=user).exists()
-        services.user_roles_changed(user=user, by=request.user)
+        services.user_roles_changed(user=user, by=signed_in_user(request))
         if had_liaison and not Liaison.objects.filter(user=user).exists():
             self.message_user(request, _("该用户没有“成员单位联络员”角色,已移除其联络员岗位。"), messages.WARNING)
 
@@ -151,8 +151,8 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     def retire(self, request: AuthenticatedHttpRequest, queryset: QuerySet[User]) -> None:
         count = 0
         for user in queryset.exclude(pk=request.user.pk):
-            if services.may_manage(by=request.user, user=user):
-                services.user_retire(user=user, by=request.user)
+            if services.may_manage(by=signed_in_user(request), user=user):
+                services.user_retire(user=user, by=signed_in_user(request))
                 count += 1
         self.message_user(request, _("已停用 %(count)d 个用户。") % {"count": count}, messages.SUCCESS)
 
@@ -160,8 +160,8 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         count = 0
         for user in queryset:
-            if services.may_manage(by=request.user, user=user):
-                count += services.api_tokens_revoke(user=user, by=request.user)
+            if services.may_manage(by=signed_in_user(request), user=user):
+                count += services.api_tokens_revoke(user=user, by=signed_in_user(request))
         self.message_user(request, _("已撤销 %(count)d 个 API 令牌。") % {"count": count}, messages.SUCCESS)
 
 
@@ -173,8 +173,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_filter = ["created", "expiry"]
     search_fields = ["user__username", "user__name", "token_key"]
     list_select_related = ["user"]
-    fields = ["user", "token_key", "created", "expiry"]
-    readonly_fields = fields
+    fields = readonly_fields = ("user", "token_key", "created", "expiry")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # a token is issued through the API (POST /api/v1/auth/token/)
@@ -183,17 +182,17 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and not services.may_manage(by=request.user, user=obj.user):
+        if obj is not None and not services.may_manage(by=signed_in_user(request), user=obj.user):
             return False
         return super().has_delete_permission(request, obj)
 
     def delete_model(self, request: HttpRequest, obj: ApiToken) -> None:
-        services.api_tokens_revoke(user=obj.user, by=request.user, token=obj)
+        services.api_tokens_revoke(user=obj.user, by=signed_in_user(request), token=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset.select_related("user"):
-            if services.may_manage(by=request.user, user=token.user):
-                services.api_tokens_revoke(user=token.user, by=request.user, token=token)
+            if services.may_manage(by=signed_in_user(request), user=token.user):
+                services.api_tokens_revoke(user=token.user, by=signed_in_user(request), token=token)
 
 
 @admin.register(Liaison)

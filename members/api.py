@@ -31,7 +31,7 @@ from rest_framework.views import APIView
 from members import selectors, services
 from members.models import ApiToken, Liaison, MemberUnit, Notification, User, WorkTask
 from members.roles import Role, is_office, roles_of
-from members.types import AuthenticatedRequest
+from members.types import AuthenticatedRequest, signed_in_user
 
 # --- Permissions ----------------------------------------------------------------------------------
 
@@ -59,7 +59,7 @@ class MayManageUser(permissions.BasePermission):
     message = gettext_lazy("您无权管理该用户的账号。")
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
-        return request.method in permissions.SAFE_METHODS or services.may_manage(by=request.user, user=obj)
+        return request.method in permissions.SAFE_METHODS or services.may_manage(by=signed_in_user(request), user=obj)
 
 
 # --- Display labels -------------------------------------------------------------------------------
@@ -510,7 +510,7 @@ class TokenRevokeView(APIView):
         request=TokenRevokeSerializer,
         responses=inline_serializer("TokenRevoked", {"revoked": serializers.IntegerField()}),
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = TokenRevokeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         every = serializer.validated_data["all"]

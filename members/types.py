@@ -28,4 +28,16 @@ class AuthenticatedRequest(Request):
     user: User
 
 
-__all__ = ["AuthenticatedHttpRequest", "AuthenticatedRequest"]
+__all__ = ["AuthenticatedHttpRequest", "AuthenticatedRequest", "signed_in_user"]
+
+
+def signed_in_user(request: HttpRequest | Request) -> User:
+    """The platform user behind a request that only signed-in users reach (the admin, permission hooks).
+
+    For the hooks Django and DRF call with a plain request type (``ModelAdmin.has_change_permission``,
+    ``BasePermission.has_object_permission``), where the signature cannot be narrowed.
+    """
+    user = request.user
+    if not isinstance(user, User):
+        raise TypeError("a signed-in platform user was expected")
+    return user
