@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import serializers
+from rest_framework.serializers import BaseSerializer
 
 from meetings.consultations import selectors, services
 from meetings.consultations.filters import ConsultationFilter
@@ -50,7 +51,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
         return value
 
 
-class ConsultationViewSet(WriteViewSet):
+class ConsultationViewSet(WriteViewSet[Consultation]):
     serializer_class = ConsultationSerializer
     filterset_class = ConsultationFilter
     search_fields = ["topic", "case_number"]
@@ -64,12 +65,14 @@ class ConsultationViewSet(WriteViewSet):
             .order_by("-held_on", "-id")
         )
 
-    def perform_create(self, serializer: ConsultationSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Consultation]) -> None:
         serializer.instance = services.consultation_log(by=self.request.user, **serializer.validated_data)
 
-    def perform_update(self, serializer: ConsultationSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Consultation]) -> None:
+        consultation = serializer.instance
+        assert consultation is not None  # an update: DRF built the serializer on get_object()
         serializer.instance = services.consultation_update(
-            consultation=serializer.instance, by=self.request.user, **serializer.validated_data
+            consultation=consultation, by=self.request.user, **serializer.validated_data
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,12 +18,13 @@ from meetings.decisions.models import Decision
 from meetings.meetings import selectors as meeting_selectors
 from meetings.meetings.services import can_manage
 from meetings.meetings.views import filter_choices, form_page, run, save_form
+from members.types import AuthenticatedHttpRequest
 
 DECISION_SORTS: dict[str, str | tuple[str, ...]] = {"due": "due", "status": ("status", "due"), "created": "created_at"}
 
 
 @login_required
-def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(meeting_selectors.visible_to(request.user), pk=pk)
     if not can_manage(request.user, meeting):
         raise Http404
@@ -37,7 +38,7 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change an open decision (its due date re-arms the reminders); the convener side only."""
     decision = get_object_or_404(selectors.visible_to(request.user).select_related("meeting"), pk=pk)
     if "edit" not in services.allowed_actions(decision, request.user):
@@ -61,7 +62,7 @@ def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def decision_list(request: HttpRequest) -> HttpResponse:
+def decision_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = request.GET.copy()
     if "status" not in data:  # open decisions unless the user asked for another status (or all)
         data["status"] = Decision.Status.OPEN
@@ -82,7 +83,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     decision = get_object_or_404(
         selectors.visible_to(request.user)
         .select_related("meeting", "owner_unit", "done_by")
@@ -103,7 +104,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def decision_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def decision_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     decision = get_object_or_404(selectors.visible_to(request.user), pk=pk)
     form = forms.NoteForm(request.POST)
     if not form.is_valid():
