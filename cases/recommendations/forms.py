@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.recommendations.models import JudicialRecommendation
-from fuyuan.lib.forms import BootstrapFormMixin, FastSelect, FastSelectMultiple
+from fuyuan.lib.forms import BootstrapFormMixin, FastSelect, FastSelectMultiple, field
 from members.models import MemberUnit, WorkTask
 
 
@@ -81,10 +81,10 @@ class RecommendationForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = _units()
-        self.fields["addressee"].queryset = units.exclude(kind=MemberUnit.Kind.COURT)  # type: ignore[attr-defined]
-        self.fields["copy_to"].queryset = units  # type: ignore[attr-defined]
-        self.fields["supervisor"].queryset = units.exclude(kind=MemberUnit.Kind.COURT)  # type: ignore[attr-defined]
-        self.fields["tasks"].queryset = WorkTask.objects.order_by("number")  # type: ignore[attr-defined]
+        field(self, "addressee", forms.ModelChoiceField).queryset = units.exclude(kind=MemberUnit.Kind.COURT)
+        field(self, "copy_to", forms.ModelMultipleChoiceField).queryset = units
+        field(self, "supervisor", forms.ModelChoiceField).queryset = units.exclude(kind=MemberUnit.Kind.COURT)
+        field(self, "tasks", forms.ModelMultipleChoiceField).queryset = WorkTask.objects.order_by("number")
 
     @classmethod
     def initial_from(cls, rec: JudicialRecommendation) -> dict[str, Any]:

@@ -109,7 +109,7 @@ def recommendation_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The filtered list (in its sort order) as an XLSX workbook."""
     rows = selectors.list_rows(selectors.filtered(request.user, request.GET))
     listing = list_page(request, rows, sort_fields=SORT_FIELDS, default_sort=DEFAULT_SORT, tiebreak="id")
-    queryset = listing.page.paginator.object_list
+    queryset = listing.ordered
     return rows_response(
         sheet_title=_("司法建议"),
         header=[_(title) for title, _getter in EXPORT_COLUMNS],

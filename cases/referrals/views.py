@@ -132,7 +132,7 @@ def _export_row(r: Referral) -> list[Any]:
         r.subject,
         r.sender.name,
         r.receiver.name,
-        r.handler.name if r.handler_id else "",
+        r.handler.name if r.handler is not None else "",
         str(r.get_status_display()),
         timezone.localtime(r.sent_at).strftime("%Y-%m-%d %H:%M") if r.sent_at else "",
         timezone.localtime(r.acknowledged_at).strftime("%Y-%m-%d %H:%M") if r.acknowledged_at else "",
@@ -282,11 +282,11 @@ def referral_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> 
         elif action == "revoke":
             services.referral_revoke(referral=r, by=user, reason=request.POST.get("reason", ""))
         elif action == "forward":
-            form = ForwardForm(request.POST, receiver=r.receiver)
-            if not form.is_valid():
+            forward = ForwardForm(request.POST, receiver=r.receiver)
+            if not forward.is_valid():
                 raise ValidationError({"sub_unit": [_("请选择本单位的下级单位。")]})
             services.referral_forward(
-                referral=r, by=user, sub_unit=form.cleaned_data["sub_unit"], note=form.cleaned_data["note"]
+                referral=r, by=user, sub_unit=forward.cleaned_data["sub_unit"], note=forward.cleaned_data["note"]
             )
         elif action == "extend":
             services.referral_extend(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -36,6 +36,21 @@ class BootstrapFormMixin(_FormBase):
         # after ``super().__init__()`` must be validated against them.
         super().full_clean()
         mark_invalid(self)
+
+
+_Field = TypeVar("_Field", bound=forms.Field)
+
+
+def field(form: forms.BaseForm, name: str, kind: type[_Field]) -> _Field:
+    """``form.fields[name]``, known to be a ``kind`` (a form sets a field's queryset or choices through it).
+
+    ``form.fields`` holds plain ``Field``s to the type checker; this says which field it is, and fails
+    loudly if a form's declaration and its ``__init__`` disagree.
+    """
+    found = form.fields[name]
+    if not isinstance(found, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(found).__name__}, not a {kind.__name__}")
+    return found
 
 
 def mark_invalid(form: forms.BaseForm) -> None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
@@ -129,7 +131,7 @@ def _form_page(
 def consultation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not can_create(request.user):
         raise Http404
-    initial = {"held_on": timezone.localdate()}
+    initial: dict[str, Any] = {"held_on": timezone.localdate()}
     unit = request.user.unit
     if unit is not None:
         initial.update({"units": [unit.pk], "level": unit.level, "region": unit.region_id})
