@@ -313,12 +313,12 @@ def referral_acknowledge(*, referral: Referral, by: User, now: datetime | None =
 
 def _is_below(unit: MemberUnit, ancestor_id: int) -> bool:
     seen: set[int] = set()
-    current = unit
-    while current.parent_id and current.parent_id not in seen:
+    current: MemberUnit | None = unit
+    while current is not None and current.parent_id and current.parent_id not in seen:
         if current.parent_id == ancestor_id:
             return True
         seen.add(current.parent_id)
-        current = current.parent  # type: ignore[assignment]
+        current = current.parent
     return False
 
 
