@@ -36,7 +36,7 @@ from cases.referrals.home import awaiting_context
 from cases.referrals.models import Party, Referral, ReferralImport
 from cases.referrals.privacy import mask_id_number, mask_name, mask_phone, party_views, sees_personal_data
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
-from fuyuan.lib.forms import apply_service_errors
+from fuyuan.lib.forms import apply_service_errors, submit
 from fuyuan.lib.listing import SEARCH_COUNT_CAP, list_page
 from fuyuan.lib.xlsx import rows_response
 from members.roles import can_read_all
@@ -177,13 +177,7 @@ def _referral_fields(form: ReferralForm, parties: Any) -> dict[str, Any]:
 
 def _submitted(request: AuthenticatedHttpRequest, form: ReferralForm, save: Callable[[], Referral]) -> Referral | None:
     """Run the service: its ValidationError goes onto the form, a refusal into a message (then None)."""
-    try:
-        return save()
-    except ValidationError as exc:
-        apply_service_errors(form, exc)
-    except (NotPermitted, TransitionNotAllowed) as exc:
-        messages.error(request, exc.message)
-    return None
+    return submit(form, save, refused=lambda message: messages.error(request, message))
 
 
 @login_required

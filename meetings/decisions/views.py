@@ -11,13 +11,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fuyuan.lib.forms import submit
 from fuyuan.lib.listing import list_page
 from meetings.decisions import forms, selectors, services
 from meetings.decisions.filters import DecisionPageFilter
 from meetings.decisions.models import Decision
 from meetings.meetings import selectors as meeting_selectors
 from meetings.meetings.services import can_manage
-from meetings.meetings.views import filter_choices, form_page, run, save_form
+from meetings.meetings.views import filter_choices, form_page, run
 from members.types import AuthenticatedHttpRequest
 
 DECISION_SORTS: dict[str, str | tuple[str, ...]] = {"due": "due", "status": ("status", "due"), "created": "created_at"}
@@ -30,7 +31,7 @@ def decision_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = forms.DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        saved = save_form(form, lambda: services.decision_add(meeting=meeting, by=request.user, **form.cleaned_data))
+        saved = submit(form, lambda: services.decision_add(meeting=meeting, by=request.user, **form.cleaned_data))
         if saved is not None:
             messages.success(request, _("议定事项已添加,已通知牵头单位。"))
             return redirect(reverse("meeting-detail", args=[meeting.pk]) + "#decisions")

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
-from fuyuan.lib.forms import apply_service_errors
+from fuyuan.lib.forms import submit
 from fuyuan.lib.listing import list_page
 from meetings.meetings import agenda, forms, ical, minutes, selectors, services
 from meetings.meetings.filters import MeetingPageFilter
@@ -59,17 +59,6 @@ def run(request: AuthenticatedHttpRequest, action: Callable[[], Any], success: s
     return True
 
 
-def save_form(form: Any, call: Callable[[], Any]) -> Any:
-    """Call a service with a form's data; its refusal goes onto the form. The saved object, or None."""
-    try:
-        return call()
-    except ValidationError as exc:
-        apply_service_errors(form, exc)
-    except (NotPermitted, TransitionNotAllowed) as exc:
-        form.add_error(None, exc.message)
-    return None
-
-
 def form_page(
     request: AuthenticatedHttpRequest,
     form: Any,
@@ -82,7 +71,7 @@ def form_page(
 ) -> HttpResponse:
     """A create or edit page: on a valid POST call ``save`` (a service), then go to the record's ``detail`` page."""
     if request.method == "POST" and form.is_valid():
-        saved = save_form(form, save)
+        saved = submit(form, save)
         if saved is not None:
             messages.success(request, done)
             return redirect(detail, pk=saved.pk)
