@@ -5,8 +5,8 @@
   iCalendar files, the private feed and its token (``ical.py``); ``services.py`` is the meeting's
   life (schedule, change, hold, close, cancel, reply).
 - ``meetings.decisions``: decisions (议定事项) of the meetings, their progress and due/overdue
-  notices (``reminders.py``); ``Decision.objects.overdue()`` is the one "overdue" (``fuyuan.lib.deadlines.OverdueQuerySet``,
-  the rule the cases use too).
+  notices (``reminders.py``); ``Decision.objects.overdue()`` is the one "overdue"
+  (``fuyuan.lib.deadlines.OverdueQuerySet``, the rule the cases use too).
 - ``meetings.consultations``: consultations (会商) logged by units and courts.
 
 Each feature has the same modules: ``models``, ``services`` (every write, and

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -195,7 +196,7 @@ class RecommendationViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[JudicialRecommendation]:
         """The user's scope with what a record shows (the list filters and pages ids first, see ``list``)."""
         return selectors.list_rows(selectors.visible_to(self.request.user)).prefetch_related(
             "copy_to", "tasks", "attachments"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cases.recommendations.models import JudicialRecommendation
@@ -31,7 +32,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-def _units() -> Any:
+def _units() -> QuerySet[MemberUnit]:
     return MemberUnit.objects.filter(active=True).order_by("kind", "order", "id")
 
 

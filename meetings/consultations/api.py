@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from rest_framework import serializers
 from rest_framework.serializers import BaseSerializer
 
@@ -57,7 +58,7 @@ class ConsultationViewSet(WriteViewSet[Consultation]):
     search_fields = ["topic", "case_number"]
     ordering_fields = ["held_on", "created_at", "id"]
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Consultation]:
         return (
             selectors.visible_to(self.request.user)
             .select_related("logging_unit")

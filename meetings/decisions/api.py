@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
@@ -69,7 +70,7 @@ class DecisionViewSet(WriteViewSet[Decision]):
     search_fields = ["text"]
     ordering_fields = ["due", "created_at", "id"]
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Decision]:
         return (
             selectors.visible_to(self.request.user)
             .select_related("meeting", "owner_unit")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.db import transaction
-from django.db.models import Model, Prefetch
+from django.db.models import Model, Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -184,7 +184,7 @@ class MeetingViewSet(WriteViewSet[Meeting]):
     ordering_fields = ["starts_at", "created_at", "id"]
     ordering = ["-starts_at", "-id"]
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Meeting]:
         return (
             selectors.visible_to(self.request.user)
             .select_related("convener", "region", "minutes")
