@@ -39,7 +39,7 @@ test: install-dev
 
 ## make lint: ruff (style, complexity C901 <= 15), the module-size check, the import contracts, mypy.
 ## mypy checks MYPY_PACKAGES (typed with the django-stubs and drf-stubs plugins, settings: fuyuan.settings_test).
-MYPY_PACKAGES := fuyuan members stats
+MYPY_PACKAGES := fuyuan members stats cases meetings
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

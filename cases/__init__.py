@@ -2,8 +2,9 @@
 
 DESIGN — one layout, one idiom per concern:
 
-- ``cases/recommendations/`` and ``cases/referrals/`` hold the same modules: ``models`` (a custom
-  QuerySet with ``overdue(today=None)``, the one rule of "overdue"), ``services`` (every write and
+- ``cases/recommendations/`` and ``cases/referrals/`` hold the same modules: ``models`` (``objects``
+  is ``fuyuan.lib.deadlines.OverdueQuerySet``: ``overdue(today=None)``, the one rule of "overdue",
+  from the model's ``OVERDUE_STATUSES`` and ``DUE_FIELD``), ``services`` (every write and
   transition, and ``allowed_actions(obj, user)``, the only place deciding what a user may do now),
   ``selectors`` (``visible_to(user)``, the one scope every page, export and API view starts from),
   ``filters`` (the django-filter FilterSet of the list, its export and the API), ``views``, ``api``,
@@ -13,7 +14,7 @@ DESIGN — one layout, one idiom per concern:
   ``referrals/privacy`` (masking personal data).
 - ``cases/models.py``, ``admin.py``, ``tasks.py`` and ``urls.py`` only import the two features.
 - Shared helpers come from ``fuyuan.lib`` (``listing.list_page``, ``pagination.DeepPagination``,
-  ``forms.BootstrapFormMixin``/``apply_service_errors``/``FastSelect``, ``deadlines.light``,
+  ``forms.BootstrapFormMixin``/``submit``/``apply_service_errors``/``field``/``FastSelect``, ``deadlines.light``,
   ``locking.lock``/``copy_back``, ``xlsx``) and ``members``; ``cases`` imports nothing from ``stats``
   or ``meetings`` (the referral figures page lives in ``stats``).
 """

@@ -1,7 +1,7 @@
 """The models of the meetings app, one module per feature (see ``meetings/__init__.py``)."""
 
 from meetings.consultations.models import Consultation
-from meetings.decisions.models import Decision, DecisionProgress, DecisionQuerySet
+from meetings.decisions.models import Decision, DecisionProgress
 from meetings.meetings.models import (
     DEFAULT_REMINDER_OFFSETS,
     AgendaItem,
@@ -23,7 +23,6 @@ __all__ = [
     "Consultation",
     "Decision",
     "DecisionProgress",
-    "DecisionQuerySet",
     "Invitation",
     "Meeting",
     "MeetingKind",

@@ -111,13 +111,10 @@ def _referrals() -> QuerySet:
     return Referral.objects.filter(sent_at__isnull=False).exclude(status__in=[FS.DRAFT, FS.REVOKED])
 
 
-# "Overdue" is defined once per model, by its QuerySet (``Model.objects.overdue()``).
+# "Overdue" is one rule (fuyuan.lib.deadlines.OverdueQuerySet); each model says its statuses and due field.
 recommendation_overdue_q = R.objects.overdue_q
 referral_overdue_q = Referral.objects.overdue_q
-
-
-def decision_overdue_q(today: date) -> Q:
-    return Decision.objects.overdue_q(today)  # the one definition: DecisionQuerySet.overdue
+decision_overdue_q = Decision.objects.overdue_q
 
 
 SOURCES: dict[str, Source] = {

@@ -18,6 +18,7 @@ from cases.recommendations import services
 from cases.recommendations.models import JudicialRecommendation, RecommendationAttachment, RecommendationPolicy
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from members.models import MemberUnit, WorkTask
+from members.types import AuthenticatedHttpRequest
 
 # Autocomplete needs the members admin (with its search fields); plain id inputs until it is there.
 _AUTOCOMPLETE = admin.site.is_registered(MemberUnit) and admin.site.is_registered(WorkTask)
@@ -159,11 +160,11 @@ class JudicialRecommendationAdmin(SimpleHistoryAdmin):
         return False  # drafting goes through the page or the API, which check the court
 
     @admin.action(description=_("督办:提醒收文单位回复"))
-    def remind(self, request: HttpRequest, queryset: QuerySet[JudicialRecommendation]) -> None:
+    def remind(self, request: AuthenticatedHttpRequest, queryset: QuerySet[JudicialRecommendation]) -> None:
         done = 0
         for rec in queryset:
             try:
-                services.recommendation_remind(recommendation=rec, by=request.user)  # type: ignore[arg-type]
+                services.recommendation_remind(recommendation=rec, by=request.user)
                 done += 1
             except (TransitionNotAllowed, NotPermitted) as exc:
                 self.message_user(request, f"{rec}: {exc.message}", messages.WARNING)

@@ -72,8 +72,8 @@ def save_with_reason(
     rec: JudicialRecommendation, reason: str, *, by: User | None, update_fields: list[str] | None = None
 ) -> None:
     """Save with the audit trail's reason and author (the timeline reads both)."""
-    rec._change_reason = reason  # type: ignore[attr-defined]
-    rec._history_user = by  # type: ignore[attr-defined]
+    rec._change_reason = reason
+    rec._history_user = by
     try:
         with transaction.atomic():
             rec.save(update_fields=update_fields)

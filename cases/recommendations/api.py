@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -23,6 +24,7 @@ from cases.recommendations.models import JudicialRecommendation, RecommendationA
 from fuyuan.lib.pagination import DeepPagination
 from fuyuan.lib.uploads import CONTENT_TYPES
 from members.models import MemberUnit, WorkTask
+from members.types import AuthenticatedRequest
 
 Outcome = JudicialRecommendation.Outcome
 
@@ -182,9 +184,11 @@ class RecommendationViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[JudicialRecommendation],
 ):
     """司法建议. PATCH edits drafts only; the lifecycle is driven by the POST actions."""
+
+    request: AuthenticatedRequest
 
     serializer_class = RecommendationSerializer
     pagination_class = DeepPagination
@@ -192,9 +196,9 @@ class RecommendationViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[JudicialRecommendation]:
         """The user's scope with what a record shows (the list filters and pages ids first, see ``list``)."""
-        return selectors.list_rows(selectors.visible_to(self.request.user)).prefetch_related(  # type: ignore[arg-type]
+        return selectors.list_rows(selectors.visible_to(self.request.user)).prefetch_related(
             "copy_to", "tasks", "attachments"
         )
 
@@ -209,7 +213,7 @@ class RecommendationViewSet(
         # Sort and page the bare ids (an index walk at any page), then read the page's rows with joins.
         sort = request.query_params.get("ordering", selectors.DEFAULT_SORT)
         ids = (
-            selectors.filtered(request.user, request.query_params)  # type: ignore[arg-type]
+            selectors.filtered(self.request.user, request.query_params)
             .only("pk")
             .order_by(*selectors.order_clause(sort))
         )
@@ -224,9 +228,9 @@ class RecommendationViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         court = data.pop("court", None)
-        if court is not None and court.pk != request.user.unit_id:
+        if court is not None and court.pk != self.request.user.unit_id:
             raise serializers.ValidationError({"court": [_("只能以本院名义起草司法建议。")]})
-        rec = services.recommendation_create(by=request.user, **data)  # type: ignore[arg-type]
+        rec = services.recommendation_create(by=self.request.user, **data)
         return self._respond(rec, status=201)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -237,59 +241,59 @@ class RecommendationViewSet(
         court = changes.pop("court", None)
         if court is not None and court.pk != rec.court_id:
             raise serializers.ValidationError({"court": [_("发出法院不能修改。")]})
-        services.recommendation_update(recommendation=rec, by=request.user, changes=changes)  # type: ignore[arg-type]
+        services.recommendation_update(recommendation=rec, by=self.request.user, changes=changes)
         return self._respond(rec)
 
     @extend_schema(request=RecommendationIssueSerializer, responses=RecommendationSerializer)
     @action(detail=True, methods=["post"])
-    def issue(self, request: Request, pk: str | None = None) -> Response:
+    def issue(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         rec = self.get_object()
         body = RecommendationIssueSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.recommendation_issue(
             recommendation=rec, by=request.user, issued_on=body.validated_data.get("issued_on")
-        )  # type: ignore[arg-type]
+        )
         return self._respond(rec)
 
     @extend_schema(request=None, responses=RecommendationSerializer)
     @action(detail=True, methods=["post"])
-    def acknowledge(self, request: Request, pk: str | None = None) -> Response:
+    def acknowledge(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         rec = self.get_object()
-        services.recommendation_acknowledge(recommendation=rec, by=request.user)  # type: ignore[arg-type]
+        services.recommendation_acknowledge(recommendation=rec, by=request.user)
         return self._respond(rec)
 
     @extend_schema(request=RecommendationReplySerializer, responses=RecommendationSerializer)
     @action(detail=True, methods=["post"])
-    def reply(self, request: Request, pk: str | None = None) -> Response:
+    def reply(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         rec = self.get_object()
         body = RecommendationReplySerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.recommendation_reply(recommendation=rec, by=request.user, **body.validated_data)  # type: ignore[arg-type]
+        services.recommendation_reply(recommendation=rec, by=request.user, **body.validated_data)
         return self._respond(rec)
 
     @extend_schema(request=RecommendationCloseSerializer, responses=RecommendationSerializer)
     @action(detail=True, methods=["post"])
-    def close(self, request: Request, pk: str | None = None) -> Response:
+    def close(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         rec = self.get_object()
         body = RecommendationCloseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.recommendation_close(recommendation=rec, by=request.user, **body.validated_data)  # type: ignore[arg-type]
+        services.recommendation_close(recommendation=rec, by=request.user, **body.validated_data)
         return self._respond(rec)
 
     @extend_schema(request=RecommendationWithdrawSerializer, responses=RecommendationSerializer)
     @action(detail=True, methods=["post"])
-    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+    def withdraw(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         rec = self.get_object()
         body = RecommendationWithdrawSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.recommendation_withdraw(recommendation=rec, by=request.user, **body.validated_data)  # type: ignore[arg-type]
+        services.recommendation_withdraw(recommendation=rec, by=request.user, **body.validated_data)
         return self._respond(rec)
 
     @extend_schema(request=None, responses=RecommendationSerializer, description="Office only: remind the addressee.")
     @action(detail=True, methods=["post"])
-    def remind(self, request: Request, pk: str | None = None) -> Response:
+    def remind(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         rec = self.get_object()
-        services.recommendation_remind(recommendation=rec, by=request.user)  # type: ignore[arg-type]
+        services.recommendation_remind(recommendation=rec, by=request.user)
         return self._respond(rec)
 
     @extend_schema(
@@ -297,18 +301,20 @@ class RecommendationViewSet(
         responses={201: RecommendationAttachmentSerializer(many=True)},
     )
     @action(detail=True, methods=["post"], url_path="attachments", pagination_class=None)
-    def upload(self, request: Request, pk: str | None = None) -> Response:
+    def upload(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         """Add files: the court while drafting, the addressee with its reply (type checked by content)."""
         rec = self.get_object()
         files = request.FILES.getlist("files")
         if not files:
             raise serializers.ValidationError({"files": [_("请选择要上传的文件。")]})
-        stored = services.recommendation_add_attachments(recommendation=rec, by=request.user, files=files)  # type: ignore[arg-type]
+        stored = services.recommendation_add_attachments(recommendation=rec, by=request.user, files=files)
         return Response(RecommendationAttachmentSerializer(stored, many=True).data, status=201)
 
     @extend_schema(responses={(200, media_type): OpenApiTypes.BINARY for media_type in CONTENT_TYPES.values()})
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)")
-    def download(self, request: Request, pk: str | None = None, attachment_id: str | None = None) -> FileResponse:
+    def download(
+        self, request: AuthenticatedRequest, pk: str | None = None, attachment_id: str | None = None
+    ) -> FileResponse:
         rec = self.get_object()
         try:
             attachment = rec.attachments.get(pk=int(attachment_id or 0))

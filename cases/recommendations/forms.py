@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cases.recommendations.models import JudicialRecommendation
-from fuyuan.lib.forms import BootstrapFormMixin, FastSelect, FastSelectMultiple
+from fuyuan.lib.forms import BootstrapFormMixin, FastSelect, FastSelectMultiple, field
 from members.models import MemberUnit, WorkTask
 
 
@@ -31,7 +32,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-def _units() -> Any:
+def _units() -> QuerySet[MemberUnit]:
     return MemberUnit.objects.filter(active=True).order_by("kind", "order", "id")
 
 
@@ -81,10 +82,10 @@ class RecommendationForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = _units()
-        self.fields["addressee"].queryset = units.exclude(kind=MemberUnit.Kind.COURT)  # type: ignore[attr-defined]
-        self.fields["copy_to"].queryset = units  # type: ignore[attr-defined]
-        self.fields["supervisor"].queryset = units.exclude(kind=MemberUnit.Kind.COURT)  # type: ignore[attr-defined]
-        self.fields["tasks"].queryset = WorkTask.objects.order_by("number")  # type: ignore[attr-defined]
+        field(self, "addressee", forms.ModelChoiceField).queryset = units.exclude(kind=MemberUnit.Kind.COURT)
+        field(self, "copy_to", forms.ModelMultipleChoiceField).queryset = units
+        field(self, "supervisor", forms.ModelChoiceField).queryset = units.exclude(kind=MemberUnit.Kind.COURT)
+        field(self, "tasks", forms.ModelMultipleChoiceField).queryset = WorkTask.objects.order_by("number")
 
     @classmethod
     def initial_from(cls, rec: JudicialRecommendation) -> dict[str, Any]:

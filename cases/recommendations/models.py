@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fuyuan.lib.deadlines import OverdueQuerySet, is_overdue, light
+from members.models import User
 
 __all__ = ["JudicialRecommendation", "RecommendationAttachment", "RecommendationPolicy"]
 
@@ -163,6 +164,9 @@ class JudicialRecommendation(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(m2m_fields=[copy_to, tasks])
+    # Not columns: django-simple-history's reason and author of the next save (alerts.save_with_reason).
+    _change_reason: str
+    _history_user: User | None
 
     objects = OverdueQuerySet.as_manager()
 

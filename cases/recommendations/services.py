@@ -219,6 +219,7 @@ def recommendation_create(
     """A new draft of the clerk's court. The supervising authority defaults from the addressee."""
     if not can_draft(by):
         raise NotPermitted(_("只有人民法院的工作人员可以起草司法建议。"))
+    assert by.unit_id is not None  # can_draft: a court's clerk
     rec = JudicialRecommendation(
         court_id=by.unit_id,
         number=number,

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.forms import apply_service_errors
 from fuyuan.lib.listing import list_page
 from fuyuan.lib.xlsx import rows_response
+from members.types import AuthenticatedHttpRequest
 
 SORT_FIELDS: dict[str, str | tuple[str, ...]] = {
     "issued_on": "issued_on",
@@ -41,17 +42,17 @@ DEFAULT_SORT = "-issued_on"
 PER_PAGE = 20
 
 
-def _get(request: HttpRequest, pk: int) -> JudicialRecommendation:
+def _get(request: AuthenticatedHttpRequest, pk: int) -> JudicialRecommendation:
     try:
-        return selectors.recommendation_detail(request.user, pk)  # type: ignore[arg-type]
+        return selectors.recommendation_detail(request.user, pk)
     except JudicialRecommendation.DoesNotExist as exc:
         raise Http404(_("没有找到这份司法建议。")) from exc
 
 
 @login_required
 @require_GET
-def recommendation_list(request: HttpRequest) -> HttpResponse:
-    filters = RecommendationFilter(request.GET, selectors.visible_to(request.user)).with_choices()  # type: ignore[arg-type]
+def recommendation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    filters = RecommendationFilter(request.GET, selectors.visible_to(request.user)).with_choices()
     # Sort and page the bare ids (an index walk at any page), then read the page's 20 rows with joins.
     listing = list_page(
         request,
@@ -62,7 +63,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
         tiebreak="id",
     )
     listing.page.object_list = selectors.rows_in_order(
-        request.user,  # type: ignore[arg-type]
+        request.user,
         [row.pk for row in listing.page.object_list],
     )
     return render(
@@ -71,7 +72,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
         {
             "listing": listing,
             "filters": filters.form,
-            "can_draft": services.can_draft(request.user),  # type: ignore[arg-type]
+            "can_draft": services.can_draft(request.user),
             "soon_days": due_soon_days()[0],
             "today": timezone.localdate(),
             "export_query": request.GET.urlencode(),
@@ -104,11 +105,11 @@ def _local(value: Any) -> Any:
 
 @login_required
 @require_GET
-def recommendation_export(request: HttpRequest) -> HttpResponse:
+def recommendation_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The filtered list (in its sort order) as an XLSX workbook."""
-    rows = selectors.list_rows(selectors.filtered(request.user, request.GET))  # type: ignore[arg-type]
+    rows = selectors.list_rows(selectors.filtered(request.user, request.GET))
     listing = list_page(request, rows, sort_fields=SORT_FIELDS, default_sort=DEFAULT_SORT, tiebreak="id")
-    queryset = listing.page.paginator.object_list
+    queryset = listing.ordered
     return rows_response(
         sheet_title=_("司法建议"),
         header=[_(title) for title, _getter in EXPORT_COLUMNS],
@@ -132,15 +133,15 @@ def _service_kwargs(form: RecommendationForm) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def recommendation_create(request: HttpRequest) -> HttpResponse:
-    if not services.can_draft(request.user):  # type: ignore[arg-type]
+def recommendation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not services.can_draft(request.user):
         messages.error(request, _("只有人民法院的工作人员可以起草司法建议。"))
         return redirect("recommendation-list")
     form = RecommendationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = _service_kwargs(form)
         try:
-            rec = services.recommendation_create(by=request.user, **data)  # type: ignore[arg-type]
+            rec = services.recommendation_create(by=request.user, **data)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -151,9 +152,9 @@ def recommendation_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def recommendation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rec = _get(request, pk)
-    if "edit" not in services.allowed_actions(rec, request.user):  # type: ignore[arg-type]
+    if "edit" not in services.allowed_actions(rec, request.user):
         messages.error(request, _("只有发出法院的工作人员可以修改草稿。"))
         return redirect(rec)
     if request.method == "POST":
@@ -168,7 +169,7 @@ def recommendation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.recommendation_update(
                 recommendation=rec,
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 changes=data,
                 attachments=attachments,
             )
@@ -195,27 +196,29 @@ ACTION_DONE = {
 }
 
 
-def _run_action(request: HttpRequest, rec: JudicialRecommendation, action: str, data: dict[str, Any]) -> None:
+def _run_action(
+    request: AuthenticatedHttpRequest, rec: JudicialRecommendation, action: str, data: dict[str, Any]
+) -> None:
     user = request.user
     if action == "issue":
-        services.recommendation_issue(recommendation=rec, by=user, issued_on=data.get("issued_on"))  # type: ignore[arg-type]
+        services.recommendation_issue(recommendation=rec, by=user, issued_on=data.get("issued_on"))
     elif action == "acknowledge":
-        services.recommendation_acknowledge(recommendation=rec, by=user)  # type: ignore[arg-type]
+        services.recommendation_acknowledge(recommendation=rec, by=user)
     elif action == "reply":
-        services.recommendation_reply(recommendation=rec, by=user, **data)  # type: ignore[arg-type]
+        services.recommendation_reply(recommendation=rec, by=user, **data)
     elif action == "close":
-        services.recommendation_close(recommendation=rec, by=user, assessment=data.get("assessment", ""))  # type: ignore[arg-type]
+        services.recommendation_close(recommendation=rec, by=user, assessment=data.get("assessment", ""))
     elif action == "withdraw":
-        services.recommendation_withdraw(recommendation=rec, by=user, reason=data.get("reason", ""))  # type: ignore[arg-type]
+        services.recommendation_withdraw(recommendation=rec, by=user, reason=data.get("reason", ""))
     elif action == "remind":
-        services.recommendation_remind(recommendation=rec, by=user)  # type: ignore[arg-type]
+        services.recommendation_remind(recommendation=rec, by=user)
     else:  # pragma: no cover - the URL pattern allows only the actions above
         raise Http404
 
 
 @login_required
 @require_POST
-def recommendation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def recommendation_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     rec = _get(request, pk)
     form_class = ACTION_FORMS.get(action)
     if form_class is None:
@@ -237,9 +240,13 @@ def recommendation_action(request: HttpRequest, pk: int, action: str) -> HttpRes
 
 
 def _detail(
-    request: HttpRequest, rec: JudicialRecommendation, *, bound: dict[str, Any] | None = None, status: int = 200
+    request: AuthenticatedHttpRequest,
+    rec: JudicialRecommendation,
+    *,
+    bound: dict[str, Any] | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    actions = services.allowed_actions(rec, request.user)  # type: ignore[arg-type]
+    actions = services.allowed_actions(rec, request.user)
     forms = {name: ACTION_FORMS[name](prefix=name) for name in ACTIONS_ORDER if name in actions}
     forms.update(bound or {})
     attachments = list(rec.attachments.all())
@@ -264,13 +271,13 @@ def _detail(
 
 @login_required
 @require_GET
-def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def recommendation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _get(request, pk))
 
 
 @login_required
 @require_GET
-def recommendation_attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+def recommendation_attachment(request: AuthenticatedHttpRequest, pk: int, attachment_id: int) -> FileResponse:
     """Files are served only here, to users whose scope includes the recommendation."""
     rec = _get(request, pk)
     try:

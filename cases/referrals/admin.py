@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -32,7 +34,7 @@ class ReferralKindAdmin(SimpleHistoryAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: ReferralKind | None = None) -> list[str]:
         return ["code"] if obj else []
 
-    def save_model(self, request: HttpRequest, obj: ReferralKind, form, change: bool) -> None:  # type: ignore[no-untyped-def]
+    def save_model(self, request: HttpRequest, obj: ReferralKind, form: Any, change: bool) -> None:
         unknown = [o for o in obj.outcomes if o not in Outcome.values]
         if unknown:
             raise ValidationError(_("未知的办理结果代码:%(c)s") % {"c": ", ".join(unknown)})

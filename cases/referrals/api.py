@@ -11,6 +11,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from cases.referrals import selectors, services
 from cases.referrals.filters import ReferralFilter
@@ -18,6 +19,7 @@ from cases.referrals.models import Outcome, Party, Referral, ReferralKind
 from cases.referrals.privacy import party_views, sees_personal_data
 from fuyuan.lib.pagination import DeepPagination
 from members.models import MemberUnit, WorkTask
+from members.types import AuthenticatedRequest
 
 
 class PartySerializer(serializers.Serializer):
@@ -139,9 +141,11 @@ class ReferralViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[Referral],
 ):
     """案件移送. Outside the user's scope is 404; an action not allowed from the status is 409."""
+
+    request: AuthenticatedRequest
 
     serializer_class = ReferralSerializer
     pagination_class = DeepPagination
@@ -158,7 +162,7 @@ class ReferralViewSet(
             qs = selectors.visible_to(user)
         return selectors.list_rows(qs).prefetch_related("tasks", "parties")
 
-    def perform_create(self, serializer: ReferralSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Referral]) -> None:
         data = serializer.validated_data
         serializer.instance = services.referral_create(
             by=self.request.user,
@@ -171,10 +175,12 @@ class ReferralViewSet(
             parties=data.get("parties", []),
         )
 
-    def perform_update(self, serializer: ReferralSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Referral]) -> None:
         data = serializer.validated_data
+        referral = serializer.instance
+        assert referral is not None  # an update: DRF built the serializer on get_object()
         services.referral_update(
-            referral=serializer.instance,
+            referral=referral,
             by=self.request.user,
             receiver=data.get("receiver"),
             case_number=data.get("case_number"),
@@ -198,22 +204,22 @@ class ReferralViewSet(
 
     @extend_schema(request=None, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])
-    def send(self, request: Request, pk: str | None = None) -> Response:
+    def send(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._done(services.referral_send(referral=self.get_object(), by=request.user))
 
     @extend_schema(request=None, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])
-    def acknowledge(self, request: Request, pk: str | None = None) -> Response:
+    def acknowledge(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._done(services.referral_acknowledge(referral=self.get_object(), by=request.user))
 
     @extend_schema(request=None, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])
-    def accept(self, request: Request, pk: str | None = None) -> Response:
+    def accept(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         return self._done(services.referral_accept(referral=self.get_object(), by=request.user))
 
     @extend_schema(request=ReasonSerializer, responses=ReferralSerializer)
     @action(detail=True, methods=["post"], url_path="return")
-    def return_(self, request: Request, pk: str | None = None) -> Response:
+    def return_(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         referral = self.get_object()
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -221,7 +227,7 @@ class ReferralViewSet(
 
     @extend_schema(request=ConcludeSerializer, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])
-    def conclude(self, request: Request, pk: str | None = None) -> Response:
+    def conclude(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         referral = self.get_object()
         body = ConcludeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -233,7 +239,7 @@ class ReferralViewSet(
 
     @extend_schema(request=ReasonSerializer, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])
-    def revoke(self, request: Request, pk: str | None = None) -> Response:
+    def revoke(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         referral = self.get_object()
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -241,7 +247,7 @@ class ReferralViewSet(
 
     @extend_schema(request=ForwardSerializer, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])
-    def forward(self, request: Request, pk: str | None = None) -> Response:
+    def forward(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         referral = self.get_object()
         body = ForwardSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -253,7 +259,7 @@ class ReferralViewSet(
 
     @extend_schema(request=ExtendSerializer, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])
-    def extend(self, request: Request, pk: str | None = None) -> Response:
+    def extend(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         referral = self.get_object()
         body = ExtendSerializer(data=request.data)
         body.is_valid(raise_exception=True)

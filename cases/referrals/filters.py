@@ -29,7 +29,9 @@ ALL = ("", _("全部"))
 
 def filter_choices() -> dict[str, list[Any]]:
     """The choices of the list filters as plain tuples (three small queries, kept a minute in the cache)."""
-    return cache.get_or_set(f"referral-filter-choices:{get_language()}", _filter_choices, CHOICES_SECONDS)
+    choices = cache.get_or_set(f"referral-filter-choices:{get_language()}", _filter_choices, CHOICES_SECONDS)
+    assert choices is not None  # get_or_set stores and returns what _filter_choices gives
+    return choices
 
 
 def _filter_choices() -> dict[str, list[Any]]:

@@ -12,7 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.referrals.models import Outcome, Party, ReferralKind
-from fuyuan.lib.forms import BootstrapFormMixin, FastSelect
+from fuyuan.lib.forms import BootstrapFormMixin, FastSelect, field
 from members.models import MemberUnit, WorkTask
 
 SMALL_SELECT = {"class": "form-select-sm"}
@@ -71,7 +71,7 @@ class ConcludeForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args: Any, kind: ReferralKind, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Every outcome code is accepted by the form; the service refuses another kind's outcome.
-        self.fields["outcome"].choices = kind.outcome_choices() or Outcome.choices
+        field(self, "outcome", forms.ChoiceField).choices = kind.outcome_choices() or Outcome.choices
 
 
 class ForwardForm(BootstrapFormMixin, forms.Form):
@@ -80,7 +80,9 @@ class ForwardForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, receiver: MemberUnit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sub_unit"].queryset = MemberUnit.objects.filter(parent=receiver, active=True)  # type: ignore[attr-defined]
+        field(self, "sub_unit", forms.ModelChoiceField).queryset = MemberUnit.objects.filter(
+            parent=receiver, active=True
+        )
 
 
 class ExtendForm(BootstrapFormMixin, forms.Form):

@@ -500,7 +500,7 @@ def _bulk_create_delegations(*, imp: ReferralImport, rows: list[ImportRow], now:
         Referral.history.bulk_history_create(objs, default_user=imp.uploaded_by, default_date=now)
         parties = []
         events = []
-        links = []
+        links: list[Any] = []
         for r, row in zip(objs, chunk, strict=True):
             for role, name, id_number, phone in row.parties:
                 parties.append(Party(referral_id=r.pk, role=role, name=name, id_number=id_number, phone=phone))

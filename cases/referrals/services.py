@@ -59,9 +59,10 @@ def writer_unit(user: User) -> MemberUnit:
         raise NotPermitted(_("请先登录。"))
     if _reads_only(user):
         raise NotPermitted(_("领导账号只能查看,不能办理。"))
-    if user.unit_id is None:
+    unit = user.unit
+    if unit is None:
         raise NotPermitted(_("您的账号未关联单位,不能办理案件移送。"))
-    return user.unit
+    return unit
 
 
 def allowed_actions(referral: Referral, user: User) -> set[str]:
@@ -124,13 +125,15 @@ def _rearm(referral: Referral, now: datetime) -> None:
 # --- validation ---------------------------------------------------------------------------------
 
 
-def _check_receiver(*, sender: MemberUnit, receiver: MemberUnit | None) -> None:
+def _check_receiver(*, sender: MemberUnit, receiver: MemberUnit | None) -> MemberUnit:
+    """The receiver, when the sender may send to it (a ValidationError in Chinese otherwise)."""
     if receiver is None:
         raise ValidationError({"receiver": [_("请选择接收单位。")]})
     if receiver.pk == sender.pk:
         raise ValidationError({"receiver": [_("不能移送给本单位。")]})
     if not receiver.active:
         raise ValidationError({"receiver": [_("接收单位“%(name)s”已停用,不能移送。") % {"name": receiver.name}]})
+    return receiver
 
 
 def clean_parties(parties: Sequence[Mapping[str, Any]]) -> list[Party]:
@@ -186,7 +189,7 @@ def referral_create(
     sender = writer_unit(by)
     if not kind.active:
         raise ValidationError({"kind": [_("该移送类别已停用。")]})
-    _check_receiver(sender=sender, receiver=receiver)
+    receiver = _check_receiver(sender=sender, receiver=receiver)
     case_number = _check_case_number(sender=sender, kind=kind, case_number=case_number)
     if not (subject or "").strip():
         raise ValidationError({"subject": [_("请填写事项。")]})
@@ -201,7 +204,8 @@ def referral_create(
         created_by=by,
         status=S.DRAFT,
     )
-    task_list = list(tasks) if tasks is not None else ([kind.default_task] if kind.default_task_id else [])
+    default_task = kind.default_task
+    task_list = list(tasks) if tasks is not None else ([default_task] if default_task is not None else [])
     if task_list:
         referral.tasks.set(task_list)
     for party in party_rows:
@@ -309,12 +313,12 @@ def referral_acknowledge(*, referral: Referral, by: User, now: datetime | None =
 
 def _is_below(unit: MemberUnit, ancestor_id: int) -> bool:
     seen: set[int] = set()
-    current = unit
-    while current.parent_id and current.parent_id not in seen:
+    current: MemberUnit | None = unit
+    while current is not None and current.parent_id and current.parent_id not in seen:
         if current.parent_id == ancestor_id:
             return True
         seen.add(current.parent_id)
-        current = current.parent  # type: ignore[assignment]
+        current = current.parent
     return False
 
 

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,33 +36,34 @@ from cases.referrals.home import awaiting_context
 from cases.referrals.models import Party, Referral, ReferralImport
 from cases.referrals.privacy import mask_id_number, mask_name, mask_phone, party_views, sees_personal_data
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
-from fuyuan.lib.forms import apply_service_errors
+from fuyuan.lib.forms import apply_service_errors, submit
 from fuyuan.lib.listing import SEARCH_COUNT_CAP, list_page
 from fuyuan.lib.xlsx import rows_response
 from members.roles import can_read_all
+from members.types import AuthenticatedHttpRequest
 
 PER_PAGE = 20
 EXPORT_MAX_ROWS = 50000
 SORT_FIELDS: dict[str, str | tuple[str, ...]] = {"id": "id"}
 
 
-def _filtered(request: HttpRequest, box: str) -> ReferralFilter:
-    return ReferralFilter(request.GET, selectors.box_queryset(request.user, box), box=box)  # type: ignore[arg-type]
+def _filtered(request: AuthenticatedHttpRequest, box: str) -> ReferralFilter:
+    return ReferralFilter(request.GET, selectors.box_queryset(request.user, box), box=box)
 
 
-def _box_of(request: HttpRequest, box: str | None) -> str:
-    box = box or selectors.default_box(request.user)  # type: ignore[arg-type]
+def _box_of(request: AuthenticatedHttpRequest, box: str | None) -> str:
+    box = box or selectors.default_box(request.user)
     if box not in selectors.BOXES:
         raise Http404
     if box == "all" and not can_read_all(request.user):
         raise Http404
-    if box in ("inbox", "sent") and not request.user.unit_id:  # type: ignore[union-attr]
+    if box in ("inbox", "sent") and not request.user.unit_id:
         raise Http404
     return box
 
 
 @login_required
-def referral_list(request: HttpRequest, box: str | None = None) -> HttpResponse:
+def referral_list(request: AuthenticatedHttpRequest, box: str | None = None) -> HttpResponse:
     """ "Addressed to us" (inbox), "sent by us" (sent) and, for office and leaders, all referrals."""
     box = _box_of(request, box)
     filters = _filtered(request, box).with_choices()
@@ -85,13 +86,13 @@ def referral_list(request: HttpRequest, box: str | None = None) -> HttpResponse:
             "detail_prefix": reverse("referral-list"),
             "query": urlencode(listing.params),
             "can_read_all": can_read_all(request.user),
-            "has_unit": bool(request.user.unit_id),  # type: ignore[union-attr]
+            "has_unit": bool(request.user.unit_id),
         },
     )
 
 
 @login_required
-def referral_export(request: HttpRequest, box: str | None = None) -> HttpResponse:
+def referral_export(request: AuthenticatedHttpRequest, box: str | None = None) -> HttpResponse:
     """The filtered list as XLSX. Parties' personal data is always masked in exports."""
     box = _box_of(request, box)
     rows: QuerySet[Referral] = selectors.list_rows(_filtered(request, box).qs).prefetch_related(
@@ -131,7 +132,7 @@ def _export_row(r: Referral) -> list[Any]:
         r.subject,
         r.sender.name,
         r.receiver.name,
-        r.handler.name if r.handler_id else "",
+        r.handler.name if r.handler is not None else "",
         str(r.get_status_display()),
         timezone.localtime(r.sent_at).strftime("%Y-%m-%d %H:%M") if r.sent_at else "",
         timezone.localtime(r.acknowledged_at).strftime("%Y-%m-%d %H:%M") if r.acknowledged_at else "",
@@ -144,11 +145,11 @@ def _export_row(r: Referral) -> list[Any]:
 
 
 @login_required
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    r = selectors.referral_get(request.user, pk)  # type: ignore[arg-type]
-    full = sees_personal_data(request.user, r)  # type: ignore[arg-type]
+def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    r = selectors.referral_get(request.user, pk)
+    full = sees_personal_data(request.user, r)
     events = r.events.select_related("by", "unit").order_by("at", "id")
-    acts = services.allowed_actions(r, request.user)  # type: ignore[arg-type]
+    acts = services.allowed_actions(r, request.user)
     return render(
         request,
         "cases/referrals/detail.html",
@@ -174,20 +175,14 @@ def _referral_fields(form: ReferralForm, parties: Any) -> dict[str, Any]:
     return {**{name: d[name] for name in fields}, "parties": parties_from(parties)}
 
 
-def _submitted(request: HttpRequest, form: ReferralForm, save: Callable[[], Referral]) -> Referral | None:
+def _submitted(request: AuthenticatedHttpRequest, form: ReferralForm, save: Callable[[], Referral]) -> Referral | None:
     """Run the service: its ValidationError goes onto the form, a refusal into a message (then None)."""
-    try:
-        return save()
-    except ValidationError as exc:
-        apply_service_errors(form, exc)
-    except (NotPermitted, TransitionNotAllowed) as exc:
-        messages.error(request, exc.message)
-    return None
+    return submit(form, save, refused=lambda message: messages.error(request, message))
 
 
 @login_required
-def referral_create(request: HttpRequest) -> HttpResponse:
-    if not request.user.unit_id:  # type: ignore[union-attr]
+def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not request.user.unit_id:
         raise Http404
     form = ReferralForm(request.POST or None)
     parties = PartyFormSet(request.POST or None, prefix="parties")
@@ -197,7 +192,7 @@ def referral_create(request: HttpRequest) -> HttpResponse:
             request,
             form,
             lambda: services.referral_create(
-                by=request.user,  # type: ignore[arg-type]
+                by=request.user,
                 kind=d["kind"],
                 tasks=d["tasks"] or None,
                 **_referral_fields(form, parties),
@@ -210,9 +205,9 @@ def referral_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    r = selectors.referral_get(request.user, pk)  # type: ignore[arg-type]
-    if "edit" not in services.allowed_actions(r, request.user):  # type: ignore[arg-type]
+def referral_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    r = selectors.referral_get(request.user, pk)
+    if "edit" not in services.allowed_actions(r, request.user):
         messages.error(request, _("只有移送单位可以修改草稿或被退回的移送。"))
         return redirect("referral-detail", pk=r.pk)
     initial = {
@@ -235,7 +230,7 @@ def referral_edit(request: HttpRequest, pk: int) -> HttpResponse:
         saved = _submitted(
             request,
             form,
-            lambda: services.referral_update(referral=r, by=request.user, tasks=tasks, **fields),  # type: ignore[arg-type]
+            lambda: services.referral_update(referral=r, by=request.user, tasks=tasks, **fields),
         )
         if saved is not None:
             messages.success(request, _("已保存。"))
@@ -258,7 +253,7 @@ ACTION_MESSAGES = {
 
 @login_required
 @require_POST
-def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def referral_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     """One transition from the detail page's forms; refused transitions come back as a message."""
     r = selectors.referral_get(request.user, pk)
     user = request.user
@@ -281,11 +276,11 @@ def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "revoke":
             services.referral_revoke(referral=r, by=user, reason=request.POST.get("reason", ""))
         elif action == "forward":
-            form = ForwardForm(request.POST, receiver=r.receiver)
-            if not form.is_valid():
+            forward = ForwardForm(request.POST, receiver=r.receiver)
+            if not forward.is_valid():
                 raise ValidationError({"sub_unit": [_("请选择本单位的下级单位。")]})
             services.referral_forward(
-                referral=r, by=user, sub_unit=form.cleaned_data["sub_unit"], note=form.cleaned_data["note"]
+                referral=r, by=user, sub_unit=forward.cleaned_data["sub_unit"], note=forward.cleaned_data["note"]
             )
         elif action == "extend":
             services.referral_extend(
@@ -309,12 +304,12 @@ def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
-def referral_import_template(request: HttpRequest) -> HttpResponse:
+def referral_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
     return intake.import_template_response()
 
 
 @login_required
-def referral_import(request: HttpRequest) -> HttpResponse:
+def referral_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a sheet: every row is checked and the errors shown row by row before anything is saved."""
     if not request.user.unit_id:
         raise Http404
@@ -335,7 +330,7 @@ def referral_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def referral_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_import_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     imp = get_object_or_404(ReferralImport, pk=pk, uploaded_by=request.user)
     try:
         intake.referral_import_queue(imp=imp, by=request.user)
@@ -345,7 +340,7 @@ def referral_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def referral_import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_import_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The progress page; htmx polls the same URL for the bar until the import has finished."""
     imp = get_object_or_404(ReferralImport, pk=pk, uploaded_by=request.user)
     template = "cases/referrals/_import_progress.html" if request.htmx else "cases/referrals/import_progress.html"
@@ -356,6 +351,6 @@ def referral_import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def referral_awaiting(request: HttpRequest) -> HttpResponse:
+def referral_awaiting(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The snippet alone (htmx can load it into any page)."""
     return render(request, "cases/referrals/_awaiting.html", awaiting_context(request.user))

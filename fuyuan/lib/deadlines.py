@@ -9,10 +9,10 @@ the record kind's warning window (``settings.FUYUAN_LIGHT_WINDOW_DAYS[kind]``), 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Self, TypeVar
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 GREY, GREEN, YELLOW, RED = "grey", "green", "yellow", "red"
@@ -40,20 +40,27 @@ def light_counts(lights: list[str]) -> dict[str, int]:
     return {name: lights.count(name) for name in LIGHTS}
 
 
-class OverdueQuerySet(QuerySet[Any]):
+_M = TypeVar("_M", bound=Model)
+
+
+class OverdueQuerySet(QuerySet[_M]):
     """The one rule of "overdue" for a model with a due date: still open for it, and past the due date.
 
     The model says which statuses keep the clock running (``OVERDUE_STATUSES``) and which field holds
-    the due date (``DUE_FIELD``). ``Model.objects.overdue(today=None)`` lists them; ``overdue_q`` is the
+    the due date (``DUE_FIELD``), and declares ``objects = OverdueQuerySet.as_manager()``.
+    ``Model.objects.overdue(today=None)`` lists them and ``not_overdue`` the rest; ``overdue_q`` is the
     same condition for an aggregate's ``filter=``; :func:`is_overdue` tells it of one loaded record.
     """
 
     def overdue_q(self, today: date | None = None) -> Q:
-        model = self.model
+        model: Any = self.model  # a model declaring OVERDUE_STATUSES and DUE_FIELD
         return Q(status__in=model.OVERDUE_STATUSES, **{f"{model.DUE_FIELD}__lt": today or timezone.localdate()})
 
-    def overdue(self, today: date | None = None) -> OverdueQuerySet:
+    def overdue(self, today: date | None = None) -> Self:
         return self.filter(self.overdue_q(today))
+
+    def not_overdue(self, today: date | None = None) -> Self:
+        return self.exclude(self.overdue_q(today))
 
 
 def is_overdue(record: Any, today: date | None = None) -> bool:

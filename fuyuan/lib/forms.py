@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 
 # The mixin goes before a form class (``class F(BootstrapFormMixin, forms.Form)``): to the type checker it is a form.
 if TYPE_CHECKING:
@@ -38,6 +41,21 @@ class BootstrapFormMixin(_FormBase):
         mark_invalid(self)
 
 
+_Field = TypeVar("_Field", bound=forms.Field)
+
+
+def field(form: forms.BaseForm, name: str, kind: type[_Field]) -> _Field:
+    """``form.fields[name]``, known to be a ``kind`` (a form sets a field's queryset or choices through it).
+
+    ``form.fields`` holds plain ``Field``s to the type checker; this says which field it is, and fails
+    loudly if a form's declaration and its ``__init__`` disagree.
+    """
+    found = form.fields[name]
+    if not isinstance(found, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(found).__name__}, not a {kind.__name__}")
+    return found
+
+
 def mark_invalid(form: forms.BaseForm) -> None:
     """Bootstrap's ``is-invalid`` on the widget of every field with an error."""
     for name in getattr(form, "_errors", None) or {}:
@@ -59,6 +77,29 @@ def apply_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     else:
         form.add_error(None, error.messages)
     mark_invalid(form)
+
+
+_T = TypeVar("_T")
+
+
+def submit(
+    form: forms.BaseForm, call: Callable[[], _T], *, refused: Callable[[str], object] | None = None
+) -> _T | None:
+    """Call a service with a form's data: the service's result, or None when it said no.
+
+    Its ValidationError goes onto the form (:func:`apply_service_errors`); a refusal (``NotPermitted``,
+    ``TransitionNotAllowed``) goes to ``refused`` (e.g. a page message), else to the form's non-field errors.
+    """
+    try:
+        return call()
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+    except (NotPermitted, TransitionNotAllowed) as exc:
+        if refused is None:
+            form.add_error(None, exc.message)
+        else:
+            refused(exc.message)
+    return None
 
 
 class FastSelect(forms.Select):

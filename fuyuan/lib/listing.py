@@ -108,6 +108,7 @@ class Listing:
     page: Page
     sort: str
     params: dict[str, str]
+    ordered: QuerySet[Any]  # the whole list in its sort order (an export walks it)
 
     @property
     def object_list(self) -> Any:
@@ -139,7 +140,8 @@ def list_page(
         columns = (columns,)
     ordering = [f"-{c}" if descending else c for c in columns]
     ordering.append(f"-{tiebreak}" if descending else tiebreak)
-    paginator = DeepPaginator(queryset.order_by(*ordering), per_page, count_cap=count_cap)
+    ordered = queryset.order_by(*ordering)
+    paginator = DeepPaginator(ordered, per_page, count_cap=count_cap)
     page = paginator.get_page(request.GET.get("page"))
     params = {k: v for k in request.GET if k != "page" and (v := request.GET.get(k, "")) != ""}
-    return Listing(page=page, sort=sort, params=params)
+    return Listing(page=page, sort=sort, params=params, ordered=ordered)

@@ -43,6 +43,7 @@ class DeepPagination(StandardPagination):
 
     def get_paginated_response(self, data: Any) -> Response:
         response = super().get_paginated_response(data)
-        if self.page is not None and getattr(self.page.paginator, "count_capped", False):
+        paginator = self.page.paginator if self.page is not None else None
+        if isinstance(paginator, DeepPaginator) and paginator.count_capped:
             response.data["count_capped"] = True  # a search matching more than the cap: count says the cap
         return response

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from rest_framework import serializers
+from rest_framework.serializers import BaseSerializer
 
 from meetings.consultations import selectors, services
 from meetings.consultations.filters import ConsultationFilter
@@ -50,13 +52,13 @@ class ConsultationSerializer(serializers.ModelSerializer):
         return value
 
 
-class ConsultationViewSet(WriteViewSet):
+class ConsultationViewSet(WriteViewSet[Consultation]):
     serializer_class = ConsultationSerializer
     filterset_class = ConsultationFilter
     search_fields = ["topic", "case_number"]
     ordering_fields = ["held_on", "created_at", "id"]
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Consultation]:
         return (
             selectors.visible_to(self.request.user)
             .select_related("logging_unit")
@@ -64,12 +66,14 @@ class ConsultationViewSet(WriteViewSet):
             .order_by("-held_on", "-id")
         )
 
-    def perform_create(self, serializer: ConsultationSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Consultation]) -> None:
         serializer.instance = services.consultation_log(by=self.request.user, **serializer.validated_data)
 
-    def perform_update(self, serializer: ConsultationSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Consultation]) -> None:
+        consultation = serializer.instance
+        assert consultation is not None  # an update: DRF built the serializer on get_object()
         serializer.instance = services.consultation_update(
-            consultation=serializer.instance, by=self.request.user, **serializer.validated_data
+            consultation=consultation, by=self.request.user, **serializer.validated_data
         )
 
 

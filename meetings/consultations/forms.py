@@ -8,14 +8,14 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from fuyuan.lib.forms import BootstrapFormMixin
+from fuyuan.lib.forms import BootstrapFormMixin, field
 from meetings.consultations.models import Consultation
-from meetings.meetings.forms import DateInput, PreparedForm, active_units
+from meetings.meetings.forms import DateInput, active_units
 from meetings.meetings.models import Meeting
 from members.models import MemberUnit, Region, WorkTask
 
 
-class ConsultationForm(BootstrapFormMixin, PreparedForm):
+class ConsultationForm(BootstrapFormMixin, forms.Form):
     held_on = forms.DateField(label=_("会商日期"), widget=DateInput())
     topic_kind = forms.ChoiceField(label=_("会商类型"), choices=Consultation.TopicKind.choices)
     topic = forms.CharField(label=_("会商议题"), max_length=300)
@@ -33,12 +33,9 @@ class ConsultationForm(BootstrapFormMixin, PreparedForm):
     meeting = forms.ModelChoiceField(label=_("关联会议(可选)"), queryset=Meeting.objects.none(), required=False)
 
     def __init__(self, *args: Any, meetings: QuerySet[Meeting] | None = None, **kwargs: Any) -> None:
-        self.meetings = meetings
         super().__init__(*args, **kwargs)
-
-    def prepare_fields(self) -> None:
-        if self.meetings is not None:
-            self.fields["meeting"].queryset = self.meetings
+        if meetings is not None:
+            field(self, "meeting", forms.ModelChoiceField).queryset = meetings
 
     @staticmethod
     def initial_from(consultation: Consultation) -> dict[str, Any]:

@@ -41,6 +41,14 @@ def _validate_consultation(*, held_on: date | None, topic: str, topic_kind: str,
         raise ValidationError(errors)
 
 
+def _with_own_unit(by: User, units: list[MemberUnit]) -> list[MemberUnit]:
+    """``units`` with the user's own unit added: a liaison or clerk is always among the units (the office
+    logs for others)."""
+    if by.unit_id and by.unit_id not in {u.pk for u in units} and not is_office(by) and by.unit is not None:
+        units.append(by.unit)
+    return units
+
+
 @transaction.atomic
 def consultation_log(
     *,
@@ -60,9 +68,7 @@ def consultation_log(
     """A liaison or clerk logs a consultation their unit held (their unit is always among the units)."""
     if not can_create(by):
         raise NotPermitted(_("只有成员单位联络员、法院工作人员或办公室可以登记会商。"))
-    unit_list = list({u.pk: u for u in units}.values())
-    if by.unit_id and by.unit_id not in {u.pk for u in unit_list} and not is_office(by):
-        unit_list.append(by.unit)
+    unit_list = _with_own_unit(by, list({u.pk: u for u in units}.values()))
     _validate_consultation(held_on=held_on, topic=topic, topic_kind=topic_kind, units=unit_list)
     consultation = Consultation(
         topic_kind=topic_kind,
@@ -102,9 +108,7 @@ def consultation_update(
         raise ValidationError({"non_field_errors": [_("不能修改:%(f)s") % {"f": ", ".join(sorted(unknown))}]})
     for field, value in changes.items():
         setattr(consultation, field, value)
-    unit_list = list(units) if units is not None else list(consultation.units.all())
-    if by.unit_id and not is_office(by) and by.unit_id not in {u.pk for u in unit_list}:
-        unit_list.append(by.unit)
+    unit_list = _with_own_unit(by, list(units) if units is not None else list(consultation.units.all()))
     _validate_consultation(
         held_on=consultation.held_on, topic=consultation.topic, topic_kind=consultation.topic_kind, units=unit_list
     )

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +21,7 @@ from meetings.meetings import selectors as meeting_selectors
 from meetings.meetings.services import can_create
 from meetings.meetings.views import filter_choices, form_page
 from members.models import MemberUnit
+from members.types import AuthenticatedHttpRequest
 
 CONSULTATION_SORTS: dict[str, str | tuple[str, ...]] = {
     "held_on": "held_on",
@@ -27,12 +30,12 @@ CONSULTATION_SORTS: dict[str, str | tuple[str, ...]] = {
 }
 
 
-def _filtered(request: HttpRequest) -> QuerySet[Consultation]:
+def _filtered(request: AuthenticatedHttpRequest) -> QuerySet[Consultation]:
     return ConsultationPageFilter(request.GET, queryset=selectors.visible_to(request.user)).qs
 
 
 @login_required
-def consultation_list(request: HttpRequest) -> HttpResponse:
+def consultation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs = _filtered(request).select_related("logging_unit", "region", "meeting")
     listing = list_page(request, qs, sort_fields=CONSULTATION_SORTS, default_sort="-held_on")
     params = request.GET.copy()
@@ -58,7 +61,7 @@ EXPORT_LIMIT = 100_000
 
 
 @login_required
-def consultation_export(request: HttpRequest) -> HttpResponse:
+def consultation_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs = (
         _filtered(request)
         .order_by("-held_on", "-id")
@@ -102,7 +105,7 @@ def consultation_export(request: HttpRequest) -> HttpResponse:
 
 
 def _consultation_save(
-    request: HttpRequest, form: forms.ConsultationForm, consultation: Consultation | None
+    request: AuthenticatedHttpRequest, form: forms.ConsultationForm, consultation: Consultation | None
 ) -> Consultation:
     data = dict(form.cleaned_data)
     if consultation is None:
@@ -111,7 +114,7 @@ def _consultation_save(
 
 
 def _form_page(
-    request: HttpRequest, form: forms.ConsultationForm, consultation: Consultation | None, done: str
+    request: AuthenticatedHttpRequest, form: forms.ConsultationForm, consultation: Consultation | None, done: str
 ) -> HttpResponse:
     return form_page(
         request,
@@ -125,10 +128,10 @@ def _form_page(
 
 
 @login_required
-def consultation_create(request: HttpRequest) -> HttpResponse:
+def consultation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not can_create(request.user):
         raise Http404
-    initial = {"held_on": timezone.localdate()}
+    initial: dict[str, Any] = {"held_on": timezone.localdate()}
     unit = request.user.unit
     if unit is not None:
         initial.update({"units": [unit.pk], "level": unit.level, "region": unit.region_id})
@@ -139,7 +142,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def consultation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     consultation = get_object_or_404(selectors.visible_to(request.user), pk=pk)
     if "edit" not in services.allowed_actions(consultation, request.user):
         raise Http404
@@ -152,7 +155,7 @@ def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def consultation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     consultation = get_object_or_404(
         selectors.visible_to(request.user)
         .select_related("logging_unit", "logged_by", "region", "meeting")

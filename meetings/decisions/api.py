@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from meetings.decisions import selectors, services
 from meetings.decisions.filters import DecisionFilter
@@ -18,6 +19,7 @@ from meetings.meetings import selectors as meeting_selectors
 from meetings.meetings.api import WriteViewSet
 from meetings.meetings.models import Meeting
 from members.models import MemberUnit
+from members.types import AuthenticatedRequest
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -62,13 +64,13 @@ class NoteSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
-class DecisionViewSet(WriteViewSet):
+class DecisionViewSet(WriteViewSet[Decision]):
     serializer_class = DecisionSerializer
     filterset_class = DecisionFilter
     search_fields = ["text"]
     ordering_fields = ["due", "created_at", "id"]
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Decision]:
         return (
             selectors.visible_to(self.request.user)
             .select_related("meeting", "owner_unit")
@@ -79,18 +81,20 @@ class DecisionViewSet(WriteViewSet):
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "today": timezone.localdate()}
 
-    def perform_create(self, serializer: DecisionSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Decision]) -> None:
         data = dict(serializer.validated_data)
         serializer.instance = services.decision_add(by=self.request.user, **data)
 
-    def perform_update(self, serializer: DecisionSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Decision]) -> None:
         data = dict(serializer.validated_data)
         data.pop("meeting", None)
-        serializer.instance = services.decision_update(decision=serializer.instance, by=self.request.user, **data)
+        decision = serializer.instance
+        assert decision is not None  # an update: DRF built the serializer on get_object()
+        serializer.instance = services.decision_update(decision=decision, by=self.request.user, **data)
 
     @extend_schema(request=NoteSerializer, responses=DecisionSerializer)
     @action(detail=True, methods=["post"])
-    def complete(self, request: Request, pk: Any = None) -> Response:
+    def complete(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         decision = self.get_object()
         body = NoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -106,7 +110,7 @@ class DecisionViewSet(WriteViewSet):
         },
     )
     @action(detail=True, methods=["post"])
-    def progress(self, request: Request, pk: Any = None) -> Response:
+    def progress(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         decision = self.get_object()
         body = NoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -1,14 +1,15 @@
-"""FilterSets of the decision lists: the page's and the API's. "Overdue" is ``DecisionQuerySet.overdue``."""
+"""FilterSets of the decision lists: the page's and the API's. "Overdue" is ``Decision.objects.overdue``."""
 
 from __future__ import annotations
 
 import django_filters
 
-from meetings.decisions.models import Decision, DecisionQuerySet
+from fuyuan.lib.deadlines import OverdueQuerySet
+from meetings.decisions.models import Decision
 from meetings.meetings.filters import IdFilter, search
 
 
-def _overdue(qs: DecisionQuerySet, value: bool | None) -> DecisionQuerySet:
+def _overdue(qs: OverdueQuerySet[Decision], value: bool | None) -> OverdueQuerySet[Decision]:
     if value is True:
         return qs.overdue()
     if value is False:
@@ -29,7 +30,7 @@ class DecisionPageFilter(django_filters.FilterSet):
         model = Decision
         fields: list[str] = []
 
-    def filter_overdue(self, queryset: DecisionQuerySet, name: str, value: str) -> DecisionQuerySet:
+    def filter_overdue(self, queryset: OverdueQuerySet[Decision], name: str, value: str) -> OverdueQuerySet[Decision]:
         return _overdue(queryset, {"1": True, "0": False}.get(value))
 
 
@@ -44,5 +45,7 @@ class DecisionFilter(django_filters.FilterSet):
         model = Decision
         fields = ["status", "owner_unit", "meeting"]
 
-    def filter_overdue(self, queryset: DecisionQuerySet, name: str, value: bool | None) -> DecisionQuerySet:
+    def filter_overdue(
+        self, queryset: OverdueQuerySet[Decision], name: str, value: bool | None
+    ) -> OverdueQuerySet[Decision]:
         return _overdue(queryset, value)

@@ -11,22 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from fuyuan.lib.deadlines import light
+from fuyuan.lib.deadlines import OverdueQuerySet, is_overdue, light
 from meetings.meetings.models import Meeting
 from members.models import MemberUnit
-
-
-class DecisionQuerySet(models.QuerySet["Decision"]):
-    @staticmethod
-    def overdue_q(today: date | None = None) -> Q:
-        """The one definition of an overdue decision: still open, its due date passed."""
-        return Q(status=Decision.Status.OPEN, due__lt=today or timezone.localdate())
-
-    def overdue(self, today: date | None = None) -> DecisionQuerySet:
-        return self.filter(self.overdue_q(today))
-
-    def not_overdue(self, today: date | None = None) -> DecisionQuerySet:
-        return self.exclude(self.overdue_q(today))
 
 
 class Decision(models.Model):
@@ -35,6 +22,8 @@ class Decision(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("办理中")
         DONE = "done", _("已办结")
+
+    OVERDUE_STATUSES, DUE_FIELD = (Status.OPEN,), "due"  # the overdue rule (OverdueQuerySet)
 
     meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.PROTECT, related_name="decisions")
     text = models.TextField(_("议定事项"))
@@ -60,7 +49,7 @@ class Decision(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
 
-    objects = DecisionQuerySet.as_manager()
+    objects = OverdueQuerySet.as_manager()
 
     class Meta:
         ordering = ["due", "id"]
@@ -80,7 +69,7 @@ class Decision(models.Model):
         return self.status == self.Status.OPEN
 
     def overdue_on(self, today: date) -> bool:
-        return self.status == self.Status.OPEN and self.due < today
+        return is_overdue(self, today)
 
     @property
     def overdue(self) -> bool:

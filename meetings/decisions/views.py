@@ -5,31 +5,33 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fuyuan.lib.forms import submit
 from fuyuan.lib.listing import list_page
 from meetings.decisions import forms, selectors, services
 from meetings.decisions.filters import DecisionPageFilter
 from meetings.decisions.models import Decision
 from meetings.meetings import selectors as meeting_selectors
 from meetings.meetings.services import can_manage
-from meetings.meetings.views import filter_choices, form_page, run, save_form
+from meetings.meetings.views import filter_choices, form_page, run
+from members.types import AuthenticatedHttpRequest
 
 DECISION_SORTS: dict[str, str | tuple[str, ...]] = {"due": "due", "status": ("status", "due"), "created": "created_at"}
 
 
 @login_required
-def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(meeting_selectors.visible_to(request.user), pk=pk)
     if not can_manage(request.user, meeting):
         raise Http404
     form = forms.DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        saved = save_form(form, lambda: services.decision_add(meeting=meeting, by=request.user, **form.cleaned_data))
+        saved = submit(form, lambda: services.decision_add(meeting=meeting, by=request.user, **form.cleaned_data))
         if saved is not None:
             messages.success(request, _("议定事项已添加,已通知牵头单位。"))
             return redirect(reverse("meeting-detail", args=[meeting.pk]) + "#decisions")
@@ -37,7 +39,7 @@ def decision_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change an open decision (its due date re-arms the reminders); the convener side only."""
     decision = get_object_or_404(selectors.visible_to(request.user).select_related("meeting"), pk=pk)
     if "edit" not in services.allowed_actions(decision, request.user):
@@ -61,7 +63,7 @@ def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def decision_list(request: HttpRequest) -> HttpResponse:
+def decision_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = request.GET.copy()
     if "status" not in data:  # open decisions unless the user asked for another status (or all)
         data["status"] = Decision.Status.OPEN
@@ -82,7 +84,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     decision = get_object_or_404(
         selectors.visible_to(request.user)
         .select_related("meeting", "owner_unit", "done_by")
@@ -103,7 +105,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def decision_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def decision_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     decision = get_object_or_404(selectors.visible_to(request.user), pk=pk)
     form = forms.NoteForm(request.POST)
     if not form.is_valid():

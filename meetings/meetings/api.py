@@ -1,14 +1,14 @@
 """REST API of joint meetings (API.md: meetings/). Every viewset starts from ``visible_to`` (outside it: 404)
 and every write calls a service (refusals: 403 NotPermitted, 409 TransitionNotAllowed, 400 ValidationError).
-The helpers here (``WriteViewSet``, lean paging) serve the decisions' and consultations' APIs too.
+The helpers here (``WriteViewSet`` with its lean paging) serve the decisions' and consultations' APIs too.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Model, Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -22,12 +22,14 @@ from rest_framework.decorators import action
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from meetings.meetings import agenda as agenda_services
 from meetings.meetings import ical, selectors, services
 from meetings.meetings.filters import MeetingFilter
 from meetings.meetings.models import AgendaItem, Invitation, Meeting, Minutes
 from members.models import MemberUnit, Region, WorkTask
+from members.types import AuthenticatedRequest
 
 # --- serializers -----------------------------------------------------------------------------------------
 
@@ -144,15 +146,29 @@ class ICalendarRenderer(BaseRenderer):
         return data if isinstance(data, bytes) else str(data).encode()
 
 
-class LeanPageMixin:
-    """Page over ids first, then fetch the page's rows with their joins and prefetches.
+_M = TypeVar("_M", bound=Model)
 
-    At page 200 the database would otherwise join (and throw away) 4,000 rows to reach the 20
-    it returns; paging the bare ids walks only the index. One more query, the same at any page.
+
+class WriteViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet[_M],
+):
+    """GET, POST, PATCH (API.md lists no DELETE); lists page over ids first.
+
+    Paging fetches the page's bare ids, then the page's rows with their joins and prefetches: at page 200
+    the database would otherwise join (and throw away) 4,000 rows to reach the 20 it returns; paging the
+    bare ids walks only the index. One more query, the same at any page.
     """
 
+    request: AuthenticatedRequest
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
     def paginate_queryset(self, queryset: Any) -> list[Any] | None:
-        ids = super().paginate_queryset(  # type: ignore[misc]
+        ids = super().paginate_queryset(
             queryset.select_related(None).prefetch_related(None).values_list("pk", flat=True)
         )
         if ids is None:
@@ -161,27 +177,14 @@ class LeanPageMixin:
         return [rows[pk] for pk in ids if pk in rows]
 
 
-class WriteViewSet(
-    LeanPageMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """GET, POST, PATCH (API.md lists no DELETE)."""
-
-    http_method_names = ["get", "post", "patch", "head", "options"]
-
-
-class MeetingViewSet(WriteViewSet):
+class MeetingViewSet(WriteViewSet[Meeting]):
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilter
     search_fields = ["title", "location"]
     ordering_fields = ["starts_at", "created_at", "id"]
     ordering = ["-starts_at", "-id"]
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[Meeting]:
         return (
             selectors.visible_to(self.request.user)
             .select_related("convener", "region", "minutes")
@@ -207,7 +210,7 @@ class MeetingViewSet(WriteViewSet):
 
     # The meeting and its agenda are two services: one transaction, so a refused agenda keeps the meeting too.
     @transaction.atomic
-    def perform_create(self, serializer: MeetingSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Meeting]) -> None:
         data = dict(serializer.validated_data)
         agenda = data.pop("agenda_items", None)
         if "invited_unit_list" in data:
@@ -218,12 +221,13 @@ class MeetingViewSet(WriteViewSet):
         serializer.instance = self.get_queryset().get(pk=meeting.pk)
 
     @transaction.atomic
-    def perform_update(self, serializer: MeetingSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Meeting]) -> None:
         data = dict(serializer.validated_data)
         agenda = data.pop("agenda_items", None)
         if "invited_unit_list" in data:
             data["invited_units"] = data.pop("invited_unit_list")
         meeting = serializer.instance
+        assert meeting is not None  # an update: DRF built the serializer on get_object()
         services.require_manage(self.request.user, meeting)  # an empty PATCH too (it used to answer 200)
         if data:
             services.meeting_update(meeting=meeting, by=self.request.user, **data)
@@ -231,7 +235,7 @@ class MeetingViewSet(WriteViewSet):
             agenda_services.agenda_replace(meeting=meeting, by=self.request.user, items=agenda)
         serializer.instance = self.get_queryset().get(pk=meeting.pk)
 
-    def _do(self, request: Request, pk: Any, call: Any) -> Response:
+    def _do(self, request: AuthenticatedRequest, pk: Any, call: Any) -> Response:
         meeting = self.get_object()
         call(meeting)
         fresh = self.get_queryset().get(pk=meeting.pk)
@@ -239,17 +243,17 @@ class MeetingViewSet(WriteViewSet):
 
     @extend_schema(request=None, responses=MeetingSerializer)
     @action(detail=True, methods=["post"])
-    def hold(self, request: Request, pk: Any = None) -> Response:
+    def hold(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         return self._do(request, pk, lambda m: services.meeting_hold(meeting=m, by=request.user))
 
     @extend_schema(request=None, responses=MeetingSerializer)
     @action(detail=True, methods=["post"])
-    def close(self, request: Request, pk: Any = None) -> Response:
+    def close(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         return self._do(request, pk, lambda m: services.meeting_close(meeting=m, by=request.user))
 
     @extend_schema(request=ReasonSerializer, responses=MeetingSerializer)
     @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: Any = None) -> Response:
+    def cancel(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         reason = body.validated_data["reason"]
@@ -257,7 +261,7 @@ class MeetingViewSet(WriteViewSet):
 
     @extend_schema(request=ReplySerializer, responses=InvitationSerializer)
     @action(detail=True, methods=["post"])
-    def reply(self, request: Request, pk: Any = None) -> Response:
+    def reply(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         """The signed-in user's unit answers the invitation."""
         meeting = self.get_object()
         body = ReplySerializer(data=request.data)
@@ -271,7 +275,7 @@ class MeetingViewSet(WriteViewSet):
 
     @extend_schema(responses={(200, "text/calendar"): OpenApiResponse(response=OpenApiTypes.BINARY)})
     @action(detail=True, methods=["get"], renderer_classes=[ICalendarRenderer, JSONRenderer])
-    def ics(self, request: Request, pk: Any = None) -> Response:
+    def ics(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         meeting = self.get_object()
         response = Response(ical.meeting_ics(meeting), content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fuyuan.lib.forms import BootstrapFormMixin
+from fuyuan.lib.forms import BootstrapFormMixin, field
 from meetings.meetings.models import Invitation, Meeting
 from members.models import MemberUnit, Region, User, WorkTask
 from members.roles import is_office
@@ -37,22 +37,7 @@ def active_units() -> QuerySet[MemberUnit]:
     return MemberUnit.objects.filter(active=True).order_by("kind", "order", "id")
 
 
-class PreparedForm(forms.Form):
-    """A form that adjusts its fields for the user in ``prepare_fields``, before it validates.
-
-    ``BootstrapFormMixin`` validates a bound form as soon as the form is built (to mark invalid
-    fields); a form listed after it in the bases gets its choices set in time through this hook.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.prepare_fields()
-
-    def prepare_fields(self) -> None:
-        """Set the fields' user-dependent choices."""
-
-
-class MeetingForm(BootstrapFormMixin, PreparedForm):
+class MeetingForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("会议类型"), choices=Meeting.Kind.choices)
     title = forms.CharField(label=_("会议名称"), max_length=200)
     convener = forms.ModelChoiceField(label=_("召集单位"), queryset=MemberUnit.objects.none())
@@ -82,15 +67,16 @@ class MeetingForm(BootstrapFormMixin, PreparedForm):
     description = forms.CharField(label=_("会议说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        self.user = user
         super().__init__(*args, **kwargs)
-
-    def prepare_fields(self) -> None:
-        if is_office(self.user):
-            self.fields["convener"].queryset = active_units()
+        self.user = user
+        convener = field(self, "convener", forms.ModelChoiceField)
+        if is_office(user):
+            convener.queryset = active_units()
         else:
-            self.fields["convener"].queryset = MemberUnit.objects.filter(pk=self.user.unit_id)
-            self.fields["convener"].initial = self.user.unit_id
+            convener.queryset = (
+                MemberUnit.objects.filter(pk=user.unit_id) if user.unit_id else MemberUnit.objects.none()
+            )
+            convener.initial = user.unit_id
 
     def clean_reminder_offsets(self) -> list[int] | None:
         raw = (self.cleaned_data.get("reminder_offsets") or "").replace(",", ",").strip()

@@ -97,7 +97,9 @@ def _fold(line: str) -> str:
     """Fold a content line at 75 octets (RFC 5545 3.1) without splitting a UTF-8 character."""
     if len(line) <= 25 or len(line.encode()) <= 75:  # a character is at most 3 octets here
         return line
-    parts, current, size, limit = [], [], 0, 75
+    parts: list[str] = []
+    current: list[str] = []
+    size, limit = 0, 75
     for char in line:
         width = len(char.encode())
         if size + width > limit:

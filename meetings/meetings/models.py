@@ -95,6 +95,10 @@ class Meeting(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
 
+    # Not columns: set on a page of meetings by ``selectors.attach_reply_counts``.
+    invited_count: int
+    replied_count: int
+
     class Meta:
         ordering = ["-starts_at", "-id"]
         verbose_name = _("联席会议")
@@ -131,11 +135,12 @@ class Meeting(models.Model):
     @property
     def status_badge(self) -> str:
         """The Bootstrap colour of the status badge on the pages."""
-        return {
+        badges: dict[str, str] = {
             self.Status.PLANNED: "primary",
             self.Status.HELD: "warning",
             self.Status.CANCELLED: "secondary",
-        }.get(self.status, "success")
+        }
+        return badges.get(self.status, "success")
 
 
 class Invitation(models.Model):

@@ -6,7 +6,7 @@ their unit convenes or is invited to. Anything else is 404.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -21,7 +21,7 @@ from members.roles import can_read_all
 
 def of_unit(unit_id: int) -> Q:
     """Meetings a unit convenes or is invited to (an index scan each way)."""
-    return Q(convener_id=unit_id) | Exists(Invitation.objects.filter(meeting=OuterRef("pk"), unit_id=unit_id))
+    return Q(convener_id=unit_id) | Q(Exists(Invitation.objects.filter(meeting=OuterRef("pk"), unit_id=unit_id)))
 
 
 M = TypeVar("M", bound=Model)
@@ -45,7 +45,7 @@ def visible_to(user: User) -> QuerySet[Meeting]:
 
 def attach_reply_counts(meetings: list[Meeting]) -> list[Meeting]:
     """Set ``invited_count`` and ``replied_count`` on a page of meetings with one query."""
-    counts = {
+    counts: dict[int, Mapping[str, Any]] = {
         row["meeting_id"]: row
         for row in Invitation.objects.filter(meeting_id__in=[m.pk for m in meetings])
         .values("meeting_id")
@@ -99,9 +99,7 @@ def agenda_total(meeting: Meeting) -> int:
 
 def upcoming(*, user: User, now: datetime, limit: int) -> list[Meeting]:
     """The next planned meetings for the home page: the unit's own, or all for the office and leaders."""
-    qs = Meeting.objects.filter(status=Meeting.Status.PLANNED, ends_at__gte=now)
-    if not can_read_all(user):
-        qs = qs.filter(of_unit(user.unit_id))
+    qs = visible_to(user).filter(status=Meeting.Status.PLANNED, ends_at__gte=now)
     return list(qs.select_related("convener").order_by("starts_at", "id")[:limit])
 
 

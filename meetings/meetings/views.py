@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
-from fuyuan.lib.forms import apply_service_errors
+from fuyuan.lib.forms import submit
 from fuyuan.lib.listing import list_page
 from meetings.meetings import agenda, forms, ical, minutes, selectors, services
 from meetings.meetings.filters import MeetingPageFilter
@@ -32,6 +32,7 @@ from meetings.meetings.models import AgendaItem, CalendarFeedToken, Invitation, 
 from meetings.meetings.reminders import minutes_of
 from members.models import MemberUnit, Region, WorkTask
 from members.roles import can_read_all
+from members.types import AuthenticatedHttpRequest
 
 PAGE_SIZE = 20
 MEETING_SORTS: dict[str, str | tuple[str, ...]] = {
@@ -44,7 +45,7 @@ MEETING_SORTS: dict[str, str | tuple[str, ...]] = {
 # --- helpers of the three features' pages ------------------------------------------------------------------
 
 
-def run(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
+def run(request: AuthenticatedHttpRequest, action: Callable[[], Any], success: str) -> bool:
     """Call a service; show its refusal as a message. True when it went through."""
     try:
         action()
@@ -58,19 +59,8 @@ def run(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
     return True
 
 
-def save_form(form: Any, call: Callable[[], Any]) -> Any:
-    """Call a service with a form's data; its refusal goes onto the form. The saved object, or None."""
-    try:
-        return call()
-    except ValidationError as exc:
-        apply_service_errors(form, exc)
-    except (NotPermitted, TransitionNotAllowed) as exc:
-        form.add_error(None, exc.message)
-    return None
-
-
 def form_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     form: Any,
     save: Callable[[], Any],
     *,
@@ -81,7 +71,7 @@ def form_page(
 ) -> HttpResponse:
     """A create or edit page: on a valid POST call ``save`` (a service), then go to the record's ``detail`` page."""
     if request.method == "POST" and form.is_valid():
-        saved = save_form(form, save)
+        saved = submit(form, save)
         if saved is not None:
             messages.success(request, done)
             return redirect(detail, pk=saved.pk)
@@ -120,7 +110,7 @@ def _options(items: list[tuple[str, str]], selected: str | None) -> str:
     )
 
 
-def filter_choices(request: HttpRequest, **fields: str) -> dict[str, Any]:
+def filter_choices(request: AuthenticatedHttpRequest, **fields: str) -> dict[str, Any]:
     """``fields`` maps a context name to (choice list, query parameter), e.g. unit_options="units:unit"."""
     choices = _reference_choices()
     out: dict[str, Any] = {"kinds": Meeting.Kind.choices, "statuses": Meeting.Status.choices}
@@ -133,12 +123,12 @@ def filter_choices(request: HttpRequest, **fields: str) -> dict[str, Any]:
 # --- meetings ---------------------------------------------------------------------------------------------
 
 
-def _meeting_or_404(request: HttpRequest, pk: int) -> Meeting:
+def _meeting_or_404(request: AuthenticatedHttpRequest, pk: int) -> Meeting:
     return get_object_or_404(selectors.visible_to(request.user), pk=pk)
 
 
 @login_required
-def meeting_list(request: HttpRequest, mine: bool = False) -> HttpResponse:
+def meeting_list(request: AuthenticatedHttpRequest, mine: bool = False) -> HttpResponse:
     qs = selectors.visible_to(request.user)
     if mine:
         if request.user.unit_id is None:  # no unit of one's own: the full list is the answer
@@ -164,12 +154,12 @@ def meeting_list(request: HttpRequest, mine: bool = False) -> HttpResponse:
 
 
 @login_required
-def meeting_mine(request: HttpRequest) -> HttpResponse:
+def meeting_mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     return meeting_list(request, mine=True)
 
 
 @login_required
-def meeting_calendar(request: HttpRequest) -> HttpResponse:
+def meeting_calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     try:
         year, month = (int(x) for x in request.GET.get("month", "").split("-"))
@@ -199,7 +189,7 @@ def meeting_calendar(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _meeting_save(request: HttpRequest, form: forms.MeetingForm, meeting: Meeting | None) -> Meeting:
+def _meeting_save(request: AuthenticatedHttpRequest, form: forms.MeetingForm, meeting: Meeting | None) -> Meeting:
     data = dict(form.cleaned_data)
     invited = data.pop("invited_units")
     tasks = data.pop("tasks")
@@ -208,7 +198,9 @@ def _meeting_save(request: HttpRequest, form: forms.MeetingForm, meeting: Meetin
     return services.meeting_update(meeting=meeting, by=request.user, invited_units=invited, tasks=tasks, **data)
 
 
-def _form_page(request: HttpRequest, form: forms.MeetingForm, meeting: Meeting | None, done: str) -> HttpResponse:
+def _form_page(
+    request: AuthenticatedHttpRequest, form: forms.MeetingForm, meeting: Meeting | None, done: str
+) -> HttpResponse:
     return form_page(
         request,
         form,
@@ -221,7 +213,7 @@ def _form_page(request: HttpRequest, form: forms.MeetingForm, meeting: Meeting |
 
 
 @login_required
-def meeting_create(request: HttpRequest) -> HttpResponse:
+def meeting_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not services.can_create(request.user):
         raise Http404
     form = forms.MeetingForm(request.POST or None, user=request.user)
@@ -229,7 +221,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_404(request, pk)
     if not services.can_manage(request.user, meeting):
         raise Http404
@@ -237,7 +229,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, meeting, _("会议已更新。"))
 
 
-def _detail_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
+def _detail_context(request: AuthenticatedHttpRequest, meeting: Meeting) -> dict[str, Any]:
     invitations = list(meeting.invitations.all())
     mine = next((i for i in invitations if i.unit_id == request.user.unit_id), None)
     agenda_items = list(meeting.agenda_items.all())
@@ -274,7 +266,7 @@ def _detail_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
 
 
 @login_required
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         meeting = selectors.meeting_detail(user=request.user, pk=pk)
     except Meeting.DoesNotExist:
@@ -283,14 +275,16 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_ics(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(selectors.visible_to(request.user).select_related("convener"), pk=pk)
     response = HttpResponse(ical.meeting_ics(meeting), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
     return response
 
 
-def _transition(request: HttpRequest, pk: int, action: Callable[[Meeting], Any], success: str) -> HttpResponse:
+def _transition(
+    request: AuthenticatedHttpRequest, pk: int, action: Callable[[Meeting], Any], success: str
+) -> HttpResponse:
     meeting = _meeting_or_404(request, pk)
     run(request, lambda: action(meeting), success)
     return redirect("meeting-detail", pk=meeting.pk)
@@ -298,19 +292,19 @@ def _transition(request: HttpRequest, pk: int, action: Callable[[Meeting], Any],
 
 @login_required
 @require_POST
-def meeting_hold(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_hold(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _transition(request, pk, lambda m: services.meeting_hold(meeting=m, by=request.user), _("已确认会议召开。"))
 
 
 @login_required
 @require_POST
-def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _transition(request, pk, lambda m: services.meeting_close(meeting=m, by=request.user), _("会议已办结。"))
 
 
 @login_required
 @require_POST
-def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     reason = request.POST.get("reason", "")
     return _transition(
         request,
@@ -322,7 +316,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_reply(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_404(request, pk)
     form = forms.ReplyForm(request.POST)
     if not form.is_valid():
@@ -342,7 +336,7 @@ def meeting_reply(request: HttpRequest, pk: int) -> HttpResponse:
 # --- agenda (plain POST forms; htmx swaps the agenda block when present) ----------------------------------
 
 
-def _agenda_response(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def _agenda_response(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponse:
     if getattr(request, "htmx", False):
         meeting = selectors.meeting_detail(user=request.user, pk=meeting_id)
         return render(request, "meetings/_agenda.html", _detail_context(request, meeting))
@@ -351,7 +345,7 @@ def _agenda_response(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_404(request, pk)
     form = forms.AgendaItemForm(request.POST)
     if form.is_valid():
@@ -365,7 +359,7 @@ def agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _agenda_response(request, meeting.pk)
 
 
-def _item_or_404(request: HttpRequest, item_id: int) -> AgendaItem:
+def _item_or_404(request: AuthenticatedHttpRequest, item_id: int) -> AgendaItem:
     item = get_object_or_404(AgendaItem, pk=item_id)
     _meeting_or_404(request, item.meeting_id)
     return item
@@ -373,7 +367,7 @@ def _item_or_404(request: HttpRequest, item_id: int) -> AgendaItem:
 
 @login_required
 @require_POST
-def agenda_move(request: HttpRequest, item_id: int) -> HttpResponse:
+def agenda_move(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
     item = _item_or_404(request, item_id)
     direction = "up" if request.POST.get("direction") == "up" else "down"
     try:
@@ -385,7 +379,7 @@ def agenda_move(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def agenda_reorder(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_reorder(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The drag-and-drop order (``order=3,1,2``); the up/down buttons remain the way without JavaScript."""
     meeting = _meeting_or_404(request, pk)
     try:
@@ -403,7 +397,7 @@ def agenda_reorder(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def agenda_delete(request: HttpRequest, item_id: int) -> HttpResponse:
+def agenda_delete(request: AuthenticatedHttpRequest, item_id: int) -> HttpResponse:
     item = _item_or_404(request, item_id)
     meeting_id = item.meeting_id
     run(request, lambda: agenda.agenda_remove(item=item, by=request.user), _("议题已删除。"))
@@ -412,7 +406,7 @@ def agenda_delete(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def proposal_add(request: HttpRequest, pk: int) -> HttpResponse:
+def proposal_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_404(request, pk)
     form = forms.ProposalForm(request.POST)
     if form.is_valid():
@@ -428,7 +422,7 @@ def proposal_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def proposal_decide(request: HttpRequest, proposal_id: int) -> HttpResponse:
+def proposal_decide(request: AuthenticatedHttpRequest, proposal_id: int) -> HttpResponse:
     proposal = get_object_or_404(TopicProposal, pk=proposal_id)
     _meeting_or_404(request, proposal.meeting_id)
     accept = request.POST.get("accept") == "1"
@@ -453,7 +447,7 @@ MINUTES_ACTIONS: dict[str, tuple[type[Any], Callable[..., Any], Any]] = {
 
 @login_required
 @require_POST
-def minutes_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def minutes_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     meeting = _meeting_or_404(request, pk)
     if action not in MINUTES_ACTIONS:
         raise Http404
@@ -470,7 +464,7 @@ def minutes_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
-def calendar_feed(request: HttpRequest) -> HttpResponse:
+def calendar_feed(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
