@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import django_filters
 
+from fuyuan.lib.api import scoped_choice_filter
 from meetings.decisions.models import Decision, DecisionQuerySet
+from meetings.meetings import selectors as meeting_selectors
 from meetings.meetings.filters import IdFilter, search
 
 
@@ -39,6 +41,7 @@ class DecisionFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(method="filter_overdue")
     due_before = django_filters.DateFilter(field_name="due", lookup_expr="lte")
     due_after = django_filters.DateFilter(field_name="due", lookup_expr="gte")
+    meeting = scoped_choice_filter(meeting_selectors.visible_to)
 
     class Meta:
         model = Decision
