@@ -59,6 +59,11 @@ def meetings(cast: Cast) -> dict[str, Meeting]:
     }
 
 
+def consultation_body(cast: Cast, **extra: Any) -> dict[str, Any]:
+    body = {"topic_kind": "routine", "topic": "联合调研", "held_on": str(timezone.localdate())}
+    return {**body, "units": [cast.court.pk], **extra}
+
+
 def snapshot(obj: Any) -> dict[str, Any]:
     obj.refresh_from_db()
     return model_to_dict(obj)
@@ -71,13 +76,7 @@ def test_consultation_writes_with_a_meeting_outside_the_scope_save_nothing(
     cast: Cast, meetings: dict[str, Meeting]
 ) -> None:
     client = api(cast.liaison)
-    body = {
-        "topic_kind": "routine",
-        "held_on": str(timezone.localdate()),
-        "units": [cast.court.pk],
-        "topic": "联合调研",
-        "meeting": meetings["hidden"].pk,
-    }
+    body = consultation_body(cast, meeting=meetings["hidden"].pk)
     response = client.post("/api/v1/consultations/", body, format="json")
     assert response.status_code == 400 and list(response.json()) == ["meeting"]
     assert not Consultation.objects.exists()
@@ -117,14 +116,8 @@ def test_decision_writes_with_a_meeting_outside_the_scope_save_nothing(
 
 def test_recommendation_forbidden_fields(cast: Cast) -> None:
     client = api(cast.clerk)
-    body = {
-        "title": "关于规范执法的司法建议",
-        "addressee": cast.unit.pk,
-        "number": next_number(),
-        "case_number": "(2025)甘01行初99号",
-        "problem": "问题",
-        "recommendation": "建议",
-    }
+    body = {"title": "司法建议", "addressee": cast.unit.pk, "number": next_number(), "problem": "问题"}
+    body.update(case_number="(2025)甘01行初99号", recommendation="建议")
     forced_court = client.post("/api/v1/recommendations/", {**body, "court": cast.other_court.pk}, format="json")
     assert forced_court.status_code == 400 and "court" in forced_court.json()
     assert not JudicialRecommendation.objects.exists()
@@ -143,13 +136,9 @@ def test_recommendation_forbidden_fields(cast: Cast) -> None:
 
 def test_referral_forbidden_fields(cast: Cast) -> None:
     client = api(cast.clerk)
-    body = {
-        "kind": "mediation",
-        "receiver": cast.unit.pk,
-        "case_number": "(2026)甘01民诉前调77号",
-        "subject": "劳务合同纠纷",
-        "parties": [{"role": "applicant", "name": "李四", "id_number": ID, "phone": "13900000000"}],
-    }
+    party = {"role": "applicant", "name": "李四", "id_number": ID, "phone": "13900000000"}
+    body = {"kind": "mediation", "receiver": cast.unit.pk, "case_number": "(2026)甘01民诉前调77号", "parties": [party]}
+    body["subject"] = "劳务合同纠纷"
     forged = {
         "id": FORGED_ID,
         "sender": cast.other_court.pk,
@@ -173,7 +162,7 @@ def test_referral_forbidden_fields(cast: Cast) -> None:
 
 def test_consultation_forbidden_fields(cast: Cast) -> None:
     client = api(cast.liaison)
-    body = {"topic_kind": "routine", "held_on": str(timezone.localdate()), "units": [cast.court.pk], "topic": "调研"}
+    body = consultation_body(cast)
     forged = {"id": FORGED_ID, "logging_unit": cast.other_unit.pk, "created_at": LONG_AGO}
     response = client.post("/api/v1/consultations/", {**body, **forged}, format="json")
     assert response.status_code == 201, response.content
@@ -191,14 +180,8 @@ def test_consultation_forbidden_fields(cast: Cast) -> None:
 def test_meeting_and_decision_forbidden_fields(cast: Cast, meetings: dict[str, Meeting]) -> None:
     office = api(cast.office)
     start = timezone.now() + timedelta(days=5)
-    body = {
-        "kind": "joint_meeting",
-        "title": "联席会议",
-        "convener": cast.office.unit_id,
-        "starts_at": start.isoformat(),
-        "ends_at": (start + timedelta(hours=2)).isoformat(),
-        "location": "省高院",
-    }
+    body = {"kind": "joint_meeting", "title": "联席会议", "convener": cast.office.unit_id, "location": "省高院"}
+    body.update(starts_at=start.isoformat(), ends_at=(start + timedelta(hours=2)).isoformat())
     forged = {"id": FORGED_ID, "status": "held", "sequence": 99, "uid": "forged@example.org", "cancel_reason": "x"}
     response = office.post("/api/v1/meetings/", {**body, **forged}, format="json")
     assert response.status_code == 201, response.content
