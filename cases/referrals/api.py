@@ -33,7 +33,7 @@ class ReferralSerializer(serializers.ModelSerializer):
     kind = serializers.SlugRelatedField(slug_field="code", queryset=ReferralKind.objects.filter(active=True))
     kind_name = serializers.CharField(source="kind.name", read_only=True)
     sender_name = serializers.CharField(source="sender.name", read_only=True)
-    receiver = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all())
+    receiver = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.filter(active=True))
     receiver_name = serializers.CharField(source="receiver.name", read_only=True)
     handler_name = serializers.CharField(source="handler.name", read_only=True, allow_null=True)
     tasks = serializers.PrimaryKeyRelatedField(queryset=WorkTask.objects.all(), many=True, required=False)
@@ -111,7 +111,7 @@ class ConcludeSerializer(serializers.Serializer):
 
 
 class ForwardSerializer(serializers.Serializer):
-    sub_unit = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all())
+    sub_unit = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.filter(active=True))
     note = serializers.CharField(allow_blank=True, required=False, default="")
 
 

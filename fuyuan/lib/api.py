@@ -1,16 +1,34 @@
-"""API glue shared by every app: the exception handler that maps service errors to HTTP."""
+"""API glue shared by every app: the exception handler that maps service errors to HTTP, and the scoped relations.
+
+Scope (DESIGN.md promise 4) reaches every relation of the API: a serializer's related field and a filter's
+model choice list only what the request's user may see. The apps pass their scope in (a feature's
+``selectors.visible_to``), this module imports no app:
+
+    meeting = ScopedPrimaryKeyRelatedField(scope=meeting_selectors.visible_to, required=False, allow_null=True)
+    meeting = scoped_choice_filter(meeting_selectors.visible_to)
+
+An id outside the scope is then refused exactly as a missing one (the same status and body, bar the id), and
+the browsable API's forms list no title the user may not read.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import django_filters
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import status
+from django.db.models import QuerySet
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
+
+#: A scope: what a user may see of one model (``visible_to(user) -> QuerySet``).
+Scope = Callable[[Any], QuerySet[Any]]
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -25,3 +43,35 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             detail = {"non_field_errors": [str(m) for m in exc.messages]}
         exc = ValidationError(detail)
     return drf_exception_handler(exc, context)
+
+
+def _scoped(scope: Scope, user: Any) -> QuerySet[Any]:
+    """``scope(user)``; with no user (no request) nothing at all."""
+    return scope(AnonymousUser()).none() if user is None else scope(user)
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary-key relation whose choices are ``scope(request.user)`` (with ``many=True`` too).
+
+    Its ``queryset`` (what DRF's checks and the schema generator read: the model) is the empty scope.
+    """
+
+    def __init__(self, *, scope: Scope, **kwargs: Any) -> None:
+        self.scope = scope
+        if not kwargs.get("read_only"):
+            kwargs["queryset"] = _scoped(scope, None)
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        request = self.context.get("request")
+        return _scoped(self.scope, getattr(request, "user", None))
+
+
+def scoped_choice_filter(scope: Scope, **kwargs: Any) -> django_filters.ModelChoiceFilter:
+    """A django-filter model choice whose choices are ``scope(request.user)``: an id outside the scope is
+    "not one of the available choices", as a missing one is."""
+
+    def choices(request: Any) -> QuerySet[Any]:
+        return _scoped(scope, getattr(request, "user", None))
+
+    return django_filters.ModelChoiceFilter(queryset=choices, **kwargs)

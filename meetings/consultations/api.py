@@ -8,12 +8,12 @@ from django.db.models import QuerySet
 from rest_framework import serializers
 from rest_framework.serializers import BaseSerializer
 
+from fuyuan.lib.api import ScopedPrimaryKeyRelatedField
 from meetings.consultations import selectors, services
 from meetings.consultations.filters import ConsultationFilter
 from meetings.consultations.models import Consultation
 from meetings.meetings import selectors as meeting_selectors
 from meetings.meetings.api import WriteViewSet
-from meetings.meetings.models import Meeting
 from members.models import MemberUnit, Region, WorkTask
 
 
@@ -21,7 +21,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
     units = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all(), many=True)
     tasks = serializers.PrimaryKeyRelatedField(queryset=WorkTask.objects.all(), many=True, required=False)
     region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
-    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all(), required=False, allow_null=True)
+    meeting = ScopedPrimaryKeyRelatedField(scope=meeting_selectors.visible_to, required=False, allow_null=True)
     logging_unit_name = serializers.CharField(source="logging_unit.name", read_only=True, allow_null=True)
 
     class Meta:
@@ -45,11 +45,11 @@ class ConsultationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "logging_unit", "created_at"]
 
-    def validate_meeting(self, value: Meeting | None) -> Meeting | None:
-        request = self.context["request"]
-        if value is not None and not meeting_selectors.visible_to(request.user).filter(pk=value.pk).exists():
-            raise serializers.ValidationError("无效的会议。")
-        return value
+    def to_representation(self, instance: Consultation) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not getattr(instance, "meeting_shown", False):  # ``selectors.with_meeting_shown``; a meeting out of
+            data["meeting"] = None  # the reader's scope is not named, not even by its id
+        return data
 
 
 class ConsultationViewSet(WriteViewSet[Consultation]):
@@ -60,21 +60,24 @@ class ConsultationViewSet(WriteViewSet[Consultation]):
 
     def get_queryset(self) -> QuerySet[Consultation]:
         return (
-            selectors.visible_to(self.request.user)
+            selectors.with_meeting_shown(selectors.visible_to(self.request.user), self.request.user)
             .select_related("logging_unit")
             .prefetch_related("units", "tasks")
             .order_by("-held_on", "-id")
         )
 
+    # The answer is read back through ``get_queryset``: the record as the reader sees it (``meeting_shown``).
     def perform_create(self, serializer: BaseSerializer[Consultation]) -> None:
-        serializer.instance = services.consultation_log(by=self.request.user, **serializer.validated_data)
+        consultation = services.consultation_log(by=self.request.user, **serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=consultation.pk)
 
     def perform_update(self, serializer: BaseSerializer[Consultation]) -> None:
-        consultation = serializer.instance
-        assert consultation is not None  # an update: DRF built the serializer on get_object()
-        serializer.instance = services.consultation_update(
-            consultation=consultation, by=self.request.user, **serializer.validated_data
+        current = serializer.instance
+        assert current is not None  # an update: DRF built the serializer on get_object()
+        consultation = services.consultation_update(
+            consultation=current, by=self.request.user, **serializer.validated_data
         )
+        serializer.instance = self.get_queryset().get(pk=consultation.pk)
 
 
 def register(router: Any) -> None:

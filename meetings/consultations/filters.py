@@ -7,8 +7,10 @@ from typing import Any
 import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 
+from fuyuan.lib.api import scoped_choice_filter
 from fuyuan.lib.params import parse_id
 from meetings.consultations.models import Consultation
+from meetings.meetings import selectors as meeting_selectors
 from meetings.meetings.filters import IdFilter, search, with_day_range
 
 
@@ -50,6 +52,7 @@ class ConsultationFilter(django_filters.FilterSet):
     task = django_filters.NumberFilter(field_name="tasks__id")
     held_after = django_filters.DateFilter(field_name="held_on", lookup_expr="gte")
     held_before = django_filters.DateFilter(field_name="held_on", lookup_expr="lte")
+    meeting = scoped_choice_filter(meeting_selectors.visible_to)
 
     class Meta:
         model = Consultation

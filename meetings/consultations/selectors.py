@@ -6,9 +6,10 @@ their unit logged or took part in. Anything else is 404.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from meetings.consultations.models import Consultation
+from meetings.meetings import selectors as meeting_selectors
 from meetings.meetings.selectors import scope
 from members.models import User
 
@@ -24,3 +25,14 @@ def _of_unit(qs: QuerySet[Consultation], unit_id: int) -> QuerySet[Consultation]
 
 def visible_to(user: User) -> QuerySet[Consultation]:
     return scope(Consultation.objects.all(), user, _of_unit)
+
+
+def with_meeting_shown(qs: QuerySet[Consultation], user: User) -> QuerySet[Consultation]:
+    """Annotate ``meeting_shown``: the consultation names a meeting that ``user`` may see.
+
+    A consultation is in the scope of every unit that took part, the meeting it names only in the scope of
+    that meeting's convener and invitees: the record page, the list, the export and the API show the meeting
+    (its title, its link, its id) only when ``meeting_shown`` is true.
+    """
+    visible = meeting_selectors.visible_to(user).filter(pk=OuterRef("meeting_id"))
+    return qs.annotate(meeting_shown=Exists(visible))

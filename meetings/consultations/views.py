@@ -31,7 +31,8 @@ CONSULTATION_SORTS: dict[str, str | tuple[str, ...]] = {
 
 
 def _filtered(request: AuthenticatedHttpRequest) -> QuerySet[Consultation]:
-    return ConsultationPageFilter(request.GET, queryset=selectors.visible_to(request.user)).qs
+    qs = ConsultationPageFilter(request.GET, queryset=selectors.visible_to(request.user)).qs
+    return selectors.with_meeting_shown(qs, request.user)
 
 
 @login_required
@@ -94,7 +95,7 @@ def consultation_export(request: AuthenticatedHttpRequest) -> HttpResponse:
             "、".join(str(t.number) for t in c.tasks.all()),
             c.outcome,
             c.follow_up,
-            c.meeting.title if c.meeting else "",
+            c.meeting.title if c.meeting is not None and c.meeting_shown else "",
             c.logging_unit.name if c.logging_unit else "",
         ]
         for c in qs[:EXPORT_LIMIT].iterator(chunk_size=2000)
@@ -157,7 +158,7 @@ def consultation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @login_required
 def consultation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     consultation = get_object_or_404(
-        selectors.visible_to(request.user)
+        selectors.with_meeting_shown(selectors.visible_to(request.user), request.user)
         .select_related("logging_unit", "logged_by", "region", "meeting")
         .prefetch_related("units", "tasks"),
         pk=pk,

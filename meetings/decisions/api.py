@@ -12,18 +12,18 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from fuyuan.lib.api import ScopedPrimaryKeyRelatedField
 from meetings.decisions import selectors, services
 from meetings.decisions.filters import DecisionFilter
 from meetings.decisions.models import Decision
 from meetings.meetings import selectors as meeting_selectors
 from meetings.meetings.api import WriteViewSet
-from meetings.meetings.models import Meeting
 from members.models import MemberUnit
 from members.types import AuthenticatedRequest
 
 
 class DecisionSerializer(serializers.ModelSerializer):
-    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all())
+    meeting = ScopedPrimaryKeyRelatedField(scope=meeting_selectors.visible_to)
     meeting_title = serializers.CharField(source="meeting.title", read_only=True)
     owner_unit = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all())
     owner_unit_name = serializers.CharField(source="owner_unit.name", read_only=True)
@@ -51,12 +51,6 @@ class DecisionSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, obj: Decision) -> bool:
         return obj.overdue_on(self.context.get("today") or timezone.localdate())
-
-    def validate_meeting(self, value: Meeting) -> Meeting:
-        request = self.context["request"]
-        if not meeting_selectors.visible_to(request.user).filter(pk=value.pk).exists():
-            raise serializers.ValidationError("无效的会议。")
-        return value
 
 
 @extend_schema_serializer(component_name="DecisionNote")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import django_filters
 
+from fuyuan.lib.api import scoped_choice_filter
 from fuyuan.lib.deadlines import OverdueQuerySet
 from meetings.decisions.models import Decision
+from meetings.meetings import selectors as meeting_selectors
 from meetings.meetings.filters import IdFilter, search
 
 
@@ -40,6 +42,7 @@ class DecisionFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(method="filter_overdue")
     due_before = django_filters.DateFilter(field_name="due", lookup_expr="lte")
     due_after = django_filters.DateFilter(field_name="due", lookup_expr="gte")
+    meeting = scoped_choice_filter(meeting_selectors.visible_to)
 
     class Meta:
         model = Decision
