@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -86,6 +86,7 @@ def referral_list(request: HttpRequest, box: str | None = None) -> HttpResponse:
             "query": urlencode(listing.params),
             "can_read_all": can_read_all(request.user),
             "has_unit": bool(request.user.unit_id),  # type: ignore[union-attr]
+            "can_import": intake.may_import(request.user.unit),  # type: ignore[union-attr]
         },
     )
 
@@ -316,8 +317,12 @@ def referral_import_template(request: HttpRequest) -> HttpResponse:
 @login_required
 def referral_import(request: HttpRequest) -> HttpResponse:
     """Upload a sheet: every row is checked and the errors shown row by row before anything is saved."""
-    if not request.user.unit_id:
+    if not request.user.unit_id:  # type: ignore[union-attr]
         raise Http404
+    try:
+        intake.import_sender(request.user)  # type: ignore[arg-type]
+    except NotPermitted as exc:
+        raise PermissionDenied(exc.message) from exc
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"form": form, "columns": intake.COLUMN_LABELS}
     if request.method == "POST" and form.is_valid():
