@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.models import Party, Referral, ReferralImport
 from cases.referrals import intake
-from tests.cases.referrals.support import sheet_row, xlsx
+from tests.cases.referrals.support import joined_days_ago, sheet_row, xlsx
 from tests.conftest import client_for
 from tests.factories import UnitFactory
 
@@ -19,6 +19,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture(autouse=True)
+def court_on_the_platform_for_a_year(cast):
+    """The court has used the platform for a year: rows delegated a week ago may be imported."""
+    joined_days_ago(cast.court, 365)
 
 
 @pytest.fixture
