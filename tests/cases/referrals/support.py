@@ -117,7 +117,8 @@ def raw_xlsx(rows: dict[int, list[str]], *, blank_rows: range = range(0), dimens
             "</Relationships>"
         ),
         "xl/worksheets/sheet1.xml": (
-            f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}">{dim}<sheetData>{body}</sheetData></worksheet>'
+            f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}">'
+            f"{dim}<sheetData>{body}</sheetData></worksheet>"
         ),
     }
     out = BytesIO()
