@@ -384,7 +384,7 @@ def referral_import_check(*, sender: MemberUnit, fileobj: Any, today: date | Non
 
 def _data_rows(ws: Any) -> Iterable[Sequence[Any]]:
     """The rows under the header, as many as there really are (not as the dimension says), the template's width."""
-    return ws.iter_rows(min_row=2, max_row=ALL_ROWS, max_col=len(COLUMN_KEYS), values_only=True)  # type: ignore[no-any-return]
+    return ws.iter_rows(min_row=2, max_row=ALL_ROWS, max_col=len(COLUMN_KEYS), values_only=True)
 
 
 def import_progress_key(import_id: int) -> str:
@@ -414,14 +414,14 @@ def import_progress(imp: ReferralImport) -> dict[str, Any]:
 
 
 def referral_import_prepare(*, by: User, upload: Any) -> tuple[ReferralImport | None, ImportCheck]:
-    """Validate an uploaded sheet; when it is valid keep it as a ReferralImport ready to run."""
+    """Validate an uploaded sheet; when it is valid and has new rows keep it as a ReferralImport ready to run."""
     sender = import_sender(by)
     not_a_sheet = _("请上传 XLSX 格式的表格(使用下载的模板)。")
     check_upload(upload, field="file", kinds=("xlsx",), refusal=not_a_sheet)
     if not looks_like_xlsx(upload):
         raise ValidationError({"file": [not_a_sheet]})
     check = referral_import_check(sender=sender, fileobj=upload)
-    if not check.ok:
+    if not check.ok or not check.new_rows:  # errors, or every row exists already: nothing to keep
         return None, check
     upload.seek(0)
     imp = ReferralImport(

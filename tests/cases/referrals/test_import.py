@@ -173,3 +173,22 @@ def test_five_thousand_rows_in_one_transaction(cast, mediators, monkeypatch):
     imp = intake.referral_import_run(import_id=imp.pk)
     assert imp.status == "done" and imp.created_count == 5000
     assert Referral.objects.filter(sender=cast.court).count() == 5000
+
+
+def test_every_cell_is_checked_on_the_first_pass(cast, mediators):
+    """Issue 14: one upload reports every problem of a row (not the ID number and phone on a second one)."""
+    row = ["", "不存在的调解组织", "", "2026-13-01", "", "12345", "abc", "某公司", "99", "110", ""]
+    errors = dict(check(cast, xlsx([row])).errors)[2]
+    for expected in ("案号不能为空", "未知单位", "案由不能为空", "不是有效日期", "申请人不能为空", "身份证号", "电话"):
+        assert any(expected in e for e in errors), expected
+
+
+def test_reupload_with_nothing_new_says_so_and_keeps_nothing(cast, mediators):
+    """Issue 14: a sheet whose rows all exist says "3 行均已存在,未重复导入", not "已完成 · 0 / 0 行"."""
+    rows = [sheet_row(f"R-{i}", "调委0") for i in range(3)]
+    imp, _r = intake.referral_import_prepare(by=cast.clerk, upload=upload(xlsx(rows)))
+    intake.referral_import_run(import_id=imp.pk)
+    resp = client_for(cast.clerk).post("/referrals/import/", {"file": upload(xlsx(rows))})
+    html = resp.content.decode()
+    assert "3 行均已存在,未重复导入" in html and "确认导入" not in html
+    assert ReferralImport.objects.count() == 1 and Referral.objects.count() == 3
