@@ -341,7 +341,8 @@ def _check_rows(check: ImportCheck, rows: Iterable[Sequence[Any]], checker: RowC
             message = _("表格检查超过 %(s)s 秒仍未完成,已停止:请拆分为较小的表格后再上传。")
             check.errors.append((line, [message % {"s": settings.FUYUAN_IMPORT_MAX_SECONDS}]))
             return
-        if not any(_cell_text(v) for v in values[: len(COLUMN_KEYS)]):
+        texts = [_cell_text(v) for v in values[: len(COLUMN_KEYS)]]
+        if not any(texts) or texts == EXAMPLE_ROW:  # blank, or the template's sample row left in
             continue
         row, problems = checker.check(line, values)
         if row is None:

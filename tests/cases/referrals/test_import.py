@@ -6,6 +6,7 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
 
 from cases.models import Party, Referral, ReferralImport
 from cases.referrals import intake
@@ -41,8 +42,6 @@ def check(cast, data: BytesIO):
 
 
 def test_template_is_a_valid_sheet_with_the_columns(cast):
-    from openpyxl import load_workbook
-
     ws = load_workbook(BytesIO(intake.import_template_response().content)).active
     assert [c.value for c in ws[1]] == [label for _k, label in intake.IMPORT_COLUMNS]
     resp = client_for(cast.clerk).get("/referrals/import/template.xlsx")
@@ -192,3 +191,16 @@ def test_reupload_with_nothing_new_says_so_and_keeps_nothing(cast, mediators):
     html = resp.content.decode()
     assert "3 行均已存在,未重复导入" in html and "确认导入" not in html
     assert ReferralImport.objects.count() == 1 and Referral.objects.count() == 3
+
+
+def test_the_templates_sample_row_is_ignored(cast, mediators):
+    """Issue 14: the sample row left in the downloaded template is not imported (nor an error)."""
+    template = BytesIO(client_for(cast.clerk).get("/referrals/import/template.xlsx").content)
+    assert not check(cast, template).ok  # the template alone has no data row
+    ws = load_workbook(template).active
+    ws.append(sheet_row("S-1", "调委0"))
+    out = BytesIO()
+    ws.parent.save(out)
+    out.seek(0)
+    result = check(cast, out)
+    assert result.ok and [r.case_number for r in result.rows] == ["S-1"]
