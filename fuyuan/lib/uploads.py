@@ -96,8 +96,8 @@ def sheet_extent(archive: zipfile.ZipFile, part: str) -> tuple[int, int] | None:
         return None
     try:
         _min_col, _min_row, max_col, max_row = range_boundaries(match.group(1).decode().replace("$", ""))
-    except (ValueError, TypeError):
-        return None
+    except (ValueError, TypeError):  # e.g. a column past XFD: past Excel's limits
+        return EXCEL_MAX_ROWS + 1, EXCEL_MAX_COLUMNS + 1
     return max_row or 0, max_col or 0
 
 

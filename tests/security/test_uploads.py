@@ -27,6 +27,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from cases.models import JudicialRecommendation, RecommendationAttachment, ReferralImport
+from fuyuan.lib.uploads import xlsx_problem
 from members.models import User
 from tests.cases.recommendations.support import PDF, XLSX, make_acknowledged, make_draft, zip_bytes
 from tests.cases.referrals.support import header_row, raw_xlsx
@@ -254,3 +255,20 @@ def test_api_attachment_upload_keeps_the_same_limits(
     assert response.status_code == 400
     assert MESSAGES["zh-hans"][key] in response.json()["attachments"][0]
     assert rec.attachments.count() == 0 and _files_on_disk(media) == []
+
+
+@pytest.mark.parametrize(
+    ("dimension", "refused"),
+    [
+        ("A1:K20", False),
+        ("A1:XFD1048576", False),
+        (None, False),
+        ("A1:K1048577", True),
+        ("A1:XFE2", True),
+        ("A1:ZZZZ5", True),
+    ],
+)
+def test_an_xlsx_dimension_past_excels_limits_is_refused(dimension: str | None, refused: bool) -> None:
+    """The dimension is read from the sheet part's head; one that Excel could not hold is refused."""
+    content = io.BytesIO(raw_xlsx({1: header_row()}, dimension=dimension))
+    assert (xlsx_problem(content, name="表格.xlsx") is not None) is refused
