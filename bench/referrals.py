@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import resource
 import time
+from datetime import date
 from typing import Any
 
 from bench.runner import Report, client_for, get_ok
@@ -187,12 +188,13 @@ def _intake(report: Report, court_id: int) -> None:
     user = User.objects.get(username="bench-ref-court")
     meds = list(MemberUnit.objects.filter(name__startswith="基准调解委员会").values_list("name", flat=True)[:20])
     stamp = int(time.time())
+    today = date.today().isoformat()
     rows = [
         [
             f"(2026)基准{stamp}诉前调{i}号",
             meds[i % len(meds)],
             SUBJECTS[i % 9],
-            "2026-01-05",
+            today,  # within the back-dating window (FUYUAN_IMPORT_BACKDATE_DAYS)
             "张三丰",
             "620102199001011234",
             "13812345678",

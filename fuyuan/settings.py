@@ -266,6 +266,12 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 FUYUAN_MAX_UPLOAD_BYTES = env_int("FUYUAN_MAX_UPLOAD_MB", 20, minimum=1) * 1024 * 1024
+# An XLSX (a ZIP) decompressed: its parts' declared sizes together (fuyuan.lib.uploads.xlsx_problem).
+FUYUAN_MAX_UNZIPPED_BYTES = env_int("FUYUAN_MAX_UNZIPPED_MB", 100, minimum=1) * 1024 * 1024
+# The referral intake (cases.referrals.intake): how long checking one sheet may take, and how far back
+# a delegation's 委派日期 may go (never before the sender's first day on the platform either).
+FUYUAN_IMPORT_MAX_SECONDS = env_int("FUYUAN_IMPORT_MAX_SECONDS", 20, minimum=1)
+FUYUAN_IMPORT_BACKDATE_DAYS = env_int("FUYUAN_IMPORT_BACKDATE_DAYS", 90, minimum=0)
 
 # --- Email --------------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -109,6 +109,9 @@ class User(AbstractUser):
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
     # Not a column: the user's roles, read once per request (members.roles.roles_of).
     _fuyuan_roles: frozenset[str]
+    # Not columns: who made a change and why, read by django-simple-history when the user is saved.
+    _history_user: User | None
+    _change_reason: str
 
     class Meta:
         verbose_name = _("用户")

@@ -69,8 +69,8 @@ def _check_may_manage(*, by: User | None, user: User | None, roles: Iterable[str
 def _record(user: User, *, by: User | None, reason: str) -> None:
     """The next save of ``user`` is in the history as done by ``by``, for ``reason``."""
     if by is not None:
-        user._history_user = by  # type: ignore[attr-defined]  # django-simple-history reads it on save
-    user._change_reason = reason  # type: ignore[attr-defined]
+        user._history_user = by  # django-simple-history reads both on save
+    user._change_reason = reason
 
 
 @transaction.atomic

@@ -4,16 +4,25 @@ A court downloads the template, fills one row per delegation and uploads it: eve
 (:class:`RowChecker`) and the errors are shown row by row before anything is saved; a valid sheet
 is kept as a :class:`~cases.referrals.models.ReferralImport`, and once confirmed a Celery task creates
 its new referrals in one transaction.
+
+Limits (a sheet is untrusted input): the upload passes :func:`fuyuan.lib.uploads.check_upload` (size,
+type by content, the ZIP's declared decompressed size and parts); a sheet whose ``<dimension>`` declares
+more than ``IMPORT_MAX_ROWS`` data rows is refused before any row is read; since a file may omit or lie
+about its dimension, rows are also counted as they stream, blank ones included, and reading stops at the
+limit; and the check stops after ``settings.FUYUAN_IMPORT_MAX_SECONDS`` (a deadline looked at per row).
+Only units that may send mediation delegations (courts, :data:`IMPORT_SENDER_KINDS`) import them, and a
+row's 委派日期 may not precede the sender's first day on the platform (its users' earliest
+``date_joined``: a unit records no creation date) nor ``settings.FUYUAN_IMPORT_BACKDATE_DAYS`` ago.
 """
 
 from __future__ import annotations
 
 import logging
-import time as time_mod
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from time import monotonic
 from typing import Any
 
 from celery import current_app
@@ -21,6 +30,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Min
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +44,7 @@ from cases.referrals.selectors import local_datetime
 from cases.referrals.services import writer_unit
 from fuyuan.lib.alerts import next_alert_time
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
+from fuyuan.lib.uploads import check_upload
 from fuyuan.lib.xlsx import rows_response
 from members.models import MemberUnit, User
 
@@ -43,7 +54,10 @@ S = Referral.Status
 A = ReferralEvent.Action
 
 MEDIATION = "mediation"
+#: The kinds of unit that send mediation delegations (委派调解 is a court's), so may import them.
+IMPORT_SENDER_KINDS = (MemberUnit.Kind.COURT,)
 IMPORT_MAX_ROWS = 20000
+ALL_ROWS = 2**31  # an explicit last row: openpyxl then streams the rows there are, whatever <dimension> says
 IMPORT_BATCH = 1000
 LOOKUP_CHUNK = 5000
 PROGRESS_SECONDS = 3600
@@ -194,6 +208,8 @@ class RowChecker:
         self.sender = sender
         self.units = units
         self.today = today
+        self.first_day = first_day(sender) or today
+        self.window_start = today - timedelta(days=settings.FUYUAN_IMPORT_BACKDATE_DAYS)
         self.seen: dict[str, int] = {}  # case number → the first line that has it
 
     def check(self, line: int, values: Sequence[Any]) -> tuple[ImportRow | None, list[str]]:
@@ -249,6 +265,15 @@ class RowChecker:
             problems.append(_("委派日期“%(v)s”不是有效日期(应为 2026-01-05 这样的格式)。") % {"v": text})
         elif sent_on > self.today:
             problems.append(_("委派日期不能晚于今天。"))
+        elif sent_on < self.first_day:
+            problems.append(
+                _("委派日期不能早于本单位开始使用平台的日期(%(day)s)。") % {"day": self.first_day.isoformat()}
+            )
+        elif sent_on < self.window_start:
+            problems.append(
+                _("委派日期不能早于 %(day)s(只能导入 %(n)s 天以内的委派)。")
+                % {"day": self.window_start.isoformat(), "n": settings.FUYUAN_IMPORT_BACKDATE_DAYS}
+            )
         return sent_on
 
     def _parties(self, data: dict[str, str], problems: list[str]) -> list[tuple[str, str, str, str]]:
@@ -267,6 +292,25 @@ class RowChecker:
         return parties
 
 
+def first_day(unit: MemberUnit) -> date | None:
+    """The unit's first day on the platform: the day its first user joined (a unit records no creation date)."""
+    joined = User.objects.filter(unit=unit).aggregate(first=Min("date_joined"))["first"]
+    return timezone.localdate(joined) if joined else None
+
+
+def may_import(unit: MemberUnit | None) -> bool:
+    """Whether this unit may import mediation delegations: only a kind of unit that sends them (a court)."""
+    return unit is not None and unit.kind in IMPORT_SENDER_KINDS
+
+
+def import_sender(user: User) -> MemberUnit:
+    """The unit a user imports delegations for; NotPermitted unless that unit may send them (a court)."""
+    unit = writer_unit(user)
+    if not may_import(unit):
+        raise NotPermitted(_("只有人民法院可以批量导入委派调解。"))
+    return unit
+
+
 def existing_numbers(sender_id: int, numbers: Iterable[str]) -> set[str]:
     """Which of these case numbers the sender already has as mediation delegations."""
     kind = ReferralKind.objects.get(code=MEDIATION)
@@ -282,13 +326,24 @@ def existing_numbers(sender_id: int, numbers: Iterable[str]) -> set[str]:
     return existing
 
 
-def _check_rows(check: ImportCheck, rows: Iterable[Sequence[Any]], checker: RowChecker) -> None:
+def _too_many_rows() -> str:
+    return _("每次最多导入 %(n)s 行(空行也计入),请拆分表格后再上传。") % {"n": IMPORT_MAX_ROWS}
+
+
+def _check_rows(check: ImportCheck, rows: Iterable[Sequence[Any]], checker: RowChecker, deadline: float) -> None:
+    """Check the data rows as they stream: every row counts toward the limit, blank or not, and the
+    deadline is looked at per row, so neither a long sheet nor a slow one holds the worker."""
     for line, values in enumerate(rows, start=2):
-        if not any(_cell_text(v) for v in values[: len(COLUMN_KEYS)]):
-            continue
         if line - 1 > IMPORT_MAX_ROWS:
-            check.errors.append((line, [_("每次最多导入 %(n)s 行。") % {"n": IMPORT_MAX_ROWS}]))
+            check.errors.append((line, [_too_many_rows()]))
             return
+        if monotonic() > deadline:
+            message = _("表格检查超过 %(s)s 秒仍未完成,已停止:请拆分为较小的表格后再上传。")
+            check.errors.append((line, [message % {"s": settings.FUYUAN_IMPORT_MAX_SECONDS}]))
+            return
+        texts = [_cell_text(v) for v in values[: len(COLUMN_KEYS)]]
+        if not any(texts) or texts == EXAMPLE_ROW:  # blank, or the template's sample row left in
+            continue
         row, problems = checker.check(line, values)
         if row is None:
             check.errors.append((line, problems))
@@ -299,14 +354,18 @@ def _check_rows(check: ImportCheck, rows: Iterable[Sequence[Any]], checker: RowC
 def referral_import_check(*, sender: MemberUnit, fileobj: Any, today: date | None = None) -> ImportCheck:
     """Read and validate every row of a sheet; nothing is written."""
     check = ImportCheck()
+    deadline = monotonic() + settings.FUYUAN_IMPORT_MAX_SECONDS
     try:
         wb = load_workbook(fileobj, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - any unreadable file is the user's error
         check.errors.append((0, [_("无法读取文件,请使用下载的模板(.xlsx)。")]))
         return check
     try:
-        rows = wb.worksheets[0].iter_rows(values_only=True)
-        header = [_cell_text(v) for v in next(rows, ())]
+        ws = wb.worksheets[0]
+        if (ws.max_row or 0) - 1 > IMPORT_MAX_ROWS:  # the declared <dimension>: refused before reading a row
+            check.errors.append((0, [_too_many_rows()]))
+            return check
+        header = [_cell_text(v) for v in next(ws.iter_rows(max_row=1, values_only=True), ())]
         while header and header[-1] == "":
             header.pop()
         problems = header_problems(header)
@@ -314,7 +373,7 @@ def referral_import_check(*, sender: MemberUnit, fileobj: Any, today: date | Non
             check.errors.append((1, problems))
             return check
         checker = RowChecker(sender=sender, units=units_by_name(), today=today or timezone.localdate())
-        _check_rows(check, rows, checker)
+        _check_rows(check, _data_rows(ws), checker, deadline)
     finally:
         wb.close()
     if not check.rows and not check.errors:
@@ -322,6 +381,11 @@ def referral_import_check(*, sender: MemberUnit, fileobj: Any, today: date | Non
     if check.rows:
         check.existing = existing_numbers(sender.pk, (r.case_number for r in check.rows))
     return check
+
+
+def _data_rows(ws: Any) -> Iterable[Sequence[Any]]:
+    """The rows under the header, as many as there really are (not as the dimension says), the template's width."""
+    return ws.iter_rows(min_row=2, max_row=ALL_ROWS, max_col=len(COLUMN_KEYS), values_only=True)
 
 
 def import_progress_key(import_id: int) -> str:
@@ -351,19 +415,14 @@ def import_progress(imp: ReferralImport) -> dict[str, Any]:
 
 
 def referral_import_prepare(*, by: User, upload: Any) -> tuple[ReferralImport | None, ImportCheck]:
-    """Validate an uploaded sheet; when it is valid keep it as a ReferralImport ready to run."""
-    sender = writer_unit(by)
-    limit = settings.FUYUAN_MAX_UPLOAD_BYTES
-    if upload.size > limit:
-        message = _("文件“%(name)s”超过 %(mb)s MB 的大小限制。") % {
-            "name": getattr(upload, "name", ""),
-            "mb": round(limit / 1024 / 1024),
-        }
-        raise ValidationError({"file": [message]})
+    """Validate an uploaded sheet; when it is valid and has new rows keep it as a ReferralImport ready to run."""
+    sender = import_sender(by)
+    not_a_sheet = _("请上传 XLSX 格式的表格(使用下载的模板)。")
+    check_upload(upload, field="file", kinds=("xlsx",), refusal=not_a_sheet)
     if not looks_like_xlsx(upload):
-        raise ValidationError({"file": [_("请上传 XLSX 格式的表格(使用下载的模板)。")]})
+        raise ValidationError({"file": [not_a_sheet]})
     check = referral_import_check(sender=sender, fileobj=upload)
-    if not check.ok:
+    if not check.ok or not check.new_rows:  # errors, or every row exists already: nothing to keep
         return None, check
     upload.seek(0)
     imp = ReferralImport(
@@ -414,7 +473,7 @@ def referral_import_run(*, import_id: int, now: datetime | None = None) -> Refer
     Safe to run twice: only a queued import runs, rows whose case number exists are skipped, and
     an advisory lock per sender keeps two imports of one court from racing.
     """
-    started = time_mod.monotonic()
+    started = monotonic()
     now = now or timezone.now()
     claimed = ReferralImport.objects.filter(
         pk=import_id, status__in=[ReferralImport.Status.QUEUED, ReferralImport.Status.READY]
@@ -433,7 +492,7 @@ def referral_import_run(*, import_id: int, now: datetime | None = None) -> Refer
             imp.created_count = created
             imp.skipped_count = existing
             imp.finished_at = timezone.now()
-            imp.seconds = round(time_mod.monotonic() - started, 3)
+            imp.seconds = round(monotonic() - started, 3)
             imp.save()
     except Exception as exc:
         log.exception("referral import %s failed", import_id)

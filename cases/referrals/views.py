@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -87,6 +87,7 @@ def referral_list(request: AuthenticatedHttpRequest, box: str | None = None) -> 
             "query": urlencode(listing.params),
             "can_read_all": can_read_all(request.user),
             "has_unit": bool(request.user.unit_id),
+            "can_import": intake.may_import(request.user.unit),
         },
     )
 
@@ -313,6 +314,10 @@ def referral_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a sheet: every row is checked and the errors shown row by row before anything is saved."""
     if not request.user.unit_id:
         raise Http404
+    try:
+        intake.import_sender(request.user)
+    except NotPermitted as exc:
+        raise PermissionDenied(exc.message) from exc
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"form": form, "columns": intake.COLUMN_LABELS}
     if request.method == "POST" and form.is_valid():

@@ -37,6 +37,7 @@ class DeepPagination(StandardPagination):
 
     search_count_cap = SEARCH_COUNT_CAP
 
+    # DRF declares ``django_paginator_class`` a class attribute; a method builds the paginator per request.
     def django_paginator_class(self, queryset: Any, page_size: int) -> DeepPaginator:  # type: ignore[override]
         searching = bool(self.request is not None and self.request.query_params.get("search"))
         return DeepPaginator(queryset, page_size, count_cap=self.search_count_cap if searching else None)

@@ -40,8 +40,6 @@ class Consultation(models.Model):
         on_delete=models.SET_NULL,
         related_name="consultations",
     )
-    # Not a column: whether the reader may see ``meeting`` (``selectors.with_meeting_shown``).
-    meeting_shown: bool
     logging_unit = models.ForeignKey(
         MemberUnit, verbose_name=_("登记单位"), null=True, on_delete=models.PROTECT, related_name="logged_consultations"
     )

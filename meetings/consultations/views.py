@@ -95,7 +95,7 @@ def consultation_export(request: AuthenticatedHttpRequest) -> HttpResponse:
             "、".join(str(t.number) for t in c.tasks.all()),
             c.outcome,
             c.follow_up,
-            c.meeting.title if c.meeting is not None and c.meeting_shown else "",
+            c.meeting.title if c.meeting is not None and getattr(c, "meeting_shown", False) else "",
             c.logging_unit.name if c.logging_unit else "",
         ]
         for c in qs[:EXPORT_LIMIT].iterator(chunk_size=2000)

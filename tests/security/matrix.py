@@ -67,7 +67,7 @@ referral-export-all                                        GET     200/200      
 referral-export-inbox                                      GET     200/200      200/200      200/200      404/404      404/404      302/302
 referral-export-sent                                       GET     200/200      200/200      200/200      404/404      404/404      302/302
 referral-figures                                           GET     200/200      404/404      404/404      200/200      200/200      302/302
-referral-import                                            GET     200/200      200/200      200/200      404/404      404/404      302/302
+referral-import                                            GET     403/403      403/403      200/200      404/404      404/404      302/302
 referral-import-confirm                                    GET     405/405      405/405      405/405      405/405      405/405      302/302
 referral-import-progress                                   GET     404/404      404/404      404/404      404/404      404/404      302/302
 referral-import-template                                   GET     200/200      200/200      200/200      200/200      200/200      302/302

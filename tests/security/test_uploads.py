@@ -3,11 +3,18 @@ an empty file and a file over the size limit are refused with a clear message, i
 who chose English, in English, and nothing is saved (no row, no file on disk).
 
 Upload fields: a recommendation's attachments when drafting and when editing the draft, the reply's
-material, and the referral bulk-import sheet. (Meetings take no files.)
+material, and the referral bulk-import sheet (and the API's attachment upload). (Meetings take no files.)
+
+Size and time limits of every upload and import (issue 12): each field is walked with a file over the
+size limit, an XLSX whose dimension reaches past Excel's limits and an XLSX that inflates past
+``FUYUAN_MAX_UNZIPPED_BYTES`` (all accept XLSX); the import's own row and time limits are
+tests/cases/referrals/test_import_limits.py.
 """
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,15 +24,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from rest_framework.test import APIClient
 
 from cases.models import JudicialRecommendation, RecommendationAttachment, ReferralImport
+from fuyuan.lib.uploads import xlsx_problem
 from members.models import User
-from tests.cases.recommendations.support import PDF, make_acknowledged, make_draft, zip_bytes
+from tests.cases.recommendations.support import PDF, XLSX, make_acknowledged, make_draft, zip_bytes
+from tests.cases.referrals.support import header_row, raw_xlsx
 from tests.conftest import Cast, client_for
 
 pytestmark = [pytest.mark.security, pytest.mark.django_db]
 
 LIMIT = 1024 * 1024  # 1 MB for these tests
+UNZIPPED_LIMIT = 2 * LIMIT
 
 LYING_FILES = {
     "html named .pdf": ("建议书.pdf", b"<!doctype html><html><script>alert(1)</script></html>"),
@@ -45,12 +56,16 @@ MESSAGES = {
         "sheet": "请上传 XLSX 格式的表格",
         "empty": "空文件",
         "size": "超过 1 MB 的大小限制",
+        "dimension": "超出 Excel 的行列上限",
+        "unzipped": "解压后超过 2 MB 的大小限制",
     },
     "en": {
         "kind": "is not allowed",
         "sheet": "Please upload an XLSX spreadsheet",
         "empty": "The submitted file is empty",
         "size": "exceeds the 1 MB size limit",
+        "dimension": "reaches beyond the limits of Excel",
+        "unzipped": "exceeds the 2 MB limit once decompressed",
     },
 }
 
@@ -59,6 +74,7 @@ MESSAGES = {
 def media(settings: Any, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path
     settings.FUYUAN_MAX_UPLOAD_BYTES = LIMIT
+    settings.FUYUAN_MAX_UNZIPPED_BYTES = UNZIPPED_LIMIT
     return tmp_path
 
 
@@ -80,12 +96,35 @@ def _client(user: User, language: str) -> Client:
     return client_for(user)
 
 
+def _bomb() -> bytes:
+    """A real workbook's parts plus one that inflates to 4 MB (a few KB on the wire)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(XLSX)) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item.filename))
+        target.writestr("xl/media/image1.png", b"\0" * (2 * UNZIPPED_LIMIT))
+    return buffer.getvalue()
+
+
+# The limits, for every field (each accepts XLSX): size, an XLSX past Excel's dimension, a zip bomb.
+LIMIT_CASES = [
+    ("over the limit", "大文件.xlsx", XLSX + b"0" * LIMIT, "size"),
+    (
+        "over-dimension xlsx",
+        "表格.xlsx",
+        raw_xlsx({1: header_row(), 20_000_000: ["x"]}, dimension="A1:K20000000"),
+        "dimension",
+    ),
+    ("zip bomb xlsx", "表格.xlsx", _bomb(), "unzipped"),
+]
+
+
 def _cases() -> list[tuple[str, str, bytes, str]]:
     """(label, file name, content, message key) for every bad file; ``kind`` is the key of a lying file."""
     cases = [(label, name, content, "kind") for label, (name, content) in LYING_FILES.items()]
     cases.append(("empty file", "空文件.pdf", b"", "empty"))
-    cases.append(("over the limit", "大文件.pdf", PDF + b"0" * LIMIT, "size"))
-    return cases
+    cases.append(("over the limit pdf", "大文件.pdf", PDF + b"0" * LIMIT, "size"))
+    return cases + LIMIT_CASES
 
 
 CASES = _cases()
@@ -161,7 +200,7 @@ SHEET_CASES = [
     *[(label, name, content, "sheet") for label, (name, content) in LYING_FILES.items()],
     ("pdf named .xlsx", "表格.xlsx", PDF, "sheet"),
     ("empty file", "表格.xlsx", b"", "empty"),
-    ("over the limit", "表格.xlsx", zip_bytes(["[Content_Types].xml", "xl/workbook.xml"]) + b"0" * LIMIT, "size"),
+    *LIMIT_CASES,
 ]
 
 
@@ -200,3 +239,36 @@ def test_every_upload_field_of_the_pages_is_covered() -> None:
         "ImportUploadForm.file": test_referral_import_refuses_what_is_not_a_spreadsheet,
     }
     assert found == set(tested)
+
+
+@pytest.mark.parametrize(("label", "name", "content", "key"), LIMIT_CASES, ids=[c[0] for c in LIMIT_CASES])
+def test_api_attachment_upload_keeps_the_same_limits(
+    cast: Cast, media: Path, label: str, name: str, content: bytes, key: str
+) -> None:
+    """The API's upload goes through the same check: 400 with the reason, nothing stored."""
+    rec = make_draft(cast)
+    client = APIClient()
+    client.force_authenticate(cast.clerk)
+    response = client.post(
+        f"/api/v1/recommendations/{rec.pk}/attachments/", {"files": [_upload(name, content)]}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert MESSAGES["zh-hans"][key] in response.json()["attachments"][0]
+    assert rec.attachments.count() == 0 and _files_on_disk(media) == []
+
+
+@pytest.mark.parametrize(
+    ("dimension", "refused"),
+    [
+        ("A1:K20", False),
+        ("A1:XFD1048576", False),
+        (None, False),
+        ("A1:K1048577", True),
+        ("A1:XFE2", True),
+        ("A1:ZZZZ5", True),
+    ],
+)
+def test_an_xlsx_dimension_past_excels_limits_is_refused(dimension: str | None, refused: bool) -> None:
+    """The dimension is read from the sheet part's head; one that Excel could not hold is refused."""
+    content = io.BytesIO(raw_xlsx({1: header_row()}, dimension=dimension))
+    assert (xlsx_problem(content, name="表格.xlsx") is not None) is refused

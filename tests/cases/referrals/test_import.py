@@ -6,10 +6,11 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
 
 from cases.models import Party, Referral, ReferralImport
 from cases.referrals import intake
-from tests.cases.referrals.support import sheet_row, xlsx
+from tests.cases.referrals.support import joined_days_ago, sheet_row, xlsx
 from tests.conftest import client_for
 from tests.factories import UnitFactory
 
@@ -19,6 +20,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture(autouse=True)
+def court_on_the_platform_for_a_year(cast):
+    """The court has used the platform for a year: rows delegated a week ago may be imported."""
+    joined_days_ago(cast.court, 365)
 
 
 @pytest.fixture
@@ -35,8 +42,6 @@ def check(cast, data: BytesIO):
 
 
 def test_template_is_a_valid_sheet_with_the_columns(cast):
-    from openpyxl import load_workbook
-
     ws = load_workbook(BytesIO(intake.import_template_response().content)).active
     assert [c.value for c in ws[1]] == [label for _k, label in intake.IMPORT_COLUMNS]
     resp = client_for(cast.clerk).get("/referrals/import/template.xlsx")
@@ -167,3 +172,35 @@ def test_five_thousand_rows_in_one_transaction(cast, mediators, monkeypatch):
     imp = intake.referral_import_run(import_id=imp.pk)
     assert imp.status == "done" and imp.created_count == 5000
     assert Referral.objects.filter(sender=cast.court).count() == 5000
+
+
+def test_every_cell_is_checked_on_the_first_pass(cast, mediators):
+    """Issue 14: one upload reports every problem of a row (not the ID number and phone on a second one)."""
+    row = ["", "不存在的调解组织", "", "2026-13-01", "", "12345", "abc", "某公司", "99", "110", ""]
+    errors = dict(check(cast, xlsx([row])).errors)[2]
+    for expected in ("案号不能为空", "未知单位", "案由不能为空", "不是有效日期", "申请人不能为空", "身份证号", "电话"):
+        assert any(expected in e for e in errors), expected
+
+
+def test_reupload_with_nothing_new_says_so_and_keeps_nothing(cast, mediators):
+    """Issue 14: a sheet whose rows all exist says "3 行均已存在,未重复导入", not "已完成 · 0 / 0 行"."""
+    rows = [sheet_row(f"R-{i}", "调委0") for i in range(3)]
+    imp, _r = intake.referral_import_prepare(by=cast.clerk, upload=upload(xlsx(rows)))
+    intake.referral_import_run(import_id=imp.pk)
+    resp = client_for(cast.clerk).post("/referrals/import/", {"file": upload(xlsx(rows))})
+    html = resp.content.decode()
+    assert "3 行均已存在,未重复导入" in html and "确认导入" not in html
+    assert ReferralImport.objects.count() == 1 and Referral.objects.count() == 3
+
+
+def test_the_templates_sample_row_is_ignored(cast, mediators):
+    """Issue 14: the sample row left in the downloaded template is not imported (nor an error)."""
+    template = BytesIO(client_for(cast.clerk).get("/referrals/import/template.xlsx").content)
+    assert not check(cast, template).ok  # the template alone has no data row
+    ws = load_workbook(template).active
+    ws.append(sheet_row("S-1", "调委0"))
+    out = BytesIO()
+    ws.parent.save(out)
+    out.seek(0)
+    result = check(cast, out)
+    assert result.ok and [r.case_number for r in result.rows] == ["S-1"]
