@@ -159,6 +159,10 @@ if REDIS_URL:
     }
 else:
     _broker_dir = VAR_DIR / "celery"
+    # The filesystem broker needs its folders before the first task is queued by any command
+    # (``manage.py load_demo`` before the first ``make run``), not only when scripts/run.sh made them.
+    for _folder in ("queue", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
