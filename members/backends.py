@@ -11,11 +11,11 @@ from members.models import User
 
 
 class UnitAwareModelBackend(ModelBackend):
-    """Django's backend, loading the user's unit with the user: every page shows it."""
+    """Django's backend, loading the user with their unit and its region (pages show one, scopes read the other)."""
 
     def get_user(self, user_id: Any) -> User | None:
         try:
-            user = User.objects.select_related("unit").get(pk=user_id)
+            user = User.objects.select_related("unit__region").get(pk=user_id)
         except User.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

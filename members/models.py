@@ -12,19 +12,48 @@ from simple_history.models import HistoricalRecords
 
 
 class Region(models.Model):
-    """A 市州 of the province. Data in Chinese, edited in the admin."""
+    """A node of the province's GB/T 2260 division tree: the province, a 市州 or a 县市区.
+
+    ``city`` is denormalised so that a region's subtree is one indexed equality on records
+    (``members.levels.region_q``): a 市州 is its own city, a 县市区 has its 市州, the province none.
+    """
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("省级")
+        CITY = "city", _("市州级")
+        COUNTY = "county", _("县市区级")
 
     name = models.CharField(_("名称"), max_length=50, unique=True)
     code = models.CharField(_("行政区划代码"), max_length=12, unique=True)
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices, default=Level.CITY, db_index=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级区划"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    city = models.ForeignKey(
+        "self",
+        verbose_name=_("所属市州"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
-        ordering = ["order", "id"]
-        verbose_name = _("市州")
-        verbose_name_plural = _("市州")
+        ordering = ["order", "code"]
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        constraints = [
+            models.CheckConstraint(condition=~Q(parent=models.F("id")), name="region_not_own_parent"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def level_label(self) -> str:
+        return str(self.Level(self.level).label)
 
 
 class MemberUnit(models.Model):
@@ -37,17 +66,26 @@ class MemberUnit(models.Model):
         MEDIATION = "mediation", _("调解组织")
         OTHER = "other", _("其他")
 
-    class Level(models.TextChoices):
-        PROVINCE = "province", _("省级")
-        CITY = "city", _("市州级")
-        COUNTY = "county", _("县市区级")
+    Level = Region.Level
+
+    class CourtLevel(models.TextChoices):
+        HIGH = "high", _("高级人民法院")
+        INTERMEDIATE = "intermediate", _("中级人民法院")
+        BASIC = "basic", _("基层人民法院")
+        TRIBUNAL = "tribunal", _("人民法庭")
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
     kind = models.CharField(_("类别"), max_length=24, choices=Kind.choices, db_index=True)
     level = models.CharField(_("层级"), max_length=10, choices=Level.choices, db_index=True)
     region = models.ForeignKey(
-        Region, verbose_name=_("市州"), null=True, blank=True, on_delete=models.PROTECT, related_name="units"
+        Region, verbose_name=_("行政区划"), null=True, blank=True, on_delete=models.PROTECT, related_name="units"
+    )
+    court_level = models.CharField(_("法院层级"), max_length=12, choices=CourtLevel.choices, blank=True)
+    hosts_office = models.BooleanField(
+        _("领导小组办公室所在单位"),
+        default=False,
+        help_text=_("本级府院联动工作领导小组办公室设在此单位(通常为司法局)。"),
     )
     parent = models.ForeignKey(
         "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -75,6 +113,11 @@ class MemberUnit(models.Model):
         indexes = [models.Index(fields=["kind", "level"]), models.Index(fields=["order", "id"], name="unit_order")]
         constraints = [
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="unit_not_own_parent"),
+            models.CheckConstraint(
+                condition=Q(kind="court", court_level__in=["high", "intermediate", "basic", "tribunal"])
+                | (~Q(kind="court") & Q(court_level="")),
+                name="unit_court_level_iff_court",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -92,6 +135,10 @@ class MemberUnit(models.Model):
     @property
     def level_label(self) -> str:
         return str(self.Level(self.level).label)
+
+    @property
+    def court_level_label(self) -> str:
+        return str(self.CourtLevel(self.court_level).label) if self.court_level else ""
 
 
 class User(AbstractUser):
@@ -253,3 +300,29 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+def record_region_field() -> models.ForeignKey:
+    """``region``: where a record lives (``members.levels.stamp``), set by the services, never typed in."""
+    return models.ForeignKey(
+        Region,
+        verbose_name=_("所在区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+
+
+def record_city_field() -> models.ForeignKey:
+    """``city``: the 市州 of the record's region (denormalised, so a 市州's subtree is one indexed equality)."""
+    return models.ForeignKey(
+        Region,
+        verbose_name=_("所属市州"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )

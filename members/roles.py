@@ -102,5 +102,10 @@ def is_office(user: Any) -> bool:
 
 
 def can_read_all(user: Any) -> bool:
-    """Office staff, leaders and administrators see every record of the mechanism."""
-    return has_role(user, Role.OFFICE, Role.LEADER, Role.ADMIN)
+    """Administrators, and office staff and leaders of a provincial unit, see every record of the mechanism.
+
+    Office staff and leaders of a 市州 or 县市区 see their region and below (``members.levels.reach_of``).
+    """
+    from members.levels import reads_everything  # members.levels builds on this module
+
+    return reads_everything(user)

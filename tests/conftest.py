@@ -47,6 +47,7 @@ def ensure_organisation() -> None:
     """The data migration's organisation; a transactional test's flush removes it, so reload it."""
     if not MemberUnit.objects.filter(is_member_unit=True).exists():
         org_data.load(Region, MemberUnit, WorkTask)
+        org_data.load_levels(Region, MemberUnit)
         ensure_roles()
 
 

@@ -34,6 +34,7 @@ class UnitFactory(factory.django.DjangoModelFactory):
 class CourtFactory(UnitFactory):
     name = factory.Sequence(lambda n: f"测试中级人民法院{n}")
     kind = MemberUnit.Kind.COURT
+    court_level = MemberUnit.CourtLevel.INTERMEDIATE
     level = MemberUnit.Level.CITY
     is_member_unit = False
 

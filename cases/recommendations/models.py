@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fuyuan.lib.deadlines import OverdueQuerySet, is_overdue, light
-from members.models import User
+from members.models import User, record_city_field, record_region_field
 
 __all__ = ["JudicialRecommendation", "RecommendationAttachment", "RecommendationPolicy"]
 
@@ -169,6 +169,9 @@ class JudicialRecommendation(models.Model):
     _history_user: User | None
 
     objects = OverdueQuerySet.as_manager()
+
+    region = record_region_field()
+    city = record_city_field()
 
     class Meta:
         verbose_name = _("司法建议")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fuyuan.lib.deadlines import OverdueQuerySet, is_overdue, light
+from members.models import record_city_field, record_region_field
 
 __all__ = [
     "Outcome",
@@ -139,6 +140,9 @@ class Referral(models.Model):
     history = HistoricalRecords(m2m_fields=[tasks])
 
     objects = OverdueQuerySet.as_manager()
+
+    region = record_region_field()
+    city = record_city_field()
 
     class Meta:
         ordering = ["-id"]

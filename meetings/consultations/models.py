@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from meetings.meetings.models import Meeting
-from members.models import MemberUnit, Region, WorkTask
+from members.models import MemberUnit, Region, WorkTask, record_city_field
 
 
 class Consultation(models.Model):
@@ -48,6 +48,8 @@ class Consultation(models.Model):
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[units, tasks])
+
+    city = record_city_field()
 
     class Meta:
         ordering = ["-held_on", "-id"]

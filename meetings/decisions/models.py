@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from fuyuan.lib.deadlines import OverdueQuerySet, is_overdue, light
 from meetings.meetings.models import Meeting
-from members.models import MemberUnit
+from members.models import MemberUnit, record_city_field, record_region_field
 
 
 class Decision(models.Model):
@@ -50,6 +50,9 @@ class Decision(models.Model):
     history = HistoricalRecords()
 
     objects = OverdueQuerySet.as_manager()
+
+    region = record_region_field()
+    city = record_city_field()
 
     class Meta:
         ordering = ["due", "id"]

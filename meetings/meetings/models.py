@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from members.models import MemberUnit, Region, WorkTask
+from members.models import MemberUnit, Region, WorkTask, record_city_field
 
 # Minutes before the start at which invited units are reminded, unless the kind or the meeting says otherwise.
 DEFAULT_REMINDER_OFFSETS = [3 * 24 * 60, 2 * 60]
@@ -98,6 +98,8 @@ class Meeting(models.Model):
     # Not columns: set on a page of meetings by ``selectors.attach_reply_counts``.
     invited_count: int
     replied_count: int
+
+    city = record_city_field()
 
     class Meta:
         ordering = ["-starts_at", "-id"]

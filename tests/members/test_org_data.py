@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_twenty_two_member_units_including_the_seven_named() -> None:
-    members = MemberUnit.objects.filter(is_member_unit=True)
+    members = MemberUnit.objects.filter(is_member_unit=True, level=MemberUnit.Level.PROVINCE)
     assert members.count() == 22
     names = set(members.values_list("short_name", flat=True))
     for named in [
@@ -39,14 +39,47 @@ def test_twenty_two_member_units_including_the_seven_named() -> None:
 
 def test_high_court_and_fourteen_intermediate_courts() -> None:
     courts = MemberUnit.objects.filter(kind=MemberUnit.Kind.COURT)
-    assert courts.count() == 15
-    high = courts.get(level=MemberUnit.Level.PROVINCE)
+    high = courts.get(court_level=MemberUnit.CourtLevel.HIGH)
     assert high.name == "甘肃省高级人民法院"
-    intermediate = courts.filter(level=MemberUnit.Level.CITY)
+    assert high.region == Region.objects.get(level=Region.Level.PROVINCE)
+    intermediate = courts.filter(court_level=MemberUnit.CourtLevel.INTERMEDIATE)
     assert intermediate.count() == 14
     assert set(intermediate.values_list("parent", flat=True)) == {high.pk}
     assert set(intermediate.values_list("region__name", flat=True)) == {name for name, _ in org_data.REGIONS}
-    assert Region.objects.count() == 14
+
+
+def test_the_division_tree_is_the_province_its_14_cities_and_86_counties() -> None:
+    assert Region.objects.filter(level=Region.Level.PROVINCE).get().code == "620000"
+    cities = Region.objects.filter(level=Region.Level.CITY)
+    assert cities.count() == 14
+    assert set(cities.values_list("city", flat=True)) == set(cities.values_list("pk", flat=True))
+    counties = Region.objects.filter(level=Region.Level.COUNTY).select_related("parent")
+    assert counties.count() == 86
+    for county in counties:
+        assert county.parent.level == Region.Level.CITY
+        assert county.city_id == county.parent_id
+        assert county.code[:4] == county.parent.code[:4]
+    assert Region.objects.get(code="620102").name == "城关区"
+    assert Region.objects.get(code="620102").parent.name == "兰州市"
+
+
+def test_one_basic_court_and_one_office_per_county_under_its_intermediate_court() -> None:
+    counties = Region.objects.filter(level=Region.Level.COUNTY)
+    basic = MemberUnit.objects.filter(court_level=MemberUnit.CourtLevel.BASIC, region__level=Region.Level.COUNTY)
+    assert basic.count() == 86
+    assert set(basic.values_list("region", flat=True)) == set(counties.values_list("pk", flat=True))
+    chengguan = basic.select_related("parent__region").get(region__code="620102")
+    assert chengguan.name == "兰州市城关区人民法院"
+    assert chengguan.parent.court_level == MemberUnit.CourtLevel.INTERMEDIATE
+    assert chengguan.parent.region.name == "兰州市"
+    assert basic.get(region__name="榆中县").name == "榆中县人民法院"
+    # 嘉峪关市 has no county-level division: its basic court sits at the city.
+    assert MemberUnit.objects.get(name="嘉峪关市城区人民法院").court_level == MemberUnit.CourtLevel.BASIC
+    offices = MemberUnit.objects.filter(hosts_office=True)
+    assert offices.filter(region__level=Region.Level.COUNTY).count() == 86
+    assert offices.filter(region__level=Region.Level.CITY).count() == 14
+    assert offices.get(region__level=Region.Level.PROVINCE).short_name == "省司法厅"
+    assert offices.get(region__code="620102").name == "兰州市城关区司法局"
 
 
 def test_ten_tasks_with_exact_titles_and_units() -> None:
@@ -67,12 +100,15 @@ def test_supervising_authority_defaults_to_the_government_office() -> None:
 
 def test_loading_twice_changes_nothing() -> None:
     before = (
+        list(Region.objects.order_by("pk").values()),
         list(MemberUnit.objects.order_by("pk").values()),
         list(WorkTask.objects.order_by("pk").values()),
         list(WorkTask.lead_units.through.objects.order_by("pk").values()),
     )
     org_data.load(Region, MemberUnit, WorkTask)
+    org_data.load_levels(Region, MemberUnit)
     after = (
+        list(Region.objects.order_by("pk").values()),
         list(MemberUnit.objects.order_by("pk").values()),
         list(WorkTask.objects.order_by("pk").values()),
         list(WorkTask.lead_units.through.objects.order_by("pk").values()),

@@ -10,6 +10,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         org_data.load(Region, MemberUnit, WorkTask)
+        org_data.load_levels(Region, MemberUnit)
         ensure_roles()
         self.stdout.write(
             f"{MemberUnit.objects.filter(is_member_unit=True).count()} member units, "
