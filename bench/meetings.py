@@ -1,4 +1,5 @@
-"""Meetings: 20,000 meetings, 100,000 consultations, 50,000 decisions.
+"""Meetings: 20,000 meetings, 100,000 consultations, 50,000 decisions, spread over the levels
+(15 % province, 35 % 市州, 50 % 县市区; ``bench.tree``).
 
 Measured: the reminder scan with nothing due and with 500 due reminders, the decision follow-up
 list, the consultation list and the meeting list at page 1 and page 200 (equal query counts), the
@@ -64,12 +65,33 @@ def _ensure_people(units: list[Any]) -> None:
         feed_user.groups.add(liaison_group)
 
 
+def _by_region(places: Any) -> tuple[list[int], dict[int, dict[str, Any]]]:
+    """The regions, and per region its office unit, its court and its departments (ids)."""
+    court_level = {"province": "high", "city": "intermediate", "county": "basic"}
+    out: dict[int, dict[str, Any]] = {}
+    for region_id, level in places.level_of_region.items():
+        depts = places.in_region(region_id, "government")
+        offices = [u for u in depts if places.units[u].hosts_office]
+        courts = places.in_region(region_id, "court", court_level[level])
+        if len(depts) >= 3 and courts:
+            out[region_id] = {"office": (offices or depts)[0], "court": courts[0], "depts": depts, "level": level}
+    return sorted(out), out
+
+
+def _pick_region(rnd: random.Random, ids: list[int], by_region: dict[int, dict[str, Any]]) -> int:
+    """15 % province, 35 % 市州, 50 % 县市区."""
+    roll = rnd.random()
+    level = "province" if roll < 0.15 else ("city" if roll < 0.5 else "county")
+    return rnd.choice([r for r in ids if by_region[r]["level"] == level] or ids)
+
+
 def build() -> None:
     from django.db import transaction
     from django.utils import timezone
 
+    from bench import tree
     from meetings.models import Consultation, Decision, Invitation, Meeting
-    from members.models import Region, WorkTask
+    from members.models import WorkTask
 
     units = _units()
     _ensure_people(units)
@@ -79,14 +101,15 @@ def build() -> None:
     rnd = random.Random(4)
     now = timezone.now().replace(second=0, microsecond=0)
     today = timezone.localdate()
-    regions = list(Region.objects.all())
+    places = tree.Places.load()
+    region_ids, by_region = _by_region(places)
     tasks = list(WorkTask.objects.all())
     feed_unit = units[0]
-    others = units[1:]
     kinds = [k for k, _ in Meeting.Kind.choices]
 
     with transaction.atomic():
         meetings: list[Meeting] = []
+        invited_of: list[list[int]] = []
         for i in range(MEETINGS):
             if i < FEED_MEETINGS:  # the feed unit's 500 meetings, recent and coming
                 start = now + timedelta(days=rnd.randint(-150, 200), hours=rnd.randint(0, 8))
@@ -100,13 +123,20 @@ def build() -> None:
                 next_alert = rung if rung > now + timedelta(hours=1) else start - timedelta(hours=2)
                 if next_alert <= now + timedelta(minutes=30):
                     next_alert = None
+            place = by_region[_pick_region(rnd, region_ids, by_region)]
+            invited = [place["court"], *rnd.sample(place["depts"], 2)]
+            if i < FEED_MEETINGS:
+                invited[0] = feed_unit.pk
+            invited_of.append(invited)
+            region_id, city_id = places.common(place["office"])  # a meeting lives where its convener is
             meetings.append(
                 Meeting(
                     kind=kinds[i % len(kinds)],
                     title=f"{PREFIX}第{i:05d}次联席会议",
-                    convener=others[i % len(others)],
-                    level=("province", "city", "county")[i % 3],
-                    region=regions[i % len(regions)] if regions else None,
+                    convener_id=place["office"],
+                    level=place["level"],
+                    region_id=region_id,
+                    city_id=city_id,
                     starts_at=start,
                     ends_at=start + timedelta(hours=2),
                     location="会议室",
@@ -115,18 +145,20 @@ def build() -> None:
                 )
             )
         meetings = Meeting.objects.bulk_create(meetings, batch_size=BATCH)
-        invitations = []
-        for i, m in enumerate(meetings):
-            invited = rnd.sample(others, 3)
-            if i < FEED_MEETINGS:
-                invited[0] = feed_unit
-            invitations += [Invitation(meeting_id=m.pk, unit_id=u.pk, reply="pending") for u in invited]
-        Invitation.objects.bulk_create(invitations, batch_size=BATCH)
+        Invitation.objects.bulk_create(
+            [
+                Invitation(meeting_id=m.pk, unit_id=u, reply="pending")
+                for m, invited in zip(meetings, invited_of, strict=True)
+                for u in dict.fromkeys(invited)
+            ],
+            batch_size=BATCH,
+        )
 
-        past = [m for m in meetings if m.status == "closed"]
+        past = [(m, inv) for m, inv in zip(meetings, invited_of, strict=True) if m.status == "closed"]
         decisions = []
+        owners = []
         for i in range(DECISIONS):
-            m = past[i % len(past)]
+            m, invited = past[i % len(past)]
             meeting_day = timezone.localdate(m.starts_at)
             due = meeting_day + timedelta(days=rnd.randint(10, 400))
             done = i % 5 >= 2  # 40 % open
@@ -139,49 +171,60 @@ def build() -> None:
                     hours=9
                 )
                 next_alert = next((t for t in (soon, over) if t > now + timedelta(hours=1)), None)
+            owners.append((invited[1 + i % 2], invited[0]))
             decisions.append(
                 Decision(
                     meeting_id=m.pk,
                     text=f"{PREFIX}议定事项{i:05d}:落实联动工作",
-                    owner_unit=others[i % len(others)],
+                    owner_unit_id=owners[-1][0],
                     due=due,
                     status="done" if done else "open",
                     done_at=now if done else None,
                     next_alert_at=next_alert,
+                    region_id=m.region_id,  # a decision lives where its meeting does
+                    city_id=m.city_id,
                 )
             )
         decisions = Decision.objects.bulk_create(decisions, batch_size=BATCH)
         Decision.supporting_units.through.objects.bulk_create(
             [
-                Decision.supporting_units.through(decision_id=d.pk, memberunit_id=others[(i + 7) % len(others)].pk)
-                for i, d in enumerate(decisions)
+                Decision.supporting_units.through(decision_id=d.pk, memberunit_id=owner[1])
+                for d, owner in zip(decisions, owners, strict=True)
+                if owner[1] != owner[0]
             ],
             batch_size=BATCH,
         )
 
-        consultations = Consultation.objects.bulk_create(
-            [
+        rows_units: list[tuple[int, int]] = []
+        consultations = []
+        for i in range(CONSULTATIONS):
+            place = by_region[_pick_region(rnd, region_ids, by_region)]
+            logging_unit = place["court"] if i % 3 == 0 else rnd.choice(place["depts"])
+            other = rnd.choice(place["depts"]) if i % 3 == 0 else place["court"]
+            rows_units.append((logging_unit, other))
+            region_id, city_id = places.common(logging_unit)  # where its logging unit is
+            consultations.append(
                 Consultation(
                     topic_kind=("legal_issue", "major_case", "emergency", "routine")[i % 4],
                     held_on=today - timedelta(days=rnd.randint(0, 1095)),
-                    level=("province", "city", "county")[i % 3],
-                    region=regions[i % len(regions)] if regions else None,
+                    level=place["level"],
+                    region_id=region_id,
+                    city_id=city_id,
                     topic=f"{PREFIX}会商{i:06d}",
                     case_number=f"(2026)甘{i % 99:02d}民初{i}号",
-                    logging_unit=others[i % len(others)],
+                    logging_unit_id=logging_unit,
                 )
-                for i in range(CONSULTATIONS)
+            )
+        consultations = Consultation.objects.bulk_create(consultations, batch_size=BATCH)
+        through = Consultation.units.through
+        through.objects.bulk_create(
+            [
+                through(consultation_id=c.pk, memberunit_id=u)
+                for c, pair in zip(consultations, rows_units, strict=True)
+                for u in dict.fromkeys(pair)
             ],
             batch_size=BATCH,
         )
-        through = Consultation.units.through
-        rows = []
-        for i, c in enumerate(consultations):
-            a, b = others[i % len(others)], others[(i * 7 + 3) % len(others)]
-            rows.append(through(consultation_id=c.pk, memberunit_id=a.pk))
-            if b.pk != a.pk:
-                rows.append(through(consultation_id=c.pk, memberunit_id=b.pk))
-        through.objects.bulk_create(rows, batch_size=BATCH)
         if tasks:
             task_through = Consultation.tasks.through
             task_through.objects.bulk_create(

@@ -1,4 +1,4 @@
-"""Judicial recommendations: 100,000 records across 15 courts and 3,000 units.
+"""Judicial recommendations: 100,000 records between the courts and departments of every level (``bench.tree``).
 
 Measures the alert scan when nothing is due (one index lookup; EXPLAIN is shown) and when 1,000
 stages are due (turned into inbox notices), and the list page and API list at page 1 and 200,
@@ -25,12 +25,12 @@ def build() -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from bench import foundation
+    from bench import foundation, tree
     from cases.models import JudicialRecommendation
     from members.models import Liaison, MemberUnit, User, WorkTask
     from members.roles import Role
 
-    foundation.build()  # the 3,000 units and 10,000 users
+    foundation.build()  # the units of every level and 10,000 users
     have = JudicialRecommendation.objects.filter(title__startswith=PREFIX).count()
     if have >= TOTAL:
         return
@@ -38,7 +38,8 @@ def build() -> None:
     rng = random.Random(20250303)
     courts = list(MemberUnit.objects.filter(kind=MemberUnit.Kind.COURT, name__endswith="人民法院").exclude(
         name__startswith="基准").order_by("order", "pk")[:15])  # fmt: skip
-    addressees = list(MemberUnit.objects.exclude(kind=MemberUnit.Kind.COURT).values_list("pk", flat=True))
+    places, parties = tree.pairs(5000, seed=20250303)  # court → department, spread over the levels
+    addressees = sorted({p.dept for p in parties})
     tasks = list(WorkTask.objects.values_list("pk", flat=True))
     # One clerk per court and a liaison in each addressee unit that has none, so notices have people.
     clerk_group = Group.objects.get(name=Role.COURT_CLERK)
@@ -57,7 +58,8 @@ def build() -> None:
             rows = []
             for _ in range(min(BATCH, TOTAL - serial)):
                 serial += 1
-                court = courts[serial % len(courts)]
+                party = parties[serial % len(parties)]
+                region_id, city_id = places.common(party.court, party.dept)
                 issued_on = today - timedelta(days=rng.randint(20, 5 * 365))
                 status = rng.choice(statuses)
                 acknowledged = status != "issued" and status != "withdrawn"
@@ -70,11 +72,13 @@ def build() -> None:
                     issued_on = min(issued_on, reply_due - timedelta(days=60))
                 rows.append(
                     JudicialRecommendation(
-                        number=f"({issued_on.year})甘{court.pk}法建字第{serial}号",
+                        number=f"({issued_on.year})甘{party.court}法建字第{serial}号",
                         year=issued_on.year,
-                        court_id=court.pk,
-                        case_number=f"({issued_on.year})甘{court.pk}行初{serial}号",
-                        addressee_id=addressees[serial % len(addressees)],
+                        court_id=party.court,
+                        case_number=f"({issued_on.year})甘{party.court}行初{serial}号",
+                        addressee_id=party.dept,
+                        region_id=region_id,
+                        city_id=city_id,
                         category="other",
                         title=f"{PREFIX}{serial:06d} 关于规范行政执法的司法建议",
                         problem="问题",

@@ -1,4 +1,5 @@
-"""Case referrals: 1,000,000 referrals over five years; the two lists, the API, the figures, the intake.
+"""Case referrals: 200,000 referrals over five years (1,000,000 with ``--scale full``), spread over the
+levels; the two lists, the API, the figures, the intake.
 
 The dataset is generated in SQL (``INSERT … SELECT … FROM generate_series``), with one party and
 one work-task link per referral, then ``VACUUM ANALYZE`` so that the deep pages' id subqueries
@@ -12,10 +13,13 @@ import time
 from datetime import date
 from typing import Any
 
-from bench.runner import Report, client_for, get_ok
+from bench.runner import Report, client_for, deep_page, get_ok
 
-TOTAL = 1_000_000
-MEDIATORS = 120
+#: The default ``make bench`` size; ``python -m bench --scale full`` (``make bench BENCH_ARGS="--scale full"``)
+#: grows it to FULL_TOTAL.
+TOTAL = 200_000
+FULL_TOTAL = 1_000_000
+PAIRS = 5000  # court ↔ department ↔ mediation body combinations, spread over the levels
 SUBJECTS = [
     "买卖合同纠纷",
     "民间借贷纠纷",
@@ -40,29 +44,28 @@ SUBJECTS = [
 ]
 
 
-def _units() -> tuple[list[int], list[int], list[int]]:
-    from members.models import MemberUnit
+def _parties() -> dict[str, list[int | None]]:
+    """The parties' arrays the SQL indexes into, with where each combination lives (``bench.tree``)."""
+    from bench import tree
 
-    courts = list(MemberUnit.objects.filter(kind="court", active=True).order_by("pk").values_list("pk", flat=True))
-    govs = list(
-        MemberUnit.objects.filter(kind="government", active=True, level="province")
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    have = MemberUnit.objects.filter(name__startswith="基准调解委员会").count()
-    MemberUnit.objects.bulk_create(
-        [
-            MemberUnit(name=f"基准调解委员会{i:03d}", short_name=f"基准调委{i}", kind="mediation", level="county")
-            for i in range(have, MEDIATORS)
-        ]
-    )
-    meds = list(
-        MemberUnit.objects.filter(name__startswith="基准调解委员会").order_by("pk").values_list("pk", flat=True)
-    )
-    return courts, govs, meds
+    places, parties = tree.pairs(PAIRS, seed=1217)
+    out: dict[str, list[int | None]] = {k: [] for k in ("court", "dept", "dept2", "med", "r_cd", "c_cd", "r_cm",
+                                                        "c_cm", "r_dd", "c_dd")}  # fmt: skip
+    for p in parties:
+        out["court"].append(p.court)
+        out["dept"].append(p.dept)
+        out["dept2"].append(p.dept2)
+        out["med"].append(p.mediation)
+        for key, units in (("cd", (p.court, p.dept)), ("cm", (p.court, p.mediation)), ("dd", (p.dept, p.dept2))):
+            region, city = places.common(*units)
+            out[f"r_{key}"].append(region)
+            out[f"c_{key}"].append(city)
+    return out
 
 
 def build() -> dict[str, Any]:
+    from collections import Counter
+
     from django.contrib.auth.models import Group
     from django.db import connection, transaction
 
@@ -70,8 +73,10 @@ def build() -> dict[str, Any]:
     from members.models import Liaison, User, WorkTask
     from members.roles import Role
 
-    courts, govs, meds = _units()
-    court, gov = courts[1], govs[1]  # a busy intermediate court and a busy department
+    parties = _parties()
+    # The busiest court and department of the generated data.
+    court = Counter(parties["court"]).most_common(1)[0][0]
+    gov = Counter(parties["dept"]).most_common(1)[0][0]
     for username, role, unit in (
         ("bench-ref-court", Role.COURT_CLERK, court),
         ("bench-ref-gov", Role.LIAISON, gov),
@@ -92,11 +97,11 @@ def build() -> dict[str, Any]:
     kinds = {k.code: k.pk for k in ReferralKind.objects.all()}
     tasks = {t.number: t.pk for t in WorkTask.objects.all()}
     params = {
-        "courts": courts,
-        "govs": govs,
-        "meds": meds,
+        **{f"p_{key}": values for key, values in parties.items()},
         "subjects": SUBJECTS,
+        "first": have + 1,  # a smaller dataset grows to a larger TOTAL (``--scale full``)
         "total": TOTAL,
+        "pairs": PAIRS,
         **{f"k_{code}": pk for code, pk in kinds.items()},
         **{f"t_{n}": pk for n, pk in tasks.items()},
     }
@@ -107,22 +112,26 @@ def build() -> dict[str, Any]:
              WHEN g %% 20 < 15 THEN 'criminal_transfer' WHEN g %% 20 < 17 THEN 'petition'
              WHEN g %% 20 < 18 THEN 'bankruptcy' ELSE 'notice' END AS kind,
         timestamptz '2021-12-01 09:00+08' + g * interval '157 seconds' AS sent_at,
-        (g * 7919) %% 10000 AS r
-      FROM generate_series(1::bigint, %(total)s::bigint) AS g
+        (g * 7919) %% 10000 AS r,
+        1 + ((g * 104729) %% %(pairs)s) AS p
+      FROM generate_series(%(first)s::bigint, %(total)s::bigint) AS g
     ), shaped AS (
       SELECT b.*,
         CASE b.kind WHEN 'mediation' THEN %(k_mediation)s WHEN 'enforcement_inquiry' THEN %(k_enforcement_inquiry)s
           WHEN 'criminal_transfer' THEN %(k_criminal_transfer)s WHEN 'petition' THEN %(k_petition)s
           WHEN 'bankruptcy' THEN %(k_bankruptcy)s ELSE %(k_notice)s END AS kind_id,
-        CASE WHEN b.kind IN ('mediation', 'enforcement_inquiry', 'bankruptcy')
-             THEN (%(courts)s::bigint[])[1 + (b.g / 20) %% cardinality(%(courts)s::bigint[])]
-             ELSE (%(govs)s::bigint[])[1 + (b.g / 20) %% cardinality(%(govs)s::bigint[])] END AS sender_id,
-        CASE WHEN b.kind = 'mediation' THEN (%(meds)s::bigint[])[1 + (b.g / 7) %% cardinality(%(meds)s::bigint[])]
-             WHEN b.kind IN ('enforcement_inquiry', 'bankruptcy')
-               THEN (%(govs)s::bigint[])[1 + (b.g / 3) %% cardinality(%(govs)s::bigint[])]
-             WHEN b.kind = 'criminal_transfer'
-               THEN (%(govs)s::bigint[])[1 + (b.g / 20 + 1) %% cardinality(%(govs)s::bigint[])]
-             ELSE (%(courts)s::bigint[])[1 + (b.g / 3) %% cardinality(%(courts)s::bigint[])] END AS receiver_id,
+        CASE WHEN b.kind IN ('mediation', 'enforcement_inquiry', 'bankruptcy') THEN (%(p_court)s::bigint[])[b.p]
+             ELSE (%(p_dept)s::bigint[])[b.p] END AS sender_id,
+        CASE WHEN b.kind = 'mediation' THEN (%(p_med)s::bigint[])[b.p]
+             WHEN b.kind IN ('enforcement_inquiry', 'bankruptcy') THEN (%(p_dept)s::bigint[])[b.p]
+             WHEN b.kind = 'criminal_transfer' THEN (%(p_dept2)s::bigint[])[b.p]
+             ELSE (%(p_court)s::bigint[])[b.p] END AS receiver_id,
+        CASE WHEN b.kind = 'mediation' THEN (%(p_r_cm)s::bigint[])[b.p]
+             WHEN b.kind = 'criminal_transfer' THEN (%(p_r_dd)s::bigint[])[b.p]
+             ELSE (%(p_r_cd)s::bigint[])[b.p] END AS region_id,
+        CASE WHEN b.kind = 'mediation' THEN (%(p_c_cm)s::bigint[])[b.p]
+             WHEN b.kind = 'criminal_transfer' THEN (%(p_c_dd)s::bigint[])[b.p]
+             ELSE (%(p_c_cd)s::bigint[])[b.p] END AS city_id,
         CASE WHEN b.sent_at > now() - interval '20 days' THEN
                (ARRAY['sent', 'acknowledged', 'accepted', 'accepted'])[1 + b.r %% 4]
              WHEN b.r < 200 THEN 'revoked' WHEN b.r < 500 THEN 'returned'
@@ -131,7 +140,7 @@ def build() -> dict[str, Any]:
     )
     INSERT INTO cases_referral (kind_id, sender_id, receiver_id, handler_id, case_number, subject, summary, status,
       created_at, sent_at, send_count, acknowledged_at, accepted_at, due, extended_at, extension_note, returned_at,
-      return_reason, revoked_at, concluded_at, outcome, outcome_note, next_alert_at, created_by_id)
+      return_reason, revoked_at, concluded_at, outcome, outcome_note, next_alert_at, created_by_id, region_id, city_id)
     SELECT kind_id, sender_id, receiver_id, NULL, 'B-' || g, (%(subjects)s::text[])[1 + g %% 20], '', status,
       sent_at, sent_at, 1,
       CASE WHEN status IN ('acknowledged', 'accepted', 'concluded') THEN sent_at + interval '1 day' END,
@@ -149,29 +158,32 @@ def build() -> dict[str, Any]:
            WHEN kind = 'criminal_transfer' THEN CASE WHEN r < 7000 THEN 'case_opened' ELSE 'case_not_opened' END
            WHEN kind = 'enforcement_inquiry' THEN CASE WHEN r < 5000 THEN 'found' ELSE 'not_found' END
            ELSE 'done' END,
-      '', NULL, NULL
+      '', NULL, NULL, region_id, city_id
     FROM shaped
     """
     with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SELECT coalesce(max(id), 0) FROM cases_referral")
+        params["before"] = cur.fetchone()[0]
         cur.execute(sql, params)
         cur.execute(
             """INSERT INTO cases_party (referral_id, role, name, id_number, phone)
                SELECT id, 'applicant', (ARRAY['张','王','李','赵','刘'])[1 + id %% 5] || '某某',
                       '6201' || lpad((id %% 100000000000000)::text, 13, '0') || '1',
                       '138' || lpad((id %% 100000000)::text, 8, '0')
-               FROM cases_referral WHERE case_number LIKE 'B-%%'""",
-            [],
+               FROM cases_referral WHERE case_number LIKE 'B-%%' AND id > %(before)s""",
+            params,
         )
         cur.execute(
             """INSERT INTO cases_referral_tasks (referral_id, worktask_id)
                SELECT r.id, k.default_task_id FROM cases_referral r JOIN cases_referralkind k ON k.id = r.kind_id
-               WHERE r.case_number LIKE 'B-%%' AND k.default_task_id IS NOT NULL""",
-            [],
+               WHERE r.case_number LIKE 'B-%%' AND r.id > %(before)s AND k.default_task_id IS NOT NULL""",
+            params,
         )
     with connection.cursor() as cur:
         for table in ("cases_referral", "cases_party", "cases_referral_tasks"):
             cur.execute(f"VACUUM ANALYZE {table}")
-    print(f"    dataset: {TOTAL:,} referrals built in {time.perf_counter() - started:.1f} s", flush=True)
+    took = time.perf_counter() - started
+    print(f"    dataset: {TOTAL - have:,} referrals added ({TOTAL:,} in all) in {took:.1f} s", flush=True)
     return info
 
 
@@ -186,7 +198,9 @@ def _intake(report: Report, court_id: int) -> None:
     from members.models import MemberUnit, User
 
     user = User.objects.get(username="bench-ref-court")
-    meds = list(MemberUnit.objects.filter(name__startswith="基准调解委员会").values_list("name", flat=True)[:20])
+    meds = list(
+        MemberUnit.objects.filter(kind="mediation", short_name__startswith="基准").values_list("name", flat=True)[:20]
+    )
     stamp = int(time.time())
     today = date.today().isoformat()
     rows = [
@@ -240,10 +254,13 @@ def run(report: Report) -> None:
     gov = client_for("bench-ref-gov")
     office = client_for("bench-office")
     target = {"target_p95_ms": 50, "target_queries": 10}
+    sent = deep_page(court, "/api/v1/referrals/?box=sent")
+    inbox = deep_page(gov, "/api/v1/referrals/?box=inbox")
     report.measure("referrals 'sent by us' page 1 (court)", get_ok(court, "/referrals/sent/"), **target)
-    report.measure("referrals 'sent by us' page 500", get_ok(court, "/referrals/sent/?page=500"), **target)
+    report.measure(f"referrals 'sent by us' page {sent}", get_ok(court, f"/referrals/sent/?page={sent}"), **target)
     report.measure("referrals 'addressed to us' page 1 (dept)", get_ok(gov, "/referrals/inbox/"), **target)
-    report.measure("referrals 'addressed to us' page 500", get_ok(gov, "/referrals/inbox/?page=500"), **target)
+    report.measure(f"referrals 'addressed to us' page {inbox}", get_ok(gov, f"/referrals/inbox/?page={inbox}"),
+                   **target)  # fmt: skip
     report.measure(
         "referrals 'sent by us' search '借贷' page 1",
         get_ok(court, "/referrals/sent/?search=%E5%80%9F%E8%B4%B7"),
@@ -252,13 +269,9 @@ def run(report: Report) -> None:
     report.measure("referrals office 'all' page 500", get_ok(office, "/referrals/all/?page=500"), **target)
     report.measure("API referrals/ page 1 (office)", get_ok(office, "/api/v1/referrals/"), **target)
     report.measure("API referrals/ page 500 (office)", get_ok(office, "/api/v1/referrals/?page=500"), **target)
-    # The court's own "sent" box is smaller than the whole: its last page, at most page 500 (a page
-    # past the end is a 400 in the API).
-    sent_count = court.get("/api/v1/referrals/?box=sent").json()["count"]
-    deep = max(1, min(500, -(-sent_count // 20)))
     report.measure(
-        f"API referrals/?box=sent page {deep} (court)",
-        get_ok(court, f"/api/v1/referrals/?box=sent&page={deep}"),
+        f"API referrals/?box=sent page {sent} (court)",
+        get_ok(court, f"/api/v1/referrals/?box=sent&page={sent}"),
         **target,
     )
 
@@ -272,12 +285,12 @@ def run(report: Report) -> None:
         return run_it
 
     report.measure(
-        "referrals 'addressed to us' page 500, count not cached",
-        uncached("/referrals/inbox/?page=500", gov),
+        f"referrals 'addressed to us' page {inbox}, count not cached",
+        uncached(f"/referrals/inbox/?page={inbox}", gov),
         **target,
     )
     report.measure(
-        "API referrals/ page 500, count of 1M not cached",
+        f"API referrals/ page 500, count of {TOTAL:,} not cached",
         uncached("/api/v1/referrals/?page=500", office),
         note="counts ≥ 5,000 are cached for 60 s",
         **target,

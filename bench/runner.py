@@ -143,3 +143,11 @@ def get_ok(client: Any, url: str) -> Callable[[], Any]:
         return response
 
     return call
+
+
+def deep_page(client: Any, api_url: str, *, at_most: int = 500, page_size: int = 20) -> int:
+    """A deep page of a list: its last page, at most ``at_most`` (the API's ``count`` says how many)."""
+    response = client.get(api_url)
+    if response.status_code != 200:
+        raise RuntimeError(f"{api_url} answered {response.status_code}")
+    return max(1, min(at_most, -(-response.json()["count"] // page_size)))

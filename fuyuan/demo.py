@@ -1,6 +1,11 @@
 """The demo dataset (``manage.py load_demo``; ``settings.FUYUAN_DEMO_LOADERS``): a few records of every
 kind, made through the services by the demo accounts, so that every page has something to show.
 
+The records are spread over the levels: provincial ones (省高院 ↔ 省厅), 兰州市 ones (兰州中院 ↔ 兰州市生态环境局,
+a joint meeting convened by 兰州市司法局) and 城关区 ones (城关区法院 ↔ 城关区人社局 and a 街道 mediation
+committee, a meeting of 城关区司法局), so that each level's demo accounts see their own. Every record
+gets its ``region``/``city`` (``members.levels.stamp``) when the service has not set them.
+
 It is the project's wiring (it uses cases and meetings), like urls.py; loaded once (a marker meeting).
 """
 
@@ -11,14 +16,16 @@ from typing import Any
 
 from django.utils import timezone
 
-from cases.models import ReferralKind
+from cases.models import JudicialRecommendation, Referral, ReferralKind
 from cases.recommendations import services as recommendations
 from cases.referrals import services as referrals
 from meetings.consultations import services as consultations
 from meetings.decisions import services as decisions
 from meetings.meetings import agenda, minutes
 from meetings.meetings import services as meetings
-from meetings.models import Meeting
+from meetings.models import Consultation, Decision, Meeting
+from members import levels
+from members.demo import unit_named
 from members.models import MemberUnit, User
 
 MARKER = "【演示】第一次府院联席会议"
@@ -35,8 +42,11 @@ def load(people: dict[str, User]) -> str:
     _recommendations(people, unit)
     _referrals(people, unit)
     _meetings(people, unit)
+    levels_loaded = _levels(people)
+    _place_unplaced()
     return (
-        "Demo dataset loaded: recommendations, referrals, meetings with agenda, minutes and decisions, consultations."
+        "Demo dataset loaded: recommendations, referrals, meetings with agenda, minutes and decisions, consultations"
+        + (" (province, 兰州市 and 城关区)." if levels_loaded else ".")
     )
 
 
@@ -146,3 +156,115 @@ def _meetings(people: dict[str, User], unit: dict[str, MemberUnit]) -> None:
         units=[unit["省生态环境厅"], unit["省高级人民法院"]],
         topic="【演示】环境案件个案会商",
     )
+
+
+def _levels(people: dict[str, User]) -> bool:
+    """The 兰州市 and 城关区 records, made by those levels' demo accounts (when the tree and accounts exist)."""
+    if not all(name in people for name in ("office2", "office3", "clerk2", "clerk3", "liaison4", "liaison5")):
+        return False
+    unit = {name: unit_named(name) for name in ("兰州市生态环境局", "城关区人社局", "张掖路街道调委会", "兰州中院")}
+    fields: dict[str, Any] = {"problem": "执法程序不规范。", "recommendation": "建议规范执法程序。"}
+    county = recommendations.recommendation_create(
+        by=people["clerk3"],
+        title="【演示】关于规范劳动保障监察执法的司法建议",
+        addressee=unit["城关区人社局"],
+        number="(2026)甘0102法建字第1号",
+        case_number="(2026)甘0102行初1号",
+        **fields,
+    )
+    county = recommendations.recommendation_issue(recommendation=county, by=people["clerk3"])
+    recommendations.recommendation_acknowledge(recommendation=county, by=people["liaison4"])
+    city = recommendations.recommendation_create(
+        by=people["clerk2"],
+        title="【演示】关于加强大气污染防治执法的司法建议",
+        addressee=unit["兰州市生态环境局"],
+        number="(2026)甘01法建字第2号",
+        case_number="(2026)甘01行终2号",
+        **fields,
+    )
+    recommendations.recommendation_issue(recommendation=city, by=people["clerk2"])
+    kind = ReferralKind.objects.filter(code="mediation").first() or ReferralKind.objects.order_by("pk").first()
+    if kind is not None:
+        for number, clerk, receiver, subject in (
+            ("(2026)甘0102民诉前调1号", "clerk3", "张掖路街道调委会", "【演示】物业服务合同纠纷"),
+            ("(2026)甘0102民诉前调2号", "clerk3", "城关区人社局", "【演示】追索劳动报酬纠纷"),
+        ):
+            referral = referrals.referral_create(
+                by=people[clerk], kind=kind, receiver=unit[receiver], case_number=number, subject=subject,
+                parties=[PARTY],
+            )  # fmt: skip
+            referrals.referral_send(referral=referral, by=people[clerk])
+    _level_meetings(people, unit)
+    return True
+
+
+def _level_meetings(people: dict[str, User], unit: dict[str, MemberUnit]) -> None:
+    now = timezone.now().replace(second=0, microsecond=0)
+    office2, office3 = people["office2"], people["office3"]
+    assert office2.unit is not None and office3.unit is not None  # 兰州市司法局, 兰州市城关区司法局
+    meetings.meeting_create(
+        by=office2,
+        kind=Meeting.Kind.JOINT_MEETING,
+        title="【演示】兰州市府院联席会议",
+        convener=office2.unit,
+        starts_at=now + timedelta(days=10),
+        ends_at=now + timedelta(days=10, hours=2),
+        invited_units=[unit["兰州中院"], unit["兰州市生态环境局"], office3.unit],
+        location="兰州市司法局会议室",
+    )
+    county_court = people["clerk3"].unit
+    assert county_court is not None  # 兰州市城关区人民法院
+    held = meetings.meeting_create(
+        by=office3,
+        kind=Meeting.Kind.JOINT_MEETING,
+        title="【演示】城关区府院联动专题会议",
+        convener=office3.unit,
+        starts_at=now - timedelta(days=2),
+        ends_at=now - timedelta(days=2) + timedelta(hours=2),
+        invited_units=[county_court, unit["城关区人社局"], unit["张掖路街道调委会"]],
+        location="城关区司法局会议室",
+        now=now - timedelta(days=8),
+    )
+    meetings.meeting_hold(meeting=held, by=office3, now=now)
+    decisions.decision_add(
+        meeting=held,
+        by=office3,
+        text="【演示】建立欠薪纠纷诉前调解对接机制",
+        owner_unit=unit["城关区人社局"],
+        due=timezone.localdate() + timedelta(days=20),
+    )
+    consultations.consultation_log(
+        by=people["liaison4"],
+        topic_kind="major_case",
+        held_on=timezone.localdate() - timedelta(days=1),
+        units=[unit["城关区人社局"], county_court],
+        topic="【演示】欠薪案件联动会商",
+    )
+    consultations.consultation_log(
+        by=people["clerk2"],
+        topic_kind="legal_issue",
+        held_on=timezone.localdate() - timedelta(days=4),
+        units=[unit["兰州中院"], unit["兰州市生态环境局"]],
+        topic="【演示】大气污染防治执法衔接会商",
+    )
+
+
+def _place_unplaced() -> None:
+    """Stamp the demo records the services left without a place (``members.levels.stamp``); a record
+    with a region but no 市州 gets its region's."""
+    demo = "【演示】"
+    for model, search, parties in (
+        (JudicialRecommendation, "title", ("court", "addressee")),
+        (Referral, "subject", ("sender", "receiver")),
+        (Meeting, "title", ("convener",)),
+        (Consultation, "topic", ("logging_unit",)),
+    ):
+        mine = model.objects.filter(**{f"{search}__startswith": demo})
+        for record in mine.filter(region__isnull=True).select_related(*[f"{p}__region" for p in parties]):
+            levels.stamp(record, *[getattr(record, p) for p in parties])
+            model.objects.filter(pk=record.pk).update(region=record.region, city_id=record.city_id)
+        for record in mine.filter(city__isnull=True).exclude(region__level="province").select_related("region"):
+            model.objects.filter(pk=record.pk).update(city_id=record.region.city_id)
+    for decision in Decision.objects.filter(region__isnull=True, text__startswith=demo).select_related("meeting"):
+        meeting = decision.meeting
+        Decision.objects.filter(pk=decision.pk).update(region_id=meeting.region_id, city_id=meeting.city_id)

@@ -39,6 +39,8 @@ def build_dataset(scale: str) -> None:
 
     if scale == "small":
         _shrink_for_small_scale()
+    else:  # the million referrals `make load` has always used (`make bench` defaults to fewer)
+        referrals.TOTAL = referrals.FULL_TOTAL
     for name, module in (
         ("foundation", foundation),
         ("recommendations", recommendations),

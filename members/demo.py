@@ -1,13 +1,29 @@
-"""The demo accounts, one or more per role (``manage.py create_demo_users``, ``manage.py load_demo``)."""
+"""The demo accounts, one or more per role and level (``manage.py create_demo_users``, ``manage.py load_demo``).
+
+Provincial accounts (``office1``, ``leader1``, ``clerk1`` …) read the whole province; the 兰州市 accounts
+(``office2``, ``leader2``) read 兰州市 and its 县市区; the 城关区 accounts (``office3``, ``clerk3``, ``liaison4``,
+``liaison5``) read or act in 城关区 (the rule: ``members.levels``). The few district units they need
+(``DEMO_UNITS``) are created first when missing.
+"""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
 
+from django.db.models import Q
+
 from members import services
-from members.models import Liaison, MemberUnit, User
+from members.models import Liaison, MemberUnit, Region, User
 from members.roles import Role
+
+# name, short name, kind, region name
+DEMO_UNITS = [
+    ("兰州市生态环境局", "兰州市生态环境局", MemberUnit.Kind.GOVERNMENT, "兰州市"),
+    ("兰州市城关区人力资源和社会保障局", "城关区人社局", MemberUnit.Kind.GOVERNMENT, "城关区"),
+    ("兰州市城关区市场监督管理局", "城关区市场监管局", MemberUnit.Kind.GOVERNMENT, "城关区"),
+    ("兰州市城关区张掖路街道人民调解委员会", "张掖路街道调委会", MemberUnit.Kind.MEDIATION, "城关区"),
+]
 
 # username, name, role, unit short name, liaison role
 DEMO_USERS = [
@@ -19,16 +35,45 @@ DEMO_USERS = [
     ("clerk2", "刘书记员", Role.COURT_CLERK, "兰州中院", None),
     ("leader1", "张领导", Role.LEADER, None, None),
     ("admin1", "系统管理员", Role.ADMIN, "省司法厅", None),
+    # 兰州市 (a 市州): its office in 兰州市司法局, a leader, a department's liaison
+    ("office2", "孙办公", Role.OFFICE, "兰州市司法局", None),
+    ("leader2", "吴领导", Role.LEADER, "兰州市司法局", None),
+    ("liaison6", "曹联络", Role.LIAISON, "兰州市生态环境局", Liaison.Role.PRIMARY),
+    # 城关区 (a 县市区): its office, its basic court's clerk, a department's and a mediation committee's liaisons
+    ("office3", "钱办公", Role.OFFICE, "兰州市城关区司法局", None),
+    ("clerk3", "郑书记员", Role.COURT_CLERK, "兰州市城关区人民法院", None),
+    ("liaison4", "冯联络", Role.LIAISON, "城关区人社局", Liaison.Role.PRIMARY),
+    ("liaison5", "韩调解", Role.LIAISON, "张掖路街道调委会", Liaison.Role.PRIMARY),
 ]
+
+
+def unit_named(name: str) -> MemberUnit:
+    """A unit by its short name or its full name."""
+    return MemberUnit.objects.filter(Q(short_name=name) | Q(name=name)).order_by("pk").first() or (
+        MemberUnit.objects.get(name=name)  # raises DoesNotExist with the name
+    )
+
+
+def ensure_units() -> None:
+    """The district units of the demo, created when missing (through the unit service)."""
+    have = set(MemberUnit.objects.filter(name__in=[row[0] for row in DEMO_UNITS]).values_list("name", flat=True))
+    for name, short, kind, region_name in DEMO_UNITS:
+        if name in have:
+            continue
+        region = Region.objects.filter(name=region_name).order_by("pk").first()
+        if region is None:  # an organisation without the division tree: the demo stays provincial
+            continue
+        services.unit_save(name=name, short_name=short, kind=kind, level=region.level, region=region, order=5000)
 
 
 def ensure_users(say: Callable[[str], None]) -> dict[str, User]:
     """Create the demo accounts that do not exist yet, each with a new password said once; keep the others."""
+    ensure_units()
     people = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in DEMO_USERS])}
     for username, name, role, unit_short, liaison_role in DEMO_USERS:
         if username in people:
             continue
-        unit = MemberUnit.objects.get(short_name=unit_short) if unit_short else None
+        unit = unit_named(unit_short) if unit_short else None
         password = secrets.token_urlsafe(9)
         people[username] = services.user_save(
             by=None,

@@ -97,6 +97,15 @@ def test_make_run_sets_up_sqlite_with_no_service(tmp_path: Path) -> None:
         result = run_manage(*command, extra_env=env)
         assert result.returncode == 0, result.stderr[-2000:]
     assert "office1" in result.stdout and "admin1" in result.stdout
+    # The accounts of the 市州 and 县市区 levels, each shown with its unit.
+    for username, unit in (
+        ("office2", "兰州市司法局"),
+        ("leader2", "兰州市司法局"),
+        ("office3", "兰州市城关区司法局"),
+        ("clerk3", "兰州市城关区人民法院"),
+        ("liaison4", "兰州市城关区人力资源和社会保障局"),
+    ):
+        assert any(username in line and unit in line for line in result.stdout.splitlines()), username
     again = run_manage("create_demo_users", extra_env=env)
     assert "no demo account created" in again.stdout
     assert (tmp_path / "db.sqlite3").exists()

@@ -1,0 +1,123 @@
+"""The demo at every level (``manage.py load_demo``): accounts of the province, of 兰州市 and of 城关区, and
+records spread over those levels, each with its place (``region``/``city``) as ``members.levels`` has it."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from cases.models import JudicialRecommendation, Referral
+from meetings.models import Consultation, Decision, Meeting
+from members import levels
+from members.models import MemberUnit, Region, User
+from members.roles import Role, has_role
+from tests.conftest import ensure_organisation
+
+DEMO = "【演示】"
+
+
+@pytest.fixture
+def demo(db: None) -> str:
+    ensure_organisation()
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def _records() -> dict[str, list[object]]:
+    return {
+        "recommendation": list(JudicialRecommendation.objects.filter(title__startswith=DEMO).select_related("region")),
+        "referral": list(Referral.objects.filter(subject__startswith=DEMO).select_related("region")),
+        "meeting": list(Meeting.objects.filter(title__startswith=DEMO).select_related("region")),
+        "decision": list(Decision.objects.filter(text__startswith=DEMO).select_related("region")),
+        "consultation": list(Consultation.objects.filter(topic__startswith=DEMO).select_related("region")),
+    }
+
+
+def test_demo_has_an_office_leader_and_clerk_at_each_level(demo: str) -> None:
+    city, county = Region.objects.get(name="兰州市"), Region.objects.get(name="城关区")
+    expected = {
+        "office1": (Role.OFFICE, "province"),
+        "office2": (Role.OFFICE, city),
+        "leader2": (Role.LEADER, city),
+        "liaison6": (Role.LIAISON, city),
+        "office3": (Role.OFFICE, county),
+        "clerk3": (Role.COURT_CLERK, county),
+        "liaison4": (Role.LIAISON, county),
+        "liaison5": (Role.LIAISON, county),
+    }
+    users = {u.username: u for u in User.objects.filter(username__in=expected).select_related("unit__region")}
+    assert set(users) == set(expected)
+    for username, (role, region) in expected.items():
+        user = users[username]
+        assert has_role(user, role), username
+        assert user.unit is not None and user.unit.region is not None
+        if region == "province":
+            assert user.unit.region.level == Region.Level.PROVINCE
+        else:
+            assert user.unit.region == region, username
+        line = next(line for line in demo.splitlines() if f" {username} " in line)
+        assert user.unit.name in line  # the password table names each account's unit
+    assert users["office2"].unit.hosts_office and users["office3"].unit.hosts_office
+    assert users["clerk3"].unit.court_level == MemberUnit.CourtLevel.BASIC
+    assert users["liaison5"].unit.kind == MemberUnit.Kind.MEDIATION
+    # Not provincial: these offices do not read everything, they read their region (members.levels).
+    assert not levels.reads_everything(users["office2"]) and not levels.reads_everything(users["office3"])
+    assert levels.reach_of(users["office3"]).region == county
+
+
+def test_demo_records_live_at_every_level_with_their_place(demo: str) -> None:
+    records = _records()
+    for kind, rows in records.items():
+        assert rows, kind
+        for record in rows:
+            region = record.region  # type: ignore[attr-defined]
+            assert region is not None, (kind, record)
+            assert record.city_id == region.city_id, (kind, record)  # type: ignore[attr-defined]
+    for kind in ("recommendation", "meeting", "consultation"):
+        found = {r.region.level for r in records[kind]}  # type: ignore[attr-defined]
+        assert found == {"province", "city", "county"}, (kind, found)
+    assert {r.region.level for r in records["referral"]} >= {"province", "county"}  # type: ignore[attr-defined]
+    assert {r.region.level for r in records["decision"]} >= {"province", "county"}  # type: ignore[attr-defined]
+
+
+def test_demo_records_are_placed_as_common_region_has_it(demo: str) -> None:
+    """Each record lives in the smallest region holding its parties: the rule, not a typed-in region."""
+    for rec in JudicialRecommendation.objects.filter(title__startswith=DEMO).select_related(
+        "court__region", "addressee__region"
+    ):
+        assert rec.region == levels.common_region(rec.court.region, rec.addressee.region)
+    for ref in Referral.objects.filter(subject__startswith=DEMO).select_related("sender__region", "receiver__region"):
+        assert ref.region == levels.common_region(ref.sender.region, ref.receiver.region)
+    county_rec = JudicialRecommendation.objects.get(number="(2026)甘0102法建字第1号")
+    city_rec = JudicialRecommendation.objects.get(number="(2026)甘01法建字第2号")
+    assert county_rec.region.name == "城关区" and city_rec.region.name == "兰州市"  # type: ignore[union-attr]
+
+
+def test_each_levels_region_holds_its_records_and_not_the_others(demo: str) -> None:
+    """What the 兰州市 and 城关区 offices' region (members.levels.region_q) holds of the demo."""
+    city, county = Region.objects.get(name="兰州市"), Region.objects.get(name="城关区")
+    recs = JudicialRecommendation.objects.filter(title__startswith=DEMO)
+    in_county = set(recs.filter(levels.region_q(county)).values_list("number", flat=True))
+    in_city = set(recs.filter(levels.region_q(city)).values_list("number", flat=True))
+    assert in_county == {"(2026)甘0102法建字第1号"}
+    assert in_city == {"(2026)甘0102法建字第1号", "(2026)甘01法建字第2号"}
+    assert recs.filter(levels.region_q(None)).count() == recs.count() > len(in_city)
+    meetings = Meeting.objects.filter(title__startswith=DEMO)
+    assert set(meetings.filter(levels.region_q(county)).values_list("title", flat=True)) == {
+        "【演示】城关区府院联动专题会议"
+    }
+    assert set(meetings.filter(levels.region_q(city)).values_list("title", flat=True)) == {
+        "【演示】城关区府院联动专题会议",
+        "【演示】兰州市府院联席会议",
+    }
+
+
+def test_load_demo_twice_adds_no_unit_account_or_record(demo: str) -> None:
+    counts = {m: m.objects.count() for m in (MemberUnit, User, JudicialRecommendation, Referral, Meeting, Decision)}
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert {m: m.objects.count() for m in counts} == counts
+    assert "nothing loaded" in out.getvalue()
