@@ -26,7 +26,7 @@ from meetings.meetings import services as meetings
 from meetings.models import Consultation, Decision, Meeting
 from members import levels
 from members.demo import unit_named
-from members.models import MemberUnit, User
+from members.models import MemberUnit, Region, User
 
 MARKER = "【演示】第一次府院联席会议"
 PARTY = {"role": "applicant", "name": "演示当事人", "id_number": "620102199001011234", "phone": "13812345678"}
@@ -263,8 +263,10 @@ def _place_unplaced() -> None:
         for record in mine.filter(region__isnull=True).select_related(*[f"{p}__region" for p in parties]):
             levels.stamp(record, *[getattr(record, p) for p in parties])
             model.objects.filter(pk=record.pk).update(region=record.region, city_id=record.city_id)
-        for record in mine.filter(city__isnull=True).exclude(region__level="province").select_related("region"):
-            model.objects.filter(pk=record.pk).update(city_id=record.region.city_id)
+        cities = dict(Region.objects.values_list("pk", "city_id"))
+        for pk, region_id in mine.filter(city__isnull=True).values_list("pk", "region_id"):
+            if cities.get(region_id) is not None:  # a record of a 市州 or 县市区 without its 市州
+                model.objects.filter(pk=pk).update(city_id=cities[region_id])
     for decision in Decision.objects.filter(region__isnull=True, text__startswith=demo).select_related("meeting"):
         meeting = decision.meeting
         Decision.objects.filter(pk=decision.pk).update(region_id=meeting.region_id, city_id=meeting.city_id)
