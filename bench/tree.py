@@ -185,5 +185,6 @@ def pairs(count: int, *, seed: int = 13) -> tuple[Places, list[Pair]]:
         else:
             court_pk = rng.choice(high).pk if high and rng.random() < 0.5 else rng.choice(intermediate or high).pk
             depts, meds = top_depts, top_meds
-        out.append(Pair(court_pk, rng.choice(depts), rng.choice(depts), rng.choice(meds)))
+        dept, dept2 = rng.sample(depts, 2) if len(depts) > 1 else (depts[0], top_depts[0])
+        out.append(Pair(court_pk, dept, dept2, rng.choice(meds)))
     return places, out

@@ -62,3 +62,4 @@ def test_pairs_spread_over_the_levels(built: None) -> None:
     assert found["province"] > 0.05 * len(parties)
     assert all(places.units[p.court].kind == "court" for p in parties)
     assert all(places.units[p.dept].kind == "government" for p in parties)
+    assert all(p.dept2 != p.dept for p in parties)  # a transfer between two departments, never to itself

@@ -20,7 +20,17 @@ from django.test import Client
 
 from members.models import User
 
-ROLES = {"office": "office1", "liaison": "liaison1", "court_clerk": "clerk1", "leader": "leader1", "admin": "admin1"}
+ROLES = {
+    "office": "office1",
+    "liaison": "liaison1",
+    "court_clerk": "clerk1",
+    "leader": "leader1",
+    "admin": "admin1",
+    # Below the province (the demo's 兰州市 and 城关区 accounts): their scope is a region, not everything.
+    "city_office": "office2",
+    "county_office": "office3",
+    "county_clerk": "clerk3",
+}
 SKIP = re.compile(r"^/(accounts/logout/|static/|i18n/setlang/)")
 PER_SHAPE = 2
 MAX_PAGES = 600  # per role: a crawl that runs away is a failure too
