@@ -102,6 +102,7 @@ def build() -> dict[str, Any]:
         "first": have + 1,  # a smaller dataset grows to a larger TOTAL (``--scale full``)
         "total": TOTAL,
         "pairs": PAIRS,
+        "step": 157 * FULL_TOTAL // TOTAL,  # seconds between two referrals: five years whatever the size
         **{f"k_{code}": pk for code, pk in kinds.items()},
         **{f"t_{n}": pk for n, pk in tasks.items()},
     }
@@ -111,7 +112,7 @@ def build() -> dict[str, Any]:
         CASE WHEN g %% 20 < 8 THEN 'mediation' WHEN g %% 20 < 13 THEN 'enforcement_inquiry'
              WHEN g %% 20 < 15 THEN 'criminal_transfer' WHEN g %% 20 < 17 THEN 'petition'
              WHEN g %% 20 < 18 THEN 'bankruptcy' ELSE 'notice' END AS kind,
-        timestamptz '2021-12-01 09:00+08' + g * interval '157 seconds' AS sent_at,
+        timestamptz '2021-12-01 09:00+08' + g * %(step)s * interval '1 second' AS sent_at,
         (g * 7919) %% 10000 AS r,
         1 + ((g * 104729) %% %(pairs)s) AS p
       FROM generate_series(%(first)s::bigint, %(total)s::bigint) AS g
