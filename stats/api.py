@@ -76,7 +76,7 @@ def summary(scope: Any) -> dict[str, Any]:
 
 
 class SummaryView(APIView):
-    """The mechanism's figures for a period (default: this year), a 市州 and a work task.
+    """The mechanism's figures for a period (default: this year), a region (and its subtree) and a work task.
 
     Office, leaders and administrators see everything (``unit`` narrows to one unit); a liaison or
     a court clerk sees the figures of their own unit only.
@@ -87,7 +87,12 @@ class SummaryView(APIView):
         parameters=[
             OpenApiParameter("from", OpenApiTypes.DATE, description="First day (Asia/Shanghai), inclusive."),
             OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (Asia/Shanghai), inclusive."),
-            OpenApiParameter("region", OpenApiTypes.INT, description="市州 (region id)."),
+            OpenApiParameter(
+                "region",
+                OpenApiTypes.INT,
+                description="Any region id (province, 市州 or 县市区): that region and everything below it. "
+                "A 市州 or 县市区 office reads only its own region and below; outside it: 404.",
+            ),
             OpenApiParameter("task", OpenApiTypes.INT, description="Work task id."),
             OpenApiParameter("unit", OpenApiTypes.INT, description="One unit (office, leaders, administrators)."),
         ],

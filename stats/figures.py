@@ -32,6 +32,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
 from django.db.models.functions import Substr, TruncDate, TruncMonth
@@ -40,7 +41,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import JudicialRecommendation, Referral
+from cases.models import JudicialRecommendation, Referral, ReferralKind
 from meetings.models import Consultation, Decision, Invitation, Meeting
 from stats.scope import SHANGHAI, Scope, rate
 
@@ -106,6 +107,11 @@ def _recommendations() -> QuerySet:
         .exclude(status=RS.WITHDRAWN)
         .annotate(replied_on=TruncDate("replied_at", tzinfo=SHANGHAI))
     )
+
+
+def _kind(code: str) -> Subquery:
+    """A referral kind's id by its code, as a subquery the database runs once per query (no join per row)."""
+    return Subquery(ReferralKind.objects.filter(code=code).values("pk")[:1])
 
 
 def _referrals() -> QuerySet:
@@ -193,16 +199,18 @@ SOURCES: dict[str, Source] = {
             unit_filter=lambda u: Q(sender_id=u) | Q(receiver_id=u) | Q(handler_id=u),
             counts={
                 "referrals_sent": lambda today: Q(),
-                "mediation_delegated": lambda today: Q(kind__code="mediation"),
-                "mediation_resolved": lambda today: Q(kind__code="mediation", status=FS.CONCLUDED, outcome="resolved"),
-                "criminal_transfers": lambda today: Q(kind__code="criminal_transfer"),
-                "criminal_decided": lambda today: Q(kind__code="criminal_transfer", status=FS.CONCLUDED),
+                "mediation_delegated": lambda today: Q(kind_id=_kind("mediation")),
+                "mediation_resolved": lambda today: Q(
+                    kind_id=_kind("mediation"), status=FS.CONCLUDED, outcome="resolved"
+                ),
+                "criminal_transfers": lambda today: Q(kind_id=_kind("criminal_transfer")),
+                "criminal_decided": lambda today: Q(kind_id=_kind("criminal_transfer"), status=FS.CONCLUDED),
                 "criminal_cases_opened": lambda today: Q(
-                    kind__code="criminal_transfer", status=FS.CONCLUDED, outcome="case_opened"
+                    kind_id=_kind("criminal_transfer"), status=FS.CONCLUDED, outcome="case_opened"
                 ),
                 "referrals_overdue": referral_overdue_q,
-                "tribunal_concluded": lambda today: Q(kind__code=TRIBUNAL, status=FS.CONCLUDED),
-                "tribunal_resolved": lambda today: Q(kind__code=TRIBUNAL, status=FS.CONCLUDED, outcome="resolved"),
+                "tribunal_concluded": lambda today: Q(kind_id=_kind(TRIBUNAL), status=FS.CONCLUDED),
+                "tribunal_resolved": lambda today: Q(kind_id=_kind(TRIBUNAL), status=FS.CONCLUDED, outcome="resolved"),
             },
             main="referrals_sent",
             list_url="referral-list",
@@ -347,7 +355,7 @@ FIGURES: list[Figure] = [
     Figure(
         "mediation_delegated",
         _("委派调解"),
-        _("期间内(按移送时间)委派调解的案件数;草稿和已撤回的不计。地区按委派法院所在市州。"),
+        _("期间内(按移送时间)委派调解的案件数;草稿和已撤回的不计。"),
         count="mediation_delegated",
         link={"kind": "mediation"},
     ),
@@ -428,10 +436,13 @@ class Computed:
         return {f.key: f.result(self.counts) for f in FIGURES}
 
 
-def count_columns(source: Source, today: date) -> dict[str, Any]:
+def count_columns(
+    source: Source, today: date, names: list[str] | None = None, width: int = MAX_COUNTS
+) -> dict[str, Any]:
+    """``c0``…: the counts ``names`` of the source (all by default), padded with zeros to ``width``."""
     columns: dict[str, Any] = {}
-    names = list(source.counts)
-    for i in range(MAX_COUNTS):
+    names = list(source.counts) if names is None else names
+    for i in range(width):
         if i < len(names):
             q = source.counts[names[i]](today)
             columns[f"c{i}"] = Count("pk", filter=q) if q else Count("pk")
