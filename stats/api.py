@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -116,5 +117,8 @@ class SummaryView(APIView):
         errors = period_errors(request.query_params)
         if errors:
             raise ValidationError(errors)
-        req = selectors.read_request(request.user, request.query_params, unit_view=True)
+        try:
+            req = selectors.read_request(request.user, request.query_params, unit_view=True)
+        except selectors.UnknownRegion:
+            raise ValidationError({"region": [_("没有这个地区。")]}) from None
         return Response(summary(req.scope))

@@ -71,6 +71,11 @@ def stats_unit_for(user: User, params: Mapping[str, Any], *, unit_view: bool) ->
     return user.unit_id
 
 
+class UnknownRegion(Http404):
+    """No region has this id: a page answers 404; the API 400, as for any invalid filter value (a region
+    that exists but is outside the user's reach is 404 for both; regions are the public directory)."""
+
+
 def reachable_regions(user: User) -> list[Region]:
     """The regions whose figures the user may read, in tree order (one query): the whole tree for
     provincial readers (and liaisons and clerks, whose figures are their unit's anyway), a 市州 and its
@@ -92,6 +97,8 @@ def scope_region(user: User, value: Any, regions: list[Region]) -> Region | None
         return reach_of(user).region
     region = next((r for r in regions if r.pk == region_id), None)
     if region is None:
+        if not Region.objects.filter(pk=region_id).exists():
+            raise UnknownRegion
         raise Http404
     return None if region.level == Region.Level.PROVINCE else region
 
