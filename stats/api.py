@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -76,7 +77,7 @@ def summary(scope: Any) -> dict[str, Any]:
 
 
 class SummaryView(APIView):
-    """The mechanism's figures for a period (default: this year), a 市州 and a work task.
+    """The mechanism's figures for a period (default: this year), a region (and its subtree) and a work task.
 
     Office, leaders and administrators see everything (``unit`` narrows to one unit); a liaison or
     a court clerk sees the figures of their own unit only.
@@ -87,7 +88,12 @@ class SummaryView(APIView):
         parameters=[
             OpenApiParameter("from", OpenApiTypes.DATE, description="First day (Asia/Shanghai), inclusive."),
             OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (Asia/Shanghai), inclusive."),
-            OpenApiParameter("region", OpenApiTypes.INT, description="市州 (region id)."),
+            OpenApiParameter(
+                "region",
+                OpenApiTypes.INT,
+                description="Any region id (province, 市州 or 县市区): that region and everything below it. "
+                "A 市州 or 县市区 office reads only its own region and below; outside it: 404.",
+            ),
             OpenApiParameter("task", OpenApiTypes.INT, description="Work task id."),
             OpenApiParameter("unit", OpenApiTypes.INT, description="One unit (office, leaders, administrators)."),
         ],
@@ -111,5 +117,8 @@ class SummaryView(APIView):
         errors = period_errors(request.query_params)
         if errors:
             raise ValidationError(errors)
-        req = selectors.read_request(request.user, request.query_params, unit_view=True)
+        try:
+            req = selectors.read_request(request.user, request.query_params, unit_view=True)
+        except selectors.UnknownRegion:
+            raise ValidationError({"region": [_("没有这个地区。")]}) from None
         return Response(summary(req.scope))

@@ -1,4 +1,7 @@
-"""The figures by work task, by region and by unit: each source's main count grouped by a dimension."""
+"""The figures by work task, by region and by unit: each source's main count grouped by a dimension.
+
+By region means one level below the scope's region: the 市州 under the province, the 县市区 under a 市州.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +12,24 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.models import Region
 from stats.figures import SOURCES, Source
 from stats.scope import Scope
 
 DIMENSIONS = ("task", "region", "unit")
 
 
-def _dimension(source: Source, dimension: str) -> tuple[Any, Any]:
+def child_field(scope: Scope) -> str:
+    """The record column naming the region one level below the scope's: its 市州 (``city``) under the
+    province, its own ``region`` under a 市州 (the 市州 itself there: records living at the 市州's level)."""
+    return "city" if scope.region_level == Region.Level.PROVINCE else "region"
+
+
+def _dimension(source: Source, dimension: str, scope: Scope) -> tuple[Any, Any]:
     if dimension == "task":
         return F(f"{source.task_field}__id"), F(f"{source.task_field}__number")
     if dimension == "region":
-        path = source.region_field.removesuffix("_id")
+        path = child_field(scope)
         return F(f"{path}__id"), F(f"{path}__name")
     unit = source.unit_field
     return F(f"{unit}__id"), Coalesce(NullIf(F(f"{unit}__short_name"), Value("")), F(f"{unit}__name"))
@@ -31,7 +41,7 @@ def breakdown_query(scope: Scope, dimensions: tuple[str, ...]) -> QuerySet:
     for source in SOURCES.values():
         columns: dict[str, Any] = {"src": Value(source.key)}
         for dimension in dimensions:
-            dim, label = _dimension(source, dimension)
+            dim, label = _dimension(source, dimension, scope)
             columns[f"{dimension}_key"], columns[f"{dimension}_label"] = dim, label
         q = source.counts[source.main](timezone.localdate())
         parts.append(
@@ -44,10 +54,14 @@ def breakdown_query(scope: Scope, dimensions: tuple[str, ...]) -> QuerySet:
     return parts[0].union(*parts[1:], all=True)
 
 
-def _block(rows: list[dict[str, Any]], dimension: str) -> dict[str, Any]:
-    """``{"labels": [...], "ids": [...], "series": {source: [n per label]}}`` sorted by label (task number)."""
+def _block(rows: list[dict[str, Any]], dimension: str, *, own: int | None = None) -> dict[str, Any]:
+    """``{"labels": [...], "ids": [...], "series": {source: [n per label]}}`` sorted by label (task number).
+
+    ``own``: the scope's region, left out of the by-region block (its own records are the drill-down's 本级 row).
+    """
     id_key, label_key = f"{dimension}_key", f"{dimension}_label"
     keys: dict[Any, str] = {}
+    rows = [row for row in rows if row[id_key] is not None and (own is None or row[id_key] != own)]
     for row in rows:
         if row[id_key] is not None:
             keys[row[id_key]] = str(row[label_key])
@@ -67,7 +81,8 @@ def _block(rows: list[dict[str, Any]], dimension: str) -> dict[str, Any]:
 
 def breakdown(scope: Scope, dimension: str) -> dict[str, Any]:
     """One dimension (one query)."""
-    return _block(list(breakdown_query(scope, (dimension,))), dimension)
+    own = scope.region if dimension == "region" else None
+    return _block(list(breakdown_query(scope, (dimension,))), dimension, own=own)
 
 
 def breakdowns(scope: Scope) -> dict[str, dict[str, Any]]:
@@ -75,4 +90,5 @@ def breakdowns(scope: Scope) -> dict[str, dict[str, Any]]:
     (one scan of each source grouped by both; the two blocks are summed from it)."""
     by_task = _block(list(breakdown_query(scope, ("task",))), "task")
     rows = list(breakdown_query(scope, ("region", "unit")))
-    return {"task": by_task, "region": _block(rows, "region"), "unit": _block(rows, "unit")}
+    by_region = _block(rows, "region", own=scope.region)
+    return {"task": by_task, "region": by_region, "unit": _block(rows, "unit")}

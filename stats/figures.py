@@ -3,7 +3,8 @@
 A figure is either a count or a rate (numerator ÷ denominator, a percentage with two decimals,
 ``None`` when the denominator is 0). Every count is one named ``Count(filter=Q(...))`` of one
 *source* (consultations, meetings, recommendations, referrals, decisions); a source is the set
-of records that belong to a period [from, to] (Asia/Shanghai calendar days), a 市州 (region), a
+of records that belong to a period [from, to] (Asia/Shanghai calendar days), a region and its subtree
+(through the records' own ``region``/``city`` columns), a
 work task and, for a unit's own view, a unit. The dashboard, the unit view, the report, the
 snapshots and the API all read the figures through :func:`compute`, so they cannot disagree.
 
@@ -31,6 +32,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
 from django.db.models.functions import Substr, TruncDate, TruncMonth
@@ -39,11 +41,11 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import JudicialRecommendation, Referral
+from cases.models import JudicialRecommendation, Referral, ReferralKind
 from meetings.models import Consultation, Decision, Invitation, Meeting
 from stats.scope import SHANGHAI, Scope, rate
 
-MAX_COUNTS = 7  # the widest source (referrals) has seven counts; the others are padded with zeros
+MAX_COUNTS = 9  # the widest source (referrals) has nine counts; the others are padded with zeros
 
 # --- sources: which records belong to a scope, and their named counts ---------------------------------------
 
@@ -59,7 +61,6 @@ class Source:
     base: Callable[[], QuerySet]
     date_field: str
     is_datetime: bool
-    region_field: str
     unit_field: str  # the unit a record is counted for in the by-unit breakdown (the unit that must act)
     task_field: str  # the task id reached through the M2M (for the by-task breakdown)
     task_filter: Callable[[int], Any]
@@ -79,7 +80,7 @@ class Source:
             else:
                 qs = qs.filter(**{f"{self.date_field}__gte": scope.start, f"{self.date_field}__lte": scope.end})
         if scope.region:
-            qs = qs.filter(**{self.region_field: scope.region})
+            qs = qs.filter(scope.region_q())
         if scope.task:
             qs = qs.filter(self.task_filter(scope.task))
         if scope.unit:
@@ -97,6 +98,7 @@ RS = JudicialRecommendation.Status
 FS = Referral.Status
 HELD = (Meeting.Status.HELD, Meeting.Status.CLOSED)
 JOINT_KINDS = (Meeting.Kind.JOINT_MEETING, Meeting.Kind.LEADING_GROUP)
+TRIBUNAL = "tribunal_mediation"  # 人民法庭对接化解 (a ReferralKind code)
 
 
 def _recommendations() -> QuerySet:
@@ -105,6 +107,11 @@ def _recommendations() -> QuerySet:
         .exclude(status=RS.WITHDRAWN)
         .annotate(replied_on=TruncDate("replied_at", tzinfo=SHANGHAI))
     )
+
+
+def _kind(code: str) -> Subquery:
+    """A referral kind's id by its code, as a subquery the database runs once per query (no join per row)."""
+    return Subquery(ReferralKind.objects.filter(code=code).values("pk")[:1])
 
 
 def _referrals() -> QuerySet:
@@ -126,7 +133,6 @@ SOURCES: dict[str, Source] = {
             base=lambda: Consultation.objects.all(),
             date_field="held_on",
             is_datetime=False,
-            region_field="region_id",
             unit_field="logging_unit",
             task_field="tasks",
             task_filter=lambda t: _tasks_exists(Consultation.tasks.through, "consultation_id", t),
@@ -144,7 +150,6 @@ SOURCES: dict[str, Source] = {
             base=lambda: Meeting.objects.filter(status__in=HELD),
             date_field="starts_at",
             is_datetime=True,
-            region_field="region_id",
             unit_field="convener",
             task_field="tasks",
             task_filter=lambda t: _tasks_exists(Meeting.tasks.through, "meeting_id", t),
@@ -165,7 +170,6 @@ SOURCES: dict[str, Source] = {
             base=_recommendations,
             date_field="issued_on",
             is_datetime=False,
-            region_field="court__region_id",
             unit_field="addressee",
             task_field="tasks",
             task_filter=lambda t: _tasks_exists(R.tasks.through, "judicialrecommendation_id", t),
@@ -189,21 +193,24 @@ SOURCES: dict[str, Source] = {
             base=_referrals,
             date_field="sent_at",
             is_datetime=True,
-            region_field="sender__region_id",
             unit_field="receiver",
             task_field="tasks",
             task_filter=lambda t: _tasks_exists(Referral.tasks.through, "referral_id", t),
             unit_filter=lambda u: Q(sender_id=u) | Q(receiver_id=u) | Q(handler_id=u),
             counts={
                 "referrals_sent": lambda today: Q(),
-                "mediation_delegated": lambda today: Q(kind__code="mediation"),
-                "mediation_resolved": lambda today: Q(kind__code="mediation", status=FS.CONCLUDED, outcome="resolved"),
-                "criminal_transfers": lambda today: Q(kind__code="criminal_transfer"),
-                "criminal_decided": lambda today: Q(kind__code="criminal_transfer", status=FS.CONCLUDED),
+                "mediation_delegated": lambda today: Q(kind_id=_kind("mediation")),
+                "mediation_resolved": lambda today: Q(
+                    kind_id=_kind("mediation"), status=FS.CONCLUDED, outcome="resolved"
+                ),
+                "criminal_transfers": lambda today: Q(kind_id=_kind("criminal_transfer")),
+                "criminal_decided": lambda today: Q(kind_id=_kind("criminal_transfer"), status=FS.CONCLUDED),
                 "criminal_cases_opened": lambda today: Q(
-                    kind__code="criminal_transfer", status=FS.CONCLUDED, outcome="case_opened"
+                    kind_id=_kind("criminal_transfer"), status=FS.CONCLUDED, outcome="case_opened"
                 ),
                 "referrals_overdue": referral_overdue_q,
+                "tribunal_concluded": lambda today: Q(kind_id=_kind(TRIBUNAL), status=FS.CONCLUDED),
+                "tribunal_resolved": lambda today: Q(kind_id=_kind(TRIBUNAL), status=FS.CONCLUDED, outcome="resolved"),
             },
             main="referrals_sent",
             list_url="referral-list",
@@ -214,7 +221,6 @@ SOURCES: dict[str, Source] = {
             base=lambda: Decision.objects.all(),
             date_field="meeting__starts_at",
             is_datetime=True,
-            region_field="meeting__region_id",
             unit_field="owner_unit",
             task_field="meeting__tasks",
             task_filter=lambda t: Exists(
@@ -349,7 +355,7 @@ FIGURES: list[Figure] = [
     Figure(
         "mediation_delegated",
         _("委派调解"),
-        _("期间内(按移送时间)委派调解的案件数;草稿和已撤回的不计。地区按委派法院所在市州。"),
+        _("期间内(按移送时间)委派调解的案件数;草稿和已撤回的不计。"),
         count="mediation_delegated",
         link={"kind": "mediation"},
     ),
@@ -368,6 +374,15 @@ FIGURES: list[Figure] = [
         denominator="mediation_delegated",
         link={"kind": "mediation", "status": "concluded"},
         denominator_link={"kind": "mediation"},
+    ),
+    Figure(
+        "tribunal_resolution_rate",
+        _("人民法庭对接化解率"),
+        _("期间内(按移送时间)人民法庭对接化解的案件中,已办结且结果为化解成功的件数 ÷ 已办结的件数。"),
+        numerator="tribunal_resolved",
+        denominator="tribunal_concluded",
+        link={"kind": TRIBUNAL, "status": "concluded"},
+        denominator_link={"kind": TRIBUNAL, "status": "concluded"},
     ),
     Figure(
         "criminal_transfers",
@@ -421,10 +436,13 @@ class Computed:
         return {f.key: f.result(self.counts) for f in FIGURES}
 
 
-def _count_columns(source: Source, today: date) -> dict[str, Any]:
+def count_columns(
+    source: Source, today: date, names: list[str] | None = None, width: int = MAX_COUNTS
+) -> dict[str, Any]:
+    """``c0``…: the counts ``names`` of the source (all by default), padded with zeros to ``width``."""
     columns: dict[str, Any] = {}
-    names = list(source.counts)
-    for i in range(MAX_COUNTS):
+    names = list(source.counts) if names is None else names
+    for i in range(width):
         if i < len(names):
             q = source.counts[names[i]](today)
             columns[f"c{i}"] = Count("pk", filter=q) if q else Count("pk")
@@ -439,7 +457,7 @@ def monthly_query(scope: Scope, today: date) -> QuerySet:
         source.in_scope(scope)
         .annotate(src=Value(source.key), month=source.month_expression())
         .values("src", "month")
-        .annotate(**_count_columns(source, today))
+        .annotate(**count_columns(source, today))
         .order_by()
         for source in SOURCES.values()
     ]
@@ -478,28 +496,6 @@ def source_counts(key: str, scope: Scope, *, today: date | None = None) -> dict[
         q = make_q(today)
         columns[name] = Count("pk", filter=q) if q else Count("pk")
     return source.in_scope(scope).aggregate(**columns)
-
-
-def mediation_counts(
-    *, start: date | None = None, end: date | None = None, region: Any = None, task: Any = None, unit: Any = None
-) -> dict[str, Any]:
-    """委派调解 delegated, resolved and the success rate: the one definition (the referral pages call it)."""
-    counts = source_counts("referrals", Scope(start or ALL_TIME[0], end or ALL_TIME[1], region, task, unit))
-    return {
-        "delegated": counts["mediation_delegated"],
-        "resolved": counts["mediation_resolved"],
-        "success_rate": rate(counts["mediation_resolved"], counts["mediation_delegated"]),
-    }
-
-
-def transfer_counts(
-    *, start: date | None = None, end: date | None = None, region: Any = None, task: Any = None, unit: Any = None
-) -> dict[str, Any]:
-    """两法衔接 transfers, decided, opened as criminal cases, and opened ÷ decided: the one definition."""
-    counts = source_counts("referrals", Scope(start or ALL_TIME[0], end or ALL_TIME[1], region, task, unit))
-    transferred, decided = counts["criminal_transfers"], counts["criminal_decided"]
-    opened = counts["criminal_cases_opened"]
-    return {"transferred": transferred, "decided": decided, "opened": opened, "opened_rate": rate(opened, decided)}
 
 
 # --- what is late now ---------------------------------------------------------------------------------------------

@@ -194,7 +194,7 @@ def report_xlsx(scope: Scope, *, today: date | None = None) -> bytes:
             [[month, *[s["data"][i] for s in trend["series"]]] for i, month in enumerate(trend["labels"])],
         ),
     ]
-    for dimension, title in (("task", _("按工作任务")), ("region", _("按市州")), ("unit", _("按单位"))):
+    for dimension, title in (("task", _("按工作任务")), ("region", _("按地区")), ("unit", _("按单位"))):
         block = board["breakdowns"][dimension]
         sheets.append(
             Sheet(

@@ -8,18 +8,48 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db.models import Q
+
+from members.models import Region
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
 class Scope:
-    """A period [start, end] in Asia/Shanghai calendar days, and optional region, work task and unit."""
+    """A period [start, end] in Asia/Shanghai calendar days, and optional region, work task and unit.
+
+    ``region`` is any region below the province (its subtree is read); ``level`` is that region's level
+    when the caller knows it (the pages and the API resolve the region once), else it is looked up.
+    """
 
     start: date
     end: date
     region: int | None = None
     task: int | None = None
     unit: int | None = None
+    level: str = ""
+
+    @property
+    def region_level(self) -> str:
+        """The level of the scope's region (the province when there is none; "" for an unknown id)."""
+        if not self.region:
+            return str(Region.Level.PROVINCE)
+        return self.level or region_level(self.region)
+
+    def region_q(self, *, region_field: str = "region", city_field: str = "city") -> Q:
+        """The records living in the scope's region or below it, through their own denormalised columns
+        (``members.levels.region_q``: one indexed equality; no region, or the province: everything)."""
+        if not self.region:
+            return Q()
+        level = self.region_level
+        if level == Region.Level.CITY:
+            return Q(**{f"{city_field}_id": self.region})
+        if level == Region.Level.COUNTY:
+            return Q(**{f"{region_field}_id": self.region})
+        if level == Region.Level.PROVINCE:
+            return Q()
+        return Q(pk__in=[])  # an unknown region holds nothing
 
     @property
     def start_at(self) -> datetime:
@@ -50,6 +80,20 @@ class Scope:
             out.append(first)
             first = (first + timedelta(days=32)).replace(day=1)
         return out
+
+
+_LEVELS: dict[int, str] = {}
+
+
+def region_level(pk: int) -> str:
+    """The level of a region, "" if unknown (reference data: a region's level never changes, so known
+    ones are kept for the process; the pages and the API pass the level and never come here)."""
+    if pk not in _LEVELS:
+        level = Region.objects.filter(pk=pk).values_list("level", flat=True).first()
+        if not level:
+            return ""
+        _LEVELS[pk] = level
+    return _LEVELS[pk]
 
 
 def rate(numerator: int, denominator: int) -> Decimal | None:

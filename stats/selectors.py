@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.http import Http404
 from django.utils import timezone
 
+from members.levels import reach_of, unit_region_q
 from members.models import MemberUnit, Region, User, WorkTask
-from members.roles import can_read_all
 from stats.breakdowns import DIMENSIONS, breakdowns
 from stats.cache import cache_seconds, cached, cached_entry, data_version
+from stats.drilldown import drill_counts, drill_table
 from stats.figures import COUNT_SOURCE, FIGURES, FIGURES_BY_KEY, SOURCES, compute, late_items, list_url
 from stats.models import Snapshot
 from stats.periods import Period, optional_id, parse_period
@@ -44,22 +45,72 @@ UNIT_CHART_LIMIT = 20
 class Request:
     period: Period
     scope: Scope
+    region: Region | None = None
+    regions: list[Region] = field(default_factory=list)  # the regions the user may read (tree order)
+
+
+def reads_figures(user: User) -> bool:
+    """The office's pages (dashboard, league, report, referral figures): administrators, and office staff
+    and leaders at any level (a 市州 or 县市区 office reads its region's subtree only)."""
+    reach = reach_of(user)
+    return reach.everything or reach.region is not None
 
 
 def stats_unit_for(user: User, params: Mapping[str, Any], *, unit_view: bool) -> int | None:
-    """The unit whose figures the user sees: their own for a liaison or clerk; any (or none) for the office."""
-    if can_read_all(user):
-        return optional_id(params.get("unit")) if unit_view else None
+    """The unit whose figures the user sees: their own for a liaison or clerk; the office picks any unit
+    of its region (or none)."""
+    reach = reach_of(user)
+    if reach.everything or reach.region is not None:
+        unit = optional_id(params.get("unit")) if unit_view else None
+        if unit and reach.region is not None:
+            if not MemberUnit.objects.filter(unit_region_q(reach.region), pk=unit).exists():
+                raise Http404
+        return unit
     if not unit_view or not getattr(user, "unit_id", None):
         raise Http404
     return user.unit_id
 
 
+class UnknownRegion(Http404):
+    """No region has this id: a page answers 404; the API 400, as for any invalid filter value (a region
+    that exists but is outside the user's reach is 404 for both; regions are the public directory)."""
+
+
+def reachable_regions(user: User) -> list[Region]:
+    """The regions whose figures the user may read, in tree order (one query): the whole tree for
+    provincial readers (and liaisons and clerks, whose figures are their unit's anyway), a 市州 and its
+    县市区 for a 市州 office, the 县市区 alone for a county office."""
+    reach = reach_of(user)
+    regions = Region.objects.all()
+    if reach.region is not None:
+        own = reach.region
+        regions = regions.filter(city_id=own.pk) if own.level == Region.Level.CITY else regions.filter(pk=own.pk)
+    return list(regions.order_by("code"))
+
+
+def scope_region(user: User, value: Any, regions: list[Region]) -> Region | None:
+    """The region whose subtree the figures read: the one asked for if it is among the user's
+    ``reachable_regions``, else 404 (an unknown id too); none asked: the user's own region (None, the
+    province, for provincial readers)."""
+    region_id = optional_id(value)
+    if region_id is None:
+        return reach_of(user).region
+    region = next((r for r in regions if r.pk == region_id), None)
+    if region is None:
+        if not Region.objects.filter(pk=region_id).exists():
+            raise UnknownRegion
+        raise Http404
+    return None if region.level == Region.Level.PROVINCE else region
+
+
 def read_request(user: User, params: Mapping[str, Any], *, unit_view: bool = False) -> Request:
     period = parse_period(params)
     unit = stats_unit_for(user, params, unit_view=unit_view)
-    scope = Scope(period.start, period.end, optional_id(params.get("region")), optional_id(params.get("task")), unit)
-    return Request(period=period, scope=scope)
+    regions = reachable_regions(user)
+    region = scope_region(user, params.get("region"), regions)
+    region_id, level = (region.pk, str(region.level)) if region is not None else (None, "")
+    scope = Scope(period.start, period.end, region_id, optional_id(params.get("task")), unit, level)
+    return Request(period=period, scope=scope, region=region, regions=regions)
 
 
 def snapshot_for(scope: Scope) -> Snapshot | None:
@@ -68,7 +119,8 @@ def snapshot_for(scope: Scope) -> Snapshot | None:
 
 
 def live_data(scope: Scope, *, today: date | None = None, version: str | None = None) -> dict[str, Any]:
-    """What a snapshot freezes: the counts, the months and the three breakdowns (three queries, cached briefly)."""
+    """What a snapshot freezes: the counts, the months, the three breakdowns and the drill-down (four
+    queries, cached briefly)."""
     return _live(scope, today=today, version=version)[0]
 
 
@@ -79,10 +131,12 @@ def _live(scope: Scope, *, today: date | None = None, version: str | None = None
         version = data_version() if cache_seconds() > 0 else ""
     computed = cached_entry("compute", (scope, today), version, lambda: compute(scope, today=today))
     blocks = cached("breakdowns", (scope, today), version, lambda: breakdowns(scope))
+    drill = cached("drill", (scope, today), version, lambda: drill_counts(scope, today))
     data = {
         "counts": computed.value.counts,
         "monthly": computed.value.monthly,
         "breakdowns": blocks,
+        "drill": drill,
         "today": computed.value.today.isoformat(),
     }
     return data, computed.counted_at
@@ -185,13 +239,27 @@ def point_url(chart: dict[str, Any], series: dict[str, Any], index: int) -> str:
     return f"{base}{joiner}{series['param']}={chart['ids'][index]}"
 
 
-def dashboard(scope: Scope, *, today: date | None = None, late: bool = True) -> dict[str, Any]:
-    """Everything the dashboard shows: frozen values when the period is frozen, else live ones."""
+def dashboard(
+    scope: Scope,
+    *,
+    today: date | None = None,
+    late: bool = True,
+    top: Region | None = None,
+    regions: list[Region] | None = None,
+) -> dict[str, Any]:
+    """Everything the dashboard shows: frozen values when the period is frozen, else live ones.
+
+    ``top``: the highest region the user reaches (the drill-down's breadcrumbs start there);
+    ``regions``: the regions the user may read, when the request has read them (``read_request``).
+    """
     today = today or timezone.localdate()
     version = data_version() if cache_seconds() > 0 else ""
     snapshot = snapshot_for(scope)
     data, counted_at = (snapshot.data, snapshot.frozen_at) if snapshot else _live(scope, today=today, version=version)
+    if "drill" not in data:  # a snapshot frozen before the drill-down existed: the table is counted now
+        data = {**data, "drill": drill_counts(scope, today)}
     return {
+        "drill": drill_table(scope, data["drill"], top=top, regions=regions or None),
         "snapshot": snapshot,
         "counted_at": counted_at,
         "counts": data["counts"],
@@ -205,9 +273,10 @@ def dashboard(scope: Scope, *, today: date | None = None, late: bool = True) -> 
     }
 
 
-def filter_choices() -> dict[str, Any]:
+def filter_choices(regions: list[Region]) -> dict[str, Any]:
+    """The regions of the filter (``reachable_regions``) and the ten tasks."""
     return {
-        "regions": list(Region.objects.order_by("order", "id").values("id", "name")),
+        "regions": [{"id": r.pk, "name": r.name, "level": r.level} for r in regions],
         "tasks": list(WorkTask.objects.order_by("number").values("id", "number", "title")),
     }
 

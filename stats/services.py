@@ -19,6 +19,7 @@ from members.selectors import office_staff
 from members.services import notify
 from stats.breakdowns import breakdowns
 from stats.cache import cache_seconds
+from stats.drilldown import drill_counts
 from stats.figures import compute
 from stats.models import PreparedReport, Snapshot
 from stats.periods import previous_quarter, quarter_bounds
@@ -63,6 +64,7 @@ def _fresh_data(scope: Scope) -> dict:
         "counts": computed.counts,
         "monthly": computed.monthly,
         "breakdowns": breakdowns(scope),
+        "drill": drill_counts(scope, computed.today),
         "today": computed.today.isoformat(),
     }
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.params import parse_id
 from fuyuan.lib.xlsx import XLSX_CONTENT_TYPE
-from members.models import Region
+from members.levels import is_within, reach_of
 from members.roles import Role, can_read_all, has_role, is_office
 from members.types import AuthenticatedHttpRequest
 from stats import league, referrals, selectors, services
@@ -31,7 +31,8 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _require_read_all(request: AuthenticatedHttpRequest) -> None:
-    if not can_read_all(request.user):
+    """The office's pages: office staff and leaders at every level (each its region's subtree), administrators."""
+    if not selectors.reads_figures(request.user):
         raise Http404
 
 
@@ -42,7 +43,7 @@ def _query(request: AuthenticatedHttpRequest, **overrides: Any) -> str:
 
 
 def _page_context(request: AuthenticatedHttpRequest, req: selectors.Request, *, unit_view: bool) -> dict[str, Any]:
-    board = selectors.dashboard(req.scope)
+    board = selectors.dashboard(req.scope, top=reach_of(request.user).region, regions=req.regions)
     return {
         "period": req.period,
         "scope": req.scope,
@@ -55,7 +56,8 @@ def _page_context(request: AuthenticatedHttpRequest, req: selectors.Request, *, 
         "unit_name": selectors.unit_name(req.scope.unit),
         "can_freeze": has_role(request.user, Role.OFFICE, Role.ADMIN),
         "query": _query(request),
-        **selectors.filter_choices(),
+        "drill_query": urlencode({k: v for k, v in request.GET.items() if v and k not in ("sort", "region")}),
+        **selectors.filter_choices(req.regions),
     }
 
 
@@ -105,7 +107,7 @@ def league_table(request: AuthenticatedHttpRequest) -> HttpResponse:
             "court_sort": court_sort,
             "query": _query(request),
             "query_no_csort": urlencode({k: v for k, v in request.GET.items() if k not in ("sort", "csort") and v}),
-            **selectors.filter_choices(),
+            **selectors.filter_choices(req.regions),
         },
     )
 
@@ -138,8 +140,9 @@ def report_download(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse
 
 @login_required
 def prepared_report(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
-    """The Word document the quarterly task prepared (office, leaders, administrators)."""
-    _require_read_all(request)
+    """The Word document the quarterly task prepared: the province's, so for provincial readers only."""
+    if not can_read_all(request.user):
+        raise Http404
     report = get_object_or_404(PreparedReport, pk=pk)
     response = FileResponse(report.document.open("rb"), content_type=DOCX)
     response["Content-Disposition"] = f'attachment; filename="report-{report.start:%Y%m%d}-{report.end:%Y%m%d}.docx"'
@@ -168,6 +171,8 @@ def unfreeze(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not has_role(request.user, Role.OFFICE, Role.ADMIN):
         raise Http404
     snapshot = get_object_or_404(Snapshot, pk=pk)
+    if not is_within(snapshot.region, reach_of(request.user).region) and not can_read_all(request.user):
+        raise Http404  # a 市州 or 县市区 office unfreezes only the figures of its own region
     try:
         services.snapshot_unfreeze(snapshot=snapshot, by=request.user)
         messages.success(request, _("已解除冻结。"))
@@ -204,8 +209,11 @@ def referral_figures(request: AuthenticatedHttpRequest) -> HttpResponse:
     year = parse_id(request.GET.get("year"))
     if year is None or not MIN_YEAR <= year <= today.year + 1:
         year = today.year
-    region = parse_id(request.GET.get("region"))
+    choices = selectors.reachable_regions(request.user)
+    place = selectors.scope_region(request.user, request.GET.get("region"), choices)
+    region, level = (place.pk, str(place.level)) if place is not None else (None, "")
     start, end = date(year, 1, 1), date(year, 12, 31)
+    where: dict[str, Any] = {"start": start, "end": end, "region": region, "level": level}
     return render(
         request,
         "stats/referrals.html",
@@ -213,11 +221,12 @@ def referral_figures(request: AuthenticatedHttpRequest) -> HttpResponse:
             "year": year,
             "years": list(range(today.year, today.year - 6, -1)),
             "region": region,
-            "regions": Region.objects.all(),
-            "mediation": referrals.mediation_figures(start=start, end=end, region=region),
-            "transfers": referrals.transfer_figures(start=start, end=end, region=region),
-            "by_kind": referrals.on_time_rates(by="kind", start=start, end=end, region=region),
-            "by_receiver": referrals.on_time_rates(by="receiver", start=start, end=end, region=region),
+            "regions": selectors.filter_choices(choices)["regions"],
+            "mediation": referrals.mediation_figures(**where),
+            "transfers": referrals.transfer_figures(**where),
+            "tribunal": referrals.tribunal_figures(**where),
+            "by_kind": referrals.on_time_rates(by="kind", **where),
+            "by_receiver": referrals.on_time_rates(by="receiver", **where),
             "is_office": is_office(request.user),
         },
     )

@@ -60,5 +60,15 @@ def test_office_reads_the_dashboard_and_opens_a_list(live_server, page: Page, ca
     expect(page).to_have_url(re.compile(rf"/recommendations/\?.*task={world.task1.pk}"))
     page.go_back()
 
+    # The drill-down: 兰州市's row opens 兰州市 (its 县市区 below, the same figures), the breadcrumbs go back up.
+    page.get_by_test_id(f"drill-{world.region.pk}").click()
+    expect(page.get_by_test_id("drill-breadcrumbs")).to_contain_text("兰州市")
+    expect(page.locator("#f-region")).to_have_value(str(world.region.pk))
+    expect(page.get_by_test_id("drill-table")).to_contain_text("城关区")
+    expect(page.get_by_test_id("figure-mediation_success_rate").get_by_test_id("rate")).to_have_text("50.00%")
+    page.get_by_test_id("drill-breadcrumbs").get_by_role("link", name="甘肃省").click()
+    expect(page.get_by_test_id("drill-breadcrumbs")).not_to_contain_text("兰州市")
+    expect(page.get_by_test_id("drill-table")).to_contain_text("天水市")
+
     page.get_by_test_id("figure-mediation_success_rate").get_by_test_id("denominator").click()
     expect(page).to_have_url(re.compile(r"/referrals/\?.*kind=mediation"))

@@ -9,7 +9,8 @@ import pytest
 
 from cases.models import Referral, ReferralKind
 from stats.breakdowns import breakdown, breakdowns
-from stats.figures import FIGURES, FIGURES_BY_KEY, compute, figure_values, mediation_counts
+from stats.figures import FIGURES, FIGURES_BY_KEY, compute, figure_values
+from stats.referrals import mediation_figures as mediation_counts
 from stats.scope import Scope, rate
 from tests.stats.conftest import at
 
@@ -189,7 +190,7 @@ def test_every_figure_of_api_md_is_registered() -> None:
         "consultations", "joint_meetings", "case_symposiums", "recommendations_issued", "recommendation_reply_rate",
         "recommendation_on_time_reply_rate", "recommendations_overdue", "recommendations_escalated",
         "mediation_delegated", "mediation_resolved", "mediation_success_rate", "criminal_transfers",
-        "criminal_cases_opened", "referrals_overdue", "decisions_open", "decisions_overdue",
+        "criminal_cases_opened", "referrals_overdue", "decisions_open", "decisions_overdue", "tribunal_resolution_rate",
     }  # fmt: skip
     assert required == set(FIGURES_BY_KEY)
     assert all(str(f.definition) and str(f.label) for f in FIGURES)

@@ -145,7 +145,7 @@ def test_page_and_api_agree(world, time_machine) -> None:  # type: ignore[no-unt
     ]:
         cards = office.get(reverse("dashboard"), params).context["board"]["cards"]
         figures = office.get(API, api_params).json()["figures"]
-        assert len(cards) == len(figures) == 16
+        assert len(cards) == len(figures) == 17
         for card in cards:
             got = figures[card["key"]]
             if card["is_rate"]:
@@ -260,7 +260,7 @@ def test_report_page_docx_and_xlsx(world, time_machine) -> None:  # type: ignore
     from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(xlsx_response.content))
-    assert {"主要数据", "月度趋势", "按工作任务", "按市州", "按单位", "成员单位办理情况", "法院司法建议", "逾期事项",
+    assert {"主要数据", "月度趋势", "按工作任务", "按地区", "按单位", "成员单位办理情况", "法院司法建议", "逾期事项",
             "未办结议定事项"} <= set(wb.sheetnames)  # fmt: skip
     figures = {row[1]: row for row in wb["主要数据"].iter_rows(min_row=2, values_only=True)}
     assert figures["mediation_success_rate"][3:6] == (2, 4, 50.0)
@@ -303,10 +303,12 @@ def test_bad_period_input_falls_back_without_errors(cast) -> None:  # type: igno
         "scope"
     ]
     assert (scope.start, scope.end) == (date(2025, 1, 1), date(2025, 6, 1))
-    # Unknown region or task: zero, not an error.
-    response = office.get(reverse("dashboard"), {**YEAR, "region": "999999", "task": "999999"})
+    # Unknown task: zero, not an error; an unknown region: 404 on the page, 400 (an invalid filter) in the API.
+    response = office.get(reverse("dashboard"), {**YEAR, "task": "999999"})
     assert response.status_code == 200
-    assert api_value(office, {"region": "999999"}, "consultations") == 0
+    assert office.get(reverse("dashboard"), {**YEAR, "region": "999999"}).status_code == 404
+    response = office.get(API, {"region": "999999"})
+    assert response.status_code == 400 and "region" in response.json()
     # The liaison may not freeze (a message, nothing written).
     liaison = client_for(cast.liaison)
     response = liaison.post(reverse("stats-freeze"), {**YEAR, "unit_view": "1"}, follow=True)

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cases.models import Referral, ReferralKind
+from members.models import Region
 from stats import referrals as selectors
 from tests.conftest import client_for
-from tests.factories import RegionFactory
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")
@@ -59,12 +59,13 @@ def test_transcript_mediation_success_rate(cast):
 
 
 def test_mediation_figures_by_region(cast):
-    north = RegionFactory(name="北市")
-    cast.court.region = north
-    cast.court.save()
-    _rows(cast, "mediation", 3, status="concluded", outcome="resolved")
-    _rows(cast, "mediation", 1, status="sent")
-    _rows(cast, "mediation", 5, status="concluded", outcome="resolved", sender=cast.other_court)
+    north = Region.objects.get(code="620100")  # 兰州市: its subtree, a county's records included
+    county = Region.objects.get(code="620102")
+    south = Region.objects.get(code="620500")
+    _rows(cast, "mediation", 2, status="concluded", outcome="resolved", region=north, city=north)
+    _rows(cast, "mediation", 1, status="concluded", outcome="resolved", region=county, city=north)
+    _rows(cast, "mediation", 1, status="sent", region=county, city=north)
+    _rows(cast, "mediation", 5, status="concluded", outcome="resolved", region=south, city=south)
     f = selectors.mediation_figures(start=date(2026, 1, 1), end=date(2026, 12, 31), region=north.pk)
     assert (f["delegated"], f["resolved"], f["success_rate"]) == (4, 3, Decimal("75.00"))
 
