@@ -25,6 +25,7 @@ from fuyuan.lib.alerts import next_alert_time
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.locking import copy_back, lock
 from fuyuan.lib.workdays import add_working_days
+from members.levels import stamp
 from members.models import MemberUnit, User, WorkTask
 from members.roles import Role, has_role
 from members.selectors import unit_contacts
@@ -194,7 +195,7 @@ def referral_create(
     if not (subject or "").strip():
         raise ValidationError({"subject": [_("请填写事项。")]})
     party_rows = clean_parties(parties)
-    referral = Referral.objects.create(
+    referral = Referral(
         kind=kind,
         sender=sender,
         receiver=receiver,
@@ -204,6 +205,8 @@ def referral_create(
         created_by=by,
         status=S.DRAFT,
     )
+    stamp(referral, sender, receiver)
+    referral.save(force_insert=True)
     default_task = kind.default_task
     task_list = list(tasks) if tasks is not None else ([default_task] if default_task is not None else [])
     if task_list:
@@ -234,6 +237,7 @@ def referral_update(
     if receiver is not None:
         _check_receiver(sender=locked.sender, receiver=receiver)
         locked.receiver = receiver
+        stamp(locked, locked.sender, receiver)
     if case_number is not None:
         locked.case_number = _check_case_number(
             sender=locked.sender, kind=locked.kind, case_number=case_number, exclude=locked.pk
