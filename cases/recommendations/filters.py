@@ -88,8 +88,7 @@ class RecommendationFilter(django_filters.FilterSet):
         if top is None:
             # The High Court and the intermediate courts; a basic court is filtered by ?court=<id> or search.
             courts = units.filter(
-                Q(level__in=[MemberUnit.Level.PROVINCE, MemberUnit.Level.CITY])
-                | Q(pk=parse_id(self.data.get("court")))
+                Q(level__in=[MemberUnit.Level.PROVINCE, MemberUnit.Level.CITY]) | Q(pk=parse_id(self.data.get("court")))
             )
         else:
             courts = units.filter(unit_region_q(top))

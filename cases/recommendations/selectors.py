@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy
 
 from cases.recommendations.filters import RecommendationFilter
 from cases.recommendations.models import JudicialRecommendation
-from members.models import MemberUnit, Notification, User
 from members.levels import Reach, reach_of
+from members.models import MemberUnit, Notification, User
 
 CopyTo = JudicialRecommendation.copy_to.through
 
