@@ -45,8 +45,15 @@ def _filter_choices() -> dict[str, list[Any]]:
 
 
 def units_within(region: Region) -> list[Any]:
-    """The active units of a region and below (the counterparts an office of that level may pick)."""
-    return list(MemberUnit.objects.filter(unit_region_q(region), active=True).values_list("pk", "name"))
+    """The active units of a region and below (the counterparts an office of that level may pick),
+    kept a minute in the cache like the other choices, so every level's list costs the same queries."""
+
+    def read() -> list[Any]:
+        return list(MemberUnit.objects.filter(unit_region_q(region), active=True).values_list("pk", "name"))
+
+    units = cache.get_or_set(f"referral-filter-units:{region.pk}", read, CHOICES_SECONDS)
+    assert units is not None  # get_or_set stores and returns what read gives
+    return units
 
 
 def _select(**attrs: Any) -> FastSelect:

@@ -137,6 +137,21 @@ def _check_receiver(*, sender: MemberUnit, receiver: MemberUnit | None) -> Membe
     return receiver
 
 
+#: 人民法庭对接化解: a 人民法庭 or basic court hands a dispute to a township/street/village mediation body.
+TRIBUNAL_MEDIATION = "tribunal_mediation"
+TRIBUNAL_SENDER_LEVELS = (MemberUnit.CourtLevel.TRIBUNAL, MemberUnit.CourtLevel.BASIC)
+
+
+def _check_kind_parties(*, kind: ReferralKind, sender: MemberUnit, receiver: MemberUnit) -> None:
+    """The parties a kind requires (a ValidationError in Chinese otherwise)."""
+    if kind.code != TRIBUNAL_MEDIATION:
+        return
+    if sender.kind != MemberUnit.Kind.COURT or sender.court_level not in TRIBUNAL_SENDER_LEVELS:
+        raise ValidationError({"kind": [_("“人民法庭对接化解”只能由人民法庭或基层人民法院移送。")]})
+    if receiver.kind != MemberUnit.Kind.MEDIATION:
+        raise ValidationError({"receiver": [_("“人民法庭对接化解”的接收单位应为乡镇、街道或村(社区)调解组织。")]})
+
+
 def clean_parties(parties: Sequence[Mapping[str, Any]]) -> list[Party]:
     """Validate parties given as mappings (role, name, id_number, phone); raise ValidationError in Chinese."""
     result = []
@@ -191,6 +206,7 @@ def referral_create(
     if not kind.active:
         raise ValidationError({"kind": [_("该移送类别已停用。")]})
     receiver = _check_receiver(sender=sender, receiver=receiver)
+    _check_kind_parties(kind=kind, sender=sender, receiver=receiver)
     case_number = _check_case_number(sender=sender, kind=kind, case_number=case_number)
     if not (subject or "").strip():
         raise ValidationError({"subject": [_("请填写事项。")]})
@@ -236,6 +252,7 @@ def referral_update(
     _require_status(locked, [S.DRAFT, S.RETURNED], _("修改"))
     if receiver is not None:
         _check_receiver(sender=locked.sender, receiver=receiver)
+        _check_kind_parties(kind=locked.kind, sender=locked.sender, receiver=receiver)
         locked.receiver = receiver
         stamp(locked, locked.sender, receiver)
     if case_number is not None:
