@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
@@ -134,7 +135,6 @@ def test_imported_delegations_are_stamped(db, settings, tmp_path):
         sheet_row("(2026)甘0102民诉前调2号", "兰州市导入调委会"),
     ]
     data = xlsx(rows)
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     imp, result = intake.referral_import_prepare(by=clerk, upload=SimpleUploadedFile("s.xlsx", data.getvalue()))
     assert result.ok, result
