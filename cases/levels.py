@@ -21,6 +21,8 @@ from members.models import Region
 
 ALL = ("", _("全部"))
 LEVEL_CHOICES = [ALL, *Region.Level.choices]
+#: A county is indented under its 市州 in the region select (an ideographic space).
+INDENT = "\u3000"
 
 
 def level_q(level: str) -> Q | None:
@@ -58,7 +60,7 @@ def reach_region(user: Any) -> Region | None:
     return reach.region or user_region(user)
 
 
-def region_choices(user: Any) -> list[tuple[Any, str]]:
+def region_choices(user: Any) -> list[tuple[Any, Any]]:
     """The regions within the user's reach, the province's order (a 市州 and then its 县市区)."""
     top = reach_region(user)
     reach = reach_of(user)
@@ -68,5 +70,4 @@ def region_choices(user: Any) -> list[tuple[Any, str]]:
     if top is not None and top.level != PROVINCE:
         qs = qs.filter(pk=top.pk) if top.level == COUNTY else qs.filter(city_id=top.pk)
     rows = list(qs.order_by("code").values_list("pk", "name", "level"))
-    indent = {PROVINCE: "", CITY: "", COUNTY: "\u3000"}
-    return [ALL, *((pk, f"{indent.get(level, '')}{name}") for pk, name, level in rows)]
+    return [ALL, *((pk, f"{INDENT if level == COUNTY else ''}{name}") for pk, name, level in rows)]

@@ -79,6 +79,12 @@ def box_queryset(user: User, box: str) -> QuerySet[Referral]:
     """The base of a list: "inbox" (addressed to us), "sent" (sent by us) or "all" (office, leaders)."""
     unit = getattr(user, "unit_id", None)
     if box == "all":
+        region = reach_of(user).region
+        if region is not None:
+            # An office or leader below the province: "all" is everything of their region, one index
+            # range (city|region, -id). Their own unit's referrals living above it (sent to a
+            # provincial department) are in the inbox and sent boxes, and readable (visible_to).
+            return Referral.objects.filter(reach_of(user).region_q())
         return visible_to(user)
     if not unit:
         return Referral.objects.none()
