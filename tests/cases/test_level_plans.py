@@ -7,8 +7,7 @@ Asserts that the first page is an index range on (city|region, …): no Sort nod
 from __future__ import annotations
 
 import os
-import random
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.db import connection
@@ -23,7 +22,6 @@ from tests.levels_cases import CHENGGUAN, LANZHOU, court_at, office_user_at
 pytestmark = pytest.mark.skipif(not os.environ.get("FUYUAN_LEVEL_PLANS"), reason="FUYUAN_LEVEL_PLANS=1 to run")
 
 ROWS = 200_000
-BATCH = 10_000
 
 
 def _places() -> list[tuple[int, int | None]]:
@@ -41,31 +39,44 @@ def _plan(qs) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
+def _copy(model, template_pk: int, rows: int, places: list[tuple[int, int | None]], unique: str) -> None:
+    """``rows`` copies of one row in one INSERT … SELECT (seconds, not minutes), spread over ``places``."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        columns = [c.name for c in connection.introspection.get_table_description(cursor, table)]
+        regions = ",".join(str(r) for r, _c in places)
+        cities = ",".join("NULL" if c is None else str(c) for _r, c in places)
+        override = {
+            "id": None,
+            "region_id": f"(ARRAY[{regions}])[1 + mod(g, {len(places)})]",
+            "city_id": f"(ARRAY[{cities}]::bigint[])[1 + mod(g, {len(places)})]",
+            unique: "'L' || g",
+        }
+        if "issued_on" in columns:
+            override["issued_on"] = "DATE '2020-01-01' + mod(g, 2000)"
+        kept = [c for c in columns if override.get(c, c) is not None]
+        select = ", ".join(override.get(c, f't."{c}"') for c in kept)  # type: ignore[misc]
+        names = ", ".join(f'"{c}"' for c in kept)
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {select} FROM {table} t, generate_series(1, %s) g WHERE t.id = %s",
+            [rows, template_pk],
+        )
+        cursor.execute(f"ANALYZE {table}")
+
+
 @pytest.mark.django_db
 def test_office_lists_are_index_ranges_on_200k_rows():
-    rng = random.Random(13)
     places = _places()
-    court, other = court_at(LANZHOU), court_at(CHENGGUAN)
-    receiver = MemberUnit.objects.filter(hosts_office=True).first()
+    court, receiver = court_at(LANZHOU), MemberUnit.objects.filter(hosts_office=True).first()
     kind = ReferralKind.objects.get(code="mediation")
-    for start in range(0, ROWS, BATCH):
-        rows = []
-        recs = []
-        for i in range(start, start + BATCH):
-            region, city = rng.choice(places)
-            rows.append(
-                Referral(kind=kind, sender=court, receiver=receiver, case_number=f"P{i}", subject="s",
-                         status="sent", region_id=region, city_id=city)
-            )  # fmt: skip
-            issued_on = date(2020, 1, 1) + timedelta(days=i % 2000)
-            recs.append(
-                JudicialRecommendation(court=court if i % 2 else other, addressee=receiver, title="t", number=f"N{i}",
-                                       year=2025, status="issued", issued_on=issued_on, region_id=region, city_id=city)
-            )  # fmt: skip
-        Referral.objects.bulk_create(rows)
-        JudicialRecommendation.objects.bulk_create(recs)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE cases_referral; ANALYZE cases_judicialrecommendation")
+    ref = Referral.objects.create(
+        kind=kind, sender=court, receiver=receiver, case_number="T", subject="s", status="sent"
+    )
+    rec = JudicialRecommendation.objects.create(
+        court=court, addressee=receiver, title="t", number="T", year=2025, status="issued", issued_on=date(2020, 1, 1)
+    )
+    _copy(Referral, ref.pk, ROWS, places, "case_number")
+    _copy(JudicialRecommendation, rec.pk, ROWS, places, "number")
     for code in (LANZHOU, CHENGGUAN):
         user = office_user_at(code)
         refs = ref_selectors.list_rows(ReferralFilter({}, ref_selectors.box_queryset(user, "all"), box="all").qs)[:20]
@@ -73,5 +84,6 @@ def test_office_lists_are_index_ranges_on_200k_rows():
         for name, qs in (("referrals", refs), ("recommendations", ids)):
             plan = _plan(qs)
             print(f"\n--- {name}, office of {code} ---\n{plan}")
+            # An index walk in the list's order, stopped after one page: no Sort, no Seq Scan.
             assert "Seq Scan on cases_" not in plan
-            assert "_city_list" in plan or "_region_list" in plan
+            assert "Sort" not in plan.split("Planning")[0]
