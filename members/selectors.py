@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from members.models import Liaison, MemberUnit, Notification, User, WorkTask
+from members.models import Liaison, MemberUnit, Notification, Region, User, WorkTask
 from members.roles import Role
 
 
@@ -90,6 +90,8 @@ class ContactDirectory:
     def __init__(self) -> None:
         self._by_unit: dict[int, list[tuple[User, bool, bool]]] = {}
         self._office: list[User] | None = None
+        self._parents: dict[int, int | None] | None = None
+        self._office_by_region: dict[int, list[User]] = {}
 
     def preload(self, unit_ids: Iterable[int | None]) -> None:
         missing = {i for i in unit_ids if i and i not in self._by_unit}
@@ -129,6 +131,42 @@ class ContactDirectory:
         if self._office is None:
             self._office = list(office_staff())
         return self._office
+
+    # The office of a level (issue 13): two queries per directory, however many records ask.
+
+    def _region_chain(self, region_id: int | None) -> list[int]:
+        """``region_id`` and its ancestors, nearest first (the province for None)."""
+        if self._parents is None:
+            self._parents = dict(Region.objects.values_list("pk", "parent_id"))
+            roots = [pk for pk, parent in self._parents.items() if parent is None]
+            root = roots[0] if len(roots) == 1 else None
+            for user in office_staff().select_related("unit").order_by("pk"):
+                # An office account without a unit (or a unit without a region) is provincial.
+                region = user.unit.region_id if user.unit is not None and user.unit.region_id else root
+                if region is not None:
+                    self._office_by_region.setdefault(region, []).append(user)
+        parents = self._parents
+        ids: list[int] = []
+        current = region_id if region_id in parents else None
+        while current is not None and current not in ids:
+            ids.append(current)
+            current = parents.get(current)
+        if not ids:
+            ids = [pk for pk, parent in parents.items() if parent is None][:1]
+        return ids
+
+    def office_for(self, region_id: int | None) -> list[User]:
+        """The office staff of the nearest level whose region holds ``region_id`` (``levels.office_for``)."""
+        for pk in self._region_chain(region_id):
+            if self._office_by_region.get(pk):
+                return self._office_by_region[pk]
+        return []
+
+    def office_above(self, region_id: int | None) -> list[User]:
+        """The office one level above the one that follows ``region_id`` up (升级督办); [] at the top."""
+        ids = self._region_chain(region_id)
+        found = [pk for pk in ids if self._office_by_region.get(pk)]
+        return self._office_by_region[found[1]] if len(found) > 1 else []
 
 
 def tasks_with_units() -> QuerySet[WorkTask]:

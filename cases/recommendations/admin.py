@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from cases.recommendations import services
 from cases.recommendations.models import JudicialRecommendation, RecommendationAttachment, RecommendationPolicy
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
+from members.levels import stamp
 from members.models import MemberUnit, WorkTask
 from members.types import AuthenticatedHttpRequest
 
@@ -155,6 +156,11 @@ class JudicialRecommendationAdmin(SimpleHistoryAdmin):
         ),
     )
     actions = ["remind"]
+
+    def save_model(self, request: HttpRequest, obj: JudicialRecommendation, form: Any, change: bool) -> None:
+        # Where the record lives follows its court and addressee, whoever changes them.
+        stamp(obj, obj.court, obj.addressee)
+        super().save_model(request, obj, form, change)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # drafting goes through the page or the API, which check the court

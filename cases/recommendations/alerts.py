@@ -5,9 +5,11 @@ Every delay of the ladder is a setting (defaults below, overridable in Django se
 - ``FUYUAN_RECOMMENDATION_ACK_REMINDER_DAYS`` (5): not acknowledged this many days after issue →
   reminder to the addressee's liaisons and the issuing clerk;
 - ``FUYUAN_RECOMMENDATION_DUE_SOON_DAYS`` ((14, 3)): reply due in this many days → reminder;
-- the day after the due date → overdue alert to the addressee, the issuing court and the office;
+- the day after the due date → overdue alert to the addressee, the issuing court and the office of
+  the record's level (``office_for(record.region)``: the nearest office whose region holds it);
 - ``FUYUAN_RECOMMENDATION_ESCALATE_DAYS`` (30): days overdue → escalation notice to the
-  supervising authority's liaisons and the office, and ``escalated_at`` is set;
+  supervising authority's liaisons, the office of the record's level and the office one level up
+  (升级督办, ``office_above``; none above the province), and ``escalated_at`` is set;
 - ``FUYUAN_RECOMMENDATION_ALERT_HOUR`` (9): the local hour at which a stage of a day becomes due.
 
 The services re-arm ``next_alert_at`` with :func:`stages_of` at every transition; the periodic scan
@@ -153,7 +155,7 @@ def _send_due_soon(rec: JudicialRecommendation, people: ContactDirectory, days: 
 
 def _send_overdue(rec: JudicialRecommendation, people: ContactDirectory) -> None:
     clerks = people.contacts([rec.court_id], roles=(Role.COURT_CLERK,))
-    recipients = [*liaisons(people, rec.addressee_id), *clerks, *people.office()]
+    recipients = [*liaisons(people, rec.addressee_id), *clerks, *people.office_for(rec.region_id)]
     send_notice(rec, "overdue", "overdue", recipients, days=escalate_after_days())
 
 
@@ -161,7 +163,9 @@ def _send_escalated(rec: JudicialRecommendation, people: ContactDirectory) -> No
     if rec.escalated_at is None:
         rec.escalated_at = timezone.now()
         save_with_reason(rec, "escalated", by=None, update_fields=["escalated_at"])
-    recipients = [*people.office(), *liaisons(people, rec.supervisor_id)]
+    # The office of the record's level and, 升级督办, the office one level up (none above the province).
+    offices = [*people.office_for(rec.region_id), *people.office_above(rec.region_id)]
+    recipients = [*offices, *liaisons(people, rec.supervisor_id)]
     send_notice(rec, "escalated", "escalated", recipients, days=escalate_after_days())
 
 

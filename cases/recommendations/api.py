@@ -170,6 +170,8 @@ FILTER_PARAMETERS = [
     OpenApiParameter("year", OpenApiTypes.INT),
     OpenApiParameter("overdue", OpenApiTypes.BOOL),
     OpenApiParameter("escalated", OpenApiTypes.BOOL),
+    OpenApiParameter("region", OpenApiTypes.INT, description="区划 id:该区划及下级"),
+    OpenApiParameter("level", OpenApiTypes.STR, enum=["province", "city", "county"], description="所在层级"),
     OpenApiParameter("search", OpenApiTypes.STR, description="文号, 案号, title, unit names"),
     OpenApiParameter(
         "ordering",

@@ -1,6 +1,7 @@
 """The filters of the recommendation list, its export and the API: one FilterSet, rendered by its own form.
 
-Status, court, addressee, supervisor, work task, year, overdue, escalated, and a search over 文号,
+Status, court, addressee, supervisor, work task, year, overdue, escalated, region and level
+(``cases.levels``), and a search over 文号,
 案号, title and the units' names. A malformed value drops its filter (the list shows its rows without it).
 """
 
@@ -14,9 +15,11 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import levels
 from cases.recommendations.models import JudicialRecommendation
 from fuyuan.lib.forms import BootstrapFormMixin, FastSelect
 from fuyuan.lib.params import parse_id
+from members.levels import unit_region_q
 from members.models import MemberUnit, WorkTask
 
 Status = JudicialRecommendation.Status
@@ -64,6 +67,8 @@ class RecommendationFilter(django_filters.FilterSet):
     year = django_filters.CharFilter(label=_("年度"), method="filter_year", widget=FastSelect)
     overdue = django_filters.CharFilter(label=_("逾期"), method="filter_overdue", widget=FastSelect)
     escalated = django_filters.CharFilter(label=_("已通报主管部门"), method="filter_escalated", widget=FastSelect)
+    region = django_filters.CharFilter(label=_("区划"), method="filter_region", widget=FastSelect)
+    level = django_filters.CharFilter(label=_("层级"), method="filter_level", widget=FastSelect)
 
     class Meta:
         form = FilterForm
@@ -72,14 +77,22 @@ class RecommendationFilter(django_filters.FilterSet):
         super().__init__(data, queryset)
         self.today = timezone.localdate()
 
-    def with_choices(self) -> RecommendationFilter:
-        """Fill the choices of the form's selects (only the page renders them; the API and export do not)."""
+    def with_choices(self, user: Any = None) -> RecommendationFilter:
+        """Fill the choices of the form's selects (only the page renders them; the API and export do not).
+
+        The region select and the courts offer only what lies within the user's reach.
+        """
         fields = self.form.fields
         units = MemberUnit.objects.filter(active=True, kind=MemberUnit.Kind.COURT)
-        # The High Court and the intermediate courts; a basic court is filtered by ?court=<id> or search.
-        courts = units.filter(
-            Q(level__in=[MemberUnit.Level.PROVINCE, MemberUnit.Level.CITY]) | Q(pk=parse_id(self.data.get("court")))
-        ).order_by("order", "id")
+        top = levels.reach_region(user) if user is not None else None
+        if top is None:
+            # The High Court and the intermediate courts; a basic court is filtered by ?court=<id> or search.
+            courts = units.filter(
+                Q(level__in=[MemberUnit.Level.PROVINCE, MemberUnit.Level.CITY]) | Q(pk=parse_id(self.data.get("court")))
+            )
+        else:
+            courts = units.filter(unit_region_q(top))
+        courts = courts.order_by("order", "id")
         tasks = WorkTask.objects.order_by("number").values_list("pk", "number", "title")
         fields["status"].widget.choices = [ALL, *Status.choices]
         fields["court"].widget.choices = [ALL, *courts.values_list("pk", "name")]
@@ -87,7 +100,15 @@ class RecommendationFilter(django_filters.FilterSet):
         fields["year"].widget.choices = [ALL, *((y, str(y)) for y in year_choices())]
         fields["overdue"].widget.choices = YES_NO
         fields["escalated"].widget.choices = YES_NO
+        fields["region"].widget.choices = levels.region_choices(user) if user is not None else [ALL]
+        fields["level"].widget.choices = levels.LEVEL_CHOICES
         return self
+
+    def filter_region(self, qs: QuerySet[JudicialRecommendation], name: str, value: str) -> QuerySet[Any]:
+        return levels.filter_region(qs, value)
+
+    def filter_level(self, qs: QuerySet[JudicialRecommendation], name: str, value: str) -> QuerySet[Any]:
+        return levels.filter_level(qs, value)
 
     def filter_status(self, qs: QuerySet[JudicialRecommendation], name: str, value: str) -> QuerySet[Any]:
         return qs.filter(status=value) if value in Status.values else qs

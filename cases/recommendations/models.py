@@ -199,6 +199,9 @@ class JudicialRecommendation(models.Model):
             models.Index(fields=["court", "-issued_on"], name="recommendation_court_issued"),
             models.Index(fields=["addressee", "status"], name="recommendation_addressee"),
             models.Index(fields=["-issued_on", "-id"], name="recommendation_list_order"),
+            # A 市州's or a county's office list, newest first: one index range (issue 13).
+            models.Index(fields=["city", "-issued_on", "-id"], name="recommendation_city_list"),
+            models.Index(fields=["region", "-issued_on", "-id"], name="recommendation_region_list"),
             models.Index(
                 fields=["reply_due"], condition=Q(status__in=["issued", "acknowledged"]), name="recommendation_open_due"
             ),

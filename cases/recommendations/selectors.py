@@ -1,8 +1,9 @@
 """Reads of judicial recommendations. The scope lives here, in one place (DESIGN.md promise 4).
 
-Office staff, leaders and administrators see every recommendation; a court clerk sees their
-court's; a liaison sees what was issued to their unit or copied to it, and, once escalated, what
-their unit supervises. Every list, detail, export and API view starts from
+Administrators and the provincial office and leaders see every recommendation; the office and
+leaders of a 市州 or 县市区 what lives in their region or below; a court clerk their court's, and
+read-only the issued ones of the courts below; a liaison what was issued to their unit (or a
+sub-unit) or copied to it, and, once escalated, what it supervises. Every list, detail, export and API view starts from
 :func:`visible_to`; anything outside it is 404.
 """
 
@@ -20,38 +21,57 @@ from django.utils.translation import gettext_lazy
 
 from cases.recommendations.filters import RecommendationFilter
 from cases.recommendations.models import JudicialRecommendation
+from members.levels import Reach, reach_of
 from members.models import MemberUnit, Notification, User
-from members.roles import Role, can_read_all, has_role
 
 CopyTo = JudicialRecommendation.copy_to.through
 
 
 def visible_to(user: User) -> QuerySet[JudicialRecommendation]:
-    """Every recommendation this user may read."""
+    """Every recommendation this user may read (scope by level: ``members.levels.reach_of``)."""
     qs = JudicialRecommendation.objects.all()
     if not getattr(user, "is_authenticated", False):
         return qs.none()
-    if can_read_all(user):
+    reach = reach_of(user)
+    if reach.everything:
         return qs
-    unit_id = user.unit_id
-    if unit_id is None:
+    if reach.nothing:
         return qs.none()
     scope = Q(pk__in=[])
-    if has_role(user, Role.COURT_CLERK):
-        scope |= Q(court_id=unit_id)
-    if has_role(user, Role.LIAISON):
-        # One index lookup per way a unit is involved, as a union: an OR of these (with the copy-to
-        # EXISTS) would make PostgreSQL test every row of the table.
-        # No ORDER BY inside the parts: SQLite (development) refuses it in a compound statement.
-        issued = JudicialRecommendation.objects.filter(issued_at__isnull=False).order_by()
-        involved = (
-            issued.filter(addressee_id=unit_id)
-            .values("pk")
-            .union(CopyTo.objects.filter(memberunit_id=unit_id).order_by().values("judicialrecommendation_id"))
-            .union(issued.filter(supervisor_id=unit_id, escalated_at__isnull=False).values("pk"))
-        )
-        scope |= Q(pk__in=involved, issued_at__isnull=False)
+    if reach.region is not None:
+        # The office and leaders of a 市州 or 县市区: what lives in their region or below.
+        scope |= reach.region_q()
+    if reach.all_courts or reach.court_ids:
+        scope |= _court_scope(user, reach)
+    if reach.unit_ids:
+        scope |= _liaison_scope(reach.unit_ids)
     return qs.filter(scope)
+
+
+def _court_scope(user: User, reach: Reach) -> Q:
+    """A clerk: their own court's recommendations (drafts too), and the issued ones of the courts below."""
+    own = Q(court_id=user.unit_id)
+    issued = Q(issued_at__isnull=False)
+    if reach.all_courts:
+        return own | issued
+    below = [pk for pk in reach.court_ids if pk != user.unit_id]
+    return own | (Q(court_id__in=below) & issued) if below else own
+
+
+def _liaison_scope(unit_ids: tuple[int, ...]) -> Q:
+    """A liaison: what was issued to their unit or a sub-unit, copied to one, or escalated to one."""
+    # One index lookup per way a unit is involved, as a union: an OR of these (with the copy-to
+    # EXISTS) would make PostgreSQL test every row of the table.
+    # No ORDER BY inside the parts: SQLite (development) refuses it in a compound statement.
+    issued = JudicialRecommendation.objects.filter(issued_at__isnull=False).order_by()
+    ids = list(unit_ids)
+    involved = (
+        issued.filter(addressee_id__in=ids)
+        .values("pk")
+        .union(CopyTo.objects.filter(memberunit_id__in=ids).order_by().values("judicialrecommendation_id"))
+        .union(issued.filter(supervisor_id__in=ids, escalated_at__isnull=False).values("pk"))
+    )
+    return Q(pk__in=involved, issued_at__isnull=False)
 
 
 SORTS = {

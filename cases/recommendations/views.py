@@ -52,7 +52,7 @@ def _get(request: AuthenticatedHttpRequest, pk: int) -> JudicialRecommendation:
 @login_required
 @require_GET
 def recommendation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    filters = RecommendationFilter(request.GET, selectors.visible_to(request.user)).with_choices()
+    filters = RecommendationFilter(request.GET, selectors.visible_to(request.user)).with_choices(request.user)
     # Sort and page the bare ids (an index walk at any page), then read the page's 20 rows with joins.
     listing = list_page(
         request,

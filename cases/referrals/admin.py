@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases.referrals.models import Outcome, Party, Referral, ReferralEvent, ReferralImport, ReferralKind
+from members.levels import stamp
 
 
 @admin.register(ReferralKind)
@@ -78,6 +79,11 @@ class ReferralAdmin(SimpleHistoryAdmin):
     list_select_related = ["kind", "sender", "receiver", "handler"]
     inlines = [PartyInline, EventInline]
     show_full_result_count = False
+
+    def save_model(self, request: HttpRequest, obj: Referral, form: Any, change: bool) -> None:
+        # Where the record lives follows its sender and receiver, whoever changes them.
+        stamp(obj, obj.sender, obj.receiver)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(ReferralImport)

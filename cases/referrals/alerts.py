@@ -2,7 +2,8 @@
 
 A referral sent and not acknowledged within two working days reminds the receiver; an answer due
 within two days reminds it again; the day after the due date the receiver, the sender and the
-office hear that it is overdue. The services re-arm ``next_alert_at`` with :func:`referral_stages`;
+office of the referral's level (the nearest office whose region holds it) hear that it is overdue.
+The services re-arm ``next_alert_at`` with :func:`referral_stages`;
 the scan reads the people of the due rows' units once (one ContactDirectory per scan).
 """
 
@@ -54,7 +55,8 @@ def _alert(
     unit_ids: Sequence[int | None],
     office: bool,
 ) -> None:
-    to = people.contacts(unit_ids) + (people.office() if office else [])
+    # The office of the referral's level: the nearest office whose region holds it.
+    to = people.contacts(unit_ids) + (people.office_for(referral.region_id) if office else [])
     notify(event=event, obj=referral, stage=stage, recipients=to, url=_url(referral), context={"referral": referral})
 
 

@@ -129,6 +129,8 @@ LIST_PARAMETERS = [
     OpenApiParameter("counterpart", OpenApiTypes.INT),
     OpenApiParameter("task", OpenApiTypes.INT),
     OpenApiParameter("overdue", OpenApiTypes.BOOL),
+    OpenApiParameter("region", OpenApiTypes.INT, description="区划 id:该区划及下级"),
+    OpenApiParameter("level", OpenApiTypes.STR, enum=["province", "city", "county"], description="所在层级"),
     OpenApiParameter("from", OpenApiTypes.DATE, description="移送日期起"),
     OpenApiParameter("to", OpenApiTypes.DATE, description="移送日期止"),
     OpenApiParameter("search", OpenApiTypes.STR, description="案号或事项"),

@@ -15,11 +15,13 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from cases import levels
 from cases.referrals.models import Referral, ReferralKind
 from cases.referrals.selectors import day_after, local_datetime, search_condition
 from fuyuan.lib.forms import BootstrapFormMixin, FastSelect
 from fuyuan.lib.params import parse_day, parse_id
-from members.models import MemberUnit, WorkTask
+from members.levels import reach_of, unit_region_q
+from members.models import MemberUnit, Region, WorkTask
 
 CHOICES_SECONDS = 60
 TRUE = ("1", "true", "yes", "on")
@@ -40,6 +42,18 @@ def _filter_choices() -> dict[str, list[Any]]:
         "units": list(MemberUnit.objects.filter(active=True).values_list("pk", "name")),
         "tasks": [(pk, f"{n}. {title}") for pk, n, title in WorkTask.objects.values_list("pk", "number", "title")],
     }
+
+
+def units_within(region: Region) -> list[Any]:
+    """The active units of a region and below (the counterparts an office of that level may pick),
+    kept a minute in the cache like the other choices, so every level's list costs the same queries."""
+
+    def read() -> list[Any]:
+        return list(MemberUnit.objects.filter(unit_region_q(region), active=True).values_list("pk", "name"))
+
+    units = cache.get_or_set(f"referral-filter-units:{region.pk}", read, CHOICES_SECONDS)
+    assert units is not None  # get_or_set stores and returns what read gives
+    return units
 
 
 def _select(**attrs: Any) -> FastSelect:
@@ -74,6 +88,8 @@ class ReferralFilter(django_filters.FilterSet):
         ),
     )
     q = django_filters.CharFilter(method="filter_search")  # the API's other name of ``search``
+    region = django_filters.CharFilter(label=_("区划"), method="filter_region", widget=_select())
+    level = django_filters.CharFilter(label=_("层级"), method="filter_level", widget=_select())
 
     class Meta:
         form = FilterForm
@@ -82,10 +98,18 @@ class ReferralFilter(django_filters.FilterSet):
         super().__init__(data, queryset)
         self.box = box
 
-    def with_choices(self) -> ReferralFilter:
-        """Fill the choices of the form's selects (only the page renders them; the API and export do not)."""
+    def with_choices(self, user: Any = None) -> ReferralFilter:
+        """Fill the choices of the form's selects (only the page renders them; the API and export do not).
+
+        An office or leader below the province picks counterparts and regions within its region only.
+        """
         fields = self.form.fields
         choices = filter_choices()
+        reach = reach_of(user) if user is not None else None
+        if reach is not None and reach.region is not None:
+            choices = {**choices, "units": units_within(reach.region)}
+        fields["region"].widget.choices = levels.region_choices(user) if user is not None else [levels.ALL]
+        fields["level"].widget.choices = levels.LEVEL_CHOICES
         fields["kind"].widget.choices = [ALL, *choices["kinds"]]
         fields["status"].widget.choices = [ALL, *Referral.Status.choices]
         fields["counterpart"].widget.choices = [ALL, *choices["units"]]
@@ -94,7 +118,7 @@ class ReferralFilter(django_filters.FilterSet):
         return self
 
     #: The filters the list page shows (the API also takes ``sender``, ``receiver`` and ``q``).
-    PAGE_FIELDS = ("kind", "status", "counterpart", "task", "overdue", "from", "to", "search")
+    PAGE_FIELDS = ("kind", "status", "counterpart", "task", "overdue", "region", "level", "from", "to", "search")
 
     def page_fields(self) -> list[forms.BoundField]:
         return [self.form[name] for name in self.PAGE_FIELDS]
@@ -123,6 +147,12 @@ class ReferralFilter(django_filters.FilterSet):
     def filter_unit(self, qs: QuerySet[Referral], name: str, value: str) -> QuerySet[Referral]:
         unit = parse_id(value)
         return qs if unit is None else qs.filter(**{f"{name}_id": unit})
+
+    def filter_region(self, qs: QuerySet[Referral], name: str, value: str) -> QuerySet[Referral]:
+        return levels.filter_region(qs, value)
+
+    def filter_level(self, qs: QuerySet[Referral], name: str, value: str) -> QuerySet[Referral]:
+        return levels.filter_level(qs, value)
 
     def filter_task(self, qs: QuerySet[Referral], name: str, value: str) -> QuerySet[Referral]:
         task = parse_id(value)

@@ -46,6 +46,7 @@ from fuyuan.lib.alerts import next_alert_time
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.uploads import check_upload
 from fuyuan.lib.xlsx import rows_response
+from members.levels import place_of
 from members.models import MemberUnit, User
 
 log = logging.getLogger(__name__)
@@ -528,8 +529,18 @@ def _recheck_rows(imp: ReferralImport) -> tuple[list[ImportRow], int]:
     return [r for r in rows if r.case_number not in existing], len(existing)
 
 
-def _delegation(imp: ReferralImport, kind: ReferralKind, row: ImportRow, now: datetime) -> Referral:
+def _places(sender_id: int, receiver_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Where each delegation lives (``members.levels.place_of``), by receiver: a few queries per import."""
+    receivers = set(receiver_ids)
+    units = MemberUnit.objects.select_related("region").in_bulk({sender_id, *receivers})
+    return {pk: place_of(units[sender_id], units[pk]) for pk in receivers}
+
+
+def _delegation(
+    imp: ReferralImport, kind: ReferralKind, row: ImportRow, now: datetime, place: dict[str, Any]
+) -> Referral:
     r = Referral(
+        **place,
         kind=kind,
         sender_id=imp.sender_id,
         receiver_id=row.receiver_id,
@@ -552,9 +563,10 @@ def _bulk_create_delegations(*, imp: ReferralImport, rows: list[ImportRow], now:
     done = 0
     _set_progress(imp.pk, 0, total)
     through = Referral.tasks.through
+    places = _places(imp.sender_id, (row.receiver_id for row in rows))
     for start in range(0, total, IMPORT_BATCH):
         chunk = rows[start : start + IMPORT_BATCH]
-        objs = [_delegation(imp, kind, row, now) for row in chunk]
+        objs = [_delegation(imp, kind, row, now, places[row.receiver_id]) for row in chunk]
         Referral.objects.bulk_create(objs)
         Referral.history.bulk_history_create(objs, default_user=imp.uploaded_by, default_date=now)
         parties = []

@@ -157,6 +157,9 @@ class Referral(models.Model):
             models.Index(fields=["sender", "-id"], name="referral_sent_list"),
             models.Index(fields=["receiver", "-id"], name="referral_inbox_list", include=["status"]),
             models.Index(fields=["handler", "-id"], name="referral_handler_list", condition=Q(handler__isnull=False)),
+            # A 市州's or a county's office list in id order: one index range (issue 13).
+            models.Index(fields=["city", "-id"], name="referral_city_list"),
+            models.Index(fields=["region", "-id"], name="referral_region_list"),
             # The figures: one kind over a period.
             models.Index(
                 fields=["kind", "sent_at"], name="referral_kind_sent", include=["status", "outcome", "sender"]

@@ -1,8 +1,11 @@
 """Reads of case referrals: the ONE scope, the boxes of the lists, the rows they show, what awaits a unit.
 
-Scope: office, leaders and administrators read everything; anyone else reads the referrals of
-their own unit — sent by it (drafts included), addressed to it (once sent), or passed to it as
-the sub-unit handling it. Outside the scope is 404.
+Scope by level (``members.levels.reach_of``): administrators and the provincial office and leaders
+read everything; the office and leaders of a 市州 or 县市区 what lives in their region or below; anyone
+with a unit the referrals of their own unit — sent by it (drafts included), addressed to it (once
+sent), or passed to it as the sub-unit handling it; a liaison also (read-only, no drafts) those of
+their unit's sub-units, a court clerk those of the courts below, a High Court clerk those of every
+court. Outside the scope is 404.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.referrals.models import Referral
-from members.models import User
-from members.roles import can_read_all
+from members.levels import reach_of
+from members.models import MemberUnit, User
 
 S = Referral.Status
 BOXES = ("inbox", "sent", "all")
@@ -31,14 +34,32 @@ def day_after(day: date) -> datetime:
 
 
 def visible_to(user: User) -> QuerySet[Referral]:
-    """Every referral the user may read (the one place where scope is decided)."""
+    """Every referral the user may read (the one place where scope is decided; by level, ``reach_of``)."""
     qs = Referral.objects.all()
-    if can_read_all(user):
-        return qs
-    if not getattr(user, "unit_id", None):
+    if not getattr(user, "is_authenticated", False):
         return qs.none()
-    unit = user.unit_id
-    return qs.filter(Q(sender_id=unit) | (Q(receiver_id=unit) | Q(handler_id=unit)) & ~Q(status=S.DRAFT))
+    reach = reach_of(user)
+    if reach.everything:
+        return qs
+    own = getattr(user, "unit_id", None)
+    scope = Q(pk__in=[])
+    if reach.region is not None:
+        # The office and leaders of a 市州 or 县市区: what lives in their region or below.
+        scope |= reach.region_q()
+    if own:
+        scope |= _units_q([own], drafts=True)
+    below = sorted({*reach.unit_ids, *reach.court_ids} - {own})
+    if below:
+        # A liaison's sub-units, a clerk's courts below: read-only, and never their drafts.
+        scope |= _units_q(below, drafts=False)
+    if reach.all_courts:
+        scope |= (Q(sender__kind=MemberUnit.Kind.COURT) | Q(receiver__kind=MemberUnit.Kind.COURT)) & ~Q(status=S.DRAFT)
+    return qs.filter(scope)
+
+
+def _units_q(ids: list[int], *, drafts: bool) -> Q:
+    sent = Q(sender_id__in=ids) if drafts else Q(sender_id__in=ids) & ~Q(status=S.DRAFT)
+    return sent | (Q(receiver_id__in=ids) | Q(handler_id__in=ids)) & ~Q(status=S.DRAFT)
 
 
 def referral_get(user: User, pk: Any) -> Referral:
@@ -58,6 +79,12 @@ def box_queryset(user: User, box: str) -> QuerySet[Referral]:
     """The base of a list: "inbox" (addressed to us), "sent" (sent by us) or "all" (office, leaders)."""
     unit = getattr(user, "unit_id", None)
     if box == "all":
+        region = reach_of(user).region
+        if region is not None:
+            # An office or leader below the province: "all" is everything of their region, one index
+            # range (city|region, -id). Their own unit's referrals living above it (sent to a
+            # provincial department) are in the inbox and sent boxes, and readable (visible_to).
+            return Referral.objects.filter(reach_of(user).region_q())
         return visible_to(user)
     if not unit:
         return Referral.objects.none()
@@ -71,8 +98,22 @@ def box_queryset(user: User, box: str) -> QuerySet[Referral]:
     return qs.filter(receiver_id=unit)
 
 
+def reads_region(user: User) -> bool:
+    """Office staff and leaders (of any level), and administrators: they read a region's referrals."""
+    reach = reach_of(user)
+    return reach.everything or reach.region is not None
+
+
+def reads_beyond_unit(user: User) -> bool:
+    """Whether the user reads more than their own unit's referrals (then the "all" box is theirs)."""
+    reach = reach_of(user)
+    return bool(
+        reach.everything or reach.region is not None or reach.all_courts or len({*reach.unit_ids, *reach.court_ids}) > 1
+    )
+
+
 def default_box(user: User) -> str:
-    if getattr(user, "unit_id", None) and not can_read_all(user):
+    if getattr(user, "unit_id", None) and not reads_region(user):
         return "inbox"
     return "all"
 

@@ -25,6 +25,7 @@ from fuyuan.lib.alerts import next_alert_time
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.locking import copy_back, lock
 from fuyuan.lib.workdays import add_working_days
+from members.levels import stamp
 from members.models import MemberUnit, User, WorkTask
 from members.roles import Role, has_role
 from members.selectors import unit_contacts
@@ -136,6 +137,21 @@ def _check_receiver(*, sender: MemberUnit, receiver: MemberUnit | None) -> Membe
     return receiver
 
 
+#: 人民法庭对接化解: a 人民法庭 or basic court hands a dispute to a township/street/village mediation body.
+TRIBUNAL_MEDIATION = "tribunal_mediation"
+TRIBUNAL_SENDER_LEVELS = (MemberUnit.CourtLevel.TRIBUNAL, MemberUnit.CourtLevel.BASIC)
+
+
+def _check_kind_parties(*, kind: ReferralKind, sender: MemberUnit, receiver: MemberUnit) -> None:
+    """The parties a kind requires (a ValidationError in Chinese otherwise)."""
+    if kind.code != TRIBUNAL_MEDIATION:
+        return
+    if sender.kind != MemberUnit.Kind.COURT or sender.court_level not in TRIBUNAL_SENDER_LEVELS:
+        raise ValidationError({"kind": [_("“人民法庭对接化解”只能由人民法庭或基层人民法院移送。")]})
+    if receiver.kind != MemberUnit.Kind.MEDIATION:
+        raise ValidationError({"receiver": [_("“人民法庭对接化解”的接收单位应为乡镇、街道或村(社区)调解组织。")]})
+
+
 def clean_parties(parties: Sequence[Mapping[str, Any]]) -> list[Party]:
     """Validate parties given as mappings (role, name, id_number, phone); raise ValidationError in Chinese."""
     result = []
@@ -190,11 +206,12 @@ def referral_create(
     if not kind.active:
         raise ValidationError({"kind": [_("该移送类别已停用。")]})
     receiver = _check_receiver(sender=sender, receiver=receiver)
+    _check_kind_parties(kind=kind, sender=sender, receiver=receiver)
     case_number = _check_case_number(sender=sender, kind=kind, case_number=case_number)
     if not (subject or "").strip():
         raise ValidationError({"subject": [_("请填写事项。")]})
     party_rows = clean_parties(parties)
-    referral = Referral.objects.create(
+    referral = Referral(
         kind=kind,
         sender=sender,
         receiver=receiver,
@@ -204,6 +221,8 @@ def referral_create(
         created_by=by,
         status=S.DRAFT,
     )
+    stamp(referral, sender, receiver)
+    referral.save(force_insert=True)
     default_task = kind.default_task
     task_list = list(tasks) if tasks is not None else ([default_task] if default_task is not None else [])
     if task_list:
@@ -233,7 +252,9 @@ def referral_update(
     _require_status(locked, [S.DRAFT, S.RETURNED], _("修改"))
     if receiver is not None:
         _check_receiver(sender=locked.sender, receiver=receiver)
+        _check_kind_parties(kind=locked.kind, sender=locked.sender, receiver=receiver)
         locked.receiver = receiver
+        stamp(locked, locked.sender, receiver)
     if case_number is not None:
         locked.case_number = _check_case_number(
             sender=locked.sender, kind=locked.kind, case_number=case_number, exclude=locked.pk

@@ -39,7 +39,6 @@ from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.forms import apply_service_errors, submit
 from fuyuan.lib.listing import SEARCH_COUNT_CAP, list_page
 from fuyuan.lib.xlsx import rows_response
-from members.roles import can_read_all
 from members.types import AuthenticatedHttpRequest
 
 PER_PAGE = 20
@@ -55,7 +54,7 @@ def _box_of(request: AuthenticatedHttpRequest, box: str | None) -> str:
     box = box or selectors.default_box(request.user)
     if box not in selectors.BOXES:
         raise Http404
-    if box == "all" and not can_read_all(request.user):
+    if box == "all" and not selectors.reads_beyond_unit(request.user):
         raise Http404
     if box in ("inbox", "sent") and not request.user.unit_id:
         raise Http404
@@ -66,7 +65,7 @@ def _box_of(request: AuthenticatedHttpRequest, box: str | None) -> str:
 def referral_list(request: AuthenticatedHttpRequest, box: str | None = None) -> HttpResponse:
     """ "Addressed to us" (inbox), "sent by us" (sent) and, for office and leaders, all referrals."""
     box = _box_of(request, box)
-    filters = _filtered(request, box).with_choices()
+    filters = _filtered(request, box).with_choices(request.user)
     listing = list_page(
         request,
         selectors.list_rows(filters.qs),
@@ -85,7 +84,8 @@ def referral_list(request: AuthenticatedHttpRequest, box: str | None = None) -> 
             "listing": listing,
             "detail_prefix": reverse("referral-list"),
             "query": urlencode(listing.params),
-            "can_read_all": can_read_all(request.user),
+            "can_read_all": selectors.reads_beyond_unit(request.user),
+            "office_reads": selectors.reads_region(request.user),
             "has_unit": bool(request.user.unit_id),
             "can_import": intake.may_import(request.user.unit),
         },
