@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -184,11 +184,13 @@ def unit_choices(
     """
     qs = MemberUnit.objects.filter(active=True)
     for word in search.split()[:PICKER_WORDS]:
+        # Chinese has no case: a word without Latin letters is matched as it is, sparing UPPER() on every row.
+        lookup = "icontains" if any(c.isascii() and c.isalpha() for c in word) else "contains"
         qs = qs.filter(
-            Q(name__icontains=word)
-            | Q(short_name__icontains=word)
-            | Q(region__name__icontains=word)
-            | Q(region__city__name__icontains=word)
+            Q(**{f"name__{lookup}": word})
+            | Q(**{f"short_name__{lookup}": word})
+            | Q(**{f"region__name__{lookup}": word})
+            | Q(**{f"region__city__name__{lookup}": word})
         )
     if scope.kinds:
         qs = qs.filter(kind__in=scope.kinds)
@@ -220,7 +222,7 @@ def unit_choices(
     return [_choice(row) for row in rows[:PICKER_PAGE]], len(rows) > PICKER_PAGE
 
 
-def _choice(row: dict[str, Any]) -> dict[str, Any]:
+def _choice(row: Mapping[str, Any]) -> dict[str, Any]:
     region_level = row["region__level"]
     if region_level == Region.Level.COUNTY:
         group = f"{row['region__city__name']} · {row['region__name']}"

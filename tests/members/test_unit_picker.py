@@ -213,9 +213,7 @@ def test_a_bound_form_keeps_the_posted_units(cast: Cast) -> None:
     assert form.is_valid(), form.errors
     assert form.cleaned_data["owner_unit"] == owner
     assert set(form.cleaned_data["supporting_units"]) == set(helpers)
-    assert sorted(options_of(str(form["supporting_units"]), "supporting_units")) == sorted(
-        str(u.pk) for u in helpers
-    )
+    assert sorted(options_of(str(form["supporting_units"]), "supporting_units")) == sorted(str(u.pk) for u in helpers)
     # A nonsense id is not rendered and not valid.
     bad = DecisionForm(data={"text": "x", "owner_unit": "abc", "due": "2026-12-01"})
     assert not bad.is_valid() and "owner_unit" in bad.errors
