@@ -66,6 +66,9 @@ def test_search_matches_name_short_name_and_region_word_by_word(cast: Cast) -> N
     expected = MemberUnit.objects.filter(kind="court", region__city__name="兰州市").count()
     assert len(courts) == expected
     assert names(search(client, q="没有这个单位")) == []
+    # Latin letters are matched whatever their case.
+    UnitFactory(name="OA测试中心", short_name="")
+    assert names(search(client, q="oa")) == ["OA测试中心"]
 
 
 def test_results_are_grouped_by_level_and_region(cast: Cast) -> None:
@@ -218,3 +221,30 @@ def test_a_bound_form_keeps_the_posted_units(cast: Cast) -> None:
     bad = DecisionForm(data={"text": "x", "owner_unit": "abc", "due": "2026-12-01"})
     assert not bad.is_valid() and "owner_unit" in bad.errors
     assert options_of(str(bad["owner_unit"]), "owner_unit") == [""]
+
+
+def test_a_non_office_convener_is_their_own_unit_in_a_plain_select(cast: Cast) -> None:
+    from meetings.meetings.forms import MeetingForm
+    from members.widgets import UnitPicker
+
+    mine = MeetingForm(user=cast.liaison)
+    html = str(mine["convener"])
+    assert "data-unit-picker" not in html and options_of(html, "convener") == ["", str(cast.unit.pk)]
+    office = MeetingForm(user=cast.office)
+    assert isinstance(office.fields["convener"].widget, UnitPicker)
+    assert 'data-unit-picker="single"' in str(office["convener"])
+
+
+def test_pages_load_the_vendored_picker_from_our_own_static_files(cast: Cast) -> None:
+    from django.contrib.staticfiles import finders
+
+    html = client_for(cast.clerk).get("/recommendations/new/").content.decode()
+    for asset in [
+        "vendor/tom-select/tom-select.complete.min.js",
+        "vendor/tom-select/tom-select.bootstrap5.min.css",
+        "js/pickers.js",
+    ]:
+        assert f"/static/{asset}" in html
+        assert finders.find(asset), asset
+    assert 'name="addressee"' in html and 'data-search-url="/units/search/?exclude_kind=court"' in html
+    assert html.count("<option") < 60  # no list of every unit
