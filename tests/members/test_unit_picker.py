@@ -248,3 +248,26 @@ def test_pages_load_the_vendored_picker_from_our_own_static_files(cast: Cast) ->
         assert finders.find(asset), asset
     assert 'name="addressee"' in html and 'data-search-url="/units/search/?exclude_kind=court"' in html
     assert html.count("<option") < 60  # no list of every unit
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "法院\x00"},
+        {"q": "%"},
+        {"q": "_"},
+        {"q": "x" * 5000},
+        {"page": "99999999999999999999"},
+        {"page": "-1"},
+        {"region": "²"},
+        {"region": "99999999999999999999"},
+        {"kind": ""},
+    ],
+)
+def test_hostile_parameters_are_answered_without_a_server_error(cast: Cast, params: dict[str, str]) -> None:
+    client = Client(raise_request_exception=False)
+    client.force_login(cast.liaison)
+    response = client.get(URL, params)
+    assert response.status_code in (200, 400), response.status_code
+    if params.get("q") in ("%", "_"):
+        assert response.json()["results"] == []  # a wildcard is a character, not "anything"
