@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
+from members.levels import unit_region_q
 from members.models import Liaison, MemberUnit, Notification, Region, User, WorkTask
 from members.roles import Role
 
@@ -188,3 +191,81 @@ def inbox(user: User, *, unread_only: bool = False) -> QuerySet[Notification]:
 
 def unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+# --- The unit picker (members.widgets.UnitPicker, GET /units/search/) ---------------------------------
+
+PICKER_PAGE = 20
+#: At most this many words of a picker's query are matched (each must match somewhere).
+PICKER_WORDS = 5
+_LEVEL_RANK = {MemberUnit.Level.PROVINCE: 0, MemberUnit.Level.CITY: 1, MemberUnit.Level.COUNTY: 2}
+
+
+@dataclass(frozen=True)
+class UnitScope:
+    """Which units a picker offers: every active unit, narrowed by a field (``kind=court``…)."""
+
+    kinds: tuple[str, ...] = ()
+    exclude_kinds: tuple[str, ...] = ()
+    court_levels: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    region: Region | None = None
+
+
+def unit_choices(
+    *, user: User, search: str = "", scope: UnitScope = UnitScope(), page: int = 1
+) -> tuple[list[dict[str, Any]], bool]:
+    """One page of the units a picker offers, and whether there are more: one query, at any level.
+
+    Matched word by word on the name, the short name and the region's (or its 市州's) name; ordered by
+    the user's own region first, then the rest of their 市州, then by level (province, 市州, 县市区).
+    """
+    qs = MemberUnit.objects.filter(active=True)
+    for word in search.split()[:PICKER_WORDS]:
+        # Chinese has no case: a word without Latin letters is matched as it is, sparing UPPER() on every row.
+        lookup = "icontains" if any(c.isascii() and c.isalpha() for c in word) else "contains"
+        qs = qs.filter(
+            Q(**{f"name__{lookup}": word})
+            | Q(**{f"short_name__{lookup}": word})
+            | Q(**{f"region__name__{lookup}": word})
+            | Q(**{f"region__city__name__{lookup}": word})
+        )
+    if scope.kinds:
+        qs = qs.filter(kind__in=scope.kinds)
+    if scope.exclude_kinds:
+        qs = qs.exclude(kind__in=scope.exclude_kinds)
+    if scope.court_levels:
+        qs = qs.filter(court_level__in=scope.court_levels)
+    if scope.levels:
+        qs = qs.filter(level__in=scope.levels)
+    if scope.region is not None:
+        qs = qs.filter(unit_region_q(scope.region))
+    own = user.unit.region if user.unit_id and user.unit and user.unit.region_id else None
+    nearness: list[When] = []
+    if own is not None and own.level != Region.Level.PROVINCE:
+        nearness.append(When(region_id=own.pk, then=Value(0)))
+        city_id = own.pk if own.level == Region.Level.CITY else own.city_id
+        nearness.append(When(Q(region__city_id=city_id) | Q(region_id=city_id), then=Value(1)))
+    level_rank = Case(*(When(level=code, then=Value(rank)) for code, rank in _LEVEL_RANK.items()), default=Value(0))
+    qs = qs.annotate(
+        near=Case(*nearness, default=Value(2)) if nearness else Value(2),
+        level_rank=level_rank,
+    ).order_by("near", "level_rank", "region__order", "region__code", "order", "id")
+    start = (max(page, 1) - 1) * PICKER_PAGE
+    rows = list(
+        qs.values("id", "name", "level", "region_id", "region__name", "region__level", "region__city__name")[
+            start : start + PICKER_PAGE + 1
+        ]
+    )
+    return [_choice(row) for row in rows[:PICKER_PAGE]], len(rows) > PICKER_PAGE
+
+
+def _choice(row: Mapping[str, Any]) -> dict[str, Any]:
+    region_level = row["region__level"]
+    if region_level == Region.Level.COUNTY:
+        group = f"{row['region__city__name']} · {row['region__name']}"
+    elif region_level == Region.Level.CITY:
+        group = row["region__name"]
+    else:
+        group = str(Region.Level.PROVINCE.label)
+    return {"id": row["id"], "text": row["name"], "level": row["level"], "region": row["region_id"], "group": group}

@@ -5,6 +5,7 @@ from members import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("units/", views.unit_list, name="unit-list"),
+    path("units/search/", views.unit_search, name="unit-search"),
     path("units/<int:pk>/", views.unit_detail, name="unit-detail"),
     path("units/<int:pk>/liaisons/add/", views.liaison_add, name="liaison-add"),
     path("units/<int:pk>/liaisons/<int:user_id>/retire/", views.liaison_retire, name="liaison-retire"),

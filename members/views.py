@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,8 +23,9 @@ from fuyuan.lib.params import parse_id
 from members import selectors, services
 from members.forms import LiaisonCreateForm, ProfileForm, UnitFilterForm
 from members.home import panels_for
-from members.models import MemberUnit, Notification, User, WorkTask
+from members.models import MemberUnit, Notification, Region, User, WorkTask
 from members.roles import Role, is_office, roles_of
+from members.selectors import UnitScope
 from members.types import AuthenticatedHttpRequest
 
 
@@ -80,6 +82,45 @@ def unit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "can_manage": is_office(request.user),
     }
     return render(request, "members/unit_detail.html", context)
+
+
+_SCOPE_PARAMS: dict[str, tuple[str, frozenset[str]]] = {
+    "kind": ("kinds", frozenset(MemberUnit.Kind.values)),
+    "exclude_kind": ("exclude_kinds", frozenset(MemberUnit.Kind.values)),
+    "court_level": ("court_levels", frozenset(MemberUnit.CourtLevel.values)),
+    "level": ("levels", frozenset(MemberUnit.Level.values)),
+}
+
+
+@require_safe
+def unit_search(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The unit pickers' source: ``{results: [{id, text, level, region, group}], more}``, 20 a page.
+
+    Any active unit may be picked (the directory is readable by every signed-in user); a field narrows
+    it with ``kind``, ``exclude_kind``, ``court_level``, ``level`` (comma-separated codes) and ``region``
+    (that region and below). An unknown code is refused (400) rather than ignored, which would widen the list.
+    """
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": _("请先登录。")}, status=401)
+    scope: dict[str, Any] = {}
+    for param, (name, allowed) in _SCOPE_PARAMS.items():
+        codes = tuple(c for raw in request.GET.getlist(param) for c in raw.split(",") if c)
+        if set(codes) - allowed:
+            return JsonResponse({param: [_("无效的代码。")]}, status=400)
+        scope[name] = codes
+    if request.GET.get("region"):
+        region = Region.objects.filter(pk=parse_id(request.GET["region"]) or 0).first()
+        if region is None:
+            return JsonResponse({"region": [_("没有这个行政区划。")]}, status=400)
+        scope["region"] = region
+    page = min(parse_id(request.GET.get("page")) or 1, 10_000)
+    results, more = selectors.unit_choices(
+        user=request.user,
+        search=request.GET.get("q", "")[:100],
+        scope=UnitScope(**scope),
+        page=page,
+    )
+    return JsonResponse({"results": results, "more": more}, json_dumps_params={"ensure_ascii": False})
 
 
 def _require_office(request: AuthenticatedHttpRequest) -> None:

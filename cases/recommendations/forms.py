@@ -9,8 +9,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cases.recommendations.models import JudicialRecommendation
-from fuyuan.lib.forms import BootstrapFormMixin, FastSelect, FastSelectMultiple, field
+from fuyuan.lib.forms import BootstrapFormMixin, field
 from members.models import MemberUnit, WorkTask
+from members.widgets import UnitPicker, UnitsPicker
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -48,20 +49,22 @@ class RecommendationForm(BootstrapFormMixin, forms.Form):
         label=_("文号"), max_length=80, required=False, help_text=_("如:(2025)甘高法建字第3号;发出前必须填写。")
     )
     case_number = forms.CharField(label=_("案号"), max_length=100, required=False)
-    addressee = forms.ModelChoiceField(label=_("收文单位"), queryset=MemberUnit.objects.none(), widget=FastSelect)
+    addressee = forms.ModelChoiceField(
+        label=_("收文单位"), queryset=MemberUnit.objects.none(), widget=UnitPicker(scope={"exclude_kind": "court"})
+    )
     copy_to = forms.ModelMultipleChoiceField(
         label=_("抄送单位"),
         queryset=MemberUnit.objects.none(),
         required=False,
         help_text=_("如复议机关。"),
-        widget=FastSelectMultiple(attrs={"size": 6}),
+        widget=UnitsPicker,
     )
     supervisor = forms.ModelChoiceField(
         label=_("主管部门"),
         queryset=MemberUnit.objects.none(),
         required=False,
         help_text=_("留空则取收文单位的主管部门;逾期 30 日未回复时通报此单位。"),
-        widget=FastSelect,
+        widget=UnitPicker(scope={"exclude_kind": "court"}),
     )
     tasks = forms.ModelMultipleChoiceField(label=_("工作任务"), queryset=WorkTask.objects.none(), required=False)
     category = forms.ChoiceField(label=_("类别"), choices=JudicialRecommendation.Category.choices)

@@ -12,8 +12,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.referrals.models import Outcome, Party, ReferralKind
-from fuyuan.lib.forms import BootstrapFormMixin, FastSelect, field
+from fuyuan.lib.forms import BootstrapFormMixin, field
 from members.models import MemberUnit, WorkTask
+from members.widgets import UnitPicker
 
 SMALL_SELECT = {"class": "form-select-sm"}
 SMALL_INPUT = {"class": "form-control-sm"}
@@ -22,7 +23,7 @@ SMALL_INPUT = {"class": "form-control-sm"}
 class ReferralForm(BootstrapFormMixin, forms.Form):
     kind = forms.ModelChoiceField(label=_("类别"), queryset=ReferralKind.objects.filter(active=True))
     receiver = forms.ModelChoiceField(
-        label=_("接收单位"), queryset=MemberUnit.objects.filter(active=True), widget=FastSelect
+        label=_("接收单位"), queryset=MemberUnit.objects.filter(active=True), widget=UnitPicker
     )
     case_number = forms.CharField(label=_("案号/编号"), max_length=100)
     subject = forms.CharField(label=_("事项"), max_length=200)

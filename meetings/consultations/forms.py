@@ -13,15 +13,14 @@ from meetings.consultations.models import Consultation
 from meetings.meetings.forms import DateInput, active_units
 from meetings.meetings.models import Meeting
 from members.models import MemberUnit, Region, WorkTask
+from members.widgets import UnitsPicker
 
 
 class ConsultationForm(BootstrapFormMixin, forms.Form):
     held_on = forms.DateField(label=_("会商日期"), widget=DateInput())
     topic_kind = forms.ChoiceField(label=_("会商类型"), choices=Consultation.TopicKind.choices)
     topic = forms.CharField(label=_("会商议题"), max_length=300)
-    units = forms.ModelMultipleChoiceField(
-        label=_("参与单位(含法院)"), queryset=active_units(), widget=forms.SelectMultiple(attrs={"size": 8})
-    )
+    units = forms.ModelMultipleChoiceField(label=_("参与单位(含法院)"), queryset=active_units(), widget=UnitsPicker)
     level = forms.ChoiceField(label=_("层级"), choices=MemberUnit.Level.choices)
     region = forms.ModelChoiceField(label=_("市州"), queryset=Region.objects.all(), required=False)
     case_number = forms.CharField(label=_("相关案号"), max_length=100, required=False)

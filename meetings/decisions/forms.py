@@ -9,16 +9,17 @@ from django.utils.translation import gettext_lazy as _
 
 from fuyuan.lib.forms import BootstrapFormMixin
 from meetings.meetings.forms import DateInput, active_units
+from members.widgets import UnitPicker, UnitsPicker
 
 
 class DecisionForm(BootstrapFormMixin, forms.Form):
     text = forms.CharField(label=_("议定事项"), widget=forms.Textarea(attrs={"rows": 3}))
-    owner_unit = forms.ModelChoiceField(label=_("牵头落实单位"), queryset=active_units())
+    owner_unit = forms.ModelChoiceField(label=_("牵头落实单位"), queryset=active_units(), widget=UnitPicker)
     supporting_units = forms.ModelMultipleChoiceField(
         label=_("配合单位"),
         queryset=active_units(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=UnitsPicker,
     )
     due = forms.DateField(label=_("完成时限"), widget=DateInput())
 

@@ -10,10 +10,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fuyuan.lib.forms import BootstrapFormMixin, field
+from fuyuan.lib.forms import BootstrapFormMixin, FastSelect, field
 from meetings.meetings.models import Invitation, Meeting
 from members.models import MemberUnit, Region, User, WorkTask
 from members.roles import is_office
+from members.widgets import UnitPicker, UnitsPicker
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -40,7 +41,7 @@ def active_units() -> QuerySet[MemberUnit]:
 class MeetingForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("会议类型"), choices=Meeting.Kind.choices)
     title = forms.CharField(label=_("会议名称"), max_length=200)
-    convener = forms.ModelChoiceField(label=_("召集单位"), queryset=MemberUnit.objects.none())
+    convener = forms.ModelChoiceField(label=_("召集单位"), queryset=MemberUnit.objects.none(), widget=UnitPicker)
     starts_at = forms.DateTimeField(label=_("开始时间"), widget=DateTimeLocalInput())
     ends_at = forms.DateTimeField(label=_("结束时间"), widget=DateTimeLocalInput())
     location = forms.CharField(label=_("会议地点"), max_length=200, required=False)
@@ -51,7 +52,7 @@ class MeetingForm(BootstrapFormMixin, forms.Form):
         label=_("参会单位"),
         queryset=active_units(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+        widget=UnitsPicker,
     )
     tasks = forms.ModelMultipleChoiceField(
         label=_("工作任务"), queryset=WorkTask.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
@@ -73,6 +74,7 @@ class MeetingForm(BootstrapFormMixin, forms.Form):
         if is_office(user):
             convener.queryset = active_units()
         else:
+            convener.widget = FastSelect(attrs=convener.widget.attrs)  # their own unit only: nothing to search
             convener.queryset = (
                 MemberUnit.objects.filter(pk=user.unit_id) if user.unit_id else MemberUnit.objects.none()
             )
@@ -123,7 +125,9 @@ class CancelForm(BootstrapFormMixin, forms.Form):
 
 class AgendaItemForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("议题"), max_length=200)
-    presenter_unit = forms.ModelChoiceField(label=_("汇报单位"), queryset=active_units(), required=False)
+    presenter_unit = forms.ModelChoiceField(
+        label=_("汇报单位"), queryset=active_units(), required=False, widget=UnitPicker
+    )
     minutes = forms.IntegerField(label=_("时长(分钟)"), min_value=1, initial=10)
 
 

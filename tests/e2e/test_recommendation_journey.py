@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from cases.models import JudicialRecommendation
 from tests.conftest import PASSWORD, Cast
+from tests.e2e.pickers import pick_unit
 
 
 def sign_in(page: Page, base: str, username: str) -> None:
@@ -29,7 +30,7 @@ def test_recommendation_from_draft_to_closed(live_server, page: Page, cast: Cast
     page.get_by_role("link", name="起草司法建议").click()
     page.fill("input[name=number]", "(2025)测中法建字第8号")
     page.fill("input[name=case_number]", "(2025)测01行初8号")
-    page.select_option("select[name=addressee]", label=cast.unit.name)
+    pick_unit(page, "addressee", cast.unit.short_name, cast.unit.name)
     page.fill("input[name=title]", "关于规范行政处罚程序的司法建议")
     page.fill("textarea[name=problem]", "处罚决定未告知陈述申辩权利。")
     page.fill("textarea[name=recommendation]", "建议规范处罚程序。")
