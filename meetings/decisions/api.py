@@ -43,11 +43,12 @@ class DecisionSerializer(serializers.ModelSerializer):
             "due",
             "status",
             "overdue",
+            "region",
             "done_at",
             "done_note",
             "created_at",
         ]
-        read_only_fields = ["id", "status", "done_at", "done_note", "created_at"]
+        read_only_fields = ["id", "status", "done_at", "done_note", "created_at", "region"]
 
     def get_overdue(self, obj: Decision) -> bool:
         return obj.overdue_on(self.context.get("today") or timezone.localdate())

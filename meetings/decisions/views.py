@@ -78,7 +78,7 @@ def decision_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "f": request.GET,
             "status_value": data["status"],
             "statuses": Decision.Status.choices,
-            **filter_choices(request, owner_options="units:owner"),
+            **filter_choices(request, owner_options="units:owner", region_options="regions:region"),
         },
     )
 
