@@ -75,7 +75,7 @@ def decision_stages(
             name=due_key,
             at=at_alert_hour(decision.due - timedelta(days=DECISION_DUE_SOON_DAYS)),
             until=at_alert_hour(decision.due + timedelta(days=1), time.min),
-            send=lambda: _send(decision, "decision_due", due_key, directory),
+            send=lambda: _send(decision, "decision_due", due_key, directory, offices),
         ),
         AlertStage(
             name=over_key,

@@ -28,7 +28,7 @@ from meetings.meetings import agenda as agenda_services
 from meetings.meetings import ical, selectors, services
 from meetings.meetings.filters import MeetingFilter
 from meetings.meetings.models import AgendaItem, Invitation, Meeting, Minutes
-from members.models import MemberUnit, WorkTask
+from members.models import MemberUnit, Region, WorkTask
 from members.types import AuthenticatedRequest
 
 # --- serializers -----------------------------------------------------------------------------------------
@@ -70,7 +70,7 @@ class MeetingSerializer(serializers.ModelSerializer):
     )
     tasks = serializers.PrimaryKeyRelatedField(queryset=WorkTask.objects.all(), many=True, required=False)
     # Where the meeting lives: its convener's region and that region's level (set by the services).
-    region = serializers.PrimaryKeyRelatedField(read_only=True)
+    region: serializers.PrimaryKeyRelatedField[Region] = serializers.PrimaryKeyRelatedField(read_only=True)
     level = serializers.CharField(read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True, allow_null=True)
     agenda = AgendaItemSerializer(source="agenda_items", many=True, required=False)

@@ -5,36 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0004_record_place'),
-        ('members', '0008_level_constraints'),
+        ("meetings", "0004_record_place"),
+        ("members", "0008_level_constraints"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='consultation',
-            index=models.Index(fields=['city', 'held_on', 'id'], name='consultation_city_held'),
+            model_name="consultation",
+            index=models.Index(fields=["city", "held_on", "id"], name="consultation_city_held"),
         ),
         migrations.AddIndex(
-            model_name='consultation',
-            index=models.Index(fields=['region', 'held_on', 'id'], name='consultation_region_held'),
+            model_name="consultation",
+            index=models.Index(fields=["region", "held_on", "id"], name="consultation_region_held"),
         ),
         migrations.AddIndex(
-            model_name='decision',
-            index=models.Index(fields=['city', 'status', 'due', 'id'], name='decision_city_status_due'),
+            model_name="decision",
+            index=models.Index(fields=["city", "status", "due", "id"], name="decision_city_status_due"),
         ),
         migrations.AddIndex(
-            model_name='decision',
-            index=models.Index(fields=['region', 'status', 'due', 'id'], name='decision_region_status_due'),
+            model_name="decision",
+            index=models.Index(fields=["region", "status", "due", "id"], name="decision_region_status_due"),
         ),
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['city', 'starts_at', 'id'], name='meeting_city_start'),
+            model_name="meeting",
+            index=models.Index(fields=["city", "starts_at", "id"], name="meeting_city_start"),
         ),
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['region', 'starts_at', 'id'], name='meeting_region_start'),
+            model_name="meeting",
+            index=models.Index(fields=["region", "starts_at", "id"], name="meeting_region_start"),
         ),
     ]

@@ -336,6 +336,9 @@ def test_overdue_goes_to_the_office_of_the_level_and_escalation_one_level_up(lev
     cg, lz, prov = levels.chengguan, levels.lanzhou, levels.province
     assert cg.decision and lz.decision and prov.decision
     due = cg.decision.due
+    time_machine.move_to(_at(due - timedelta(days=3)), tick=False)
+    reminders.scan_reminders()
+    assert _recipients(cg.decision, "decision_due") == {cg.liaison.pk, cg.office.pk}
     time_machine.move_to(_at(due + timedelta(days=1)), tick=False)
     reminders.scan_reminders()
     assert _recipients(cg.decision, "decision_overdue") == {cg.liaison.pk, cg.office.pk}
