@@ -45,8 +45,9 @@ UnitsQ = Callable[[QuerySet[M], tuple[int, ...] | None], QuerySet[M]]
 
 def unit_ids_of(user: User, reach: Reach) -> tuple[int, ...]:
     """The units whose records a unit's people read: a liaison's unit and sub-units, a clerk's court and the
-    courts below it, and always the user's own unit (today's rule, widened by the levels)."""
-    own = (user.unit_id,) if getattr(user, "unit_id", None) else ()
+    courts below it; a user of a unit with none of these roles, their unit (today's rule). The office and
+    leaders of a region read by region alone: one indexed equality, no OR to plan around."""
+    own = (user.unit_id,) if reach.nothing and getattr(user, "unit_id", None) else ()
     return tuple(sorted({*own, *reach.unit_ids, *reach.court_ids}))
 
 
