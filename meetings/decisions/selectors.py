@@ -9,10 +9,11 @@ and the courts below it. Anything else is 404.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 
 from meetings.decisions.models import Decision
-from meetings.meetings.selectors import scope
+from meetings.meetings import selectors as meeting_selectors
+from meetings.meetings.selectors import scope, unit_ids_of
 from members.levels import reach_of
 from members.models import MemberUnit, User
 
@@ -30,6 +31,20 @@ def _of_units(qs: QuerySet[Decision], unit_ids: tuple[int, ...] | None) -> Query
 
 def visible_to(user: User) -> QuerySet[Decision]:
     return scope(Decision.objects.all(), user, _of_units)
+
+
+def with_meeting_shown(qs: QuerySet[Decision], user: User) -> QuerySet[Decision]:
+    """Annotate ``meeting_shown``: the decision's meeting is in ``user``'s scope too.
+
+    An owner or supporting unit that was not invited sees the decision, not its meeting: the pages and the
+    API name the meeting (title, link, id) only when ``meeting_shown``. Those who read by region read the
+    meeting too (a decision lives where its meeting does): no subquery for them.
+    """
+    reach = reach_of(user)
+    if reach.everything or (reach.region is not None and not unit_ids_of(user, reach) and not reach.all_courts):
+        return qs.annotate(meeting_shown=Value(True, output_field=BooleanField()))
+    visible = meeting_selectors.visible_to(user).filter(pk=OuterRef("meeting_id"))
+    return qs.annotate(meeting_shown=Exists(visible))
 
 
 def open_for_home(*, user: User, limit: int) -> list[Decision]:

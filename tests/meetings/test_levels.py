@@ -364,3 +364,27 @@ def test_a_county_without_an_office_of_its_own_is_followed_by_the_city_office(le
         reminders.scan_reminders()
     assert _recipients(cg.decision, "decision_overdue") == {cg.liaison.pk, lz.office.pk}
     assert _recipients(cg.decision, "decision_escalated") == {cg.liaison.pk, lz.office.pk, prov.office.pk}
+
+
+def test_an_owner_unit_not_invited_sees_the_decision_but_not_its_meeting(levels):
+    jyg, cg = levels.jiayuguan, levels.chengguan
+    assert jyg.meeting is not None
+    decision = decision_services.decision_add(
+        meeting=jyg.meeting,
+        by=jyg.clerk,
+        text="请城关区测试局配合",
+        owner_unit=cg.unit,
+        due=timezone.localdate(jyg.meeting.starts_at) + timedelta(days=5),
+    )
+    client = client_for(cg.liaison)
+    assert client.get(reverse("meeting-detail", args=[jyg.meeting.pk])).status_code == 404
+    for url in (reverse("decision-detail", args=[decision.pk]), reverse("decision-list")):
+        page = client.get(url)
+        assert page.status_code == 200 and decision.text in page.content.decode()
+        assert jyg.meeting.title not in page.content.decode(), url
+        assert reverse("meeting-detail", args=[jyg.meeting.pk]) not in page.content.decode(), url
+    data = client.get(f"/api/v1/decisions/{decision.pk}/").json()
+    assert data["meeting"] is None and data["meeting_title"] is None
+    # The invited unit's own decision names its meeting.
+    own = client.get(f"/api/v1/decisions/{cg.decision.pk}/").json()
+    assert (own["meeting"], own["meeting_title"]) == (cg.meeting.pk, cg.meeting.title)
