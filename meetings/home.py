@@ -10,23 +10,31 @@ from django.utils import timezone
 from meetings.decisions import selectors as decision_selectors
 from meetings.meetings import selectors as meeting_selectors
 from members.home import Panel
+from members.levels import reach_of
 from members.models import User
-from members.roles import can_read_all
 
 
 def unit_home(*, user: User, now: datetime | None = None, limit: int = 5) -> dict[str, Any]:
     """Upcoming meetings and open decisions for ``meetings/_unit_home.html`` (pass it as ``panel``).
 
     A unit's people see their unit's meetings and the decisions it owns; the office and leaders
-    see the next meetings of the mechanism and the decisions most overdue.
+    see the next meetings of their scope (the mechanism's, or their region's) and the decisions most overdue.
     """
-    if not can_read_all(user) and getattr(user, "unit_id", None) is None:
+    reach = reach_of(user)
+    if reach.everything:
+        scope = "all"
+    elif reach.region is not None:
+        scope = "region"
+    elif getattr(user, "unit_id", None) is not None:
+        scope = "unit"
+    else:
         return {"upcoming_meetings": [], "open_decisions": [], "scope": "none"}
     now = now or timezone.now()
     return {
         "upcoming_meetings": meeting_selectors.upcoming(user=user, now=now, limit=limit),
         "open_decisions": decision_selectors.open_for_home(user=user, limit=limit),
-        "scope": "all" if can_read_all(user) else "unit",
+        "scope": scope,
+        "region": reach.region,
     }
 
 

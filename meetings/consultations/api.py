@@ -20,7 +20,9 @@ from members.models import MemberUnit, Region, WorkTask
 class ConsultationSerializer(serializers.ModelSerializer):
     units = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all(), many=True)
     tasks = serializers.PrimaryKeyRelatedField(queryset=WorkTask.objects.all(), many=True, required=False)
-    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
+    # Where the consultation lives: its logging unit's region and that region's level (set by the services).
+    region: serializers.PrimaryKeyRelatedField[Region] = serializers.PrimaryKeyRelatedField(read_only=True)
+    level = serializers.CharField(read_only=True)
     meeting = ScopedPrimaryKeyRelatedField(scope=meeting_selectors.visible_to, required=False, allow_null=True)
     logging_unit_name = serializers.CharField(source="logging_unit.name", read_only=True, allow_null=True)
 

@@ -11,7 +11,7 @@ from fuyuan.lib.api import scoped_choice_filter
 from fuyuan.lib.params import parse_id
 from meetings.consultations.models import Consultation
 from meetings.meetings import selectors as meeting_selectors
-from meetings.meetings.filters import IdFilter, search, with_day_range
+from meetings.meetings.filters import LevelFilter, RegionFilter, search, with_day_range
 
 
 def _through(field: str, column: str) -> Any:
@@ -32,8 +32,8 @@ class ConsultationPageFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method=search(("topic", "case_number")))
     topic_kind = django_filters.CharFilter(field_name="topic_kind")
-    level = django_filters.CharFilter(field_name="level")
-    region = IdFilter(field_name="region_id")
+    level = LevelFilter(field_name="level")
+    region = RegionFilter()
     unit = django_filters.CharFilter(method=_through("units", "memberunit_id"))
     task = django_filters.CharFilter(method=_through("tasks", "worktask_id"))
 
@@ -53,7 +53,9 @@ class ConsultationFilter(django_filters.FilterSet):
     held_after = django_filters.DateFilter(field_name="held_on", lookup_expr="gte")
     held_before = django_filters.DateFilter(field_name="held_on", lookup_expr="lte")
     meeting = scoped_choice_filter(meeting_selectors.visible_to)
+    region = RegionFilter()
+    level = LevelFilter(field_name="level")
 
     class Meta:
         model = Consultation
-        fields = ["topic_kind", "level", "region", "meeting", "logging_unit"]
+        fields = ["topic_kind", "meeting", "logging_unit"]

@@ -12,7 +12,7 @@ from fuyuan.lib.forms import BootstrapFormMixin, field
 from meetings.consultations.models import Consultation
 from meetings.meetings.forms import DateInput, active_units
 from meetings.meetings.models import Meeting
-from members.models import MemberUnit, Region, WorkTask
+from members.models import WorkTask
 from members.widgets import UnitsPicker
 
 
@@ -21,8 +21,6 @@ class ConsultationForm(BootstrapFormMixin, forms.Form):
     topic_kind = forms.ChoiceField(label=_("会商类型"), choices=Consultation.TopicKind.choices)
     topic = forms.CharField(label=_("会商议题"), max_length=300)
     units = forms.ModelMultipleChoiceField(label=_("参与单位(含法院)"), queryset=active_units(), widget=UnitsPicker)
-    level = forms.ChoiceField(label=_("层级"), choices=MemberUnit.Level.choices)
-    region = forms.ModelChoiceField(label=_("市州"), queryset=Region.objects.all(), required=False)
     case_number = forms.CharField(label=_("相关案号"), max_length=100, required=False)
     tasks = forms.ModelMultipleChoiceField(
         label=_("工作任务"), queryset=WorkTask.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
@@ -43,8 +41,6 @@ class ConsultationForm(BootstrapFormMixin, forms.Form):
             "topic_kind": consultation.topic_kind,
             "topic": consultation.topic,
             "units": list(consultation.units.values_list("pk", flat=True)),
-            "level": consultation.level,
-            "region": consultation.region_id,
             "case_number": consultation.case_number,
             "tasks": list(consultation.tasks.values_list("pk", flat=True)),
             "outcome": consultation.outcome,

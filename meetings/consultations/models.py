@@ -58,6 +58,8 @@ class Consultation(models.Model):
         indexes = [
             models.Index(fields=["logging_unit", "-held_on"], name="consultation_logger_held"),
             models.Index(fields=["held_on", "id"], name="consultation_held_id"),
+            models.Index(fields=["city", "held_on", "id"], name="consultation_city_held"),
+            models.Index(fields=["region", "held_on", "id"], name="consultation_region_held"),
         ]
 
     def __str__(self) -> str:

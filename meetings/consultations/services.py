@@ -16,13 +16,14 @@ from fuyuan.lib.locking import lock
 from meetings.consultations.models import Consultation
 from meetings.meetings.models import Meeting
 from meetings.meetings.services import can_act_for_unit, can_create
+from members.levels import stamp
 from members.models import MemberUnit, Region, User, WorkTask
 from members.roles import is_office
 
 
 def allowed_actions(consultation: Consultation, user: User) -> set[str]:
     """What ``user`` may do with ``consultation`` now: ``edit`` (the logging unit's people, or the office)."""
-    return {"edit"} if can_act_for_unit(user, consultation.logging_unit_id) else set()
+    return {"edit"} if can_act_for_unit(user, consultation.logging_unit_id, consultation) else set()
 
 
 def _validate_consultation(*, held_on: date | None, topic: str, topic_kind: str, units: list[MemberUnit]) -> None:
@@ -57,8 +58,6 @@ def consultation_log(
     held_on: date,
     units: Iterable[MemberUnit],
     topic: str,
-    level: str = MemberUnit.Level.PROVINCE,
-    region: Region | None = None,
     case_number: str = "",
     tasks: Iterable[WorkTask] = (),
     outcome: str = "",
@@ -73,8 +72,6 @@ def consultation_log(
     consultation = Consultation(
         topic_kind=topic_kind,
         held_on=held_on,
-        level=level,
-        region=region,
         topic=topic.strip(),
         case_number=case_number.strip(),
         outcome=outcome,
@@ -83,6 +80,9 @@ def consultation_log(
         logging_unit_id=by.unit_id,
         logged_by=by,
     )
+    # A consultation lives in its logging unit's region; its level is that region's.
+    stamp(consultation, by.unit if by.unit_id else None)
+    consultation.level = consultation.region.level if consultation.region is not None else Region.Level.PROVINCE
     consultation.full_clean(exclude=["units", "tasks"])
     consultation.save()
     consultation.units.set(unit_list)
@@ -100,9 +100,9 @@ def consultation_update(
     **changes: Any,
 ) -> Consultation:
     consultation = lock(consultation)
-    if not can_act_for_unit(by, consultation.logging_unit_id):
+    if not can_act_for_unit(by, consultation.logging_unit_id, consultation):
         raise NotPermitted(_("只有登记单位或办公室可以修改会商记录。"))
-    allowed = {"topic_kind", "held_on", "level", "region", "topic", "case_number", "outcome", "follow_up", "meeting"}
+    allowed = {"topic_kind", "held_on", "topic", "case_number", "outcome", "follow_up", "meeting"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({"non_field_errors": [_("不能修改:%(f)s") % {"f": ", ".join(sorted(unknown))}]})

@@ -135,7 +135,7 @@ def consultation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"held_on": timezone.localdate()}
     unit = request.user.unit
     if unit is not None:
-        initial.update({"units": [unit.pk], "level": unit.level, "region": unit.region_id})
+        initial["units"] = [unit.pk]
     form = forms.ConsultationForm(
         request.POST or None, initial=initial, meetings=meeting_selectors.reference(request.user)
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -26,3 +28,8 @@ class DecisionAdmin(SimpleHistoryAdmin):
     date_hierarchy = "due"
     inlines = [DecisionProgressInline]
     list_select_related = ["owner_unit"]
+
+    def save_model(self, request: Any, obj: Decision, form: Any, change: bool) -> None:
+        # A decision lives in its meeting's region (as ``services.decision_add`` stamps it).
+        obj.region_id, obj.city_id = obj.meeting.region_id, obj.meeting.city_id
+        super().save_model(request, obj, form, change)

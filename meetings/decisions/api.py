@@ -43,11 +43,18 @@ class DecisionSerializer(serializers.ModelSerializer):
             "due",
             "status",
             "overdue",
+            "region",
             "done_at",
             "done_note",
             "created_at",
         ]
-        read_only_fields = ["id", "status", "done_at", "done_note", "created_at"]
+        read_only_fields = ["id", "status", "done_at", "done_note", "created_at", "region"]
+
+    def to_representation(self, instance: Decision) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not getattr(instance, "meeting_shown", True):  # ``selectors.with_meeting_shown``: a meeting out of
+            data["meeting"] = data["meeting_title"] = None  # the reader's scope is not named, not even by its id
+        return data
 
     def get_overdue(self, obj: Decision) -> bool:
         return obj.overdue_on(self.context.get("today") or timezone.localdate())
@@ -66,7 +73,7 @@ class DecisionViewSet(WriteViewSet[Decision]):
 
     def get_queryset(self) -> QuerySet[Decision]:
         return (
-            selectors.visible_to(self.request.user)
+            selectors.with_meeting_shown(selectors.visible_to(self.request.user), self.request.user)
             .select_related("meeting", "owner_unit")
             .prefetch_related("supporting_units")
             .order_by("status", "due", "id")

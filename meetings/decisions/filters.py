@@ -8,7 +8,7 @@ from fuyuan.lib.api import scoped_choice_filter
 from fuyuan.lib.deadlines import OverdueQuerySet
 from meetings.decisions.models import Decision
 from meetings.meetings import selectors as meeting_selectors
-from meetings.meetings.filters import IdFilter, search
+from meetings.meetings.filters import IdFilter, LevelFilter, RegionFilter, search
 
 
 def _overdue(qs: OverdueQuerySet[Decision], value: bool | None) -> OverdueQuerySet[Decision]:
@@ -27,6 +27,8 @@ class DecisionPageFilter(django_filters.FilterSet):
     owner = IdFilter(field_name="owner_unit_id")
     meeting = IdFilter(field_name="meeting_id")
     overdue = django_filters.CharFilter(method="filter_overdue")
+    region = RegionFilter()
+    level = LevelFilter(field_name="region__level")
 
     class Meta:
         model = Decision
@@ -43,6 +45,8 @@ class DecisionFilter(django_filters.FilterSet):
     due_before = django_filters.DateFilter(field_name="due", lookup_expr="lte")
     due_after = django_filters.DateFilter(field_name="due", lookup_expr="gte")
     meeting = scoped_choice_filter(meeting_selectors.visible_to)
+    region = RegionFilter()
+    level = LevelFilter(field_name="region__level")
 
     class Meta:
         model = Decision

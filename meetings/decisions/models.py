@@ -62,6 +62,9 @@ class Decision(models.Model):
             models.Index(fields=["next_alert_at"], condition=Q(next_alert_at__isnull=False), name="decision_alert_due"),
             models.Index(fields=["owner_unit", "status", "due"], name="decision_owner_status_due"),
             models.Index(fields=["status", "due", "id"], name="decision_status_due"),
+            # A 市州's or a 县市区's follow-up list (open, by due date): one index range each.
+            models.Index(fields=["city", "status", "due", "id"], name="decision_city_status_due"),
+            models.Index(fields=["region", "status", "due", "id"], name="decision_region_status_due"),
         ]
 
     def __str__(self) -> str:

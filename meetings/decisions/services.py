@@ -16,9 +16,8 @@ from fuyuan.lib.locking import lock
 from meetings.decisions.models import Decision, DecisionProgress
 from meetings.decisions.reminders import arm_decision, decision_url
 from meetings.meetings.models import Meeting
-from meetings.meetings.services import can_manage, is_unit_staff, require_manage
+from meetings.meetings.services import can_manage, is_unit_staff, office_reaches, require_manage
 from members.models import MemberUnit, User
-from members.roles import is_office
 from members.selectors import unit_contacts
 from members.services import notify
 
@@ -52,7 +51,15 @@ def decision_add(
     if meeting.status not in (Meeting.Status.PLANNED, Meeting.Status.HELD):
         raise TransitionNotAllowed(_("会议已办结或已取消,不能再添加议定事项。"))
     _validate_decision(meeting=meeting, text=text, due=due)
-    decision = Decision.objects.create(meeting=meeting, text=text.strip(), owner_unit=owner_unit, due=due)
+    # A decision lives in its meeting's region (the meeting lives in its convener's).
+    decision = Decision.objects.create(
+        meeting=meeting,
+        text=text.strip(),
+        owner_unit=owner_unit,
+        due=due,
+        region_id=meeting.region_id,
+        city_id=meeting.city_id,
+    )
     decision.supporting_units.set([u for u in supporting_units if u.pk != owner_unit.pk])
     arm_decision(decision, now)
     notify(
@@ -98,12 +105,12 @@ def _decision_units(decision: Decision) -> set[int]:
 
 
 def _may_report(user: User, decision: Decision) -> bool:
-    """The owner unit, a supporting unit or the office may report progress."""
-    return is_office(user) or (is_unit_staff(user) and user.unit_id in _decision_units(decision))
+    """The owner unit, a supporting unit or the office whose scope holds the decision may report progress."""
+    return office_reaches(user, decision) or (is_unit_staff(user) and user.unit_id in _decision_units(decision))
 
 
 def _may_complete(user: User, decision: Decision) -> bool:
-    return is_office(user) or (is_unit_staff(user) and user.unit_id == decision.owner_unit_id)
+    return office_reaches(user, decision) or (is_unit_staff(user) and user.unit_id == decision.owner_unit_id)
 
 
 def allowed_actions(decision: Decision, user: User) -> set[str]:

@@ -68,7 +68,7 @@ def decision_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if "status" not in data:  # open decisions unless the user asked for another status (or all)
         data["status"] = Decision.Status.OPEN
     qs = DecisionPageFilter(data, queryset=selectors.visible_to(request.user)).qs
-    qs = qs.select_related("owner_unit", "meeting")
+    qs = selectors.with_meeting_shown(qs.select_related("owner_unit", "meeting"), request.user)
     listing = list_page(request, qs, sort_fields=DECISION_SORTS, default_sort="due")
     return render(
         request,
@@ -78,7 +78,7 @@ def decision_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "f": request.GET,
             "status_value": data["status"],
             "statuses": Decision.Status.choices,
-            **filter_choices(request, owner_options="units:owner"),
+            **filter_choices(request, owner_options="units:owner", region_options="regions:region"),
         },
     )
 
@@ -86,7 +86,7 @@ def decision_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def decision_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     decision = get_object_or_404(
-        selectors.visible_to(request.user)
+        selectors.with_meeting_shown(selectors.visible_to(request.user), request.user)
         .select_related("meeting", "owner_unit", "done_by")
         .prefetch_related("supporting_units", "progress__unit", "progress__by"),
         pk=pk,

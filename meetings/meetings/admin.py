@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
@@ -16,6 +18,7 @@ from meetings.meetings.models import (
     MinutesConfirmation,
     TopicProposal,
 )
+from meetings.meetings.services import place
 
 
 class InvitationInline(admin.TabularInline):
@@ -37,13 +40,17 @@ class MeetingAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "status", "level", "region"]
     search_fields = ["title", "location"]
     date_hierarchy = "starts_at"
-    raw_id_fields = ["convener", "region"]
+    raw_id_fields = ["convener"]
     # A link typed without a scheme is https, as on the meeting form.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     filter_horizontal = ["tasks"]
-    readonly_fields = ["uid", "sequence", "next_alert_at", "created_by", "created_at", "updated_at"]
+    readonly_fields = ["uid", "level", "region", "sequence", "next_alert_at", "created_by", "created_at", "updated_at"]
     inlines = [InvitationInline, AgendaItemInline]
     list_select_related = ["convener"]
+
+    def save_model(self, request: Any, obj: Meeting, form: Any, change: bool) -> None:
+        place(obj)  # the meeting lives in its convener's region, its decisions with it
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(MeetingKindSetting)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.locking import lock
 from meetings.meetings.models import AgendaItem, Invitation, Meeting, TopicProposal
-from meetings.meetings.services import is_unit_staff, require_manage
+from meetings.meetings.services import is_unit_staff, office_reaches, require_manage
 from members.models import MemberUnit, User
 from members.roles import is_office
 
@@ -161,7 +161,7 @@ def proposal_submit(
         raise NotPermitted(_("只有成员单位可以提出议题。"))
     unit_id = by.unit_id
     invited = Invitation.objects.filter(meeting=meeting, unit_id=unit_id).exists()
-    if not is_office(by) and not invited and unit_id != meeting.convener_id:
+    if not office_reaches(by, meeting) and not invited and unit_id != meeting.convener_id:
         raise NotPermitted(_("该单位未受邀参加此会议,不能提出议题。"))
     if meeting.status != Meeting.Status.PLANNED:
         raise TransitionNotAllowed(_("会议已召开或已取消,不能再提出议题。"))

@@ -69,7 +69,9 @@ class MeetingSerializer(serializers.ModelSerializer):
         queryset=MemberUnit.objects.all(), many=True, required=False, source="invited_unit_list"
     )
     tasks = serializers.PrimaryKeyRelatedField(queryset=WorkTask.objects.all(), many=True, required=False)
-    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all(), required=False, allow_null=True)
+    # Where the meeting lives: its convener's region and that region's level (set by the services).
+    region: serializers.PrimaryKeyRelatedField[Region] = serializers.PrimaryKeyRelatedField(read_only=True)
+    level = serializers.CharField(read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True, allow_null=True)
     agenda = AgendaItemSerializer(source="agenda_items", many=True, required=False)
     agenda_minutes = serializers.SerializerMethodField()

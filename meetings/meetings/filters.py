@@ -15,6 +15,8 @@ from django.db.models import Q, QuerySet
 from fuyuan.lib.params import parse_day, parse_id
 from meetings.meetings.models import Meeting
 from meetings.meetings.selectors import day_start
+from members.levels import region_q
+from members.models import Region
 
 
 class IdFilter(django_filters.CharFilter):
@@ -46,6 +48,36 @@ class DayFilter(django_filters.CharFilter):
         return qs.filter(**{f"{self.field_name}__{self.lookup_expr}": bound})
 
 
+class RegionFilter(django_filters.CharFilter):
+    """``?region=<id>``: the records living in that region or below it (``members.levels.region_q`` over
+    the record's ``region``/``city`` columns: one indexed equality). An id that does not parse filters
+    nothing; one that names no region finds nothing."""
+
+    def __init__(self, *args: Any, region_field: str = "region", **kwargs: Any) -> None:
+        kwargs.setdefault("field_name", region_field)
+        super().__init__(*args, **kwargs)
+        self.region_field = region_field
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        number = parse_id(value)
+        if number is None:
+            return qs
+        region = Region.objects.filter(pk=number).first()
+        if region is None:
+            return qs.none()
+        city_field = self.region_field.replace("region", "city")
+        return qs.filter(region_q(region, region_field=self.region_field, city_field=city_field))
+
+
+class LevelFilter(django_filters.CharFilter):
+    """``?level=province|city|county``: the records living at that level (anything else filters nothing)."""
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        if value not in Region.Level.values:
+            return qs
+        return qs.filter(**{self.field_name: value})
+
+
 def search(fields: tuple[str, ...]) -> Any:
     """A FilterSet method: any of ``fields`` contains the typed words."""
 
@@ -75,7 +107,8 @@ class MeetingPageFilter(django_filters.FilterSet):
     status = django_filters.CharFilter(field_name="status")
     convener = IdFilter(field_name="convener_id")
     task = IdFilter(field_name="tasks__id")
-    region = IdFilter(field_name="region_id")
+    region = RegionFilter()
+    level = LevelFilter(field_name="level")
 
     class Meta:
         model = Meeting
@@ -92,7 +125,9 @@ class MeetingFilter(django_filters.FilterSet):
     invited_unit = django_filters.NumberFilter(field_name="invitations__unit_id")
     starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
     starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    region = RegionFilter()
+    level = LevelFilter(field_name="level")
 
     class Meta:
         model = Meeting
-        fields = ["kind", "status", "convener", "level", "region"]
+        fields = ["kind", "status", "convener"]

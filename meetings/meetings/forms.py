@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fuyuan.lib.forms import BootstrapFormMixin, FastSelect, field
 from meetings.meetings.models import Invitation, Meeting
-from members.models import MemberUnit, Region, User, WorkTask
+from members.levels import reach_of, unit_region_q
+from members.models import MemberUnit, User, WorkTask
 from members.roles import is_office
 from members.widgets import UnitPicker, UnitsPicker
 
@@ -46,8 +47,6 @@ class MeetingForm(BootstrapFormMixin, forms.Form):
     ends_at = forms.DateTimeField(label=_("结束时间"), widget=DateTimeLocalInput())
     location = forms.CharField(label=_("会议地点"), max_length=200, required=False)
     video_link = forms.URLField(label=_("视频会议链接"), max_length=300, required=False, assume_scheme="https")
-    level = forms.ChoiceField(label=_("层级"), choices=MemberUnit.Level.choices)
-    region = forms.ModelChoiceField(label=_("市州"), queryset=Region.objects.all(), required=False)
     invited_units = forms.ModelMultipleChoiceField(
         label=_("参会单位"),
         queryset=active_units(),
@@ -72,7 +71,11 @@ class MeetingForm(BootstrapFormMixin, forms.Form):
         self.user = user
         convener = field(self, "convener", forms.ModelChoiceField)
         if is_office(user):
-            convener.queryset = active_units()
+            # The office convenes for the units of its region and below (the meeting lives there).
+            region = reach_of(user).region
+            convener.queryset = active_units().filter(unit_region_q(region))
+            if region is not None and isinstance(convener.widget, UnitPicker):
+                convener.widget.scope["region"] = str(region.pk)  # the picker offers what the field accepts
         else:
             convener.widget = FastSelect(attrs=convener.widget.attrs)  # their own unit only: nothing to search
             convener.queryset = (
@@ -99,8 +102,6 @@ class MeetingForm(BootstrapFormMixin, forms.Form):
             "ends_at": timezone.localtime(meeting.ends_at),
             "location": meeting.location,
             "video_link": meeting.video_link,
-            "level": meeting.level,
-            "region": meeting.region_id,
             "invited_units": list(meeting.invitations.values_list("unit_id", flat=True)),
             "tasks": list(meeting.tasks.values_list("pk", flat=True)),
             "agenda_cutoff": timezone.localtime(meeting.agenda_cutoff) if meeting.agenda_cutoff else None,

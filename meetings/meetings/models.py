@@ -109,6 +109,9 @@ class Meeting(models.Model):
             models.Index(fields=["next_alert_at"], condition=Q(next_alert_at__isnull=False), name="meeting_alert_due"),
             models.Index(fields=["convener", "-starts_at"], name="meeting_convener_start"),
             models.Index(fields=["starts_at", "id"], name="meeting_start_id"),
+            # A 市州's or a 县市区's list in its default order (newest first): one index range each.
+            models.Index(fields=["city", "starts_at", "id"], name="meeting_city_start"),
+            models.Index(fields=["region", "starts_at", "id"], name="meeting_region_start"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"),

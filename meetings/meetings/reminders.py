@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from fuyuan.lib.alerts import AlertStage, next_alert_time, scan_due
 from meetings.decisions.models import Decision
-from meetings.decisions.reminders import at_alert_hour, decision_stages
+from meetings.decisions.reminders import LevelOffices, at_alert_hour, decision_stages
 from meetings.meetings.models import DEFAULT_REMINDER_OFFSETS, Invitation, Meeting, MeetingKindSetting, Minutes
 from members.selectors import ContactDirectory
 from members.services import notify
@@ -175,9 +175,10 @@ def scan_reminders(*, now: datetime | None = None) -> dict[str, int]:
         )
     if decisions_due:
         directory.preload(Decision.objects.filter(next_alert_at__lte=now).values_list("owner_unit_id", flat=True))
+        offices = LevelOffices()
         done["decisions"] = scan_due(
             Decision.objects.select_related("owner_unit"),
             now=now,
-            stages_of=lambda decision: decision_stages(decision, directory),
+            stages_of=lambda decision: decision_stages(decision, directory, offices),
         )
     return done

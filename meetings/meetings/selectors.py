@@ -1,7 +1,10 @@
 """Reads of joint meetings. ``visible_to`` is the scope: every page, export, picker and API view starts from it.
 
-Office, leaders and administrators see every meeting; a liaison or a court clerk sees the meetings
-their unit convenes or is invited to. Anything else is 404.
+The scope follows the levels (``members.levels.reach_of``): administrators and the provincial office
+and leaders see every meeting; the office and leaders of a 市州 or 县市区 the meetings that live in their
+region or below (a meeting lives in its convener's region); a liaison the meetings their unit or one of
+its sub-units convenes or is invited to; a court clerk those of their court and the courts below it.
+Anything else is 404.
 """
 
 from __future__ import annotations
@@ -15,32 +18,73 @@ from django.utils import timezone
 
 from meetings.decisions.models import Decision
 from meetings.meetings.models import AgendaItem, Invitation, Meeting, TopicProposal
-from members.models import User
-from members.roles import can_read_all
+from members.levels import Reach, reach_of
+from members.models import MemberUnit, User
 
 
 def of_unit(unit_id: int) -> Q:
     """Meetings a unit convenes or is invited to (an index scan each way)."""
-    return Q(convener_id=unit_id) | Q(Exists(Invitation.objects.filter(meeting=OuterRef("pk"), unit_id=unit_id)))
+    return of_units((unit_id,))
+
+
+def of_units(unit_ids: tuple[int, ...]) -> Q:
+    """Meetings one of ``unit_ids`` convenes or is invited to."""
+    invited = Invitation.objects.filter(meeting=OuterRef("pk"), unit_id__in=unit_ids)
+    return Q(convener_id__in=unit_ids) | Q(Exists(invited))
+
+
+def of_courts() -> Q:
+    """Meetings a court convenes or is invited to (the High Court's clerks read every court's records)."""
+    invited = Invitation.objects.filter(meeting=OuterRef("pk"), unit__kind=MemberUnit.Kind.COURT)
+    return Q(convener__kind=MemberUnit.Kind.COURT) | Q(Exists(invited))
 
 
 M = TypeVar("M", bound=Model)
+UnitsQ = Callable[[QuerySet[M], tuple[int, ...] | None], QuerySet[M]]
 
 
-def scope(qs: QuerySet[M], user: User, of_unit: Callable[[QuerySet[M], int], QuerySet[M]]) -> QuerySet[M]:
-    """The rule every ``visible_to`` of the app follows: all for those who read everything, the unit's
-    own (``of_unit``) for a unit's people, nothing for a user without a unit."""
-    if can_read_all(user):
+def unit_ids_of(user: User, reach: Reach) -> tuple[int, ...]:
+    """The units whose records a unit's people read: a liaison's unit and sub-units, a clerk's court and the
+    courts below it; a user of a unit with none of these roles, their unit (today's rule). The office and
+    leaders of a region read by region alone: one indexed equality, no OR to plan around."""
+    own = (user.unit_id,) if reach.nothing and getattr(user, "unit_id", None) else ()
+    return tuple(sorted({*own, *reach.unit_ids, *reach.court_ids}))
+
+
+def scope(qs: QuerySet[M], user: User, of_units: UnitsQ[M], *, region_field: str = "region") -> QuerySet[M]:
+    """The rule every ``visible_to`` of the app follows (``members.levels``): all for those who read
+    everything; the records living in the region (``region``/``city`` columns) for the office and leaders
+    of a 市州 or 县市区; what involves the user's units (``of_units(qs, ids)``; ``None`` asks for every
+    court's records, for a High Court clerk) for a unit's people; nothing for a user without any."""
+    reach = reach_of(user)
+    if reach.everything:
         return qs
-    unit_id = getattr(user, "unit_id", None)
-    if unit_id is None:
+    ids = unit_ids_of(user, reach)
+    parts: list[QuerySet[M]] = []
+    if reach.region is not None:
+        city_field = region_field.replace("region", "city")
+        parts.append(qs.filter(reach.region_q(region_field=region_field, city_field=city_field)))
+    if reach.all_courts:
+        parts.append(of_units(qs, None))
+    if ids:
+        parts.append(of_units(qs, ids))
+    if not parts:
         return qs.none()
-    return of_unit(qs, unit_id)
+    if len(parts) == 1:
+        return parts[0]
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = combined | part
+    return combined
+
+
+def _meetings_of(qs: QuerySet[Meeting], unit_ids: tuple[int, ...] | None) -> QuerySet[Meeting]:
+    return qs.filter(of_courts() if unit_ids is None else of_units(unit_ids))
 
 
 def visible_to(user: User) -> QuerySet[Meeting]:
     """The meetings ``user`` may see."""
-    return scope(Meeting.objects.all(), user, lambda qs, unit_id: qs.filter(of_unit(unit_id)))
+    return scope(Meeting.objects.all(), user, _meetings_of)
 
 
 def attach_reply_counts(meetings: list[Meeting]) -> list[Meeting]:
@@ -103,11 +147,18 @@ def upcoming(*, user: User, now: datetime, limit: int) -> list[Meeting]:
     return list(qs.select_related("convener").order_by("starts_at", "id")[:limit])
 
 
-def feed_meetings(*, unit_id: int | None, since: datetime) -> QuerySet[Meeting]:
-    """The meetings of a unit for its calendar feed (convened or invited; recent and future)."""
-    if unit_id is None:
+def feed_meetings(*, since: datetime, user: User | None = None, unit_id: int | None = None) -> QuerySet[Meeting]:
+    """The meetings of the user's calendar feed: those in their scope (``visible_to``), recent and future.
+
+    ``unit_id`` alone (the benchmark's older call) reads one unit's meetings, convened or invited.
+    """
+    if user is not None:
+        qs = visible_to(user)
+    elif unit_id is not None:
+        qs = Meeting.objects.filter(of_unit(unit_id))
+    else:
         return Meeting.objects.none()
-    return Meeting.objects.filter(of_unit(unit_id), ends_at__gte=since).order_by("starts_at", "id")
+    return qs.filter(ends_at__gte=since).order_by("starts_at", "id")
 
 
 def reference(user: Any) -> QuerySet[Meeting]:

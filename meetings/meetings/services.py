@@ -21,6 +21,7 @@ from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.locking import lock
 from meetings.meetings.models import Invitation, Meeting, Minutes
 from meetings.meetings.reminders import arm_meeting, invited_unit_ids, meeting_url, minutes_of
+from members.levels import is_within, reach_of, stamp
 from members.models import MemberUnit, Region, User, WorkTask
 from members.roles import Role, has_role, is_office
 from members.selectors import unit_contacts
@@ -39,9 +40,34 @@ def can_create(user: User) -> bool:
     return is_office(user) or is_unit_staff(user)
 
 
+def office_reaches(user: User, record: Any) -> bool:
+    """The office acting on a record in its scope: the provincial office (and administrators) on any
+    record, the office of a 市州 or 县市区 on the records living in its region or below (their ``region``
+    and ``city`` columns, no query)."""
+    if not is_office(user):
+        return False
+    reach = reach_of(user)
+    if reach.everything:
+        return True
+    region = reach.region
+    if region is None:
+        return False
+    if region.level == Region.Level.CITY:
+        return bool(getattr(record, "city_id", None) == region.pk)
+    return bool(getattr(record, "region_id", None) == region.pk)
+
+
+def office_reaches_unit(user: User, unit: MemberUnit) -> bool:
+    """The office may name ``unit`` as the principal party of a new record: a unit of its region or below."""
+    if not is_office(user):
+        return False
+    reach = reach_of(user)
+    return reach.everything or (reach.region is not None and is_within(unit.region, reach.region))
+
+
 def can_manage(user: User, meeting: Meeting) -> bool:
-    """The convener side: the office, or the staff of the convening unit."""
-    return is_office(user) or (is_unit_staff(user) and user.unit_id == meeting.convener_id)
+    """The convener side: the office whose scope holds the meeting, or the staff of the convening unit."""
+    return office_reaches(user, meeting) or (is_unit_staff(user) and user.unit_id == meeting.convener_id)
 
 
 def require_manage(user: User, meeting: Meeting) -> None:
@@ -49,8 +75,14 @@ def require_manage(user: User, meeting: Meeting) -> None:
         raise NotPermitted(_("只有领导小组办公室或召集单位可以办理此事项。"))
 
 
-def can_act_for_unit(user: User, unit_id: int | None) -> bool:
-    return is_office(user) or (is_unit_staff(user) and unit_id is not None and user.unit_id == unit_id)
+def can_act_for_unit(user: User, unit_id: int | None, record: Any = None) -> bool:
+    """The unit's own people, or the office acting on ``record`` in its scope (any unit, without a record,
+    only for an office that reads everything)."""
+    if is_unit_staff(user) and unit_id is not None and user.unit_id == unit_id:
+        return True
+    if record is None:
+        return is_office(user) and reach_of(user).everything
+    return office_reaches(user, record)
 
 
 OPEN_FOR_AGENDA = (Meeting.Status.PLANNED, Meeting.Status.HELD)
@@ -84,7 +116,7 @@ def _invitee_actions(meeting: Meeting, user: User, now: datetime) -> set[str]:
     invitations = list(meeting.invitations.all())
     mine = next((i for i in invitations if i.unit_id == user.unit_id), None)
     planned = meeting.status == Meeting.Status.PLANNED
-    if mine is not None and planned and meeting.starts_at > now and can_act_for_unit(user, mine.unit_id):
+    if mine is not None and planned and meeting.starts_at > now and can_act_for_unit(user, mine.unit_id, meeting):
         actions.add("reply")
     if not is_unit_staff(user):
         return actions
@@ -116,6 +148,17 @@ def allowed_actions(meeting: Meeting, user: User, *, now: datetime | None = None
 
 
 # --- Meetings ---------------------------------------------------------------------------------------
+
+
+def place(meeting: Meeting) -> None:
+    """A meeting lives in its convener's region (``members.levels.stamp``); its level is that region's.
+
+    Its decisions live where it does: moving the meeting (a new convener) moves them too.
+    """
+    stamp(meeting, meeting.convener)
+    meeting.level = meeting.region.level if meeting.region is not None else Region.Level.PROVINCE
+    if meeting.pk is not None:
+        meeting.decisions.update(region=meeting.region, city_id=meeting.city_id)
 
 
 def _validate_offsets(offsets: Any) -> list[int] | None:
@@ -157,8 +200,6 @@ def meeting_create(
     ends_at: datetime,
     invited_units: Iterable[MemberUnit] = (),
     tasks: Iterable[WorkTask] = (),
-    level: str = MemberUnit.Level.PROVINCE,
-    region: Region | None = None,
     location: str = "",
     video_link: str = "",
     description: str = "",
@@ -167,7 +208,7 @@ def meeting_create(
     now: datetime | None = None,
 ) -> Meeting:
     now = now or timezone.now()
-    if not (is_office(by) or (is_unit_staff(by) and by.unit_id == convener.pk)):
+    if not (office_reaches_unit(by, convener) or (is_unit_staff(by) and by.unit_id == convener.pk)):
         raise NotPermitted(_("只有领导小组办公室或召集单位可以安排会议。"))
     if kind not in Meeting.Kind.values:
         raise ValidationError({"kind": [_("未知的会议类型。")]})
@@ -184,8 +225,6 @@ def meeting_create(
         convener=convener,
         starts_at=starts_at,
         ends_at=ends_at,
-        level=level,
-        region=region,
         location=location,
         video_link=video_link,
         description=description,
@@ -193,6 +232,7 @@ def meeting_create(
         reminder_offsets=_validate_offsets(reminder_offsets),
         created_by=by,
     )
+    place(meeting)
     meeting.full_clean(exclude=["invited_units", "tasks"])
     meeting.save()
     meeting.tasks.set(list(tasks))
@@ -235,8 +275,6 @@ def meeting_update(
         "kind",
         "title",
         "convener",
-        "level",
-        "region",
         "location",
         "video_link",
         "description",
@@ -249,7 +287,11 @@ def meeting_update(
     if unknown:
         raise ValidationError({"non_field_errors": [_("不能修改:%(f)s") % {"f": ", ".join(sorted(unknown))}]})
     new_convener = changes.get("convener")
-    if new_convener is not None and new_convener.pk != meeting.convener_id and not is_office(by):
+    if (
+        new_convener is not None
+        and new_convener.pk != meeting.convener_id
+        and not office_reaches_unit(by, new_convener)
+    ):
         raise NotPermitted(_("只有领导小组办公室可以更换召集单位。"))
     before = {f: getattr(meeting, f) for f in CALENDAR_FIELDS}
     if "reminder_offsets" in changes:
@@ -269,6 +311,8 @@ def meeting_update(
     moved = [f for f in NOTIFY_FIELDS if f in changed]
     if changed:
         meeting.sequence += 1
+    if new_convener is not None:
+        place(meeting)
     meeting.full_clean(exclude=["invited_units", "tasks"])
     meeting.save()
     if tasks is not None:
@@ -384,7 +428,7 @@ def invitation_reply(
     now: datetime | None = None,
 ) -> Invitation:
     now = now or timezone.now()
-    if not can_act_for_unit(by, unit.pk):
+    if not can_act_for_unit(by, unit.pk, meeting):
         raise NotPermitted(_("只能以本单位的名义答复。"))
     invitation = Invitation.objects.select_for_update().filter(meeting_id=meeting.pk, unit_id=unit.pk).first()
     if invitation is None:

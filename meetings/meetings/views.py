@@ -30,8 +30,8 @@ from meetings.meetings import agenda, forms, ical, minutes, selectors, services
 from meetings.meetings.filters import MeetingPageFilter
 from meetings.meetings.models import AgendaItem, CalendarFeedToken, Invitation, Meeting, TopicProposal
 from meetings.meetings.reminders import minutes_of
+from members.levels import reach_of, reads_everything, user_region
 from members.models import MemberUnit, Region, WorkTask
-from members.roles import can_read_all
 from members.types import AuthenticatedHttpRequest
 
 PAGE_SIZE = 20
@@ -82,25 +82,46 @@ def form_errors(form: Any) -> str:
     return " ".join(e for errs in form.errors.values() for e in errs)
 
 
-CHOICES_CACHE_KEY = "meetings:filter-choices:v2"
+CHOICES_CACHE_KEY = "meetings:filter-choices:v3"
 CHOICES_CACHE_SECONDS = 300
 
 
-def _reference_choices() -> dict[str, list[tuple[str, str]]]:
-    """Units, tasks and regions for the filter drop-downs as (value, escaped label): cached reference data."""
+def _reference_choices() -> dict[str, list[tuple[str, str, int | None, int | None]]]:
+    """Units, tasks and regions for the filter drop-downs as (value, escaped label, region id, 市州 id):
+    cached reference data, narrowed to the reader's reach by ``within_reach``."""
     choices = cache.get(CHOICES_CACHE_KEY)
     if choices is None:
+        units = MemberUnit.objects.filter(active=True).values_list("pk", "name", "region_id", "region__city_id")
         choices = {
-            "units": [
-                (str(pk), escape(name)) for pk, name in MemberUnit.objects.filter(active=True).values_list("pk", "name")
-            ],
+            "units": [(str(pk), escape(name), region, city) for pk, name, region, city in units],
             "tasks": [
-                (str(pk), escape(f"{n}. {t}")) for pk, n, t in WorkTask.objects.values_list("pk", "number", "title")
+                (str(pk), escape(f"{n}. {t}"), None, None)
+                for pk, n, t in WorkTask.objects.values_list("pk", "number", "title")
             ],
-            "regions": [(str(pk), escape(name)) for pk, name in Region.objects.values_list("pk", "name")],
+            "regions": [
+                (str(pk), escape(name), pk, city)
+                for pk, name, city in Region.objects.order_by("code").values_list("pk", "name", "city_id")
+            ],
         }
         cache.set(CHOICES_CACHE_KEY, choices, CHOICES_CACHE_SECONDS)
     return choices
+
+
+def within_reach(
+    user: Any, items: list[tuple[str, str, int | None, int | None]], *, units: bool = False
+) -> list[tuple[str, str]]:
+    """The choices in the reader's reach: all for those who read everything; for the office and leaders of
+    a 市州 or 县市区, the regions (and units) of their region and below. A unit's people choose among every
+    unit (their records involve units anywhere) and the regions of their unit's region and below."""
+    reach = reach_of(user)
+    region = None if reach.everything else reach.region
+    if region is None and not units:
+        region = None if reach.everything else user_region(user)
+    if region is None or region.level == Region.Level.PROVINCE:
+        return [(value, label) for value, label, _region, _city in items]
+    if region.level == Region.Level.CITY:
+        return [(value, label) for value, label, _region, city in items if city == region.pk]
+    return [(value, label) for value, label, rid, _city in items if rid == region.pk]
 
 
 def _options(items: list[tuple[str, str]], selected: str | None) -> str:
@@ -113,10 +134,20 @@ def _options(items: list[tuple[str, str]], selected: str | None) -> str:
 def filter_choices(request: AuthenticatedHttpRequest, **fields: str) -> dict[str, Any]:
     """``fields`` maps a context name to (choice list, query parameter), e.g. unit_options="units:unit"."""
     choices = _reference_choices()
-    out: dict[str, Any] = {"kinds": Meeting.Kind.choices, "statuses": Meeting.Status.choices}
+    out: dict[str, Any] = {
+        "kinds": Meeting.Kind.choices,
+        "statuses": Meeting.Status.choices,
+        "levels": Region.Level.choices,
+    }
     for name, spec in fields.items():
         source, param = spec.split(":")
-        out[name] = _options(choices[source], request.GET.get(param))
+        items = choices[source]
+        plain = (
+            [(value, label) for value, label, _r, _c in items]
+            if source == "tasks"
+            else within_reach(request.user, items, units=source == "units")
+        )
+        out[name] = _options(plain, request.GET.get(param))
     return out
 
 
@@ -479,7 +510,7 @@ def calendar_feed(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "meetings/calendar_feed.html",
-        {"token": token, "feed_url": feed_url, "has_unit": user.unit_id is not None or can_read_all(user)},
+        {"token": token, "feed_url": feed_url, "has_unit": user.unit_id is not None or reads_everything(user)},
     )
 
 
@@ -494,15 +525,18 @@ def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     unit's meetings (their number and latest update), and answered 304 when the client has it.
     """
     feed = (
-        CalendarFeedToken.objects.select_related("user", "user__unit").filter(token=token, user__is_active=True).first()
+        CalendarFeedToken.objects.select_related("user", "user__unit__region")
+        .filter(token=token, user__is_active=True)
+        .first()
     )
     if feed is None:
         raise Http404
     since = timezone.now() - timedelta(days=FEED_DAYS_BACK)
-    meetings = selectors.feed_meetings(unit_id=feed.user.unit_id, since=since)
+    meetings = selectors.feed_meetings(user=feed.user, since=since)
     state = meetings.aggregate(n=Count("pk"), last=Max("updated_at"))
     last = state["last"].timestamp() if state["last"] else 0
-    etag = f'"{feed.user.unit_id}-{state["n"]}-{last:.6f}"'
+    # The feed is the user's scope (their unit's, or their region's for an office): keyed by the user.
+    etag = f'"{feed.user.pk}-{state["n"]}-{last:.6f}"'
     if request.headers.get("If-None-Match") == etag:
         return HttpResponse(status=304, headers={"ETag": etag})
     key = f"meetings:feed:{etag}"

@@ -14,6 +14,7 @@ from meetings.meetings import services as meeting_services
 from meetings.models import Meeting
 from members.models import MemberUnit
 from tests.conftest import Cast
+from tests.levels_meetings import levels  # noqa: F401  # the level tests' shared fixture
 
 
 @pytest.fixture(autouse=True)

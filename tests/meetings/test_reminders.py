@@ -269,7 +269,7 @@ def test_decision_due_soon_and_overdue_go_to_the_owner_unit_and_the_office(cast,
     }
     assert notices("decision_overdue", cast.other_liaison).count() == 0
     decision.refresh_from_db()
-    assert decision.next_alert_at is None
+    assert decision.next_alert_at == local(2027, 1, 19, 9, 0)  # 30 days overdue: 升级督办
     scan_at(time_machine, local(2026, 12, 28, 9, 0))
     assert notices("decision_overdue").count() == 3
 
