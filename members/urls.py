@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("units/", views.unit_list, name="unit-list"),
     path("units/<int:pk>/", views.unit_detail, name="unit-detail"),
+    path("units/<int:pk>/tribunals/add/", views.tribunal_add, name="tribunal-add"),
     path("units/<int:pk>/liaisons/add/", views.liaison_add, name="liaison-add"),
     path("units/<int:pk>/liaisons/<int:user_id>/retire/", views.liaison_retire, name="liaison-retire"),
     path("tasks/", views.task_list, name="task-list"),
