@@ -32,11 +32,11 @@ class RegionTreeChoices(BaseChoiceIterator):
         self.field = field
 
     def __iter__(self) -> Iterator[tuple[Any, str]]:
+        if self.field.empty_label is not None:
+            yield ("", str(self.field.empty_label))  # before the query: Select asks for the first choice
         children: dict[int | None, list[Region]] = {}
         for r in Region.objects.order_by("order", "code"):
             children.setdefault(r.parent_id, []).append(r)
-        if self.field.empty_label is not None:
-            yield ("", str(self.field.empty_label))
         stack = list(reversed(children.get(None, [])))
         while stack:
             r = stack.pop()
