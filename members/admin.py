@@ -44,7 +44,8 @@ class ParentRegionFilter(admin.SimpleListFilter):
         return [(str(r.pk), r.name) for r in parents]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Region]) -> QuerySet[Region]:
-        return queryset.filter(parent_id=self.value()) if self.value() else queryset
+        value = self.value()
+        return queryset.filter(parent_id=int(value)) if value and value.isdigit() else queryset
 
 
 class RegionAdminForm(ModelForm):
@@ -55,7 +56,8 @@ class RegionAdminForm(ModelForm):
         fields = ["name", "code", "level", "parent", "order"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         probe = Region(pk=self.instance.pk, level=cleaned.get("level") or "")
         errors = levels.region_parent_errors(probe, cleaned.get("parent"))
         if errors:
@@ -90,7 +92,8 @@ class MemberUnitAdminForm(ModelForm):
         fields = list(services.UNIT_FIELDS)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.errors:
             return cleaned
         fields = {f: cleaned[f] for f in services.UNIT_FIELDS if f in cleaned}

@@ -14,7 +14,11 @@ from members.models import Liaison, MemberUnit, Region, User
 class RegionTreeField(forms.ModelChoiceField):
     """The division tree as one list, each 市州 followed by its 县市区 (indented by level)."""
 
-    INDENT = {Region.Level.PROVINCE: "", Region.Level.CITY: "\u3000", Region.Level.COUNTY: "\u3000\u3000"}
+    INDENT: dict[str, str] = {
+        Region.Level.PROVINCE: "",
+        Region.Level.CITY: "\u3000",
+        Region.Level.COUNTY: "\u3000\u3000",
+    }
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(queryset=Region.objects.all(), **kwargs)
@@ -22,7 +26,7 @@ class RegionTreeField(forms.ModelChoiceField):
     def _get_choices(self) -> Any:
         return RegionTreeChoices(self)
 
-    choices = property(_get_choices, forms.ChoiceField.choices.fset)  # type: ignore[attr-defined]
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)  # type: ignore[union-attr]
 
 
 class RegionTreeChoices(BaseChoiceIterator):

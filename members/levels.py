@@ -30,15 +30,15 @@ from members.models import MemberUnit, Region, User
 from members.roles import Role, has_role
 
 PROVINCE, CITY, COUNTY = Region.Level.PROVINCE, Region.Level.CITY, Region.Level.COUNTY
-DEPTH = {PROVINCE: 0, CITY: 1, COUNTY: 2}
+DEPTH: dict[str, int] = {PROVINCE: 0, CITY: 1, COUNTY: 2}
 #: A court's parent is a court exactly one level up (high → intermediate → basic → tribunal).
-COURT_PARENT = {
+COURT_PARENT: dict[str, str] = {
     MemberUnit.CourtLevel.INTERMEDIATE: MemberUnit.CourtLevel.HIGH,
     MemberUnit.CourtLevel.BASIC: MemberUnit.CourtLevel.INTERMEDIATE,
     MemberUnit.CourtLevel.TRIBUNAL: MemberUnit.CourtLevel.BASIC,
 }
 #: The unit level that goes with a region level.
-COURT_LEVEL_OF_REGION = {
+COURT_LEVEL_OF_REGION: dict[str, str] = {
     PROVINCE: MemberUnit.CourtLevel.HIGH,
     CITY: MemberUnit.CourtLevel.INTERMEDIATE,
     COUNTY: MemberUnit.CourtLevel.BASIC,
