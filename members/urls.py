@@ -5,6 +5,7 @@ from members import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("units/", views.unit_list, name="unit-list"),
+    path("units/import/", views.unit_import, name="unit-import"),
     path("units/<int:pk>/", views.unit_detail, name="unit-detail"),
     path("units/<int:pk>/tribunals/add/", views.tribunal_add, name="tribunal-add"),
     path("units/<int:pk>/liaisons/add/", views.liaison_add, name="liaison-add"),

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from fuyuan.lib.forms import apply_service_errors
 from fuyuan.lib.listing import list_page
 from fuyuan.lib.params import parse_id
-from members import selectors, services
+from members import imports, selectors, services
 from members.forms import LiaisonCreateForm, ProfileForm, TribunalForm, UnitFilterForm
 from members.home import panels_for
 from members.models import MemberUnit, Notification, User, WorkTask
@@ -60,7 +60,8 @@ def unit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         per_page=30,
     )
     units = selectors.with_liaison_counts(listing.object_list)
-    return render(request, "members/unit_list.html", {"form": form, "listing": listing, "units": units})
+    context = {"form": form, "listing": listing, "units": units, "can_import": imports.may_import(request.user)}
+    return render(request, "members/unit_list.html", context)
 
 
 @login_required
@@ -170,6 +171,33 @@ def liaison_retire(request: AuthenticatedHttpRequest, pk: int, user_id: int) -> 
     services.user_retire(by=request.user, user=user)
     messages.success(request, _("%(name)s 已不再担任联络员,账户已停用。") % {"name": user.display_name})
     return redirect("unit-detail", pk=pk)
+
+
+@login_required
+def unit_import(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Import the units and liaisons of one's region from the XLSX template (office staff and administrators)."""
+    imports.refuse_unless_may_import(request.user)
+    if request.GET.get("template") == "1":
+        return imports.template_response()
+    context: dict[str, object] = {}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["errors"] = [(0, [_("请选择要导入的文件。")])]
+        else:
+            result = imports.check(by=request.user, upload=upload)
+            context["errors"] = result.errors
+            if not result.errors:
+                try:
+                    context["passwords"] = imports.run(by=request.user, result=result)
+                except (ValidationError, PermissionDenied) as exc:
+                    context["errors"] = [(0, list(getattr(exc, "messages", [str(exc)])))]
+                else:
+                    if result.new_rows == 0:
+                        messages.info(request, _("%(n)s 行均已存在,未重复导入。") % {"n": len(result.rows)})
+                    else:
+                        messages.success(request, _("已导入 %(n)s 行。") % {"n": result.new_rows})
+    return render(request, "members/unit_import.html", context)
 
 
 @login_required
