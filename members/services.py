@@ -56,6 +56,8 @@ def may_manage(*, by: User | None, user: User) -> bool:
     held = set(user.groups.values_list("name", flat=True)) if user.pk else set()
     if not (bool(manageable_roles(by)) and held <= manageable_roles(by)):
         return False
+    if levels.manages_region(by)[0]:
+        return True  # no need to read the user's unit
     return may_manage_unit(by=by, unit=user.unit if user.unit_id else None)
 
 
