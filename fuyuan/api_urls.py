@@ -17,6 +17,7 @@ from meetings.meetings import api as meetings_api
 from members.api import (
     MeView,
     NotificationViewSet,
+    RegionViewSet,
     TaskViewSet,
     TokenRevokeView,
     TokenView,
@@ -38,6 +39,7 @@ class Router(DefaultRouter):
 
 
 router = Router()
+router.register("regions", RegionViewSet, basename="region")
 router.register("units", UnitViewSet, basename="unit")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("users", UserViewSet, basename="user")

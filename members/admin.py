@@ -7,14 +7,15 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from members import services
+from members import levels, services
 from members.models import ApiToken, Liaison, MemberUnit, Notification, Region, User, WorkerHeartbeat, WorkTask
 from members.types import AuthenticatedHttpRequest, signed_in_user
 
@@ -32,28 +33,119 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ParentRegionFilter(admin.SimpleListFilter):
+    """上级区划: the province and the 市州 (a 县市区 is nobody's parent)."""
+
+    title = _("上级区划")
+    parameter_name = "parent"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
+        parents = Region.objects.exclude(level=Region.Level.COUNTY).order_by("order", "code")
+        return [(str(r.pk), r.name) for r in parents]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Region]) -> QuerySet[Region]:
+        value = self.value()
+        return queryset.filter(parent_id=int(value)) if value and value.isdigit() else queryset
+
+
+class RegionAdminForm(ModelForm):
+    """The parent is exactly one level up (``members.levels.region_parent_errors``), as ``region_save`` checks."""
+
+    class Meta:
+        model = Region
+        fields = ["name", "code", "level", "parent", "order"]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        probe = Region(pk=self.instance.pk, level=cleaned.get("level") or "")
+        errors = levels.region_parent_errors(probe, cleaned.get("parent"))
+        if errors:
+            self.add_error("parent", errors)
+        return cleaned
+
+
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "order"]
-    list_editable = ["order"]
+    form = RegionAdminForm
+    list_display = ["name", "code", "level", "parent", "order"]
+    list_filter = ["level", ParentRegionFilter]
+    list_select_related = ["parent"]
     search_fields = ["name", "code"]
+    autocomplete_fields = ["parent"]
     ordering = ["order", "id"]
+    fields = ["name", "code", "level", "parent", "order"]
+
+    def save_model(self, request: HttpRequest, obj: Region, form: Any, change: bool) -> None:
+        fields = {f: form.cleaned_data[f] for f in services.REGION_FIELDS if f in form.cleaned_data}
+        saved = services.region_save(region=obj if change else None, **fields)
+        obj.pk, obj.city_id = saved.pk, saved.city_id
+
+
+class MemberUnitAdminForm(ModelForm):
+    """Every rule of ``members.services.unit_save`` (court levels and parents, the acting office's region)."""
+
+    request: HttpRequest
+
+    class Meta:
+        model = MemberUnit
+        fields = list(services.UNIT_FIELDS)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        if self.errors:
+            return cleaned
+        fields = {f: cleaned[f] for f in services.UNIT_FIELDS if f in cleaned}
+        try:
+            with transaction.atomic():
+                self.prepared = services.unit_prepare(
+                    by=signed_in_user(self.request), unit=self.instance if self.instance.pk else None, **fields
+                )
+        except ValidationError as error:
+            for field, messages_ in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages_)
+        except PermissionDenied as error:
+            self.add_error(None, str(error))
+        return cleaned
 
 
 @admin.register(MemberUnit)
 class MemberUnitAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "short_name", "kind", "level", "region", "parent", "supervisor", "is_member_unit", "active"]
+    form = MemberUnitAdminForm
+    list_display = [
+        "name",
+        "short_name",
+        "kind",
+        "level",
+        "court_level",
+        "region",
+        "parent",
+        "supervisor",
+        "is_member_unit",
+        "active",
+    ]
     list_display_links = ["name"]
-    list_filter = ["kind", "level", "region", "is_member_unit", "active"]
+    list_filter = ["kind", "level", "court_level", "hosts_office", "region__city", "is_member_unit", "active"]
     search_fields = ["name", "short_name"]
     autocomplete_fields = ["region", "parent", "supervisor"]
     list_select_related = ["region", "parent", "supervisor"]
     ordering = ["order", "id"]
     fieldsets = [
-        (None, {"fields": ["name", "short_name", "kind", "level", "region"]}),
+        (None, {"fields": ["name", "short_name", "kind", "court_level", "level", "region", "hosts_office"]}),
         (_("隶属与主管"), {"fields": ["parent", "supervisor"]}),
         (_("状态"), {"fields": ["is_member_unit", "order", "active"]}),
     ]
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.request = request
+        return form
+
+    def save_model(self, request: HttpRequest, obj: MemberUnit, form: Any, change: bool) -> None:
+        fields = {f: form.cleaned_data[f] for f in services.UNIT_FIELDS if f in form.cleaned_data}
+        saved = services.unit_save(by=signed_in_user(request), unit=obj if change else None, **fields)
+        obj.pk = saved.pk
 
 
 class LiaisonInline(admin.StackedInline):

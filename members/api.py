@@ -12,7 +12,7 @@ from django.contrib.auth import user_logged_in
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet, TextChoices
+from django.db.models import Prefetch, Q, QuerySet, TextChoices
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,8 +28,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from members import selectors, services
-from members.models import ApiToken, Liaison, MemberUnit, Notification, User, WorkTask
+from members import levels, selectors, services
+from members.models import ApiToken, Liaison, MemberUnit, Notification, Region, User, WorkTask
 from members.roles import Role, is_office, roles_of
 from members.types import AuthenticatedRequest, signed_in_user
 
@@ -60,6 +60,18 @@ class MayManageUser(permissions.BasePermission):
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         return request.method in permissions.SAFE_METHODS or services.may_manage(by=signed_in_user(request), user=obj)
+
+
+class MayManageUnit(permissions.BasePermission):
+    """Changing a unit needs the right to manage it (``members.services.may_manage_unit``): office staff
+    of a 市州 or 县市区 read every unit of the directory but change only those of their region and below."""
+
+    message = gettext_lazy("您只能管理本级及下级区划的单位。")
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        return request.method in permissions.SAFE_METHODS or services.may_manage_unit(
+            by=signed_in_user(request), unit=obj
+        )
 
 
 # --- Display labels -------------------------------------------------------------------------------
@@ -94,6 +106,7 @@ class ChoiceLabelField(serializers.Field):
 class UnitSerializer(serializers.ModelSerializer):
     kind_name = ChoiceLabelField(MemberUnit.Kind, source="kind")
     level_name = ChoiceLabelField(MemberUnit.Level, source="level")
+    court_level_name = ChoiceLabelField(MemberUnit.CourtLevel, source="court_level")
     region_name = serializers.CharField(source="region.name", read_only=True, allow_null=True)
     parent_name = serializers.CharField(source="parent.name", read_only=True, allow_null=True)
     supervisor_name = serializers.CharField(source="supervisor.name", read_only=True, allow_null=True)
@@ -108,8 +121,11 @@ class UnitSerializer(serializers.ModelSerializer):
             "kind_name",
             "level",
             "level_name",
+            "court_level",
+            "court_level_name",
             "region",
             "region_name",
+            "hosts_office",
             "parent",
             "parent_name",
             "supervisor",
@@ -119,24 +135,34 @@ class UnitSerializer(serializers.ModelSerializer):
             "active",
         ]
 
+        extra_kwargs = {"level": {"required": False}}
+
     def create(self, validated_data: dict[str, Any]) -> MemberUnit:
-        return services.unit_save(**validated_data)
+        return services.unit_save(by=self.context["request"].user, **validated_data)
 
     def update(self, instance: MemberUnit, validated_data: dict[str, Any]) -> MemberUnit:
-        return services.unit_save(unit=instance, **validated_data)
+        return services.unit_save(by=self.context["request"].user, unit=instance, **validated_data)
 
 
 class UnitFilter(filters.FilterSet):
+    region = filters.ModelChoiceFilter(
+        queryset=Region.objects.all(), method="filter_region", label="所在区划(含下级区划)"
+    )
+
     class Meta:
         model = MemberUnit
-        fields = ["kind", "level", "region", "parent", "supervisor", "is_member_unit", "active"]
+        fields = ["kind", "level", "court_level", "region", "parent", "supervisor", "is_member_unit", "active"]
+
+    def filter_region(self, queryset: QuerySet[MemberUnit], name: str, value: Region) -> QuerySet[MemberUnit]:
+        """The units of ``value`` and of the regions below it (one indexed equality on the unit's region)."""
+        return queryset.filter(Q(region=value) | levels.unit_region_q(value))
 
 
 class UnitViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The units of the mechanism. Everyone signed in reads; office staff and administrators write."""
 
     serializer_class = UnitSerializer
-    permission_classes = [IsOfficeOrReadOnly]
+    permission_classes = [IsOfficeOrReadOnly, MayManageUnit]
     filterset_class = UnitFilter
     search_fields = ["name", "short_name"]
     ordering_fields = ["id", "name", "short_name", "kind", "level", "order"]
@@ -145,6 +171,33 @@ class UnitViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Rea
 
     def get_queryset(self) -> QuerySet[MemberUnit]:
         return MemberUnit.objects.select_related("region", "parent", "supervisor")
+
+
+# --- Regions --------------------------------------------------------------------------------------
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["id", "code", "name", "level", "parent"]
+        read_only_fields = fields
+
+
+class RegionFilter(filters.FilterSet):
+    class Meta:
+        model = Region
+        fields = ["level", "parent"]
+
+
+class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    """The division tree (province → 市州 → 县市区): every signed-in user reads; administrators edit it in the admin."""
+
+    serializer_class = RegionSerializer
+    filterset_class = RegionFilter
+    search_fields = ["name", "code"]
+    ordering_fields = ["id", "code", "name", "order"]
+    ordering = ["order", "code"]
+    queryset = Region.objects.all()
 
 
 # --- Work tasks -----------------------------------------------------------------------------------
@@ -336,7 +389,16 @@ class UserViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Rea
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[User]:
-        return user_queryset()
+        """Office staff of a 市州 or 县市区 see the people of their region's units (others are 404)."""
+        qs = user_queryset()
+        if getattr(self, "swagger_fake_view", False):
+            return qs
+        everywhere, region = levels.manages_region(self.request.user)
+        if everywhere:
+            return qs
+        if region is None:
+            return qs.none()
+        return qs.filter(levels.unit_region_q(region, prefix="unit__"), unit__isnull=False)
 
 
 # --- Notifications --------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import binascii
 from hmac import compare_digest
 from typing import Any
 
@@ -10,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from knox.auth import TokenAuthentication
+from knox.crypto import hash_token
+from knox.settings import CONSTANTS, knox_settings
 from rest_framework.exceptions import AuthenticationFailed
 
 from members import services
@@ -20,6 +23,26 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     """``Authorization: Token <key>``. A token lapses when unused for ``REST_KNOX["TOKEN_TTL"]`` and at
     ``AUTO_REFRESH_MAX_TTL`` after it was issued (knox); it ends too when its user's password has changed
     since it was issued, or the user was deactivated: every token of theirs is deleted then."""
+
+    def authenticate_credentials(self, token: bytes) -> tuple[User, ApiToken]:
+        """Knox's, with the user's unit and region in the same query: every scope reads them
+        (``members.levels.reach_of``), so a token request costs no query more than a session one."""
+        key = token.decode("utf-8")
+        tokens = ApiToken.objects.filter(token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH]).select_related(
+            "user__unit__region"
+        )
+        for auth_token in tokens:
+            if self._cleanup_token(auth_token):
+                continue
+            try:
+                digest = hash_token(key)
+            except (TypeError, binascii.Error) as exc:
+                raise AuthenticationFailed(_("令牌无效。")) from exc
+            if compare_digest(digest, auth_token.digest):
+                if knox_settings.AUTO_REFRESH and auth_token.expiry:
+                    self.renew_token(auth_token)
+                return self.validate_user(auth_token)
+        raise AuthenticationFailed(_("令牌无效。"))
 
     def validate_user(self, auth_token: ApiToken) -> tuple[User, ApiToken]:
         user = auth_token.user

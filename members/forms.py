@@ -1,19 +1,66 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from fuyuan.lib.forms import BootstrapFormMixin
 from members.models import Liaison, MemberUnit, Region, User
 
 
+class RegionTreeField(forms.ModelChoiceField):
+    """The division tree as one list, each 市州 followed by its 县市区 (indented by level)."""
+
+    INDENT: dict[str, str] = {
+        Region.Level.PROVINCE: "",
+        Region.Level.CITY: "\u3000",
+        Region.Level.COUNTY: "\u3000\u3000",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=Region.objects.all(), **kwargs)
+
+    def _get_choices(self) -> Any:
+        return RegionTreeChoices(self)
+
+    choices = property(_get_choices, forms.ChoiceField.choices.fset)  # type: ignore[union-attr]
+
+
+class RegionTreeChoices(BaseChoiceIterator):
+    """Read when the widget is drawn (one query), not when the form is declared."""
+
+    def __init__(self, field: RegionTreeField) -> None:
+        self.field = field
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        if self.field.empty_label is not None:
+            yield ("", str(self.field.empty_label))  # before the query: Select asks for the first choice
+        children: dict[int | None, list[Region]] = {}
+        for r in Region.objects.order_by("order", "code"):
+            children.setdefault(r.parent_id, []).append(r)
+        stack = list(reversed(children.get(None, [])))
+        while stack:
+            r = stack.pop()
+            yield (r.pk, f"{RegionTreeField.INDENT.get(r.level, '')}{r.name}")
+            stack.extend(reversed(children.get(r.pk, [])))
+
+
+class TribunalForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=100, help_text=_("例如:榆中县人民法院甘草人民法庭"))
+    short_name = forms.CharField(label=_("简称"), max_length=50, required=False)
+
+
 class UnitFilterForm(BootstrapFormMixin, forms.Form):
     q = forms.CharField(label=_("搜索"), required=False, max_length=100)
     kind = forms.ChoiceField(label=_("类别"), required=False, choices=[("", _("全部类别")), *MemberUnit.Kind.choices])
     level = forms.ChoiceField(label=_("层级"), required=False, choices=[("", _("全部层级")), *MemberUnit.Level.choices])
-    region = forms.ModelChoiceField(
-        label=_("市州"), required=False, queryset=Region.objects.all(), empty_label=_("全部市州")
+    court_level = forms.ChoiceField(
+        label=_("法院层级"), required=False, choices=[("", _("全部法院层级")), *MemberUnit.CourtLevel.choices]
     )
+    region = RegionTreeField(label=_("所在区划"), required=False, empty_label=_("全省"))
     member = forms.BooleanField(label=_("仅成员单位"), required=False)
 
 

@@ -24,20 +24,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from members.models import MemberUnit, Region, User
 from members.roles import Role, has_role
 
 PROVINCE, CITY, COUNTY = Region.Level.PROVINCE, Region.Level.CITY, Region.Level.COUNTY
-DEPTH = {PROVINCE: 0, CITY: 1, COUNTY: 2}
+DEPTH: dict[str, int] = {PROVINCE: 0, CITY: 1, COUNTY: 2}
 #: A court's parent is a court exactly one level up (high → intermediate → basic → tribunal).
-COURT_PARENT = {
+COURT_PARENT: dict[str, str] = {
     MemberUnit.CourtLevel.INTERMEDIATE: MemberUnit.CourtLevel.HIGH,
     MemberUnit.CourtLevel.BASIC: MemberUnit.CourtLevel.INTERMEDIATE,
     MemberUnit.CourtLevel.TRIBUNAL: MemberUnit.CourtLevel.BASIC,
 }
 #: The unit level that goes with a region level.
-COURT_LEVEL_OF_REGION = {
+COURT_LEVEL_OF_REGION: dict[str, str] = {
     PROVINCE: MemberUnit.CourtLevel.HIGH,
     CITY: MemberUnit.CourtLevel.INTERMEDIATE,
     COUNTY: MemberUnit.CourtLevel.BASIC,
@@ -275,3 +276,87 @@ def office_above(region: Region | None) -> list[User]:
         if offices.get(region_id):
             return nearest_office(ids[i + 1 :], offices)
     return []
+
+
+# --- Where a region and a unit may sit (members.services.region_save / unit_save check these) --------
+
+
+def region_parent_errors(region: Region, parent: Region | None) -> list[str]:
+    """Why ``parent`` cannot be ``region``'s parent: it must be exactly one level up (province → 市州 →
+    县市区), the province has none. This also makes a cycle impossible (levels only go down)."""
+    depth = DEPTH.get(region.level)
+    if depth is None:
+        return [_("未知的区划层级。")]
+    if depth == 0:
+        return [_("省级区划没有上级区划。")] if parent is not None else []
+    if parent is None:
+        return [_("市州、县市区必须有上级区划。")]
+    if parent.pk is not None and parent.pk == region.pk:
+        return [_("区划不能是自己的上级区划。")]
+    if DEPTH.get(parent.level) != depth - 1:
+        wanted = _("省级") if depth == 1 else _("市州级")
+        return [
+            _("上级区划须恰好高一级:%(level)s区划的上级应为%(wanted)s区划,“%(parent)s”是%(actual)s区划。")
+            % {"level": region.level_label, "wanted": wanted, "parent": parent.name, "actual": parent.level_label}
+        ]
+    return []
+
+
+def court_errors(unit: MemberUnit) -> dict[str, list[str]]:
+    """A court's level and parent: a court has a court level; its parent is a court exactly one level up
+    (intermediate → high, basic → intermediate, tribunal → basic); its court level follows its region's
+    level (a tribunal sits in its basic court's region). Non-courts have no court level."""
+    if unit.kind != MemberUnit.Kind.COURT:
+        return {"court_level": [_("只有人民法院才有法院层级。")]} if unit.court_level else {}
+    if unit.court_level not in MemberUnit.CourtLevel.values:
+        return {"court_level": [_("人民法院须选择法院层级。")]}
+    wanted = COURT_PARENT.get(unit.court_level)
+    parent = unit.parent if unit.parent_id else None
+    label = unit.court_level_label
+    if wanted is None:
+        if parent is not None and parent.kind == MemberUnit.Kind.COURT:
+            return {"parent": [_("高级人民法院没有上级法院。")]}
+    elif parent is None or parent.kind != MemberUnit.Kind.COURT or parent.court_level != wanted:
+        return {
+            "parent": [
+                _("%(level)s的上级单位须为高一级的%(wanted)s。")
+                % {"level": label, "wanted": MemberUnit.CourtLevel(wanted).label}
+            ]
+        }
+    region = unit.region if unit.region_id else None
+    if unit.court_level != MemberUnit.CourtLevel.TRIBUNAL and region is not None:
+        # A 市州 without 县市区 (嘉峪关市) has a basic court of its own.
+        city_basic = unit.court_level == MemberUnit.CourtLevel.BASIC and region.level == CITY
+        if COURT_LEVEL_OF_REGION.get(region.level) != unit.court_level and not city_basic:
+            return {
+                "court_level": [
+                    _("%(region)s是%(region_level)s区划,其法院不能是%(level)s。")
+                    % {"region": region.name, "region_level": region.level_label, "level": label}
+                ]
+            }
+    if parent is not None and region is not None and parent.region_id and not is_within(region, parent.region):
+        return {"region": [_("法院须位于其上级法院的辖区内。")]}
+    return {}
+
+
+def place_tribunal(unit: MemberUnit) -> None:
+    """A tribunal (人民法庭) sits in its basic court's region."""
+    if unit.kind == MemberUnit.Kind.COURT and unit.court_level == MemberUnit.CourtLevel.TRIBUNAL and unit.parent_id:
+        assert unit.parent is not None
+        unit.region = unit.parent.region
+        unit.level = unit.parent.level
+
+
+def manages_region(user: Any) -> tuple[bool, Region | None]:
+    """(may manage everywhere, else the region whose units ``user`` manages; None and False: nowhere).
+
+    Administrators manage everywhere; office staff manage their unit's region and below (a provincial
+    office, or one without a unit, everywhere)."""
+    if has_role(user, Role.ADMIN):
+        return True, None
+    if not has_role(user, Role.OFFICE):
+        return False, None
+    region = user_region(user)
+    if region is None or region.level == PROVINCE:
+        return True, None
+    return False, region

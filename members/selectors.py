@@ -19,10 +19,15 @@ def unit_directory(
     kind: str = "",
     level: str = "",
     region: int | str | None = None,
+    within: Region | None = None,
+    court_level: str = "",
     member_only: bool = False,
     include_inactive: bool = False,
 ) -> QuerySet[MemberUnit]:
-    """Units for the directory: every signed-in user may read the directory of the mechanism."""
+    """Units for the directory: every signed-in user may read the directory of the mechanism.
+
+    ``region`` is one region exactly; ``within`` a region and every region below it (the tree filter).
+    """
     qs = MemberUnit.objects.select_related("region", "supervisor", "parent")
     if not include_inactive:
         qs = qs.filter(active=True)
@@ -34,6 +39,10 @@ def unit_directory(
         qs = qs.filter(level=level)
     if region:
         qs = qs.filter(region_id=region)
+    if within is not None:
+        qs = qs.filter(Q(region=within) | unit_region_q(within))
+    if court_level:
+        qs = qs.filter(court_level=court_level)
     if member_only:
         qs = qs.filter(is_member_unit=True)
     return qs

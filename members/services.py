@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 
 # members.tasks calls these services and these services queue its tasks: both import the other module
 # (not names from it), which Python resolves whichever is imported first.
-from members import tasks
-from members.models import ApiToken, Liaison, MemberUnit, Notification, User, WorkerHeartbeat
+from members import levels, tasks
+from members.models import ApiToken, Liaison, MemberUnit, Notification, Region, User, WorkerHeartbeat
 from members.roles import Role, has_role
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,25 @@ def may_manage(*, by: User | None, user: User) -> bool:
     if user.is_superuser and not by.is_superuser:
         return False
     held = set(user.groups.values_list("name", flat=True)) if user.pk else set()
-    return bool(manageable_roles(by)) and held <= manageable_roles(by)
+    if not (bool(manageable_roles(by)) and held <= manageable_roles(by)):
+        return False
+    if levels.manages_region(by)[0]:
+        return True  # no need to read the user's unit
+    return may_manage_unit(by=by, unit=user.unit if user.unit_id else None)
+
+
+def may_manage_unit(*, by: User | None, unit: MemberUnit | None) -> bool:
+    """Whether ``by`` may add, change or retire ``unit`` and its people (issue 13): administrators and
+    provincial office staff everywhere; office staff of a 市州 or 县市区 the units of their region and below
+    (not above, not beside). A unit without a region counts as provincial; None is "no unit"."""
+    if by is None:
+        return True
+    everywhere, region = levels.manages_region(by)
+    if everywhere:
+        return True
+    if region is None or unit is None:
+        return False
+    return levels.is_within(unit.region if unit.region_id else None, region)
 
 
 def _check_may_manage(*, by: User | None, user: User | None, roles: Iterable[str] | None) -> None:
@@ -104,6 +122,8 @@ def user_save(
         if value is not None:
             setattr(user, field, value)
     if unit is not None or creating:
+        if not may_manage_unit(by=by, unit=unit):
+            raise PermissionDenied(_("您只能管理本级及下级区划的单位和联络员。"))
         user.unit = unit
     if is_active is not None:
         user.is_active = is_active
@@ -428,7 +448,44 @@ def heartbeat_record(*, name: str = "worker", now: datetime | None = None) -> No
     WorkerHeartbeat.objects.update_or_create(name=name, defaults={"seen_at": now or timezone.now()})
 
 
-# --- Units (added for the API) ------------------------------------------------------------------
+# --- Regions and units ----------------------------------------------------------------------------
+
+REGION_FIELDS = ("name", "code", "level", "parent", "order")
+
+
+@transaction.atomic
+def region_save(*, region: Region | None = None, **fields: Any) -> Region:
+    """Create or update a node of the division tree (administrators, through the admin).
+
+    The parent is exactly one level up (province → 市州 → 县市区), so no cycle can form; ``city`` (the
+    denormalised 市州) follows. A region with sub-regions or units keeps its level. Errors are a
+    ``ValidationError`` keyed by field; nothing is saved then.
+    """
+    unknown = set(fields) - set(REGION_FIELDS)
+    if unknown:
+        raise TypeError(f"region_save() got unexpected fields: {', '.join(sorted(unknown))}")
+    if region is None:
+        region = Region()
+    else:
+        old = Region.objects.select_for_update().get(pk=region.pk)
+        if "level" in fields and fields["level"] != old.level and (old.children.exists() or old.units.exists()):
+            raise ValidationError({"level": [_("该区划下已有下级区划或单位,不能修改层级。")]})
+        region = old
+    for field, value in fields.items():
+        setattr(region, field, value)
+    errors = levels.region_parent_errors(region, region.parent if region.parent_id else None)
+    if errors:
+        raise ValidationError({"parent": errors})
+    region.city_id = (
+        None if region.level == levels.PROVINCE else region.parent_id if region.level == levels.COUNTY else region.pk
+    )
+    region.full_clean(exclude=["city"])
+    region.save()
+    if region.level == levels.CITY and region.city_id != region.pk:
+        region.city_id = region.pk
+        region.save(update_fields=["city"])
+    return region
+
 
 UNIT_FIELDS = (
     "name",
@@ -436,6 +493,8 @@ UNIT_FIELDS = (
     "kind",
     "level",
     "region",
+    "court_level",
+    "hosts_office",
     "parent",
     "supervisor",
     "is_member_unit",
@@ -445,21 +504,46 @@ UNIT_FIELDS = (
 
 
 @transaction.atomic
-def unit_save(*, unit: MemberUnit | None = None, **fields: Any) -> MemberUnit:
-    """Create or update a member unit. A unit is never its own parent, ancestor or supervisor.
+def unit_save(*, by: User | None = None, unit: MemberUnit | None = None, **fields: Any) -> MemberUnit:
+    """Create or update a member unit, as ``by`` (None: the platform itself).
 
-    ``fields`` are model fields of ``UNIT_FIELDS``; foreign keys are given as objects (or None).
-    Errors are a ``ValidationError`` keyed by field; nothing is saved then.
+    A unit is never its own parent, ancestor or supervisor; a court has a court level and its parent is
+    a court exactly one level up; a tribunal sits in its basic court's region; the unit's level follows
+    its region's. Office staff add and change units of their region and below only (``may_manage_unit``,
+    checked before and after the change: a unit cannot be moved out of, or taken from above, one's region).
+    Errors are a ``ValidationError`` keyed by field, or ``PermissionDenied``; nothing is saved then.
     """
+    unit = unit_prepare(by=by, unit=unit, **fields)
+    unit.save()
+    return unit
+
+
+def unit_prepare(*, by: User | None = None, unit: MemberUnit | None = None, **fields: Any) -> MemberUnit:
+    """The checked, unsaved unit of :func:`unit_save` (the admin's form validates with it)."""
     unknown = set(fields) - set(UNIT_FIELDS)
     if unknown:
         raise TypeError(f"unit_save() got unexpected fields: {', '.join(sorted(unknown))}")
     if unit is None:
         unit = MemberUnit()
-    else:
-        unit = MemberUnit.objects.select_for_update().get(pk=unit.pk)
+    elif unit.pk is not None:
+        unit = MemberUnit.objects.select_for_update(of=("self",)).select_related("region").get(pk=unit.pk)
+        if not may_manage_unit(by=by, unit=unit):
+            raise PermissionDenied(_("您只能管理本级及下级区划的单位。"))
     for field, value in fields.items():
         setattr(unit, field, value)
+    levels.place_tribunal(unit)
+    if unit.region_id and unit.region is not None:
+        unit.level = unit.region.level
+    errors = _unit_errors(unit)
+    if errors:
+        raise ValidationError(errors)
+    if not may_manage_unit(by=by, unit=unit):
+        raise ValidationError({"region": [_("单位所在区划须在您所在的区划(本级或下级)之内。")]})
+    unit.full_clean()
+    return unit
+
+
+def _unit_errors(unit: MemberUnit) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if unit.pk is not None:
         if unit.parent_id == unit.pk:
@@ -468,11 +552,9 @@ def unit_save(*, unit: MemberUnit | None = None, **fields: Any) -> MemberUnit:
             errors["parent"] = [_("上级单位不能是本单位的下级单位。")]
         if unit.supervisor_id == unit.pk:
             errors["supervisor"] = [_("单位不能是自己的主管部门。")]
-    if errors:
-        raise ValidationError(errors)
-    unit.full_clean()
-    unit.save()
-    return unit
+    if not errors:
+        errors = levels.court_errors(unit)
+    return errors
 
 
 def _is_ancestor(unit_id: int, start_id: int) -> bool:

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST, require_safe
 from fuyuan.lib.forms import apply_service_errors
 from fuyuan.lib.listing import list_page
 from fuyuan.lib.params import parse_id
-from members import selectors, services
-from members.forms import LiaisonCreateForm, ProfileForm, UnitFilterForm
+from members import imports, selectors, services
+from members.forms import LiaisonCreateForm, ProfileForm, TribunalForm, UnitFilterForm
 from members.home import panels_for
 from members.models import MemberUnit, Notification, Region, User, WorkTask
 from members.roles import Role, is_office, roles_of
@@ -50,7 +50,8 @@ def unit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         search=data.get("q", ""),
         kind=data.get("kind", ""),
         level=data.get("level", ""),
-        region=data["region"].pk if data.get("region") else None,
+        within=data.get("region"),
+        court_level=data.get("court_level", ""),
         member_only=bool(data.get("member")),
     )
     listing = list_page(
@@ -61,7 +62,8 @@ def unit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         per_page=30,
     )
     units = selectors.with_liaison_counts(listing.object_list)
-    return render(request, "members/unit_list.html", {"form": form, "listing": listing, "units": units})
+    context = {"form": form, "listing": listing, "units": units, "can_import": imports.may_import(request.user)}
+    return render(request, "members/unit_list.html", context)
 
 
 @login_required
@@ -79,7 +81,8 @@ def unit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "led_tasks": unit.led_tasks.all(),
         "participating_tasks": unit.participating_tasks.all(),
         "children": unit.children.filter(active=True).order_by("order", "id"),
-        "can_manage": is_office(request.user),
+        "can_manage": is_office(request.user) and services.may_manage_unit(by=request.user, unit=unit),
+        "actions": unit_actions(unit, request.user),
     }
     return render(request, "members/unit_detail.html", context)
 
@@ -123,16 +126,56 @@ def unit_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     return JsonResponse({"results": results, "more": more}, json_dumps_params={"ensure_ascii": False})
 
 
-def _require_office(request: AuthenticatedHttpRequest) -> None:
+def unit_actions(unit: MemberUnit, user: User) -> set[str]:
+    """What ``user`` may do on ``unit``'s page now: office staff of its region (and administrators) appoint
+    and retire its liaisons and, on a basic court's page, add its 人民法庭."""
+    if not (is_office(user) and services.may_manage_unit(by=user, unit=unit)):
+        return set()
+    actions = {"liaison_add", "liaison_retire"}
+    if unit.kind == MemberUnit.Kind.COURT and unit.court_level == MemberUnit.CourtLevel.BASIC and unit.active:
+        actions.add("tribunal_add")
+    return actions
+
+
+def _require_office(request: AuthenticatedHttpRequest, unit: MemberUnit | None = None) -> None:
     if not is_office(request.user):
         raise PermissionDenied(_("只有领导小组办公室可以管理联络员。"))
+    if unit is not None and not services.may_manage_unit(by=request.user, unit=unit):
+        raise PermissionDenied(_("您只能管理本级及下级区划的单位和联络员。"))
+
+
+@login_required
+def tribunal_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A basic court adds one of its 人民法庭 (a sub-unit in the court's region), by its region's office."""
+    court = get_object_or_404(MemberUnit.objects.select_related("region"), pk=pk)
+    if "tribunal_add" not in unit_actions(court, request.user):
+        raise PermissionDenied(_("只有本区划的领导小组办公室可以为基层人民法院添加人民法庭。"))
+    form = TribunalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            tribunal = services.unit_save(
+                by=request.user,
+                name=form.cleaned_data["name"],
+                short_name=form.cleaned_data["short_name"],
+                kind=MemberUnit.Kind.COURT,
+                court_level=MemberUnit.CourtLevel.TRIBUNAL,
+                parent=court,
+                supervisor=court,
+                order=court.order,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("已添加人民法庭:%(name)s。") % {"name": tribunal.name})
+            return redirect("unit-detail", pk=court.pk)
+    return render(request, "members/tribunal_form.html", {"unit": court, "form": form})
 
 
 @login_required
 def liaison_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Office staff appoint a liaison of a unit; a one-time password is shown once."""
-    _require_office(request)
-    unit = get_object_or_404(MemberUnit, pk=pk)
+    unit = get_object_or_404(MemberUnit.objects.select_related("region"), pk=pk)
+    _require_office(request, unit)
     form = LiaisonCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         password = secrets.token_urlsafe(9)
@@ -163,11 +206,39 @@ def liaison_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def liaison_retire(request: AuthenticatedHttpRequest, pk: int, user_id: int) -> HttpResponse:
-    _require_office(request)
-    user = get_object_or_404(User, pk=user_id, unit_id=pk, liaison__isnull=False)
+    user = get_object_or_404(User.objects.select_related("unit__region"), pk=user_id, unit_id=pk, liaison__isnull=False)
+    assert user.unit is not None  # filtered on the unit
+    _require_office(request, user.unit)
     services.user_retire(by=request.user, user=user)
     messages.success(request, _("%(name)s 已不再担任联络员,账户已停用。") % {"name": user.display_name})
     return redirect("unit-detail", pk=pk)
+
+
+@login_required
+def unit_import(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Import the units and liaisons of one's region from the XLSX template (office staff and administrators)."""
+    imports.refuse_unless_may_import(request.user)
+    if request.GET.get("template") == "1":
+        return imports.template_response()
+    context: dict[str, object] = {}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["errors"] = [(0, [_("请选择要导入的文件。")])]
+        else:
+            result = imports.check(by=request.user, upload=upload)
+            context["errors"] = result.errors
+            if not result.errors:
+                try:
+                    context["passwords"] = imports.run(by=request.user, result=result)
+                except (ValidationError, PermissionDenied) as exc:
+                    context["errors"] = [(0, list(getattr(exc, "messages", [str(exc)])))]
+                else:
+                    if result.new_rows == 0:
+                        messages.info(request, _("%(n)s 行均已存在,未重复导入。") % {"n": len(result.rows)})
+                    else:
+                        messages.success(request, _("已导入 %(n)s 行。") % {"n": result.new_rows})
+    return render(request, "members/unit_import.html", context)
 
 
 @login_required
