@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 
+from cases.referrals.models import ReferralKind
 from members import org_data
 from members.models import MemberUnit, Region, User, WorkTask
 from members.roles import Role, ensure_roles
@@ -49,6 +52,10 @@ def ensure_organisation() -> None:
         org_data.load(Region, MemberUnit, WorkTask)
         org_data.load_levels(Region, MemberUnit)
         ensure_roles()
+    if not ReferralKind.objects.exists():
+        # The referral kinds are data migrations' rows too; reload them with the same code.
+        for name in ("0090_referral_kinds", "0104_tribunal_mediation_kind"):
+            import_module(f"cases.migrations.{name}").create(django_apps, None)
 
 
 @pytest.fixture

@@ -24,10 +24,11 @@ from members.models import MemberUnit, Region, User
 from members.roles import Role
 from tests.conftest import Cast
 from tests.factories import make_user
+from tests.levels import office_unit_at
 
 
 def office_unit(region: Region) -> MemberUnit:
-    return MemberUnit.objects.get(hosts_office=True, region=region)
+    return office_unit_at(region.code)
 
 
 def court_of(region: Region, court_level: str) -> MemberUnit:

@@ -17,7 +17,7 @@ from cases.recommendations import selectors as rec_selectors
 from cases.referrals import selectors as ref_selectors
 from cases.referrals.filters import ReferralFilter
 from members.models import MemberUnit, Region
-from tests.levels_cases import CHENGGUAN, LANZHOU, court_at, office_user_at
+from tests.levels import CHENGGUAN, LANZHOU, court_at, office_user_at
 
 pytestmark = pytest.mark.skipif(not os.environ.get("FUYUAN_LEVEL_PLANS"), reason="FUYUAN_LEVEL_PLANS=1 to run")
 

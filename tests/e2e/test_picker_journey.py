@@ -36,8 +36,7 @@ def test_pick_a_receiver_with_the_keyboard_and_submit_also_at_390_px(
     referral = Referral.objects.get(subject="选择接收单位")
     assert referral.receiver == MemberUnit.objects.get(name="榆中县人民法院")
 
-    # The same on a 390 px wide phone. (One test: a transactional test's flush takes the referral kinds,
-    # which a migration loads, with it.)
+    # The same on a 390 px wide phone.
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -26,7 +26,7 @@ from cases.recommendations.selectors import visible_to
 from cases.tasks import scan_recommendation_alerts
 from members.models import MemberUnit, Notification, User
 from tests.conftest import client_for
-from tests.levels_cases import (
+from tests.levels import (
     CHENGGUAN,
     JIAYUGUAN,
     LANZHOU,

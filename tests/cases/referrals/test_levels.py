@@ -29,7 +29,7 @@ from cases.referrals.selectors import visible_to
 from members.models import MemberUnit, Notification, User
 from tests.cases.referrals.support import draft, joined_days_ago, sent, sheet_row, xlsx
 from tests.conftest import client_for
-from tests.levels_cases import (
+from tests.levels import (
     CHENGGUAN,
     JIAYUGUAN,
     LANZHOU,

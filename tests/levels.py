@@ -1,7 +1,7 @@
-"""Level fixtures of the cases tests: the real region tree (members.0007), its units and people.
+"""Level fixtures: the real region tree (members.0007), its offices, courts, units and people.
 
 城关区 620102 and 七里河区 620103 are counties of 兰州市 620100; 嘉峪关市 620200 is another 市州.
-The meetings stream has a ``tests/levels.py`` of the same shape; the merger unifies the two.
+``tests/levels_meetings.py`` builds whole places with their meetings, decisions and consultations on these.
 """
 
 from __future__ import annotations
