@@ -219,6 +219,24 @@ def reads_everything(user: Any) -> bool:
     return _reads_region(user)[0]
 
 
+def record_within(record: Any, region: Region | None) -> bool:
+    """Whether ``record`` (its denormalised ``region``/``city`` columns) lives in ``region`` or below; no query."""
+    if region is None or region.level == PROVINCE:
+        return True
+    if region.level == CITY:
+        return bool(getattr(record, "city_id", None) == region.pk)
+    return bool(getattr(record, "region_id", None) == region.pk)
+
+
+def office_reaches(user: Any, record: Any) -> bool:
+    """The office acting on a record in its scope: the provincial office (and administrators) on any record,
+    the office of a 市州 or 县市区 on the records living in its region or below."""
+    if not has_role(user, Role.OFFICE, Role.ADMIN):
+        return False
+    reach = reach_of(user)
+    return reach.everything or (reach.region is not None and record_within(record, reach.region))
+
+
 def user_region(user: Any) -> Region | None:
     """The region of the user's unit (None: no unit, or a unit without a region)."""
     unit = getattr(user, "unit", None) if getattr(user, "unit_id", None) else None

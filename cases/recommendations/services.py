@@ -32,9 +32,9 @@ from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.locking import copy_back, lock
 from fuyuan.lib.uploads import check_upload, safe_filename
 from fuyuan.lib.workdays import add_months, add_working_days
-from members.levels import CITY, reach_of, stamp
+from members.levels import office_reaches, stamp
 from members.models import MemberUnit, User, WorkTask
-from members.roles import Role, has_role, is_office
+from members.roles import Role, has_role
 from members.selectors import ContactDirectory, unit_contacts
 
 Status = JudicialRecommendation.Status
@@ -80,19 +80,6 @@ def can_draft(user: User) -> bool:
     return unit is not None and unit.kind == MemberUnit.Kind.COURT and has_role(user, Role.COURT_CLERK)
 
 
-def is_office_over(user: User, rec: JudicialRecommendation) -> bool:
-    """Office staff whose level follows this record up: the province's, or the office of a region holding it."""
-    if not is_office(user):
-        return False
-    reach = reach_of(user)
-    if reach.everything:
-        return True
-    region = reach.region
-    if region is None:
-        return False
-    return rec.city_id == region.pk if region.level == CITY else rec.region_id == region.pk
-
-
 ACTIONS = ("edit", "issue", "acknowledge", "reply", "close", "withdraw", "remind")
 
 
@@ -112,7 +99,7 @@ def allowed_actions(recommendation: JudicialRecommendation, user: User) -> set[s
             actions.add("acknowledge")
         if rec.status == Status.ACKNOWLEDGED:
             actions.add("reply")
-    if is_office_over(user, rec) and rec.status in JudicialRecommendation.OPEN_STATUSES:
+    if office_reaches(user, rec) and rec.status in JudicialRecommendation.OPEN_STATUSES:
         actions.add("remind")
     return actions
 
@@ -462,7 +449,7 @@ def recommendation_withdraw(
 def recommendation_remind(*, recommendation: JudicialRecommendation, by: User) -> JudicialRecommendation:
     """The office reminds the addressee by hand (督办). Each reminder is a notice of its own."""
     rec = lock(recommendation)
-    if not is_office_over(by, rec):
+    if not office_reaches(by, rec):
         raise NotPermitted(_("只有领导小组办公室可以督办。"))
     _require_status(rec, JudicialRecommendation.OPEN_STATUSES, _("当前状态(%(status)s)下无需督办。"))
     rec.reminders_sent += 1

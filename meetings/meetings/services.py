@@ -21,7 +21,7 @@ from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.locking import lock
 from meetings.meetings.models import Invitation, Meeting, Minutes
 from meetings.meetings.reminders import arm_meeting, invited_unit_ids, meeting_url, minutes_of
-from members.levels import is_within, reach_of, stamp
+from members.levels import is_within, office_reaches, reach_of, stamp
 from members.models import MemberUnit, Region, User, WorkTask
 from members.roles import Role, has_role, is_office
 from members.selectors import unit_contacts
@@ -38,23 +38,6 @@ def is_unit_staff(user: User) -> bool:
 def can_create(user: User) -> bool:
     """Who may schedule a meeting or log a consultation: the office and the units' people."""
     return is_office(user) or is_unit_staff(user)
-
-
-def office_reaches(user: User, record: Any) -> bool:
-    """The office acting on a record in its scope: the provincial office (and administrators) on any
-    record, the office of a 市州 or 县市区 on the records living in its region or below (their ``region``
-    and ``city`` columns, no query)."""
-    if not is_office(user):
-        return False
-    reach = reach_of(user)
-    if reach.everything:
-        return True
-    region = reach.region
-    if region is None:
-        return False
-    if region.level == Region.Level.CITY:
-        return bool(getattr(record, "city_id", None) == region.pk)
-    return bool(getattr(record, "region_id", None) == region.pk)
 
 
 def office_reaches_unit(user: User, unit: MemberUnit) -> bool:
