@@ -371,6 +371,8 @@ FUYUAN_RECOMMENDATION_DUE_SOON_DAYS = tuple(
     int(d) for d in env_list("FUYUAN_RECOMMENDATION_DUE_SOON_DAYS", ["14", "3"]) if d.isdigit()
 )
 FUYUAN_RECOMMENDATION_ESCALATE_DAYS = env_int("FUYUAN_RECOMMENDATION_ESCALATE_DAYS", 30, minimum=1)
+# A referral this many days past its due date is escalated to the office one level up (升级督办).
+FUYUAN_REFERRAL_ESCALATE_DAYS = env_int("FUYUAN_REFERRAL_ESCALATE_DAYS", 30, minimum=1)
 FUYUAN_RECOMMENDATION_ALERT_HOUR = env_int("FUYUAN_RECOMMENDATION_ALERT_HOUR", 9, minimum=0)
 
 # The traffic light (fuyuan/lib/deadlines.py): days before the due date at which an open record turns

@@ -2,9 +2,10 @@
 
 A referral sent and not acknowledged within two working days reminds the receiver; an answer due
 within two days reminds it again; the day after the due date the receiver, the sender and the
-office of the referral's level (the nearest office whose region holds it) hear that it is overdue.
-The services re-arm ``next_alert_at`` with :func:`referral_stages`;
-the scan reads the people of the due rows' units once (one ContactDirectory per scan).
+office of the referral's level (the nearest office whose region holds it) hear that it is overdue;
+``FUYUAN_REFERRAL_ESCALATE_DAYS`` (30) days later it is escalated (升级督办): that office and the office one
+level up hear of it (a provincial referral has none above). The services re-arm ``next_alert_at`` with
+:func:`referral_stages`; the scan reads the people of the due rows' units once (one ContactDirectory per scan).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, time, timedelta
 from functools import partial
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,6 +49,10 @@ def notify_update(referral: Referral, action: str, stage: str, recipients: Itera
     )
 
 
+def escalate_days() -> int:
+    return int(getattr(settings, "FUYUAN_REFERRAL_ESCALATE_DAYS", 30))
+
+
 def _alert(
     referral: Referral,
     people: ContactDirectory,
@@ -54,10 +60,13 @@ def _alert(
     stage: str,
     unit_ids: Sequence[int | None],
     office: bool,
+    above: bool = False,
 ) -> None:
-    # The office of the referral's level: the nearest office whose region holds it.
+    # The office of the referral's level: the nearest office whose region holds it; escalation adds the one above.
     to = people.contacts(unit_ids) + (people.office_for(referral.region_id) if office else [])
-    notify(event=event, obj=referral, stage=stage, recipients=to, url=_url(referral), context={"referral": referral})
+    to += people.office_above(referral.region_id) if above else []
+    context = {"referral": referral, "days": escalate_days()}
+    notify(event=event, obj=referral, stage=stage, recipients=to, url=_url(referral), context=context)
 
 
 def referral_stages(referral: Referral, people: ContactDirectory | None = None) -> list[AlertStage]:
@@ -78,8 +87,12 @@ def referral_stages(referral: Referral, people: ContactDirectory | None = None) 
         late = f"overdue:{r.due.isoformat()}"
         send_soon = partial(_alert, r, people, "referral_due_soon", soon, receivers, False)
         send_late = partial(_alert, r, people, "referral_overdue", late, [*receivers, r.sender_id], True)
+        up = f"escalated:{r.due.isoformat()}"
+        up_at = local_datetime(r.due + timedelta(days=escalate_days()), DUE_SOON_TIME)
+        send_up = partial(_alert, r, people, "referral_escalated", up, [], True, True)
         stages.append(AlertStage(soon, soon_at, overdue_at, send=send_soon))
         stages.append(AlertStage(late, overdue_at, None, send=send_late))
+        stages.append(AlertStage(up, up_at, None, send=send_up))
     return stages
 
 

@@ -73,7 +73,8 @@ def test_due_soon_then_overdue_to_receiver_sender_and_office(cast):
     scan(datetime(2026, 3, 9, 0, 1, tzinfo=TZ))
     assert len(notices("overdue")) == 3
     assert len(notices("due_soon")) == 1
-    assert Referral.objects.get(pk=r.pk).next_alert_at is None
+    # What remains is the escalation (升级督办), 30 days after the due date at 09:00.
+    assert Referral.objects.get(pk=r.pk).next_alert_at == datetime(2026, 4, 4, 9, 0, tzinfo=TZ)
 
 
 def test_a_missed_scan_sends_the_current_stage_not_the_closed_one(cast):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -269,6 +269,49 @@ def test_an_overdue_county_referral_reaches_the_county_office_not_the_provinces(
     )
     assert offices[CHENGGUAN].username in told
     assert not {offices[PROVINCE].username, offices[LANZHOU].username} & told
+
+
+def _told(referral, event):
+    return set(
+        Notification.objects.filter(object_id=referral.pk, event=event).values_list("recipient__username", flat=True)
+    )
+
+
+def test_a_long_overdue_referral_is_escalated_to_the_office_one_level_up_once(db):
+    offices = {code: office_user_at(code) for code in (PROVINCE, LANZHOU, CHENGGUAN)}
+    clerk = clerk_at(court_at(CHENGGUAN))
+    body = unit_at(CHENGGUAN, "城关区升级督办调委会", kind=MemberUnit.Kind.MEDIATION)
+    mediator = liaison_at(body)
+    with time_machine.travel(datetime(2026, 3, 2, 10, tzinfo=TZ), tick=False):
+        r = send(clerk, body)
+        services.referral_acknowledge(referral=r, by=mediator)
+    r.refresh_from_db()
+    assert r.due is not None
+    # Overdue, not yet 30 days: the county office hears of it, nobody is escalated to.
+    with time_machine.travel(datetime.combine(r.due + timedelta(days=29), time(10), tzinfo=TZ), tick=False):
+        referral_scan_alerts()
+    assert offices[CHENGGUAN].username in _told(r, "referral_overdue")
+    assert _told(r, "referral_escalated") == set()
+    # 30 days overdue: the county office and the 兰州市 office above it, not the province; once however often.
+    for _scan in range(2):
+        with time_machine.travel(datetime.combine(r.due + timedelta(days=31), time(10), tzinfo=TZ), tick=False):
+            referral_scan_alerts()
+    assert _told(r, "referral_escalated") == {offices[CHENGGUAN].username, offices[LANZHOU].username}
+    assert Notification.objects.filter(object_id=r.pk, event="referral_escalated").count() == 2
+
+
+def test_a_provincial_referral_escalates_to_the_provincial_office_alone(db):
+    office = office_user_at(PROVINCE)
+    clerk = clerk_at(court_at(PROVINCE))
+    department = unit_at(PROVINCE, "省测试厅升级督办")
+    liaison = liaison_at(department)
+    with time_machine.travel(datetime(2026, 3, 2, 10, tzinfo=TZ), tick=False):
+        r = send(clerk, department)
+        services.referral_acknowledge(referral=r, by=liaison)
+    r.refresh_from_db()
+    with time_machine.travel(datetime.combine(r.due + timedelta(days=31), time(10), tzinfo=TZ), tick=False):
+        referral_scan_alerts()
+    assert _told(r, "referral_escalated") == {office.username}
 
 
 # --- 人民法庭对接化解 ----------------------------------------------------------------------------------
