@@ -230,6 +230,10 @@ def test_drill_down_page_province_to_city_to_county_and_breadcrumbs(levels: Leve
     # A 市州 office's breadcrumbs start at its 市州.
     drill = client_for(levels.city_office).get(reverse("dashboard"), {**YEAR, "region": levels.chengguan.pk})
     assert [c["name"] for c in drill.context["board"]["drill"]["breadcrumbs"]] == ["兰州市", "城关区"]
+    # A 县市区 has no region below it: no chart by region (an empty card was shown), the table stays.
+    county_html = drill.content.decode()
+    assert 'id="chart-region"' not in county_html and 'data-testid="drill-table"' in county_html
+    assert 'id="chart-region"' in html
 
 
 def _queries(client: Any, url: str, params: dict[str, Any]) -> int:
