@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fuyuan.lib.forms import submit
 from fuyuan.lib.listing import list_page
+from fuyuan.lib.xlsx import rows_response
 from meetings.decisions import forms, selectors, services
 from meetings.decisions.filters import DecisionPageFilter
 from meetings.decisions.models import Decision
@@ -62,13 +65,19 @@ def decision_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def decision_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+def _filtered(request: AuthenticatedHttpRequest) -> tuple[QuerySet[Decision], str]:
+    """The decisions the list (and its export) shows, with the status it filters on: the open ones unless the
+    user asked for another status (or all, ``status=``)."""
     data = request.GET.copy()
-    if "status" not in data:  # open decisions unless the user asked for another status (or all)
+    if "status" not in data:
         data["status"] = Decision.Status.OPEN
     qs = DecisionPageFilter(data, queryset=selectors.visible_to(request.user)).qs
-    qs = selectors.with_meeting_shown(qs.select_related("owner_unit", "meeting"), request.user)
+    return selectors.with_meeting_shown(qs.select_related("owner_unit", "meeting"), request.user), data["status"]
+
+
+@login_required
+def decision_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    qs, status = _filtered(request)
     listing = list_page(request, qs, sort_fields=DECISION_SORTS, default_sort="due")
     return render(
         request,
@@ -76,11 +85,51 @@ def decision_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "listing": listing,
             "f": request.GET,
-            "status_value": data["status"],
+            "status_value": status,
             "statuses": Decision.Status.choices,
+            "export_query": request.GET.urlencode(),
             **filter_choices(request, owner_options="units:owner", region_options="regions:region"),
         },
     )
+
+
+EXPORT_LIMIT = 100_000
+
+
+@login_required
+def decision_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The list as XLSX, with the list's filters (open decisions by default), in the order of their due dates."""
+    qs, _status = _filtered(request)
+    qs = qs.select_related("region").prefetch_related("supporting_units").order_by("due", "id")
+    today = timezone.localdate()
+    header = [
+        _("议定事项"),
+        _("会议"),
+        _("牵头落实单位"),
+        _("配合单位"),
+        _("完成时限"),
+        _("状态"),
+        _("是否逾期"),
+        _("办结时间"),
+        _("办结说明"),
+        _("所在区划"),
+    ]
+    rows = (
+        [
+            d.text,
+            d.meeting.title if getattr(d, "meeting_shown", False) else "",
+            d.owner_unit.name,
+            "、".join(u.name for u in d.supporting_units.all()),
+            d.due,
+            str(d.get_status_display()),
+            _("是") if d.overdue_on(today) else _("否"),
+            timezone.localtime(d.done_at).strftime("%Y-%m-%d %H:%M") if d.done_at else "",
+            d.done_note,
+            d.region.name if d.region else "",
+        ]
+        for d in qs[:EXPORT_LIMIT].iterator(chunk_size=2000)
+    )
+    return rows_response(sheet_title=_("议定事项"), header=header, rows=rows, filename=f"decisions-{today:%Y%m%d}.xlsx")
 
 
 @login_required

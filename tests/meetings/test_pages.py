@@ -3,10 +3,12 @@ the consultation quick form and its XLSX export, the unit-home snippet."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +24,8 @@ from tests.conftest import client_for
 from tests.meetings.conftest import page_queries
 
 pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def queries_for(client, url):  # type: ignore[no-untyped-def]
@@ -374,6 +378,52 @@ def test_consultation_export_xlsx(cast):
     assert len(rows) == 2
     assert rows[1][2] == "企业破产重整"
     assert "测试局甲" in rows[1][3] and "测试中级人民法院甲" in rows[1][3]
+
+
+def _sheet(response):  # type: ignore[no-untyped-def]
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+
+
+def test_decision_export_holds_the_lists_decisions_with_its_filters(cast, make_meeting):
+    with time_machine.travel(datetime(2026, 4, 1, 10, tzinfo=SHANGHAI), tick=False):
+        meeting = make_meeting(invited=[cast.unit])
+        late = _decision(cast, meeting, text="逾期的事项", due=date(2026, 5, 20))
+        done = _decision(cast, meeting, text="已办结的事项", due=date(2026, 7, 1))
+        theirs = make_meeting(invited=[cast.other_unit], title="别人的会")
+        _decision(cast, theirs, text="别人的事项", owner=cast.other_unit, supporting=[])
+    clock = time_machine.travel(datetime(2026, 6, 1, 10, tzinfo=SHANGHAI), tick=False)
+    clock.start()
+    decision_services.decision_complete(decision=done, by=cast.liaison, note="已完成整改")
+    client = client_for(cast.liaison)
+    # The list's default: open decisions of the user's scope.
+    rows = _sheet(client.get(reverse("decision-export")))
+    assert rows[0][:3] == ("议定事项", "会议", "牵头落实单位")
+    assert [r[0] for r in rows[1:]] == [late.text]
+    assert rows[1][1] == meeting.title and rows[1][4].date() == date(2026, 5, 20) and rows[1][6] == "是"
+    # status= (all) adds the done one, with when and how it was done; never another unit's.
+    rows = _sheet(client.get(reverse("decision-export"), {"status": ""}))
+    assert [r[0] for r in rows[1:]] == [late.text, done.text]
+    assert rows[2][5] == "已办结" and rows[2][8] == "已完成整改" and rows[2][7].startswith("2026-06-01")
+    # The list links to the export with its own filters.
+    page = client.get(reverse("decision-list"), {"status": "done"}).content.decode()
+    assert reverse("decision-export") + "?status=done" in page
+    clock.stop()
+
+
+def test_decision_export_queries_do_not_grow_with_rows(cast, make_meeting, django_assert_max_num_queries):
+    meeting = make_meeting(invited=[cast.unit])
+    _decision(cast, meeting)
+    client = client_for(cast.office)
+    client.get(reverse("decision-export"))  # warm the session
+    with django_assert_max_num_queries(10) as few:
+        client.get(reverse("decision-export"))
+    for i in range(10):
+        _decision(cast, meeting, text=f"事项{i}")
+    with django_assert_max_num_queries(10) as many:
+        assert len(_sheet(client.get(reverse("decision-export")))) == 12
+    assert len(few.captured_queries) == len(many.captured_queries)
 
 
 def test_consultation_detail_and_edit_scope(cast):
