@@ -14,6 +14,7 @@ the browsable API's forms list no title the user may not read.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, timedelta
 from typing import Any
 
 import django_filters
@@ -75,3 +76,31 @@ def scoped_choice_filter(scope: Scope, **kwargs: Any) -> django_filters.ModelCho
         return _scoped(scope, getattr(request, "user", None))
 
     return django_filters.ModelChoiceFilter(queryset=choices, **kwargs)
+
+
+#: PostgreSQL refuses a time zone displacement of 16 hours or more (ISO 8601 allows up to 23:59).
+MAX_UTC_OFFSET = timedelta(hours=16)
+
+
+class BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date-time the database can compare: an offset under 16 hours, and a UTC time within years 1–9999.
+
+    ``?starts_before=0168-09-07T04:06:21-23:08`` is a valid ISO 8601 value that made PostgreSQL fail (500); it is
+    now a 400 like any other malformed date-time.
+    """
+
+    def to_python(self, value: Any) -> Any:
+        parsed = super().to_python(value)
+        if parsed is None or parsed.utcoffset() is None:
+            return parsed
+        try:
+            parsed.astimezone(UTC)
+        except OverflowError:
+            raise DjangoValidationError(self.error_messages["invalid"], code="invalid") from None
+        if abs(parsed.utcoffset()) >= MAX_UTC_OFFSET:
+            raise DjangoValidationError(self.error_messages["invalid"], code="invalid")
+        return parsed
+
+
+class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField

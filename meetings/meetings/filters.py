@@ -12,6 +12,7 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
+from fuyuan.lib.api import BoundedIsoDateTimeFilter
 from fuyuan.lib.params import parse_day, parse_id
 from meetings.meetings.models import Meeting
 from meetings.meetings.selectors import day_start
@@ -123,8 +124,8 @@ class MeetingFilter(django_filters.FilterSet):
 
     task = django_filters.NumberFilter(field_name="tasks__id")
     invited_unit = django_filters.NumberFilter(field_name="invitations__unit_id")
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_before = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    starts_after = BoundedIsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_before = BoundedIsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
     region = RegionFilter()
     level = LevelFilter(field_name="level")
 

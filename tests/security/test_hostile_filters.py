@@ -17,6 +17,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from rest_framework.test import APIClient
 
 from tests.conftest import Cast
 from tests.security import world
@@ -193,3 +194,23 @@ def test_values_read_without_a_form_are_refused_without_a_server_error(cast: Cas
     liaison.force_login(cast.liaison)
     response = liaison.post(reverse("inbox-read"), {"id": ["²", "99999999999999999999", "-1"]})
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0168-09-07T04:06:21-23:08",
+        "2026-01-01T00:00:00+16:00",
+        "0001-01-01T00:00:00+05:00",
+        "9999-12-31T23:59:59-05:00",
+    ],
+)
+def test_a_date_time_the_database_cannot_compare_is_a_400_not_a_500(cast, value) -> None:  # type: ignore[no-untyped-def]
+    """Valid ISO 8601, out of PostgreSQL's range (an offset of 16 hours or more, a UTC time outside years 1–9999):
+    the schemathesis fuzz found ``?starts_before=0168-09-07T04:06:21-23:08`` answering 500."""
+    client = APIClient()
+    client.force_authenticate(cast.office)
+    for name in ("starts_before", "starts_after"):
+        response = client.get("/api/v1/meetings/", {name: value})
+        assert response.status_code == 400, (name, value, response.status_code)
+    assert client.get("/api/v1/meetings/", {"starts_before": "2026-01-01T00:00:00+08:00"}).status_code == 200
