@@ -72,7 +72,7 @@ def _filtered(request: AuthenticatedHttpRequest) -> tuple[QuerySet[Decision], st
     if "status" not in data:
         data["status"] = Decision.Status.OPEN
     qs = DecisionPageFilter(data, queryset=selectors.visible_to(request.user)).qs
-    return selectors.with_meeting_shown(qs.select_related("owner_unit", "meeting"), request.user), data["status"]
+    return selectors.with_meeting_shown(qs.select_related("owner_unit", "meeting"), request.user), str(data["status"])
 
 
 @login_required
