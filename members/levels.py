@@ -289,11 +289,13 @@ def office_for(region: Region | None) -> list[User]:
 def office_above(region: Region | None) -> list[User]:
     """The office one level up from the office that follows ``region`` up (升级督办); [] at the top."""
     ids = chain(region)
-    offices = offices_by_region(ids)
-    for i, region_id in enumerate(ids):
-        if offices.get(region_id):
-            return nearest_office(ids[i + 1 :], offices)
-    return []
+    return office_above_in(ids, offices_by_region(ids))
+
+
+def office_above_in(ids: list[int], offices: dict[int, list[User]]) -> list[User]:
+    """Of a region chain (nearest first), the office above the nearest one that has staff; [] if none."""
+    staffed = [region_id for region_id in ids if offices.get(region_id)]
+    return offices[staffed[1]] if len(staffed) > 1 else []
 
 
 # --- Where a region and a unit may sit (members.services.region_save / unit_save check these) --------

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
-from members.levels import unit_region_q
+from members.levels import nearest_office, office_above_in, unit_region_q
 from members.models import Liaison, MemberUnit, Notification, Region, User, WorkTask
 from members.roles import Role
 
@@ -169,16 +169,11 @@ class ContactDirectory:
 
     def office_for(self, region_id: int | None) -> list[User]:
         """The office staff of the nearest level whose region holds ``region_id`` (``levels.office_for``)."""
-        for pk in self._region_chain(region_id):
-            if self._office_by_region.get(pk):
-                return self._office_by_region[pk]
-        return []
+        return nearest_office(self._region_chain(region_id), self._office_by_region)
 
     def office_above(self, region_id: int | None) -> list[User]:
         """The office one level above the one that follows ``region_id`` up (升级督办); [] at the top."""
-        ids = self._region_chain(region_id)
-        found = [pk for pk in ids if self._office_by_region.get(pk)]
-        return self._office_by_region[found[1]] if len(found) > 1 else []
+        return office_above_in(self._region_chain(region_id), self._office_by_region)
 
 
 def tasks_with_units() -> QuerySet[WorkTask]:
