@@ -12,15 +12,8 @@ from playwright.sync_api import Page, expect
 from meetings.meetings import agenda
 from meetings.meetings import services as meeting_services
 from meetings.models import AgendaItem
-from tests.conftest import PASSWORD, Cast
-
-
-def _sign_in(page: Page, url: str, username: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+from tests.conftest import Cast
+from tests.e2e.helpers import sign_in
 
 
 def _titles(meeting_id: int) -> list[str]:
@@ -43,7 +36,7 @@ def test_office_orders_the_agenda_and_a_liaison_replies(live_server, page: Page,
     for title in ("甲议题", "乙议题", "丙议题"):
         agenda.agenda_add(meeting=meeting, by=cast.office, title=title, minutes=15)
 
-    _sign_in(page, live_server.url, "office")
+    sign_in(page, live_server.url, "office")
     page.goto(f"{live_server.url}/meetings/{meeting.pk}/")
     rows = page.locator("#agenda tbody tr")
     expect(rows).to_have_count(3)
@@ -57,8 +50,7 @@ def test_office_orders_the_agenda_and_a_liaison_replies(live_server, page: Page,
     assert _titles(meeting.pk) == ["乙议题", "甲议题", "丙议题"]
     expect(page.get_by_test_id("agenda-total")).to_contain_text("45")
 
-    page.context.clear_cookies()
-    _sign_in(page, live_server.url, "liaison")
+    sign_in(page, live_server.url, "liaison")
     page.goto(f"{live_server.url}/meetings/{meeting.pk}/")
     page.get_by_role("radio", name="不参加", exact=True).check()
     page.fill("textarea[name=reason]", "同期召开全省执法培训")

@@ -11,8 +11,8 @@ from playwright.sync_api import Browser, Page, expect
 from cases.models import Referral
 from members.models import MemberUnit
 from tests.conftest import Cast
+from tests.e2e.helpers import sign_in
 from tests.e2e.pickers import pick_unit
-from tests.e2e.test_recommendation_journey import sign_in
 
 
 def draft_referral(page: Page, base: str, subject: str, case_number: str) -> None:

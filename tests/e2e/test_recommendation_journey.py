@@ -9,17 +9,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cases.models import JudicialRecommendation
-from tests.conftest import PASSWORD, Cast
+from tests.conftest import Cast
+from tests.e2e.helpers import sign_in
 from tests.e2e.pickers import pick_unit
-
-
-def sign_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("您好")
 
 
 @pytest.mark.django_db(transaction=True)
