@@ -323,10 +323,11 @@ class MeetingViewSet(WriteViewSet[Meeting]):
     @action(detail=True, methods=["post"], url_path="minutes/issue")
     def minutes_issue(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         """Issue the minutes; early (units unanswered, deadline not passed) only with an ``override_reason``."""
+        meeting = self.get_object()  # outside the scope: 404 before the body is read
         body = MinutesIssueSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        data = body.validated_data
-        return self._do(request, pk, lambda m: minutes_services.minutes_issue(meeting=m, by=request.user, **data))
+        minutes_services.minutes_issue(meeting=meeting, by=request.user, **body.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=meeting.pk)).data)
 
     @extend_schema(responses={(200, "text/calendar"): OpenApiResponse(response=OpenApiTypes.BINARY)})
     @action(detail=True, methods=["get"], renderer_classes=[ICalendarRenderer, JSONRenderer])
