@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from meetings.decisions import selectors as decision_selectors
 from meetings.meetings import selectors as meeting_selectors
+from meetings.meetings.confirmation import awaiting_confirmation
 from members.home import Panel
 from members.levels import reach_of
 from members.models import User
@@ -28,11 +29,13 @@ def unit_home(*, user: User, now: datetime | None = None, limit: int = 5) -> dic
     elif getattr(user, "unit_id", None) is not None:
         scope = "unit"
     else:
-        return {"upcoming_meetings": [], "open_decisions": [], "scope": "none"}
+        return {"upcoming_meetings": [], "open_decisions": [], "minutes_to_confirm": [], "scope": "none"}
     now = now or timezone.now()
     return {
         "upcoming_meetings": meeting_selectors.upcoming(user=user, now=now, limit=limit),
         "open_decisions": decision_selectors.open_for_home(user=user, limit=limit),
+        # The unit's to-do: minutes it is asked to confirm (the office sees the answers on the meeting).
+        "minutes_to_confirm": list(awaiting_confirmation(user, limit=limit)) if scope == "unit" else [],
         "scope": scope,
         "region": reach.region,
     }

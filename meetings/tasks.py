@@ -1,5 +1,5 @@
 """The Celery tasks of the meetings app, found here by Celery's autodiscovery; each feature defines its own."""
 
-from meetings.meetings.tasks import scan_reminders
+from meetings.meetings.tasks import scan_reminders, send_convener_digests
 
-__all__ = ["scan_reminders"]
+__all__ = ["scan_reminders", "send_convener_digests"]

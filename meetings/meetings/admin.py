@@ -25,7 +25,7 @@ class InvitationInline(admin.TabularInline):
     model = Invitation
     extra = 0
     raw_id_fields = ["unit"]
-    readonly_fields = ["replied_at", "replied_by"]
+    readonly_fields = ["replied_at", "replied_by", "reported_at"]
 
 
 class AgendaItemInline(admin.TabularInline):
@@ -60,8 +60,9 @@ class MeetingKindSettingAdmin(SimpleHistoryAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(SimpleHistoryAdmin):
-    list_display = ["meeting", "unit", "reply", "replied_at"]
+    list_display = ["meeting", "unit", "reply", "replied_at", "reported_at"]
     list_filter = ["reply"]
+    readonly_fields = ["replied_at", "replied_by", "reported_at"]
     search_fields = ["meeting__title", "unit__name"]
     autocomplete_fields = ["meeting"]
     raw_id_fields = ["unit"]
@@ -70,8 +71,9 @@ class InvitationAdmin(SimpleHistoryAdmin):
 
 @admin.register(TopicProposal)
 class TopicProposalAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "meeting", "unit", "status", "created_at"]
+    list_display = ["title", "meeting", "unit", "status", "created_at", "reported_at"]
     list_filter = ["status"]
+    readonly_fields = ["created_at", "reported_at"]
     search_fields = ["title", "meeting__title"]
     autocomplete_fields = ["meeting"]
     raw_id_fields = ["unit"]
@@ -80,15 +82,20 @@ class TopicProposalAdmin(SimpleHistoryAdmin):
 class MinutesConfirmationInline(admin.TabularInline):
     model = MinutesConfirmation
     extra = 0
+    fields = ["unit", "verdict", "comment", "confirmed_by", "confirmed_at"]
     raw_id_fields = ["unit"]
+    readonly_fields = ["confirmed_by", "confirmed_at"]
 
 
 @admin.register(Minutes)
 class MinutesAdmin(SimpleHistoryAdmin):
-    list_display = ["meeting", "status", "confirm_by", "document_number", "issued_at"]
+    list_display = ["meeting", "status", "confirm_by", "document_number", "issued_at", "override_by"]
     list_filter = ["status"]
     search_fields = ["meeting__title", "document_number"]
     autocomplete_fields = ["meeting"]
+    # Set by minutes_issue when the minutes went out before the confirmation deadline.
+    readonly_fields = ["override_reason", "override_by"]
+    list_select_related = ["meeting", "override_by"]
     inlines = [MinutesConfirmationInline]
 
 

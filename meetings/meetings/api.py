@@ -26,8 +26,9 @@ from rest_framework.serializers import BaseSerializer
 
 from meetings.meetings import agenda as agenda_services
 from meetings.meetings import ical, selectors, services
+from meetings.meetings import minutes as minutes_services
 from meetings.meetings.filters import MeetingFilter
-from meetings.meetings.models import AgendaItem, Invitation, Meeting, Minutes
+from meetings.meetings.models import AgendaItem, Invitation, Meeting, Minutes, MinutesConfirmation
 from members.models import MemberUnit, Region, WorkTask
 from members.types import AuthenticatedRequest
 
@@ -55,10 +56,30 @@ class InvitationSerializer(serializers.ModelSerializer):
         fields = ["unit", "unit_name", "reply", "attendees", "reason", "replied_at"]
 
 
+class MinutesConfirmationSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = MinutesConfirmation
+        fields = ["unit", "unit_name", "verdict", "comment", "confirmed_at"]
+
+
 class MinutesSerializer(serializers.ModelSerializer):
+    confirmations = MinutesConfirmationSerializer(many=True, read_only=True)
+
     class Meta:
         model = Minutes
-        fields = ["status", "body", "confirm_by", "circulated_at", "document_number", "issued_at"]
+        fields = [
+            "status",
+            "body",
+            "confirm_by",
+            "circulated_at",
+            "confirmations",
+            "document_number",
+            "issued_at",
+            "override_reason",
+            "override_by",
+        ]
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -136,6 +157,18 @@ class ReplySerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+@extend_schema_serializer(component_name="MinutesConfirm")
+class MinutesConfirmSerializer(serializers.Serializer):
+    verdict = serializers.ChoiceField(choices=MinutesConfirmation.Verdict.choices, default="agreed")
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+@extend_schema_serializer(component_name="MinutesIssue")
+class MinutesIssueSerializer(serializers.Serializer):
+    document_number = serializers.CharField(max_length=60)
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 # --- viewsets --------------------------------------------------------------------------------------------
 
 
@@ -192,6 +225,7 @@ class MeetingViewSet(WriteViewSet[Meeting]):
             .select_related("convener", "region", "minutes")
             .prefetch_related(
                 "tasks",
+                "minutes__confirmations__unit",
                 Prefetch("invitations", queryset=Invitation.objects.select_related("unit")),
                 Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("presenter_unit")),
             )
@@ -274,6 +308,26 @@ class MeetingViewSet(WriteViewSet[Meeting]):
             meeting=meeting, unit=request.user.unit, by=request.user, **body.validated_data
         )
         return Response(InvitationSerializer(invitation).data)
+
+    @extend_schema(request=MinutesConfirmSerializer, responses=MinutesConfirmationSerializer)
+    @action(detail=True, methods=["post"], url_path="minutes/confirm")
+    def minutes_confirm(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
+        """The signed-in user's unit answers the circulated minutes: ``agreed`` (无意见) or ``amend`` with comments."""
+        meeting = self.get_object()
+        body = MinutesConfirmSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        confirmation = minutes_services.minutes_confirm(meeting=meeting, by=request.user, **body.validated_data)
+        return Response(MinutesConfirmationSerializer(confirmation).data)
+
+    @extend_schema(request=MinutesIssueSerializer, responses=MeetingSerializer)
+    @action(detail=True, methods=["post"], url_path="minutes/issue")
+    def minutes_issue(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
+        """Issue the minutes; early (units unanswered, deadline not passed) only with an ``override_reason``."""
+        meeting = self.get_object()  # outside the scope: 404 before the body is read
+        body = MinutesIssueSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        minutes_services.minutes_issue(meeting=meeting, by=request.user, **body.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=meeting.pk)).data)
 
     @extend_schema(responses={(200, "text/calendar"): OpenApiResponse(response=OpenApiTypes.BINARY)})
     @action(detail=True, methods=["get"], renderer_classes=[ICalendarRenderer, JSONRenderer])

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fuyuan.lib.forms import BootstrapFormMixin, FastSelect, field
-from meetings.meetings.models import Invitation, Meeting
+from meetings.meetings.models import Invitation, Meeting, MinutesConfirmation
 from members.levels import reach_of, unit_region_q
 from members.models import MemberUnit, User, WorkTask
 from members.roles import is_office
@@ -147,8 +147,28 @@ class CirculateForm(BootstrapFormMixin, forms.Form):
 
 
 class ConfirmForm(BootstrapFormMixin, forms.Form):
-    comment = forms.CharField(label=_("意见(可不填)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    verdict = forms.ChoiceField(
+        label=_("确认意见"),
+        choices=[
+            (MinutesConfirmation.Verdict.AGREED, _("无意见确认")),
+            (MinutesConfirmation.Verdict.AMEND, _("提出修改意见")),
+        ],
+        initial=MinutesConfirmation.Verdict.AGREED,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("修改意见"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("选择“提出修改意见”时必填,召集方会立即收到。"),
+    )
 
 
 class IssueForm(BootstrapFormMixin, forms.Form):
     document_number = forms.CharField(label=_("文号"), max_length=60)
+    override_reason = forms.CharField(
+        label=_("提前印发理由"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("尚有单位未确认且确认期限未到;理由和决定人将记载在纪要上。"),
+    )

@@ -171,6 +171,8 @@ class Invitation(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # When the reply went to the convener in a digest (``meetings.meetings.digest``); a new reply clears it.
+    reported_at = models.DateTimeField(_("已告知召集方"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -178,7 +180,15 @@ class Invitation(models.Model):
         verbose_name = _("参会邀请")
         verbose_name_plural = _("参会邀请")
         constraints = [models.UniqueConstraint(fields=["meeting", "unit"], name="invitation_once_per_unit")]
-        indexes = [models.Index(fields=["unit", "meeting"], name="invitation_unit_meeting")]
+        indexes = [
+            models.Index(fields=["unit", "meeting"], name="invitation_unit_meeting"),
+            # The digest's scan: replies not yet told to the convener (a handful of rows at any time).
+            models.Index(
+                fields=["meeting"],
+                condition=Q(reported_at__isnull=True, replied_at__isnull=False),
+                name="invitation_unreported",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.meeting} · {self.unit}"
@@ -233,12 +243,17 @@ class TopicProposal(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("提出人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    # When the proposal went to the convener in a digest (``meetings.meetings.digest``).
+    reported_at = models.DateTimeField(_("已告知召集方"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name = _("议题建议")
         verbose_name_plural = _("议题建议")
+        indexes = [
+            models.Index(fields=["meeting"], condition=Q(reported_at__isnull=True), name="proposal_unreported"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -264,6 +279,16 @@ class Minutes(models.Model):
     circulated_at = models.DateTimeField(_("送签时间"), null=True, blank=True)
     document_number = models.CharField(_("文号"), max_length=60, blank=True)
     issued_at = models.DateTimeField(_("印发时间"), null=True, blank=True)
+    # Issued before the confirmation deadline while units had not answered: who decided it, and why.
+    override_reason = models.TextField(_("提前印发理由"), blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提前印发决定人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
 
@@ -295,10 +320,17 @@ class Minutes(models.Model):
 
 
 class MinutesConfirmation(models.Model):
+    """A unit's answer to circulated minutes: 无意见确认, or 提出修改意见 (with the text of the comments)."""
+
+    class Verdict(models.TextChoices):
+        AGREED = "agreed", _("无意见")
+        AMEND = "amend", _("有修改意见")
+
     minutes = models.ForeignKey(
         Minutes, verbose_name=_("会议纪要"), on_delete=models.CASCADE, related_name="confirmations"
     )
     unit = models.ForeignKey(MemberUnit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    verdict = models.CharField(_("确认意见"), max_length=10, choices=Verdict.choices, default=Verdict.AGREED)
     comment = models.TextField(_("意见"), blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True, on_delete=models.SET_NULL, related_name="+"
@@ -313,6 +345,10 @@ class MinutesConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.minutes} · {self.unit}"
+
+    @property
+    def has_comments(self) -> bool:
+        return self.verdict == self.Verdict.AMEND
 
 
 def new_feed_token() -> str:

@@ -58,12 +58,16 @@ def invited_unit_ids(meeting: Meeting, *, include_declined: bool) -> list[int]:
     return list(qs.values_list("unit_id", flat=True))
 
 
-def attending_unit_ids(meeting: Meeting) -> list[int]:
-    return list(
-        Invitation.objects.filter(
-            meeting=meeting, reply__in=[Invitation.Reply.ATTENDING, Invitation.Reply.DELEGATE]
-        ).values_list("unit_id", flat=True)
-    )
+def confirming_unit_ids(meeting: Meeting) -> list[int]:
+    """The one answer to "which units confirm the minutes": the invited units that have not declined.
+
+    Not only those that replied "参加": a unit that never answered the invitation may well have come (the
+    sign-in list, not the reply, says who attended), and the minutes bind every unit they name; a unit
+    that declined in writing took no part and is not asked. The notice on circulation, the reminder
+    before the deadline, the page's control, the unit's to-do and the issue gate all use it
+    (``meetings.meetings.confirmation``).
+    """
+    return invited_unit_ids(meeting, include_declined=False)
 
 
 def _before_stages(meeting: Meeting, directory: ContactDirectory, url: str) -> list[AlertStage]:
@@ -133,7 +137,7 @@ def _sender(
 
 def _send_minutes_confirm(meeting: Meeting, minutes: Minutes, key: str, url: str, directory: ContactDirectory) -> None:
     confirmed = set(minutes.confirmations.values_list("unit_id", flat=True))
-    waiting = [u for u in attending_unit_ids(meeting) if u not in confirmed]
+    waiting = [u for u in confirming_unit_ids(meeting) if u not in confirmed]
     notify(
         event="minutes_confirm",
         obj=meeting,

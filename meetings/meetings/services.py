@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.locking import lock
+from meetings.meetings.confirmation import may_confirm, needs_override
 from meetings.meetings.models import Invitation, Meeting, Minutes
 from meetings.meetings.reminders import arm_meeting, invited_unit_ids, meeting_url, minutes_of
 from members.levels import is_within, office_reaches, reach_of, stamp
@@ -89,6 +90,8 @@ def _convener_actions(meeting: Meeting, now: datetime) -> set[str]:
         actions.add("save_minutes")
         if minutes is not None and minutes.body:
             actions.add("issue_minutes")
+            if needs_override(meeting, minutes, now):  # issuing now takes a reason (minutes.minutes_issue)
+                actions.add("issue_minutes_override")
             if minutes.status == Minutes.Status.DRAFT:
                 actions.add("circulate_minutes")
     return actions
@@ -106,12 +109,8 @@ def _invitee_actions(meeting: Meeting, user: User, now: datetime) -> set[str]:
     cutoff = meeting.agenda_cutoff or meeting.starts_at
     if planned and now < cutoff and (mine is not None or user.unit_id == meeting.convener_id):
         actions.add("propose")
-    minutes = minutes_of(meeting)
-    if minutes is not None and minutes.status == Minutes.Status.CIRCULATED:
-        attending = {i.unit_id for i in invitations if i.reply in ATTENDING}
-        confirmed = {c.unit_id for c in minutes.confirmations.all()}
-        if user.unit_id in attending and user.unit_id not in confirmed:
-            actions.add("confirm_minutes")
+    if may_confirm(meeting, user.unit_id):  # answering again changes the unit's answer
+        actions.add("confirm_minutes")
     return actions
 
 
@@ -120,7 +119,9 @@ def allowed_actions(meeting: Meeting, user: User, *, now: datetime | None = None
 
     Convener side: ``edit``, ``hold``, ``close``, ``cancel``, ``edit_agenda`` (add, move, reorder,
     remove items), ``decide_proposal``, ``add_decision``, ``save_minutes``, ``circulate_minutes``,
-    ``issue_minutes``. An invited unit's people: ``reply``, ``propose`` (a topic), ``confirm_minutes``.
+    ``issue_minutes`` (with ``issue_minutes_override`` when issuing now needs a reason: units have not
+    answered and the confirmation deadline has not passed). An invited unit's people: ``reply``,
+    ``propose`` (a topic), ``confirm_minutes`` (any invited unit that has not declined).
     The services check the same rules again when called (and refuse with a reason).
     """
     now = now or timezone.now()
@@ -432,5 +433,6 @@ def invitation_reply(
     invitation.reason = reason if reply == Invitation.Reply.DECLINED else ""
     invitation.replied_at = now
     invitation.replied_by = by
+    invitation.reported_at = None  # the convener's next digest tells it (meetings.meetings.digest)
     invitation.save()
     return invitation

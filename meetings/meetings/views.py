@@ -27,8 +27,9 @@ from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.forms import submit
 from fuyuan.lib.listing import list_page
 from meetings.meetings import agenda, forms, ical, minutes, selectors, services
+from meetings.meetings.confirmation import answer_rows, answers
 from meetings.meetings.filters import MeetingPageFilter
-from meetings.meetings.models import AgendaItem, CalendarFeedToken, Invitation, Meeting, TopicProposal
+from meetings.meetings.models import AgendaItem, CalendarFeedToken, Invitation, Meeting, Minutes, TopicProposal
 from meetings.meetings.reminders import minutes_of
 from members.levels import reach_of, reads_everything, user_region
 from members.models import MemberUnit, Region, WorkTask
@@ -260,6 +261,17 @@ def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _form_page(request, form, meeting, _("会议已更新。"))
 
 
+def minutes_confirmation_context(meeting: Meeting, minutes: Minutes | None, user: Any) -> dict[str, Any]:
+    """The minutes' confirmation table (每家单位: 已确认 / 有意见 / 未确认) and the unit's form with its answer."""
+    mine = answers(minutes).get(user.unit_id) if minutes is not None and user.unit_id else None
+    initial = {"verdict": mine.verdict, "comment": mine.comment} if mine is not None else None
+    return {
+        "answer_rows": answer_rows(meeting, minutes),
+        "my_answer": mine,
+        "confirm_form": forms.ConfirmForm(initial=initial),
+    }
+
+
 def _detail_context(request: AuthenticatedHttpRequest, meeting: Meeting) -> dict[str, Any]:
     invitations = list(meeting.invitations.all())
     mine = next((i for i in invitations if i.unit_id == request.user.unit_id), None)
@@ -288,9 +300,7 @@ def _detail_context(request: AuthenticatedHttpRequest, meeting: Meeting) -> dict
         "minutes_form": forms.MinutesForm(initial={"body": meeting_minutes.body if meeting_minutes else ""}),
         "circulate_form": forms.CirculateForm(),
         "issue_form": forms.IssueForm(),
-        "confirm_form": forms.ConfirmForm(),
-        "attending": [i for i in invitations if i.is_attending],
-        "confirmed_units": {c.unit_id for c in meeting_minutes.confirmations.all()} if meeting_minutes else set(),
+        **minutes_confirmation_context(meeting, meeting_minutes, request.user),
         "decisions": list(meeting.decisions.all()),
         "cancel_form": forms.CancelForm(),
     }
@@ -471,7 +481,7 @@ def proposal_decide(request: AuthenticatedHttpRequest, proposal_id: int) -> Http
 MINUTES_ACTIONS: dict[str, tuple[type[Any], Callable[..., Any], Any]] = {
     "save": (forms.MinutesForm, minutes.minutes_save, gettext_lazy("纪要已保存。")),
     "circulate": (forms.CirculateForm, minutes.minutes_circulate, gettext_lazy("纪要已送参会单位确认。")),
-    "confirm": (forms.ConfirmForm, minutes.minutes_confirm, gettext_lazy("已确认会议纪要。")),
+    "confirm": (forms.ConfirmForm, minutes.minutes_confirm, gettext_lazy("本单位的意见已提交召集方。")),
     "issue": (forms.IssueForm, minutes.minutes_issue, gettext_lazy("会议纪要已印发。")),
 }
 

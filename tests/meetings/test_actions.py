@@ -41,10 +41,14 @@ def test_meeting_actions_follow_the_meeting_through_its_life(cast, make_meeting,
     meeting.refresh_from_db()
     assert "circulate_minutes" not in actions(meeting, cast.office)
     assert actions(meeting, cast.liaison) == {"confirm_minutes"}
-    assert actions(meeting, cast.clerk) == set()  # the court did not answer that it attends
+    # The court never answered the invitation: it is asked all the same (only a unit that declined is not).
+    assert actions(meeting, cast.clerk) == {"confirm_minutes"}
+    assert "issue_minutes_override" in actions(meeting, cast.office)  # nobody has answered yet
     meeting_minutes.minutes_confirm(meeting=meeting, by=cast.liaison)
+    meeting_minutes.minutes_confirm(meeting=meeting, by=cast.clerk, verdict="amend", comment="第二段请改")
     meeting.refresh_from_db()
-    assert actions(meeting, cast.liaison) == set()
+    assert actions(meeting, cast.liaison) == {"confirm_minutes"}  # may change its answer until issued
+    assert "issue_minutes_override" not in actions(meeting, cast.office)  # every asked unit answered
 
 
 def test_decision_and_consultation_actions(cast, make_meeting):  # type: ignore[no-untyped-def]

@@ -98,7 +98,9 @@ def test_transitions_and_409s(cast, make_meeting, time_machine):
     assert client.patch(f"{url}/", {"title": "改名"}, content_type=JSON).status_code == 409
     meeting_minutes.minutes_save(meeting=meeting, by=cast.office, body="纪要")
     assert client.post(f"{url}/close/").status_code == 409  # minutes not issued yet
-    meeting_minutes.minutes_issue(meeting=meeting, by=cast.office, document_number="纪〔2026〕9号")
+    meeting_minutes.minutes_issue(
+        meeting=meeting, by=cast.office, document_number="纪〔2026〕9号", override_reason="当场会签"
+    )
     data = client.post(f"{url}/close/").json()
     assert data["status"] == "closed"
     assert data["minutes"]["document_number"] == "纪〔2026〕9号"

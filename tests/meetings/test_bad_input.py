@@ -147,7 +147,9 @@ def _issued_minutes(cast, make_meeting, time_machine):  # type: ignore[no-untype
     time_machine.move_to(meeting.starts_at + timedelta(minutes=5))
     meeting_services.meeting_hold(meeting=meeting, by=cast.office)
     meeting_minutes.minutes_save(meeting=meeting, by=cast.office, body="会议议定了三项事项。")
-    meeting_minutes.minutes_issue(meeting=meeting, by=cast.office, document_number="甘府院办纪〔2026〕1号")
+    meeting_minutes.minutes_issue(
+        meeting=meeting, by=cast.office, document_number="甘府院办纪〔2026〕1号", override_reason="当场会签"
+    )
     return meeting
 
 

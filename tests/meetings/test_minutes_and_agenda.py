@@ -49,12 +49,14 @@ def test_minutes_lifecycle(cast, held):
         meeting_minutes.minutes_circulate(meeting=held, by=cast.office, confirm_by=today - timedelta(days=1))
     meeting_minutes.minutes_circulate(meeting=held, by=cast.office, confirm_by=today + timedelta(days=3))
     with pytest.raises(NotPermitted):
-        meeting_minutes.minutes_confirm(meeting=held, by=cast.other_liaison)  # did not attend
+        meeting_minutes.minutes_confirm(meeting=held, by=cast.office)  # not an invited unit's people
     meeting_minutes.minutes_confirm(meeting=held, by=cast.liaison, comment="无意见")
     meeting_minutes.minutes_confirm(meeting=held, by=cast.liaison, comment="再次确认")  # idempotent
     assert MinutesConfirmation.objects.filter(minutes__meeting=held).count() == 1
     with pytest.raises(ValidationError):
         meeting_minutes.minutes_issue(meeting=held, by=cast.office, document_number="  ")
+    meeting_minutes.minutes_confirm(meeting=held, by=cast.clerk)
+    meeting_minutes.minutes_confirm(meeting=held, by=cast.other_liaison)  # invited, never answered: asked too
     minutes = meeting_minutes.minutes_issue(meeting=held, by=cast.office, document_number="甘府院纪〔2026〕3号")
     assert minutes.status == Minutes.Status.ISSUED and minutes.issued_at is not None
     held.refresh_from_db()
@@ -65,8 +67,8 @@ def test_minutes_lifecycle(cast, held):
 
 def test_document_numbers_are_unique(cast, held, make_meeting, time_machine):
     meeting_minutes.minutes_save(meeting=held, by=cast.office, body="正文")
-    meeting_minutes.minutes_issue(meeting=held, by=cast.office, document_number="纪〔2026〕1号")
-    other = make_meeting(starts_at=timezone.now() + timedelta(hours=1))
+    meeting_minutes.minutes_issue(meeting=held, by=cast.office, document_number="纪〔2026〕1号", override_reason="急用")
+    other = make_meeting(starts_at=timezone.now() + timedelta(hours=1), invited=[])
     time_machine.move_to(other.starts_at + timedelta(minutes=1))
     meeting_services.meeting_hold(meeting=other, by=cast.office)
     meeting_minutes.minutes_save(meeting=other, by=cast.office, body="正文")
@@ -77,7 +79,9 @@ def test_document_numbers_are_unique(cast, held, make_meeting, time_machine):
 
 def test_issued_minutes_page_is_read_only(cast, held):
     meeting_minutes.minutes_save(meeting=held, by=cast.office, body="会议议定三件事")
-    meeting_minutes.minutes_issue(meeting=held, by=cast.office, document_number="纪〔2026〕5号")
+    meeting_minutes.minutes_issue(
+        meeting=held, by=cast.office, document_number="纪〔2026〕5号", override_reason="会议决定当场印发"
+    )
     body = client_for(cast.office).get(reverse("meeting-detail", args=[held.pk])).content.decode()
     assert "纪〔2026〕5号" in body and "会议议定三件事" in body
     assert reverse("minutes-action", args=[held.pk, "save"]) not in body
@@ -88,8 +92,8 @@ def test_minutes_confirmation_from_the_page(cast, held):
     meeting_minutes.minutes_circulate(meeting=held, by=cast.office, confirm_by=timezone.localdate() + timedelta(days=2))
     client = client_for(cast.clerk)
     body = client.get(reverse("meeting-detail", args=[held.pk])).content.decode()
-    assert "确认纪要" in body
-    client.post(reverse("minutes-action", args=[held.pk, "confirm"]), {"comment": ""})
+    assert "无意见确认" in body and "提出修改意见" in body
+    client.post(reverse("minutes-action", args=[held.pk, "confirm"]), {"verdict": "agreed", "comment": ""})
     assert MinutesConfirmation.objects.filter(unit=cast.court).exists()
 
 

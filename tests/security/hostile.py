@@ -186,7 +186,7 @@ def build(cast: Cast) -> HostileWorld:
     meeting_services.meeting_hold(meeting=meeting, by=office)
     meeting_minutes.minutes_save(meeting=meeting, by=office, body=w.put("mb"))
     meeting_minutes.minutes_circulate(meeting=meeting, by=office, confirm_by=today + timedelta(days=3))
-    meeting_minutes.minutes_confirm(meeting=meeting, by=liaison, comment=w.put("mc"))
+    meeting_minutes.minutes_confirm(meeting=meeting, by=liaison, verdict="amend", comment=w.put("mc"))
     meeting_minutes.minutes_issue(meeting=meeting, by=office, document_number=w.put("mn", short=True))
     decision = decision_services.decision_add(
         meeting=meeting, by=office, text=w.put("dt"), owner_unit=cast.unit, due=today + timedelta(days=30)

@@ -111,6 +111,8 @@ unit-search                                                GET     200/200      
 /api/v1/meetings/{id}/hold/                                POST    409/409      403/404      403/404      403/403      409/409      401/401
 /api/v1/meetings/{id}/ics                                  GET     200/200      200/404      200/404      200/200      200/200      401/401
 /api/v1/meetings/{id}/ics/                                 GET     200/200      200/404      200/404      200/200      200/200      401/401
+/api/v1/meetings/{id}/minutes/confirm/                     POST    409/409      409/404      409/404      403/403      409/409      401/401
+/api/v1/meetings/{id}/minutes/issue/                       POST    400/400      400/404      400/404      403/403      400/400      401/401
 /api/v1/meetings/{id}/reply/                               POST    400/400      400/404      400/404      403/403      400/400      401/401
 /api/v1/notifications/                                     GET     200/200      200/200      200/200      200/200      200/200      401/401
 /api/v1/notifications/read-all/                            POST    200/200      200/200      200/200      200/200      200/200      401/401
