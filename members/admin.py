@@ -305,7 +305,7 @@ class LiaisonAdmin(SimpleHistoryAdmin):
 
 @admin.register(WorkTask)
 class WorkTaskAdmin(SimpleHistoryAdmin):
-    list_display = ["number", "title", "lead_unit_names"]
+    list_display = ["number", "title", "short_title", "lead_unit_names"]
     list_display_links = ["number", "title"]
     search_fields = ["title", "description"]
     autocomplete_fields = ["lead_units", "participating_units"]

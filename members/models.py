@@ -233,6 +233,9 @@ class WorkTask(models.Model):
 
     number = models.PositiveSmallIntegerField(_("序号"), unique=True)
     title = models.CharField(_("名称"), max_length=100, unique=True)
+    short_title = models.CharField(
+        _("简称"), max_length=20, blank=True, help_text=_("图表和窄屏上使用,如“生态环境保护”;留空则用名称。")
+    )
     description = models.TextField(_("内容"), blank=True)
     lead_units = models.ManyToManyField(MemberUnit, verbose_name=_("牵头单位"), related_name="led_tasks", blank=True)
     participating_units = models.ManyToManyField(
@@ -247,6 +250,11 @@ class WorkTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
+
+    @property
+    def display_title(self) -> str:
+        """The short title, or the title when it has none."""
+        return self.short_title or self.title
 
 
 class Notification(models.Model):

@@ -28,6 +28,7 @@ from meetings.meetings import agenda as agenda_services
 from meetings.meetings import ical, selectors, services
 from meetings.meetings.filters import MeetingFilter
 from meetings.meetings.models import AgendaItem, Invitation, Meeting, Minutes
+from meetings.meetings.reminders import kind_offsets, reminder_offsets_of
 from members.models import MemberUnit, Region, WorkTask
 from members.types import AuthenticatedRequest
 
@@ -77,7 +78,15 @@ class MeetingSerializer(serializers.ModelSerializer):
     agenda_minutes = serializers.SerializerMethodField()
     replies = InvitationSerializer(source="invitations", many=True, read_only=True)
     minutes = serializers.SerializerMethodField()
-    reminder_offsets = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True)
+    # Written: the meeting's own offsets, or null for its kind's default. Read: the offsets in effect (never
+    # null), with ``reminder_offsets_default`` saying whether they are the kind's default.
+    reminder_offsets = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        allow_null=True,
+        help_text="Minutes before the start. Read: the offsets in effect; write null to follow the kind's default.",
+    )
+    reminder_offsets_default = serializers.SerializerMethodField()
 
     class Meta:
         model = Meeting
@@ -101,6 +110,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "status",
             "agenda_cutoff",
             "reminder_offsets",
+            "reminder_offsets_default",
             "agenda",
             "agenda_minutes",
             "replies",
@@ -111,6 +121,18 @@ class MeetingSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "uid", "status", "sequence", "cancel_reason", "created_at", "updated_at"]
+
+    def get_reminder_offsets_default(self, obj: Meeting) -> bool:
+        return not obj.reminder_offsets
+
+    def to_representation(self, instance: Meeting) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if "reminder_offsets" in data:
+            kinds = self.context.get("kind_offsets")
+            if kinds is None:  # read once per request: the kinds' settings are a handful of rows
+                kinds = self.context["kind_offsets"] = kind_offsets()
+            data["reminder_offsets"] = reminder_offsets_of(instance, kinds)
+        return data
 
     def get_agenda_minutes(self, obj: Meeting) -> int:
         return sum(item.minutes for item in obj.agenda_items.all())

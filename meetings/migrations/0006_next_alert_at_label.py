@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('meetings', '0005_level_indexes'),
+        ("meetings", "0005_level_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='decision',
-            name='next_alert_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='下次提醒'),
+            model_name="decision",
+            name="next_alert_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="下次提醒"),
         ),
         migrations.AlterField(
-            model_name='historicaldecision',
-            name='next_alert_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='下次提醒'),
+            model_name="historicaldecision",
+            name="next_alert_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="下次提醒"),
         ),
         migrations.AlterField(
-            model_name='historicalmeeting',
-            name='next_alert_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='下次提醒'),
+            model_name="historicalmeeting",
+            name="next_alert_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="下次提醒"),
         ),
         migrations.AlterField(
-            model_name='meeting',
-            name='next_alert_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='下次提醒'),
+            model_name="meeting",
+            name="next_alert_at",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="下次提醒"),
         ),
     ]
