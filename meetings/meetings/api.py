@@ -128,9 +128,10 @@ class MeetingSerializer(serializers.ModelSerializer):
     def to_representation(self, instance: Meeting) -> dict[str, Any]:
         data = super().to_representation(instance)
         if "reminder_offsets" in data:
-            kinds = self.context.get("kind_offsets")
-            if kinds is None:  # read once per request: the kinds' settings are a handful of rows
-                kinds = self.context["kind_offsets"] = kind_offsets()
+            root = self.root  # the list's serializer: the kinds' settings (a handful of rows) are read once
+            kinds = getattr(root, "_kind_offsets", None)
+            if kinds is None:
+                kinds = root._kind_offsets = kind_offsets()  # type: ignore[attr-defined]
             data["reminder_offsets"] = reminder_offsets_of(instance, kinds)
         return data
 

@@ -75,8 +75,8 @@ def offsets_in_words(offsets: Sequence[int]) -> str:
             _("%(n)d小时") % {"n": hours} if hours else "",
             _("%(n)d分钟") % {"n": minutes} if minutes else "",
         ]
-        parts.append("".join(words))
-    return _("提前%(when)s") % {"when": "、".join(parts)} if parts else _("不提醒")
+        parts.append("".join(words).strip())
+    return _("提前%(when)s") % {"when": _("、").join(parts)} if parts else _("不提醒")
 
 
 def reminders_in_words(meeting: Meeting, kinds: dict[str, list[int]] | None = None) -> str:

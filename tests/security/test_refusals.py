@@ -11,7 +11,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.recommendations import services as rec_services
 from cases.referrals import services as referral_services
 from meetings.consultations import services as consultation_services
 from meetings.decisions import services as decision_services
