@@ -38,32 +38,22 @@ class AgendaItemInline(admin.TabularInline):
     raw_id_fields = ["presenter_unit"]
 
 
-class MeetingAdminForm(forms.ModelForm):
-    reminder_offsets = OffsetsField(label=_("提前提醒(分钟)"), required=False)
-
-    class Meta:
-        model = Meeting
-        fields = ["reminder_offsets"]  # the admin's fieldsets add the others (with its field overrides)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["reminder_offsets"].help_text = kind_defaults_help()
-        self.fields["reminder_offsets"].widget.attrs["placeholder"] = _("按会议类型默认")
-
-
-class KindSettingForm(forms.ModelForm):
-    reminder_offsets = OffsetsField(
-        label=_("提前提醒(分钟)"), help_text=_("以逗号分隔的分钟数,例如 4320,120 即提前3天和2小时。")
+def offsets_field(*, required: bool) -> OffsetsField:
+    """The reminder offsets typed as minutes ("4320,120"), not JSON; blank on a meeting: its kind's default."""
+    if required:
+        return OffsetsField(
+            label=_("提前提醒(分钟)"), help_text=_("以逗号分隔的分钟数,例如 4320,120 即提前3天和2小时。")
+        )
+    return OffsetsField(
+        label=_("提前提醒(分钟)"),
+        required=False,
+        help_text=kind_defaults_help(),
+        widget=forms.TextInput(attrs={"placeholder": _("按会议类型默认")}),
     )
-
-    class Meta:
-        model = MeetingKindSetting
-        fields = ["kind", "reminder_offsets"]
 
 
 @admin.register(Meeting)
 class MeetingAdmin(SimpleHistoryAdmin):
-    form = MeetingAdminForm
     list_display = ["title", "kind", "convener", "starts_at", "status", "sequence", "next_alert_at"]
     list_filter = ["kind", "status", "level", "region"]
     search_fields = ["title", "location"]
@@ -90,6 +80,11 @@ class MeetingAdmin(SimpleHistoryAdmin):
     def reminders(self, obj: Meeting) -> str:
         return reminders_in_words(obj) if obj.pk else "—"
 
+    def formfield_for_dbfield(self, db_field: models.Field[Any, Any], request: Any, **kwargs: Any) -> Any:
+        if db_field.name == "reminder_offsets":
+            return offsets_field(required=False)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def save_model(self, request: Any, obj: Meeting, form: Any, change: bool) -> None:
         place(obj)  # the meeting lives in its convener's region, its decisions with it
         super().save_model(request, obj, form, change)
@@ -97,8 +92,12 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
 @admin.register(MeetingKindSetting)
 class MeetingKindSettingAdmin(SimpleHistoryAdmin):
-    form = KindSettingForm
     list_display = ["kind", "reminders"]
+
+    def formfield_for_dbfield(self, db_field: models.Field[Any, Any], request: Any, **kwargs: Any) -> Any:
+        if db_field.name == "reminder_offsets":
+            return offsets_field(required=True)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description=_("提前提醒"))
     def reminders(self, obj: MeetingKindSetting) -> str:

@@ -37,6 +37,7 @@ def test_the_meeting_admin_shows_the_reminders_in_effect_not_null(cast, make_mee
     assert meeting.reminder_offsets is None  # follows its kind's default
     page = client_for(cast.admin).get(reverse("admin:meetings_meeting_change", args=[meeting.pk])).content.decode()
     assert "按会议类型默认(提前3天、2小时)" in page
+    assert 'name="title"' in page and 'name="reminder_offsets"' in page and 'name="video_link"' in page
     assert ">null<" not in page and 'value="null"' not in page
     listing = client_for(cast.admin).get(reverse("admin:meetings_meetingkindsetting_changelist"))
     assert listing.status_code == 200
