@@ -1,4 +1,3 @@
-from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -16,9 +15,3 @@ class MembersConfig(AppConfig):
         # Groups and their permissions need the permissions that Django creates after
         # migrating, so they are put right after every migrate (idempotent).
         post_migrate.connect(roles.ensure_roles_after_migrate, dispatch_uid="members.ensure_roles")
-
-
-class AxesConfig(AxesAppConfig):
-    """django-axes (the sign-in lock-out) under a Chinese heading in the admin; its words: ``members.axes_labels``."""
-
-    verbose_name = _("登录保护")

@@ -8,7 +8,18 @@ The words it does not mark (a column named after a method) get a label in ``memb
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_noop
+from axes.apps import AppConfig as AxesAppConfig
+from django.utils.translation import gettext_lazy, gettext_noop
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes (INSTALLED_APPS names this config) under a Chinese heading in the admin.
+
+    Here, not in ``members/apps.py``: a second AppConfig there would stop Django choosing MembersConfig.
+    """
+
+    verbose_name = gettext_lazy("登录保护")
+
 
 AXES_WORDS = (
     # models: names and fields

@@ -49,6 +49,12 @@ def test_the_lockout_admin_is_in_chinese(cast: Cast) -> None:
         assert english not in page, english
 
 
+def test_the_apps_keep_their_own_configs() -> None:
+    """django-axes' config lives outside members/apps.py, where a second AppConfig would hide MembersConfig."""
+    assert str(apps.get_app_config("members").verbose_name) == "成员单位与人员"
+    assert str(apps.get_app_config("axes").verbose_name) == "登录保护"
+
+
 def _our_models() -> list[type]:
     return [
         model
