@@ -51,7 +51,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
-    "axes",
+    "members.axes_labels.AxesConfig",  # django-axes, with a Chinese name in the admin
     "django_htmx",
     "django_celery_beat",
     "csp",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -16,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from members import levels, services
+from members.events import EVENT_LABELS, event_label
 from members.models import ApiToken, Liaison, MemberUnit, Notification, Region, User, WorkerHeartbeat, WorkTask
 from members.types import AuthenticatedHttpRequest, signed_in_user
 
@@ -302,7 +305,7 @@ class LiaisonAdmin(SimpleHistoryAdmin):
 
 @admin.register(WorkTask)
 class WorkTaskAdmin(SimpleHistoryAdmin):
-    list_display = ["number", "title", "lead_unit_names"]
+    list_display = ["number", "title", "short_title", "lead_unit_names"]
     list_display_links = ["number", "title"]
     search_fields = ["title", "description"]
     autocomplete_fields = ["lead_units", "participating_units"]
@@ -331,16 +334,38 @@ class ReadFilter(admin.SimpleListFilter):
         return queryset
 
 
+class EventFilter(admin.SimpleListFilter):
+    """事件, in words (members.events), not the codes stored."""
+
+    title = _("事件")
+    parameter_name = "event"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
+        return list(EVENT_LABELS.items())
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Notification]) -> QuerySet[Notification]:
+        return queryset.filter(event=self.value()) if self.value() else queryset
+
+
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "recipient", "event", "stage", "subject", "read_at", "email_status", "email_attempts"]
-    list_filter = ["event", "email_status", ReadFilter, "created_at"]
+    list_display = [
+        "created_at",
+        "recipient",
+        "event_name",
+        "stage",
+        "subject",
+        "read_at",
+        "email_status",
+        "email_attempts",
+    ]
+    list_filter = [EventFilter, "email_status", ReadFilter, "created_at"]
     search_fields = ["subject", "recipient__username", "recipient__name"]
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
     readonly_fields = [
         "recipient",
-        "event",
+        "event_name",
         "content_type",
         "object_id",
         "stage",
@@ -357,8 +382,29 @@ class NotificationAdmin(ReadOnlyAdmin):
     ]
     fields = tuple(readonly_fields)
 
+    @admin.display(description=_("事件"), ordering="event")
+    def event_name(self, obj: Notification) -> StrOrPromise:
+        return event_label(obj.event)
+
 
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(ReadOnlyAdmin):
     list_display = ["name", "seen_at"]
     readonly_fields = ["name", "seen_at"]
+
+
+# django-axes' admin: its words come from our catalogue (members/axes_labels.py); these two columns are
+# named after methods with no label, so they get one here.
+class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+    @admin.display(description=_("状态"))
+    def status(self, obj: AccessAttempt) -> str:
+        return str(super().status(obj))
+
+    @admin.display(description=_("过期时间"))
+    def expiration(self, obj: AccessAttempt) -> Any:
+        return super().expiration(obj)
+
+
+if admin.site.is_registered(AccessAttempt):  # AXES_ENABLE_ADMIN
+    admin.site.unregister(AccessAttempt)
+    admin.site.register(AccessAttempt, AccessAttemptAdmin)

@@ -213,6 +213,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "id",
             "number",
             "title",
+            "short_title",
             "description",
             "lead_units",
             "lead_unit_names",

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS
 from simple_history.models import HistoricalRecords
+
+from members.events import event_label
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Region(models.Model):
@@ -179,7 +187,15 @@ class ApiToken(AbstractAuthToken):
     (``members.services.password_stamp``): any change of password, however made, ends the token.
     """
 
-    password_stamp = models.CharField(max_length=64, editable=False)
+    # knox's fields, with the labels the admin shows (the same columns; knox gives them no verbose names).
+    digest = models.CharField(_("摘要"), max_length=CONSTANTS.DIGEST_LENGTH, primary_key=True)
+    token_key = models.CharField(
+        _("令牌前缀"), max_length=CONSTANTS.MAXIMUM_TOKEN_PREFIX_LENGTH + CONSTANTS.TOKEN_KEY_LENGTH, db_index=True
+    )
+    user = models.ForeignKey(User, verbose_name=_("用户"), related_name="auth_token_set", on_delete=models.CASCADE)
+    created = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    expiry = models.DateTimeField(_("过期时间"), null=True, blank=True)
+    password_stamp = models.CharField(_("密码戳"), max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("API 令牌")
@@ -217,6 +233,9 @@ class WorkTask(models.Model):
 
     number = models.PositiveSmallIntegerField(_("序号"), unique=True)
     title = models.CharField(_("名称"), max_length=100, unique=True)
+    short_title = models.CharField(
+        _("简称"), max_length=20, blank=True, help_text=_("图表和窄屏上使用,如“生态环境保护”;留空则用名称。")
+    )
     description = models.TextField(_("内容"), blank=True)
     lead_units = models.ManyToManyField(MemberUnit, verbose_name=_("牵头单位"), related_name="led_tasks", blank=True)
     participating_units = models.ManyToManyField(
@@ -231,6 +250,11 @@ class WorkTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
+
+    @property
+    def display_title(self) -> str:
+        """The short title, or the title when it has none."""
+        return self.short_title or self.title
 
 
 class Notification(models.Model):
@@ -248,8 +272,8 @@ class Notification(models.Model):
         User, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
     )
     event = models.CharField(_("事件"), max_length=60)
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(ContentType, verbose_name=_("记录类型"), on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField(_("记录编号"))
     stage = models.CharField(_("阶段"), max_length=60)
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
@@ -262,7 +286,7 @@ class Notification(models.Model):
     email_attempts = models.PositiveSmallIntegerField(_("发送次数"), default=0)
     email_last_error = models.TextField(_("最近错误"), blank=True)
     email_next_try_at = models.DateTimeField(_("下次发送"), null=True, blank=True)
-    email_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    email_claimed_at = models.DateTimeField(_("邮件领取时间"), null=True, blank=True, editable=False)
     email_sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
 
     class Meta:
@@ -287,12 +311,17 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return self.subject
 
+    @property
+    def event_label(self) -> StrOrPromise:
+        """The event in words (``members.events``), for the admin and the inbox."""
+        return event_label(self.event)
+
 
 class WorkerHeartbeat(models.Model):
     """The last time a Celery worker ran the heartbeat task; read by /healthz."""
 
-    name = models.CharField(max_length=50, primary_key=True)
-    seen_at = models.DateTimeField()
+    name = models.CharField(_("名称"), max_length=50, primary_key=True)
+    seen_at = models.DateTimeField(_("最近心跳"))
 
     class Meta:
         verbose_name = _("后台任务心跳")

@@ -164,6 +164,21 @@ TASKS: list[tuple[int, str, list[str], list[str]]] = [
 ]
 
 
+# The tasks' short titles, for the charts' axes and narrow screens (the titles less their shared "联动").
+SHORT_TITLES = {
+    1: "法治政府建设",
+    2: "企业破产",
+    3: "法治化营商环境",
+    4: "金融司法协同",
+    5: "生态环境保护",
+    6: "创新驱动发展",
+    7: "解决执行难",
+    8: "纠纷多元化解",
+    9: "信访案件化解",
+    10: "普法责任",
+}
+
+
 def task_description(number: int) -> str:
     return _DESCRIPTIONS[number]
 
@@ -221,10 +236,12 @@ def load(region_model: Any, unit_model: Any, task_model: Any) -> None:
             order=1000 + region_order,
         )
 
+    task_fields = {f.name for f in task_model._meta.get_fields()}
     for number, title, leads, participants in TASKS:
-        task, created = task_model.objects.get_or_create(
-            number=number, defaults={"title": title, "description": task_description(number)}
-        )
+        defaults = {"title": title, "description": task_description(number)}
+        if "short_title" in task_fields:  # from members.0010 on
+            defaults["short_title"] = SHORT_TITLES[number]
+        task, created = task_model.objects.get_or_create(number=number, defaults=defaults)
         if created:
             task.lead_units.set([by_short[s] for s in leads])
             task.participating_units.set([by_short[s] for s in participants])

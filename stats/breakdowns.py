@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, QuerySet, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import CharField, Count, F, QuerySet, Value
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from members.models import Region
 from stats.figures import SOURCES, Source
 from stats.scope import Scope
 
 DIMENSIONS = ("task", "region", "unit")
+TAB = "\t"
 
 
 def child_field(scope: Scope) -> str:
@@ -27,7 +27,10 @@ def child_field(scope: Scope) -> str:
 
 def _dimension(source: Source, dimension: str, scope: Scope) -> tuple[Any, Any]:
     if dimension == "task":
-        return F(f"{source.task_field}__id"), F(f"{source.task_field}__number")
+        # "5\t生态环境保护": the number to sort by, then the words the axis shows (the short title, or the title).
+        task = source.task_field
+        words = Coalesce(NullIf(F(f"{task}__short_title"), Value("")), F(f"{task}__title"))
+        return F(f"{task}__id"), Concat(Cast(F(f"{task}__number"), CharField()), Value(TAB), words)
     if dimension == "region":
         path = child_field(scope)
         return F(f"{path}__id"), F(f"{path}__name")
@@ -66,8 +69,8 @@ def _block(rows: list[dict[str, Any]], dimension: str, *, own: int | None = None
         if row[id_key] is not None:
             keys[row[id_key]] = str(row[label_key])
     if dimension == "task":
-        ordered = sorted(keys, key=lambda k: int(keys[k]))
-        labels = [str(_("任务{n}")).format(n=keys[k]) for k in ordered]
+        ordered = sorted(keys, key=lambda k: int(keys[k].partition(TAB)[0]))
+        labels = [keys[k].partition(TAB)[2] for k in ordered]
     else:
         ordered = sorted(keys, key=lambda k: keys[k])
         labels = [keys[k] for k in ordered]

@@ -22,7 +22,8 @@ from members.levels import is_within, reach_of
 from members.roles import Role, can_read_all, has_role, is_office
 from members.types import AuthenticatedHttpRequest
 from stats import league, referrals, selectors, services
-from stats.figures import FIGURES, SOURCES
+from stats.definitions import rows as definitions_rows
+from stats.figures import SOURCES
 from stats.models import PreparedReport, Snapshot
 from stats.periods import KINDS, MIN_YEAR
 from stats.report import report_context, report_docx, report_xlsx
@@ -189,15 +190,7 @@ def _period_params(data: Any) -> dict[str, Any]:
 @login_required
 def definitions(request: AuthenticatedHttpRequest) -> HttpResponse:
     """How each figure is counted, generated from the registry (stats.figures)."""
-    rows = []
-    for figure in FIGURES:
-        rows.append(
-            {
-                "figure": figure,
-                "source": SOURCES[figure.source.key].label,
-                "formula": (f"{figure.numerator} ÷ {figure.denominator} × 100" if figure.is_rate else figure.count),
-            }
-        )
+    rows = definitions_rows()
     return render(request, "stats/definitions.html", {"rows": rows, "sources": SOURCES.values()})
 
 

@@ -256,7 +256,7 @@ class RecommendationAttachment(models.Model):
     name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(_("类型"), max_length=100)
     size = models.PositiveBigIntegerField(_("大小"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("SHA-256 校验值"), max_length=64)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("上传人"),

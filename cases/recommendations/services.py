@@ -119,6 +119,16 @@ def _require_status(rec: JudicialRecommendation, allowed: Sequence[str], message
         raise TransitionNotAllowed(message % {"status": rec.get_status_display()})
 
 
+def edit_refusal(recommendation: JudicialRecommendation, user: User) -> str:
+    """Why ``user`` may not edit ``recommendation`` now (the 403 page's reason): the checks of the update."""
+    try:
+        _require_clerk(recommendation, user)
+        _require_status(recommendation, [Status.DRAFT], _("只有草稿可以修改(当前状态:%(status)s)。"))
+    except (NotPermitted, TransitionNotAllowed) as exc:
+        return exc.message
+    return _("您不能修改这份司法建议。")
+
+
 # --- Drafting ---------------------------------------------------------------------------------------
 
 YEAR_IN_NUMBER = re.compile(r"[（(〔\[](\d{4})[）)〕\]]")

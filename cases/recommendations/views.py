@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -135,8 +135,7 @@ def _service_kwargs(form: RecommendationForm) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def recommendation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not services.can_draft(request.user):
-        messages.error(request, _("只有人民法院的工作人员可以起草司法建议。"))
-        return redirect("recommendation-list")
+        raise PermissionDenied(_("只有人民法院的工作人员可以起草司法建议。"))
     form = RecommendationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = _service_kwargs(form)
@@ -155,8 +154,7 @@ def recommendation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def recommendation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rec = _get(request, pk)
     if "edit" not in services.allowed_actions(rec, request.user):
-        messages.error(request, _("只有发出法院的工作人员可以修改草稿。"))
-        return redirect(rec)
+        raise PermissionDenied(services.edit_refusal(rec, request.user))
     if request.method == "POST":
         form = RecommendationForm(request.POST, request.FILES)
     else:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -15,15 +15,47 @@ from cases.referrals.models import Outcome, Party, Referral, ReferralEvent, Refe
 from members.levels import stamp
 
 
+class ReferralKindForm(forms.ModelForm):
+    """A kind's outcomes as one checkbox per outcome (in words), not a JSON list: stored as the same codes."""
+
+    outcomes = forms.MultipleChoiceField(
+        label=_("办理结果"),
+        choices=Outcome.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("接收单位办结时可选的办理结果。"),
+        error_messages={"required": _("请至少选择一个办理结果。")},
+    )
+
+    class Meta:
+        model = ReferralKind
+        fields = [
+            "code",
+            "name",
+            "answer_days",
+            "working_days",
+            "extension_days",
+            "outcomes",
+            "resend_allowed",
+            "default_task",
+            "order",
+            "active",
+        ]
+
+    def clean_outcomes(self) -> list[str]:
+        chosen = set(self.cleaned_data["outcomes"])
+        return [code for code in Outcome.values if code in chosen]  # the order of the list of outcomes
+
+
 @admin.register(ReferralKind)
 class ReferralKindAdmin(SimpleHistoryAdmin):
+    form = ReferralKindForm
     list_display = [
         "name",
         "code",
         "answer_days",
         "working_days",
         "extension_days",
-        "outcomes",
+        "outcome_names",
         "resend_allowed",
         "active",
     ]
@@ -35,11 +67,9 @@ class ReferralKindAdmin(SimpleHistoryAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: ReferralKind | None = None) -> list[str]:
         return ["code"] if obj else []
 
-    def save_model(self, request: HttpRequest, obj: ReferralKind, form: Any, change: bool) -> None:
-        unknown = [o for o in obj.outcomes if o not in Outcome.values]
-        if unknown:
-            raise ValidationError(_("未知的办理结果代码:%(c)s") % {"c": ", ".join(unknown)})
-        super().save_model(request, obj, form, change)
+    @admin.display(description=_("办理结果"))
+    def outcome_names(self, obj: ReferralKind) -> str:
+        return "、".join(label for _code, label in obj.outcome_choices())
 
 
 class PartyInline(admin.TabularInline):

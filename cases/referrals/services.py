@@ -106,6 +106,16 @@ def _require_status(referral: Referral, allowed: Iterable[str], action: str) -> 
         )
 
 
+def edit_refusal(referral: Referral, user: User) -> str:
+    """Why ``user`` may not edit ``referral`` now (the 403 page's reason): the checks ``referral_update`` makes."""
+    try:
+        _require_sender(referral, user)
+        _require_status(referral, [S.DRAFT, S.RETURNED], _("修改"))
+    except (NotPermitted, TransitionNotAllowed) as exc:
+        return exc.message
+    return _("您不能修改这条移送。")
+
+
 def _event(referral: Referral, action: str, *, by: User | None, at: datetime, before: str, note: str = "") -> None:
     ReferralEvent.objects.create(
         referral=referral,

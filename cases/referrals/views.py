@@ -183,8 +183,10 @@ def _submitted(request: AuthenticatedHttpRequest, form: ReferralForm, save: Call
 
 @login_required
 def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not request.user.unit_id:
-        raise Http404
+    try:
+        services.writer_unit(request.user)
+    except NotPermitted as exc:
+        raise PermissionDenied(exc.message) from exc
     form = ReferralForm(request.POST or None)
     parties = PartyFormSet(request.POST or None, prefix="parties")
     if request.method == "POST" and form.is_valid() and parties.is_valid():
@@ -209,8 +211,7 @@ def referral_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def referral_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     r = selectors.referral_get(request.user, pk)
     if "edit" not in services.allowed_actions(r, request.user):
-        messages.error(request, _("只有移送单位可以修改草稿或被退回的移送。"))
-        return redirect("referral-detail", pk=r.pk)
+        raise PermissionDenied(services.edit_refusal(r, request.user))
     initial = {
         "kind": r.kind,
         "receiver": r.receiver,
@@ -312,8 +313,6 @@ def referral_import_template(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def referral_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a sheet: every row is checked and the errors shown row by row before anything is saved."""
-    if not request.user.unit_id:
-        raise Http404
     try:
         intake.import_sender(request.user)
     except NotPermitted as exc:

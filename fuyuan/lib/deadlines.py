@@ -14,9 +14,12 @@ from typing import Any, Self, TypeVar
 from django.conf import settings
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 GREY, GREEN, YELLOW, RED = "grey", "green", "yellow", "red"
 LIGHTS = (RED, YELLOW, GREEN, GREY)
+# The lights in words: the dot's tooltip and screen-reader text, and the legends.
+LIGHT_LABELS = {RED: _("逾期"), YELLOW: _("临期"), GREEN: _("正常"), GREY: _("已办结或无期限")}
 
 
 def light_window(kind: str) -> int:

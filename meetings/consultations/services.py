@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fuyuan.lib.errors import NotPermitted
 from fuyuan.lib.locking import lock
@@ -19,6 +20,8 @@ from meetings.meetings.services import can_act_for_unit, can_create
 from members.levels import stamp
 from members.models import MemberUnit, Region, User, WorkTask
 from members.roles import is_office
+
+EDIT_REFUSAL = gettext_lazy("只有登记单位或办公室可以修改会商记录。")
 
 
 def allowed_actions(consultation: Consultation, user: User) -> set[str]:
@@ -101,7 +104,7 @@ def consultation_update(
 ) -> Consultation:
     consultation = lock(consultation)
     if not can_act_for_unit(by, consultation.logging_unit_id, consultation):
-        raise NotPermitted(_("只有登记单位或办公室可以修改会商记录。"))
+        raise NotPermitted(str(EDIT_REFUSAL))
     allowed = {"topic_kind", "held_on", "topic", "case_number", "outcome", "follow_up", "meeting"}
     unknown = set(changes) - allowed
     if unknown:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from meetings.consultations import forms, selectors, services
 from meetings.consultations.filters import ConsultationPageFilter
 from meetings.consultations.models import Consultation
 from meetings.meetings import selectors as meeting_selectors
-from meetings.meetings.services import can_create
+from meetings.meetings.services import CREATE_REFUSAL, can_create
 from meetings.meetings.views import filter_choices, form_page
 from members.models import MemberUnit
 from members.types import AuthenticatedHttpRequest
@@ -131,7 +132,7 @@ def _form_page(
 @login_required
 def consultation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not can_create(request.user):
-        raise Http404
+        raise PermissionDenied(CREATE_REFUSAL)
     initial: dict[str, Any] = {"held_on": timezone.localdate()}
     unit = request.user.unit
     if unit is not None:
@@ -146,7 +147,7 @@ def consultation_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def consultation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     consultation = get_object_or_404(selectors.visible_to(request.user), pk=pk)
     if "edit" not in services.allowed_actions(consultation, request.user):
-        raise Http404
+        raise PermissionDenied(services.EDIT_REFUSAL)
     form = forms.ConsultationForm(
         request.POST or None,
         initial=forms.ConsultationForm.initial_from(consultation),

@@ -45,7 +45,7 @@ class Decision(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    next_alert_at = models.DateTimeField(null=True, blank=True, editable=False)
+    next_alert_at = models.DateTimeField(_("下次提醒"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
 

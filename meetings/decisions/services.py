@@ -16,7 +16,7 @@ from fuyuan.lib.locking import lock
 from meetings.decisions.models import Decision, DecisionProgress
 from meetings.decisions.reminders import arm_decision, decision_url
 from meetings.meetings.models import Meeting
-from meetings.meetings.services import can_manage, is_unit_staff, office_reaches, require_manage
+from meetings.meetings.services import MANAGE_REFUSAL, can_manage, is_unit_staff, office_reaches, require_manage
 from members.models import MemberUnit, User
 from members.selectors import unit_contacts
 from members.services import notify
@@ -128,6 +128,13 @@ def allowed_actions(decision: Decision, user: User) -> set[str]:
     if _may_complete(user, decision):
         actions.add("complete")
     return actions
+
+
+def edit_refusal(decision: Decision, user: User) -> str:
+    """Why ``user`` may not edit ``decision`` now (the 403 page's reason)."""
+    if decision.status != Decision.Status.OPEN:
+        return _("议定事项已办结,不能修改。")
+    return str(MANAGE_REFUSAL)
 
 
 @transaction.atomic

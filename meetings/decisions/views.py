@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +21,7 @@ from meetings.decisions import forms, selectors, services
 from meetings.decisions.filters import DecisionPageFilter
 from meetings.decisions.models import Decision
 from meetings.meetings import selectors as meeting_selectors
-from meetings.meetings.services import can_manage
+from meetings.meetings.services import MANAGE_REFUSAL, can_manage
 from meetings.meetings.views import filter_choices, form_page, run
 from members.types import AuthenticatedHttpRequest
 
@@ -31,7 +32,7 @@ DECISION_SORTS: dict[str, str | tuple[str, ...]] = {"due": "due", "status": ("st
 def decision_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(meeting_selectors.visible_to(request.user), pk=pk)
     if not can_manage(request.user, meeting):
-        raise Http404
+        raise PermissionDenied(MANAGE_REFUSAL)
     form = forms.DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         saved = submit(form, lambda: services.decision_add(meeting=meeting, by=request.user, **form.cleaned_data))
@@ -46,7 +47,7 @@ def decision_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Change an open decision (its due date re-arms the reminders); the convener side only."""
     decision = get_object_or_404(selectors.visible_to(request.user).select_related("meeting"), pk=pk)
     if "edit" not in services.allowed_actions(decision, request.user):
-        raise Http404
+        raise PermissionDenied(services.edit_refusal(decision, request.user))
     initial = {
         "text": decision.text,
         "owner_unit": decision.owner_unit_id,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from meetings.meetings.forms import OffsetsField, kind_defaults_help
 from meetings.meetings.models import (
     AgendaItem,
     CalendarFeedToken,
@@ -18,6 +21,7 @@ from meetings.meetings.models import (
     MinutesConfirmation,
     TopicProposal,
 )
+from meetings.meetings.reminders import offsets_in_words, reminders_in_words
 from meetings.meetings.services import place
 
 
@@ -34,6 +38,20 @@ class AgendaItemInline(admin.TabularInline):
     raw_id_fields = ["presenter_unit"]
 
 
+def offsets_field(*, required: bool) -> OffsetsField:
+    """The reminder offsets typed as minutes ("4320,120"), not JSON; blank on a meeting: its kind's default."""
+    if required:
+        return OffsetsField(
+            label=_("提前提醒(分钟)"), help_text=_("以逗号分隔的分钟数,例如 4320,120 即提前3天和2小时。")
+        )
+    return OffsetsField(
+        label=_("提前提醒(分钟)"),
+        required=False,
+        help_text=kind_defaults_help(),
+        widget=forms.TextInput(attrs={"placeholder": _("按会议类型默认")}),
+    )
+
+
 @admin.register(Meeting)
 class MeetingAdmin(SimpleHistoryAdmin):
     list_display = ["title", "kind", "convener", "starts_at", "status", "sequence", "next_alert_at"]
@@ -44,9 +62,28 @@ class MeetingAdmin(SimpleHistoryAdmin):
     # A link typed without a scheme is https, as on the meeting form.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     filter_horizontal = ["tasks"]
-    readonly_fields = ["uid", "level", "region", "sequence", "next_alert_at", "created_by", "created_at", "updated_at"]
+    readonly_fields = [
+        "uid",
+        "level",
+        "region",
+        "sequence",
+        "reminders",
+        "next_alert_at",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [InvitationInline, AgendaItemInline]
     list_select_related = ["convener"]
+
+    @admin.display(description=_("实际提醒"))
+    def reminders(self, obj: Meeting) -> str:
+        return reminders_in_words(obj) if obj.pk else "—"
+
+    def formfield_for_dbfield(self, db_field: models.Field[Any, Any], request: Any, **kwargs: Any) -> Any:
+        if db_field.name == "reminder_offsets":
+            return offsets_field(required=False)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def save_model(self, request: Any, obj: Meeting, form: Any, change: bool) -> None:
         place(obj)  # the meeting lives in its convener's region, its decisions with it
@@ -55,7 +92,16 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
 @admin.register(MeetingKindSetting)
 class MeetingKindSettingAdmin(SimpleHistoryAdmin):
-    list_display = ["kind", "reminder_offsets"]
+    list_display = ["kind", "reminders"]
+
+    def formfield_for_dbfield(self, db_field: models.Field[Any, Any], request: Any, **kwargs: Any) -> Any:
+        if db_field.name == "reminder_offsets":
+            return offsets_field(required=True)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("提前提醒"))
+    def reminders(self, obj: MeetingKindSetting) -> str:
+        return offsets_in_words(obj.reminder_offsets)
 
 
 @admin.register(Invitation)

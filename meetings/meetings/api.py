@@ -29,6 +29,7 @@ from meetings.meetings import ical, selectors, services
 from meetings.meetings import minutes as minutes_services
 from meetings.meetings.filters import MeetingFilter
 from meetings.meetings.models import AgendaItem, Invitation, Meeting, Minutes, MinutesConfirmation
+from meetings.meetings.reminders import kind_offsets, reminder_offsets_of
 from members.models import MemberUnit, Region, WorkTask
 from members.types import AuthenticatedRequest
 
@@ -98,7 +99,15 @@ class MeetingSerializer(serializers.ModelSerializer):
     agenda_minutes = serializers.SerializerMethodField()
     replies = InvitationSerializer(source="invitations", many=True, read_only=True)
     minutes = serializers.SerializerMethodField()
-    reminder_offsets = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True)
+    # Written: the meeting's own offsets, or null for its kind's default. Read: the offsets in effect (never
+    # null), with ``reminder_offsets_default`` saying whether they are the kind's default.
+    reminder_offsets = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        allow_null=True,
+        help_text="Minutes before the start. Read: the offsets in effect; write null to follow the kind's default.",
+    )
+    reminder_offsets_default = serializers.SerializerMethodField()
 
     class Meta:
         model = Meeting
@@ -122,6 +131,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "status",
             "agenda_cutoff",
             "reminder_offsets",
+            "reminder_offsets_default",
             "agenda",
             "agenda_minutes",
             "replies",
@@ -132,6 +142,19 @@ class MeetingSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "uid", "status", "sequence", "cancel_reason", "created_at", "updated_at"]
+
+    def get_reminder_offsets_default(self, obj: Meeting) -> bool:
+        return not obj.reminder_offsets
+
+    def to_representation(self, instance: Meeting) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if "reminder_offsets" in data:
+            root = self.root  # the list's serializer: the kinds' settings (a handful of rows) are read once
+            kinds = getattr(root, "_kind_offsets", None)
+            if kinds is None:
+                kinds = root._kind_offsets = kind_offsets()  # type: ignore[attr-defined]
+            data["reminder_offsets"] = reminder_offsets_of(instance, kinds)
+        return data
 
     def get_agenda_minutes(self, obj: Meeting) -> int:
         return sum(item.minutes for item in obj.agenda_items.all())

@@ -8,10 +8,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fuyuan.lib.forms import BootstrapFormMixin, FastSelect, field
 from meetings.meetings.models import Invitation, Meeting, MinutesConfirmation
+from meetings.meetings.reminders import kind_offsets, offsets_in_words
 from members.levels import reach_of, unit_region_q
 from members.models import MemberUnit, User, WorkTask
 from members.roles import is_office
@@ -25,6 +27,37 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format=DT_FORMAT, **kwargs)
+
+
+class OffsetsField(forms.CharField):
+    """Reminder offsets typed as minutes, "4320, 120" (a list of ints); blank is None (the kind's default)."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return ",".join(str(o) for o in value)
+        return "" if value is None else value
+
+    def to_python(self, value: Any) -> list[int] | None:  # type: ignore[override]
+        raw = (super().to_python(value) or "").replace(",", ",").strip()
+        if not raw:
+            return None
+        try:
+            return [int(part) for part in raw.split(",") if part.strip()]
+        except ValueError:
+            raise ValidationError(_("请填写以逗号分隔的分钟数。")) from None
+
+
+def kind_defaults_help() -> str:
+    """The offsets field's help: how to type them, and what a blank field means, in words ("提前3天、2小时")."""
+    defaults = kind_offsets()
+    words = {kind: offsets_in_words(offsets) for kind, offsets in defaults.items()}
+    if len(set(words.values())) == 1:
+        default = next(iter(words.values()))
+    else:
+        default = ";".join(f"{Meeting.Kind(kind).label}:{text}" for kind, text in words.items())
+    return gettext("以逗号分隔的分钟数,例如 4320,120 即提前3天和2小时。留空则按会议类型默认(%(default)s)。") % {
+        "default": default
+    }
 
 
 class DateInput(forms.DateInput):
@@ -59,16 +92,17 @@ class MeetingForm(BootstrapFormMixin, forms.Form):
     agenda_cutoff = forms.DateTimeField(
         label=_("议题征集截止"), required=False, widget=DateTimeLocalInput(), help_text=_("留空则开会前均可提出议题。")
     )
-    reminder_offsets = forms.CharField(
+    reminder_offsets = OffsetsField(
         label=_("提前提醒(分钟)"),
         required=False,
-        help_text=_("以逗号分隔,例如 4320,120 即提前3天和2小时;留空按会议类型的默认设置。"),
+        widget=forms.TextInput(attrs={"placeholder": _("按会议类型默认")}),
     )
     description = forms.CharField(label=_("会议说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["reminder_offsets"].help_text = kind_defaults_help()
         convener = field(self, "convener", forms.ModelChoiceField)
         if is_office(user):
             # The office convenes for the units of its region and below (the meeting lives there).
@@ -82,15 +116,6 @@ class MeetingForm(BootstrapFormMixin, forms.Form):
                 MemberUnit.objects.filter(pk=user.unit_id) if user.unit_id else MemberUnit.objects.none()
             )
             convener.initial = user.unit_id
-
-    def clean_reminder_offsets(self) -> list[int] | None:
-        raw = (self.cleaned_data.get("reminder_offsets") or "").replace(",", ",").strip()
-        if not raw:
-            return None
-        try:
-            return [int(part) for part in raw.split(",") if part.strip()]
-        except ValueError:
-            raise ValidationError(_("请填写以逗号分隔的分钟数。")) from None
 
     @staticmethod
     def initial_from(meeting: Meeting) -> dict[str, Any]:

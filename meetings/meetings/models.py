@@ -82,7 +82,7 @@ class Meeting(models.Model):
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
     held_at = models.DateTimeField(_("召开确认时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
-    next_alert_at = models.DateTimeField(null=True, blank=True, editable=False)
+    next_alert_at = models.DateTimeField(_("下次提醒"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("创建人"),

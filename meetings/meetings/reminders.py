@@ -14,6 +14,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fuyuan.lib.alerts import AlertStage, next_alert_time, scan_due
 from meetings.decisions.models import Decision
@@ -38,13 +39,52 @@ def minutes_of(meeting: Meeting) -> Minutes | None:
         return None
 
 
-def reminder_offsets_of(meeting: Meeting) -> list[int]:
-    """Minutes before the start: the meeting's own, else its kind's, else 3 days and 2 hours."""
-    offsets: Sequence[int] | None = meeting.reminder_offsets
-    if not offsets:
-        setting = MeetingKindSetting.objects.filter(kind=meeting.kind).first()
-        offsets = setting.reminder_offsets if setting and setting.reminder_offsets else DEFAULT_REMINDER_OFFSETS
+def kind_offsets() -> dict[str, list[int]]:
+    """Each kind's reminder offsets (the kinds without a setting of their own: 3 days and 2 hours), in one query."""
+    own = {kind: offsets for kind, offsets in MeetingKindSetting.objects.values_list("kind", "reminder_offsets")}
+    return {kind: _clean_offsets(own.get(kind) or DEFAULT_REMINDER_OFFSETS) for kind in Meeting.Kind.values}
+
+
+def _clean_offsets(offsets: Sequence[int]) -> list[int]:
     return sorted({int(o) for o in offsets if int(o) > 0}, reverse=True)
+
+
+def reminder_offsets_of(meeting: Meeting, kinds: dict[str, list[int]] | None = None) -> list[int]:
+    """Minutes before the start: the meeting's own, else its kind's, else 3 days and 2 hours.
+
+    ``kinds``: ``kind_offsets()`` read once for many meetings (a list page, the API), else one query here.
+    """
+    if meeting.reminder_offsets:
+        return _clean_offsets(meeting.reminder_offsets)
+    if kinds is not None:
+        return kinds[meeting.kind]
+    setting = MeetingKindSetting.objects.filter(kind=meeting.kind).first()
+    return _clean_offsets(
+        setting.reminder_offsets if setting and setting.reminder_offsets else DEFAULT_REMINDER_OFFSETS
+    )
+
+
+def offsets_in_words(offsets: Sequence[int]) -> str:
+    """Minutes before the start in days, hours and minutes: [4320, 120] is "提前3天、2小时"."""
+    parts = []
+    for offset in offsets:
+        days, rest = divmod(int(offset), 24 * 60)
+        hours, minutes = divmod(rest, 60)
+        words = [
+            _("%(n)d天") % {"n": days} if days else "",
+            _("%(n)d小时") % {"n": hours} if hours else "",
+            _("%(n)d分钟") % {"n": minutes} if minutes else "",
+        ]
+        parts.append("".join(words).strip())
+    return _("提前%(when)s") % {"when": _("、").join(parts)} if parts else _("不提醒")
+
+
+def reminders_in_words(meeting: Meeting, kinds: dict[str, list[int]] | None = None) -> str:
+    """The meeting's effective reminders in words, saying when they are its kind's default (never "null")."""
+    words = offsets_in_words(reminder_offsets_of(meeting, kinds))
+    if meeting.reminder_offsets:
+        return words
+    return _("按会议类型默认(%(words)s)") % {"words": words}
 
 
 def invited_unit_ids(meeting: Meeting, *, include_declined: bool) -> list[int]:

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.locking import lock
@@ -34,6 +35,11 @@ from members.services import notify
 def is_unit_staff(user: User) -> bool:
     """A liaison or a court clerk of a unit: the people who act for their unit."""
     return user.unit_id is not None and has_role(user, Role.LIAISON, Role.COURT_CLERK)
+
+
+# The reasons a page gives (the 403 page) when the user may see it but not do this.
+CREATE_REFUSAL = gettext_lazy("只有领导小组办公室、成员单位和法院的工作人员可以安排会议和登记会商;领导账号只能查看。")
+MANAGE_REFUSAL = gettext_lazy("只有领导小组办公室或召集单位可以办理此事项。")
 
 
 def can_create(user: User) -> bool:
@@ -56,7 +62,7 @@ def can_manage(user: User, meeting: Meeting) -> bool:
 
 def require_manage(user: User, meeting: Meeting) -> None:
     if not can_manage(user, meeting):
-        raise NotPermitted(_("只有领导小组办公室或召集单位可以办理此事项。"))
+        raise NotPermitted(str(MANAGE_REFUSAL))
 
 
 def can_act_for_unit(user: User, unit_id: int | None, record: Any = None) -> bool:

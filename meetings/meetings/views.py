@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -247,7 +247,7 @@ def _form_page(
 @login_required
 def meeting_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not services.can_create(request.user):
-        raise Http404
+        raise PermissionDenied(services.CREATE_REFUSAL)
     form = forms.MeetingForm(request.POST or None, user=request.user)
     return _form_page(request, form, None, _("会议已安排,已通知参会单位。"))
 
@@ -256,7 +256,7 @@ def meeting_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_404(request, pk)
     if not services.can_manage(request.user, meeting):
-        raise Http404
+        raise PermissionDenied(services.MANAGE_REFUSAL)
     form = forms.MeetingForm(request.POST or None, user=request.user, initial=forms.MeetingForm.initial_from(meeting))
     return _form_page(request, form, meeting, _("会议已更新。"))
 

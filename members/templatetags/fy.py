@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.http import QueryDict
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+
+from fuyuan.lib.deadlines import LIGHT_LABELS, LIGHTS
 
 register = template.Library()
 
@@ -57,3 +61,41 @@ def rate(value: Decimal | float | None) -> str:
     if value is None:
         return "—"
     return f"{Decimal(value):.2f}%"
+
+
+# A line that is only a link, maybe after a short label ("详情:http://…"): what notices written before
+# issue 14 carried in their text. The inbox shows a "查看" button instead; the email keeps its link.
+LINK_LINE = re.compile(r"^[^\n]{0,20}?https?://\S+[ \t]*$\n?", re.MULTILINE)
+
+
+@register.filter
+def without_links(text: str) -> str:
+    """A notice's text without its link lines."""
+    return LINK_LINE.sub("", text or "").strip()
+
+
+@register.simple_tag
+def light(code: str) -> str:
+    """A record's deadline light (``fuyuan.lib.deadlines``): the dot, its words as tooltip and for screen readers."""
+    label = LIGHT_LABELS.get(code, "")
+    return format_html(
+        '<span class="fy-light fy-light-{}" title="{}"></span><span class="visually-hidden">{}</span>',
+        code,
+        label,
+        label,
+    )
+
+
+@register.simple_tag
+def light_legend(*codes: str) -> str:
+    """What the lights mean, beside a list or panel that shows them (all four, or the ``codes`` given)."""
+    items = format_html_join(
+        "",
+        '<span class="text-nowrap me-3"><span class="fy-light fy-light-{}" aria-hidden="true"></span>{}</span>',
+        ((code, LIGHT_LABELS[code]) for code in codes or LIGHTS),
+    )
+    return format_html(
+        '<p class="small text-body-secondary mb-2" data-testid="light-legend"><span class="me-2">{}</span>{}</p>',
+        _("图例:"),
+        items,
+    )

@@ -21,3 +21,12 @@ def sort_link(label: Any, key: str, current: str, param: str, query: str, other:
     href = f"?{query}&{params}" if query else f"?{params}"
     arrow = (" ↓" if descending else " ↑") if active else ""
     return format_html('<a href="{}">{}{}</a>', href, label, arrow)
+
+
+@register.inclusion_tag("stats/_chart.html")
+def chart(charts: dict[str, Any], key: str, element_id: str, height: int = 320) -> dict[str, Any]:
+    """A chart of the dashboard (drawn by static/js/dashboard.js), or, when it has nothing to show, a message
+    saying so in its place (not an empty canvas)."""
+    spec = charts.get(key) or {}
+    empty = not any(value for series in spec.get("series", []) for value in series.get("data", []))
+    return {"key": key, "element_id": element_id, "height": height, "empty": empty}

@@ -224,8 +224,8 @@ def test_create_meeting_from_the_page(cast):
 
 def test_a_leader_cannot_create_meetings_or_consultations(cast):
     client = client_for(cast.leader)
-    assert client.get(reverse("meeting-create")).status_code == 404
-    assert client.get(reverse("consultation-create")).status_code == 404
+    assert client.get(reverse("meeting-create")).status_code == 403
+    assert client.get(reverse("consultation-create")).status_code == 403
 
 
 def test_hold_and_close_from_the_page(cast, make_meeting, time_machine):
@@ -430,7 +430,7 @@ def test_consultation_detail_and_edit_scope(cast):
     consultation = _consultation(cast)
     assert client_for(cast.other_liaison).get(reverse("consultation-detail", args=[consultation.pk])).status_code == 404
     assert client_for(cast.clerk).get(reverse("consultation-detail", args=[consultation.pk])).status_code == 200
-    assert client_for(cast.clerk).get(reverse("consultation-edit", args=[consultation.pk])).status_code == 404
+    assert client_for(cast.clerk).get(reverse("consultation-edit", args=[consultation.pk])).status_code == 403
     assert client_for(cast.liaison).get(reverse("consultation-edit", args=[consultation.pk])).status_code == 200
 
 
@@ -470,7 +470,7 @@ def test_decision_edit_page_moves_the_due_date_and_rearms(cast, make_meeting):
     meeting = make_meeting(invited=[cast.unit])
     decision = _decision(cast, meeting)
     url = reverse("decision-edit", args=[decision.pk])
-    assert client_for(cast.liaison).get(url).status_code == 404  # the owner unit follows up; it does not edit
+    assert client_for(cast.liaison).get(url).status_code == 403  # the owner unit follows up; it does not edit
     new_due = decision.due + timedelta(days=20)
     response = client_for(cast.office).post(
         url,

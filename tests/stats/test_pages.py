@@ -62,7 +62,7 @@ def test_dashboard_shows_cards_charts_links_and_late_panel(world, time_machine) 
     charts = json.loads(html.split('id="stats-charts" type="application/json">')[1].split("</script>")[0])
     assert charts["trend"]["labels"][0] == "2025-01"
     assert len(charts["trend"]["labels"]) == 12
-    assert charts["by_task"]["labels"] == ["任务1", "任务8"]
+    assert charts["by_task"]["labels"] == ["法治政府建设", "纠纷多元化解"]
     from stats.selectors import point_url
 
     by_region = charts["by_region"]

@@ -268,8 +268,8 @@ def test_create_form_shows_errors_and_saves_nothing(cast):
 def test_only_clerks_get_the_drafting_form(cast):
     assert client_for(cast.clerk).get(reverse("recommendation-create")).status_code == 200
     response = client_for(cast.liaison).get(reverse("recommendation-create"))
-    assert response.status_code == 302
-    assert client_for(cast.liaison).post(reverse("recommendation-create"), {"title": "x"}).status_code == 302
+    assert response.status_code == 403
+    assert client_for(cast.liaison).post(reverse("recommendation-create"), {"title": "x"}).status_code == 403
     assert JudicialRecommendation.objects.count() == 0
 
 

@@ -1,0 +1,49 @@
+"""The words for the notices' event codes (``Notification.event``): one mapping, used by the admin and the inbox.
+
+Each event is a pair of templates, ``templates/notifications/<event>.subject.txt`` and ``.txt``, written by
+``members.services.notify``; a test keeps this mapping and those templates in step.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+EVENT_LABELS: dict[str, StrOrPromise] = {
+    "agenda_cutoff": _("议题征集截止"),
+    "decision_assigned": _("议定事项交办"),
+    "decision_due": _("议定事项即将到期"),
+    "decision_escalated": _("议定事项升级督办"),
+    "decision_overdue": _("议定事项逾期"),
+    "meeting_cancelled": _("会议取消"),
+    "meeting_changed": _("会议变更"),
+    "meeting_invited": _("会议通知"),
+    "meeting_reminder": _("会议提醒"),
+    "minutes_circulated": _("会议纪要征求确认"),
+    "minutes_confirm": _("会议纪要确认即将截止"),
+    "recommendation.ack_reminder": _("司法建议签收提醒"),
+    "recommendation.acknowledged": _("司法建议已签收"),
+    "recommendation.closed": _("司法建议已办结"),
+    "recommendation.due_soon": _("司法建议即将到期"),
+    "recommendation.escalated": _("司法建议逾期通报"),
+    "recommendation.issued": _("收到司法建议"),
+    "recommendation.overdue": _("司法建议逾期未回复"),
+    "recommendation.remind": _("司法建议督办"),
+    "recommendation.replied": _("司法建议已回复"),
+    "recommendation.withdrawn": _("司法建议已撤回"),
+    "referral_due_soon": _("案件移送即将到期"),
+    "referral_escalated": _("案件移送升级督办"),
+    "referral_overdue": _("案件移送逾期"),
+    "referral_unacknowledged": _("案件移送未签收提醒"),
+    "referral_update": _("案件移送进展"),
+    "stats_report_ready": _("定期报告已生成"),
+}
+
+
+def event_label(code: str) -> StrOrPromise:
+    """The words for an event code; an unknown code (an event retired since) shows as it is."""
+    return EVENT_LABELS.get(code, code)

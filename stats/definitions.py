@@ -1,0 +1,36 @@
+"""The page of definitions (/stats/definitions/): how each figure of the registry (stats.figures) is counted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from stats.figures import FIGURES, SOURCES, Figure
+
+# The counts a rate divides, in words (a test checks that every rate has both of its counts here).
+COUNT_LABELS: dict[str, Promise] = {
+    "recommendations_issued": _("发出的司法建议件数"),
+    "recommendations_replied": _("已书面回复的件数"),
+    "recommendations_replied_on_time": _("按期回复的件数"),
+    "recommendations_reply_expected": _("应已回复的件数"),
+    "mediation_delegated": _("委派调解件数"),
+    "mediation_resolved": _("调解成功件数"),
+    "tribunal_concluded": _("人民法庭对接已办结件数"),
+    "tribunal_resolved": _("化解成功件数"),
+}
+
+
+def formula(figure: Figure) -> str:
+    """How a rate is computed, in words ("已书面回复的件数 ÷ 发出的司法建议件数 × 100"); "" for a count."""
+    if not figure.is_rate:
+        return ""
+    words = {"n": COUNT_LABELS[figure.numerator], "d": COUNT_LABELS[figure.denominator]}
+    return gettext("%(n)s ÷ %(d)s × 100") % words
+
+
+def rows() -> list[dict[str, Any]]:
+    """One row per figure: the figure, its source's name and its formula."""
+    return [{"figure": f, "source": SOURCES[f.source.key].label, "formula": formula(f)} for f in FIGURES]
