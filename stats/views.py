@@ -194,7 +194,7 @@ def definitions(request: AuthenticatedHttpRequest) -> HttpResponse:
         rows.append(
             {
                 "figure": figure,
-                "source": SOURCES[figure.source.key].label,
+                "source": figure.source.label,
                 "formula": (f"{figure.numerator} ÷ {figure.denominator} × 100" if figure.is_rate else figure.count),
             }
         )
