@@ -73,11 +73,10 @@ def test_office_records_a_past_meeting_with_attendance_minutes_and_decisions(
     assert Invitation.objects.get(meeting=meeting, unit=cast.unit).attendance == "present"
 
     # The minutes, on the meeting's own page.
-    page.locator("#minutes textarea[name=body]").fill("一、会议通报了全省环境资源案件审理情况。\n二、会议议定建立联合执法机制。")
+    minutes = "一、会议通报了全省环境资源案件审理情况。\n二、会议议定建立联合执法机制。"
+    page.locator("#minutes textarea[name=body]").fill(minutes)
     page.locator("#minutes").get_by_role("button", name="保存草稿").click()
-    expect(page.locator("#minutes textarea[name=body]")).to_have_value(
-        "一、会议通报了全省环境资源案件审理情况。\n二、会议议定建立联合执法机制。"
-    )
+    expect(page.locator("#minutes textarea[name=body]")).to_have_value(minutes)
 
     # A decision with its owner unit and due date.
     page.get_by_role("link", name="添加议定事项").click()

@@ -166,7 +166,11 @@ def test_the_sign_in_form_and_the_meeting_page(cast) -> None:  # type: ignore[no
         reverse("meeting-attendance", args=[meeting.pk]),
         _post_data(
             meeting,
-            [(cast.unit.pk, "present", "王局长"), (cast.court.pk, "delegate", "张庭长"), (cast.other_unit.pk, "absent", "")],
+            [
+                (cast.unit.pk, "present", "王局长"),
+                (cast.court.pk, "delegate", "张庭长"),
+                (cast.other_unit.pk, "absent", ""),
+            ],
         ),
     )
     assert response.status_code == 302 and response["Location"].endswith("#attendance")

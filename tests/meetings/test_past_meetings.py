@@ -189,7 +189,8 @@ def test_record_through_the_api(cast) -> None:  # type: ignore[no-untyped-def]
     assert response.status_code == 201, response.content
     assert response.json()["status"] == "held" and response.json()["recorded_after"] is True
     assert not Notification.objects.exists()
-    future = {**body, "starts_at": (NOW + timedelta(days=1)).isoformat(), "ends_at": (NOW + timedelta(days=2)).isoformat()}
+    tomorrow = NOW + timedelta(days=1)
+    future = {**body, "starts_at": tomorrow.isoformat(), "ends_at": (tomorrow + timedelta(hours=1)).isoformat()}
     assert client.post("/api/v1/meetings/record/", future, content_type="application/json").status_code == 400
     assert client_for(cast.leader).post(
         "/api/v1/meetings/record/", body, content_type="application/json"
