@@ -297,10 +297,13 @@ class MeetingViewSet(WriteViewSet[Meeting]):
     @action(detail=True, methods=["post"])
     def attendance(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         """Record the sign-in list of a held meeting (the convener side)."""
+        meeting = self.get_object()  # outside the scope: 404 before anything else
+        services.require_manage(request.user, meeting)  # an invitee: 403, whatever the body
         body = AttendanceSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         lines = [attendance.SignIn(d["unit"], d["attendance"], d["signed_names"]) for d in body.validated_data["lines"]]
-        return self._do(request, pk, lambda m: attendance.attendance_record(meeting=m, by=request.user, lines=lines))
+        attendance.attendance_record(meeting=meeting, by=request.user, lines=lines)
+        return Response(self.get_serializer(self.get_queryset().get(pk=meeting.pk)).data)
 
     def _do(self, request: AuthenticatedRequest, pk: Any, call: Any) -> Response:
         meeting = self.get_object()
