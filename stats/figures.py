@@ -247,7 +247,7 @@ SOURCES: dict[str, Source] = {
 ATTENDANCE = Source(
     key="attendance",
     label=_("会议签到"),
-    base=lambda: Invitation.objects.filter(meeting__status__in=HELD),
+    base=lambda: Invitation.objects.filter(meeting__status__in=HELD, signed_at__isnull=False),  # on a saved list
     date_field="meeting__starts_at",
     is_datetime=True,
     unit_field="unit",
@@ -257,8 +257,8 @@ ATTENDANCE = Source(
     ),
     unit_filter=lambda u: Q(unit_id=u),
     counts={
-        "units_signed": lambda today: Q(signed_at__isnull=False),
-        "units_attended": lambda today: Q(signed_at__isnull=False, attendance__in=ATTENDED),
+        "units_signed": lambda today: Q(),
+        "units_attended": lambda today: Q(attendance__in=ATTENDED),
     },
     main="units_attended",
     list_url="meeting-list",
