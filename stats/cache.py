@@ -33,10 +33,10 @@ from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
 from cases.models import JudicialRecommendation, Referral
-from meetings.models import Consultation, Decision, Meeting
+from meetings.models import Consultation, Decision, Invitation, Meeting
 
 T = TypeVar("T")
-MODELS = [JudicialRecommendation, Referral, Meeting, Consultation, Decision]
+MODELS = [JudicialRecommendation, Referral, Meeting, Consultation, Decision, Invitation]
 
 
 def cache_seconds() -> int:

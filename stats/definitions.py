@@ -8,7 +8,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from stats.figures import FIGURES, SOURCES, Figure
+from stats.figures import FIGURES, Figure
 
 # The counts a rate divides, in words (a test checks that every rate has both of its counts here).
 COUNT_LABELS: dict[str, Promise] = {
@@ -20,6 +20,8 @@ COUNT_LABELS: dict[str, Promise] = {
     "mediation_resolved": _("调解成功件数"),
     "tribunal_concluded": _("人民法庭对接已办结件数"),
     "tribunal_resolved": _("化解成功件数"),
+    "units_attended": _("出席的受邀单位数(含委派代表)"),
+    "units_signed": _("已登记签到的受邀单位数"),
 }
 
 
@@ -33,4 +35,4 @@ def formula(figure: Figure) -> str:
 
 def rows() -> list[dict[str, Any]]:
     """One row per figure: the figure, its source's name and its formula."""
-    return [{"figure": f, "source": SOURCES[f.source.key].label, "formula": formula(f)} for f in FIGURES]
+    return [{"figure": f, "source": f.source.label, "formula": formula(f)} for f in FIGURES]

@@ -15,14 +15,13 @@ query per dimension (work task, region, unit) for every source at once (:mod:`st
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db import connection
 from django.db.models import (
     Count,
     DateField,
@@ -35,7 +34,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Substr, TruncDate, TruncMonth
+from django.db.models.functions import TruncDate, TruncMonth
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -69,6 +68,7 @@ class Source:
     main: str  # the count drawn in the breakdown charts
     list_url: str
     main_params: dict[str, Any] = field(default_factory=dict)
+    path: str = ""  # how a record reaches the ``region``/``city`` columns it lives by ("meeting__": its meeting's)
 
     def in_scope(self, scope: Scope, *, period: bool = True) -> QuerySet:
         qs = self.base()
@@ -80,7 +80,7 @@ class Source:
             else:
                 qs = qs.filter(**{f"{self.date_field}__gte": scope.start, f"{self.date_field}__lte": scope.end})
         if scope.region:
-            qs = qs.filter(scope.region_q())
+            qs = qs.filter(scope.region_q(region_field=f"{self.path}region", city_field=f"{self.path}city"))
         if scope.task:
             qs = qs.filter(self.task_filter(scope.task))
         if scope.unit:
@@ -98,6 +98,7 @@ RS = JudicialRecommendation.Status
 FS = Referral.Status
 HELD = (Meeting.Status.HELD, Meeting.Status.CLOSED)
 JOINT_KINDS = (Meeting.Kind.JOINT_MEETING, Meeting.Kind.LEADING_GROUP)
+ATTENDED = (Invitation.Attendance.PRESENT, Invitation.Attendance.DELEGATE)  # came, in person or by a delegate
 TRIBUNAL = "tribunal_mediation"  # 人民法庭对接化解 (a ReferralKind code)
 
 
@@ -241,7 +242,31 @@ SOURCES: dict[str, Source] = {
         ),
     ]
 }
-COUNT_SOURCE: dict[str, str] = {name: s.key for s in SOURCES.values() for name in s.counts}
+# 签到: the invited units of held meetings, for the attendance rate. Counted with the figures, not drawn in the
+# breakdown charts (a unit per meeting would dwarf the records there).
+ATTENDANCE = Source(
+    key="attendance",
+    label=_("会议签到"),
+    base=lambda: Invitation.objects.filter(meeting__status__in=HELD, signed_at__isnull=False),  # on a saved list
+    date_field="meeting__starts_at",
+    is_datetime=True,
+    unit_field="unit",
+    task_field="meeting__tasks",
+    task_filter=lambda t: Exists(
+        Meeting.tasks.through.objects.filter(meeting_id=OuterRef("meeting_id"), worktask_id=t)
+    ),
+    unit_filter=lambda u: Q(unit_id=u),
+    counts={
+        "units_signed": lambda today: Q(),
+        "units_attended": lambda today: Q(attendance__in=ATTENDED),
+    },
+    main="units_attended",
+    list_url="meeting-list",
+    path="meeting__",
+)
+#: Every source the figures count (the charts and the report draw ``SOURCES``, the records themselves).
+ALL_SOURCES: dict[str, Source] = {**SOURCES, ATTENDANCE.key: ATTENDANCE}
+COUNT_SOURCE: dict[str, str] = {name: s.key for s in ALL_SOURCES.values() for name in s.counts}
 
 # --- the figures -------------------------------------------------------------------------------------------------
 
@@ -266,7 +291,7 @@ class Figure:
 
     @property
     def source(self) -> Source:
-        return SOURCES[COUNT_SOURCE[self.count or self.numerator]]
+        return ALL_SOURCES[COUNT_SOURCE[self.count or self.numerator]]
 
     def result(self, counts: dict[str, int]) -> dict[str, Any]:
         if self.is_rate:
@@ -315,6 +340,16 @@ FIGURES: list[Figure] = [
         _("期间内(按开始时间)已召开或已办结的重大案件座谈次数。"),
         count="case_symposiums",
         link={"kind": "case_symposium"},
+    ),
+    Figure(
+        "attendance_rate",
+        _("参会率"),
+        _(
+            "期间内(按开始时间)已召开或已办结、已登记签到表的会议中,出席(含委派代表出席)的受邀单位数"
+            " ÷ 受邀单位数;未登记签到表的会议不计。"
+        ),
+        numerator="units_attended",
+        denominator="units_signed",
     ),
     Figure(
         "recommendations_issued",
@@ -459,7 +494,7 @@ def monthly_query(scope: Scope, today: date) -> QuerySet:
         .values("src", "month")
         .annotate(**count_columns(source, today))
         .order_by()
-        for source in SOURCES.values()
+        for source in ALL_SOURCES.values()
     ]
     return parts[0].union(*parts[1:], all=True)
 
@@ -470,7 +505,7 @@ def compute(scope: Scope, *, today: date | None = None) -> Computed:
     counts = dict.fromkeys(COUNT_SOURCE, 0)
     monthly: dict[str, dict[str, int]] = {m.strftime("%Y-%m"): dict.fromkeys(COUNT_SOURCE, 0) for m in scope.months()}
     for row in monthly_query(scope, today):
-        names = list(SOURCES[row["src"]].counts)
+        names = list(ALL_SOURCES[row["src"]].counts)
         month = row["month"].strftime("%Y-%m") if row["month"] else ""
         bucket = monthly.setdefault(month, dict.fromkeys(COUNT_SOURCE, 0))
         for i, name in enumerate(names):
@@ -490,93 +525,9 @@ ALL_TIME = (date(1970, 1, 1), date(2999, 12, 31))
 
 def source_counts(key: str, scope: Scope, *, today: date | None = None) -> dict[str, int]:
     """Every count of ONE source for the scope, in one aggregate (for a page that needs only that source)."""
-    source, today = SOURCES[key], today or timezone.localdate()
+    source, today = ALL_SOURCES[key], today or timezone.localdate()
     columns = {}
     for name, make_q in source.counts.items():
         q = make_q(today)
         columns[name] = Count("pk", filter=q) if q else Count("pk")
     return source.in_scope(scope).aggregate(**columns)
-
-
-# --- what is late now ---------------------------------------------------------------------------------------------
-
-
-LATE = {
-    # source: (condition, title, unit that must act, due date)
-    "recommendations": (recommendation_overdue_q, "title", "addressee", "reply_due"),
-    "referrals": (referral_overdue_q, "subject", "receiver", "due"),
-    "decisions": (decision_overdue_q, "text", "owner_unit", "due"),
-}
-
-
-def late_query(scope: Scope, today: date, *, limit: int = 10) -> Iterable[dict[str, Any]]:
-    """ONE query: the most overdue recommendations, referrals and decisions (up to ``limit`` of each),
-    each read along its partial index on the due date. Not limited to the period: late is late now."""
-    parts = []
-    for key, (condition, title, unit, due) in LATE.items():
-        parts.append(
-            SOURCES[key]
-            .in_scope(scope, period=False)
-            .filter(condition(today))
-            .annotate(src=Value(key), item_title=Substr(title, 1, 80), unit_name=F(f"{unit}__name"), due_on=F(due))
-            .values("src", "pk", "item_title", "unit_name", "due_on")
-            .order_by("due_on", "pk")[:limit]
-        )
-    if not connection.features.supports_slicing_ordering_in_compound:  # SQLite (make run): one query each
-        return [row for part in parts for row in part]
-    return parts[0].union(*parts[1:], all=True)
-
-
-def late_totals_query(scope: Scope, today: date) -> QuerySet:
-    """ONE query: how many of each are late now."""
-    parts = [
-        SOURCES[key]
-        .in_scope(scope, period=False)
-        .filter(condition(today))
-        .annotate(src=Value(key))
-        .values("src")
-        .annotate(total=Count("pk"))
-        .order_by()
-        for key, (condition, *_rest) in LATE.items()
-    ]
-    return parts[0].union(*parts[1:], all=True)
-
-
-DETAIL_URLS = {
-    "recommendations": "recommendation-detail",
-    "referrals": "referral-detail",
-    "decisions": "decision-detail",
-}
-
-
-def late_items(scope: Scope, *, today: date | None = None, limit: int = 10) -> dict[str, Any]:
-    today = today or timezone.localdate()
-    groups: dict[str, dict[str, Any]] = {
-        key: {"label": SOURCES[key].label, "total": 0, "rows": [], "url": list_url(SOURCES[key], scope, {})}
-        for key in DETAIL_URLS
-    }
-    overdue_params = {"recommendations": {"overdue": "true"}, "referrals": {"overdue": "true"}}
-    overdue_params["decisions"] = {"status": "open", "overdue": "1"}
-    for key in groups:
-        base = list_url(SOURCES[key], Scope(scope.start, scope.end, scope.region, scope.task), {})
-        if base:
-            base = base.split("?")[0]
-            params = {k: v for k, v in scope.params(period=False).items()}
-            groups[key]["url"] = f"{base}?{urlencode({**params, **overdue_params[key]})}"
-    for row in late_totals_query(scope, today):
-        groups[row["src"]]["total"] = row["total"]
-    for row in late_query(scope, today, limit=limit):
-        group = groups[row["src"]]
-        group["rows"].append(
-            {
-                "id": row["pk"],
-                "title": row["item_title"],
-                "unit": row["unit_name"],
-                "due": row["due_on"],
-                "days_late": (today - row["due_on"]).days,
-                "url": reverse(DETAIL_URLS[row["src"]], args=[row["pk"]]),
-            }
-        )
-    for group in groups.values():
-        group["rows"].sort(key=lambda r: (-r["days_late"], r["id"]))
-    return groups

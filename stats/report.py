@@ -17,7 +17,8 @@ from fuyuan.lib.text import xml_text
 from fuyuan.lib.xlsx import Sheet, sheets_bytes
 from meetings.models import Decision
 from members.models import WorkTask
-from stats.figures import HELD, SOURCES, late_items
+from stats.figures import HELD, SOURCES
+from stats.late import late_items
 from stats.league import COURT_COLUMNS, UNIT_COLUMNS, court_table, unit_league
 from stats.scope import Scope
 from stats.selectors import dashboard

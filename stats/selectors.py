@@ -15,7 +15,8 @@ from members.models import MemberUnit, Region, User, WorkTask
 from stats.breakdowns import DIMENSIONS, breakdowns
 from stats.cache import cache_seconds, cached, cached_entry, data_version
 from stats.drilldown import drill_counts, drill_table
-from stats.figures import COUNT_SOURCE, FIGURES, FIGURES_BY_KEY, SOURCES, compute, late_items, list_url
+from stats.figures import COUNT_SOURCE, FIGURES, FIGURES_BY_KEY, SOURCES, compute, list_url
+from stats.late import late_items
 from stats.models import Snapshot
 from stats.periods import Period, optional_id, parse_period
 from stats.scope import Scope

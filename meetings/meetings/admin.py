@@ -26,10 +26,13 @@ from meetings.meetings.services import place
 
 
 class InvitationInline(admin.TabularInline):
+    """The invited units: the reply before the meeting and the sign-in line (签到) after it."""
+
     model = Invitation
     extra = 0
     raw_id_fields = ["unit"]
-    readonly_fields = ["replied_at", "replied_by", "reported_at"]
+    fields = ["unit", "reply", "attendees", "reason", "replied_at", "attendance", "signed_names", "signed_at"]
+    readonly_fields = ["replied_at", "replied_by", "reported_at", "signed_at"]
 
 
 class AgendaItemInline(admin.TabularInline):
@@ -55,7 +58,7 @@ def offsets_field(*, required: bool) -> OffsetsField:
 @admin.register(Meeting)
 class MeetingAdmin(SimpleHistoryAdmin):
     list_display = ["title", "kind", "convener", "starts_at", "status", "sequence", "next_alert_at"]
-    list_filter = ["kind", "status", "level", "region"]
+    list_filter = ["kind", "status", "recorded_after", "level", "region"]
     search_fields = ["title", "location"]
     date_hierarchy = "starts_at"
     raw_id_fields = ["convener"]
@@ -106,12 +109,12 @@ class MeetingKindSettingAdmin(SimpleHistoryAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(SimpleHistoryAdmin):
-    list_display = ["meeting", "unit", "reply", "replied_at", "reported_at"]
-    list_filter = ["reply"]
-    readonly_fields = ["replied_at", "replied_by", "reported_at"]
+    list_display = ["meeting", "unit", "reply", "replied_at", "reported_at", "attendance", "signed_at"]
+    list_filter = ["reply", "attendance"]
     search_fields = ["meeting__title", "unit__name"]
     autocomplete_fields = ["meeting"]
     raw_id_fields = ["unit"]
+    readonly_fields = ["replied_at", "replied_by", "reported_at", "signed_at", "signed_by"]
     list_select_related = ["meeting", "unit"]
 
 

@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from meetings.meetings import agenda as agenda_services
-from meetings.meetings import ical, selectors, services
+from meetings.meetings import attendance, ical, selectors, services
 from meetings.meetings import minutes as minutes_services
 from meetings.meetings.filters import MeetingFilter
 from meetings.meetings.models import AgendaItem, Invitation, Meeting, Minutes, MinutesConfirmation
@@ -50,11 +50,23 @@ class AgendaItemSerializer(serializers.ModelSerializer):
 
 
 class InvitationSerializer(serializers.ModelSerializer):
+    """An invited unit: its reply before the meeting and its line of the sign-in list (签到) after it."""
+
     unit_name = serializers.CharField(source="unit.name", read_only=True)
 
     class Meta:
         model = Invitation
-        fields = ["unit", "unit_name", "reply", "attendees", "reason", "replied_at"]
+        fields = [
+            "unit",
+            "unit_name",
+            "reply",
+            "attendees",
+            "reason",
+            "replied_at",
+            "attendance",
+            "signed_names",
+            "signed_at",
+        ]
 
 
 class MinutesConfirmationSerializer(serializers.ModelSerializer):
@@ -138,10 +150,22 @@ class MeetingSerializer(serializers.ModelSerializer):
             "minutes",
             "sequence",
             "cancel_reason",
+            "held_at",
+            "recorded_after",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["id", "uid", "status", "sequence", "cancel_reason", "created_at", "updated_at"]
+        read_only_fields = [
+            "id",
+            "uid",
+            "status",
+            "sequence",
+            "cancel_reason",
+            "held_at",
+            "recorded_after",
+            "created_at",
+            "updated_at",
+        ]
 
     def get_reminder_offsets_default(self, obj: Meeting) -> bool:
         return not obj.reminder_offsets
@@ -190,6 +214,19 @@ class MinutesConfirmSerializer(serializers.Serializer):
 class MinutesIssueSerializer(serializers.Serializer):
     document_number = serializers.CharField(max_length=60)
     override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SignInLineSerializer(serializers.Serializer):
+    unit = serializers.IntegerField()
+    attendance = serializers.ChoiceField(choices=Invitation.Attendance.values)
+    signed_names = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+@extend_schema_serializer(component_name="MeetingAttendance")
+class AttendanceSerializer(serializers.Serializer):
+    """The sign-in list (签到表) of a held meeting: a line per invited unit (units left out keep theirs)."""
+
+    lines = SignInLineSerializer(many=True)
 
 
 # --- viewsets --------------------------------------------------------------------------------------------
@@ -293,6 +330,37 @@ class MeetingViewSet(WriteViewSet[Meeting]):
         if agenda is not None:
             agenda_services.agenda_replace(meeting=meeting, by=self.request.user, items=agenda)
         serializer.instance = self.get_queryset().get(pk=meeting.pk)
+
+    @extend_schema(request=MeetingSerializer, responses={201: MeetingSerializer})
+    @action(detail=False, methods=["post"])
+    @transaction.atomic
+    def record(self, request: AuthenticatedRequest) -> Response:
+        """补录: a meeting already held (offline), created as held; no notice is sent to the invited units."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        agenda = data.pop("agenda_items", None)
+        for unused in ("agenda_cutoff", "reminder_offsets"):  # a meeting that is over has neither
+            data.pop(unused, None)
+        if "invited_unit_list" in data:
+            data["invited_units"] = data.pop("invited_unit_list")
+        meeting = services.meeting_record(by=request.user, **data)
+        if agenda:
+            agenda_services.agenda_replace(meeting=meeting, by=request.user, items=agenda)
+        fresh = self.get_queryset().get(pk=meeting.pk)
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AttendanceSerializer, responses=MeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def attendance(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
+        """Record the sign-in list of a held meeting (the convener side)."""
+        meeting = self.get_object()  # outside the scope: 404 before anything else
+        services.require_manage(request.user, meeting)  # an invitee: 403, whatever the body
+        body = AttendanceSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        lines = [attendance.SignIn(d["unit"], d["attendance"], d["signed_names"]) for d in body.validated_data["lines"]]
+        attendance.attendance_record(meeting=meeting, by=request.user, lines=lines)
+        return Response(self.get_serializer(self.get_queryset().get(pk=meeting.pk)).data)
 
     def _do(self, request: AuthenticatedRequest, pk: Any, call: Any) -> Response:
         meeting = self.get_object()

@@ -135,6 +135,34 @@ class MeetingForm(BootstrapFormMixin, forms.Form):
         }
 
 
+class RecordForm(MeetingForm):
+    """补录已召开会议: the meeting form without what only a coming meeting has (topic cut-off, reminders)."""
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        del self.fields["agenda_cutoff"], self.fields["reminder_offsets"]
+        self.fields["invited_units"].help_text = _("补录不会向参会单位发送通知;会后可登记签到、起草纪要和议定事项。")
+
+
+class SignInForm(BootstrapFormMixin, forms.Form):
+    """One line of the sign-in list (签到表): an invited unit, whether it came, who came."""
+
+    unit = forms.IntegerField(widget=forms.HiddenInput)
+    attendance = forms.ChoiceField(label=_("签到"), choices=Invitation.Attendance.choices, required=False)
+    signed_names = forms.CharField(label=_("签到人员"), max_length=300, required=False)
+
+
+SignInFormSet = forms.formset_factory(SignInForm, extra=0, max_num=1000, validate_max=True)
+
+
+def sign_in_initial(invitations: list[Invitation]) -> list[dict[str, Any]]:
+    """The formset's lines: what is recorded, else (nothing recorded yet) the names the unit replied with."""
+    return [
+        {"unit": i.unit_id, "attendance": i.attendance, "signed_names": i.signed_names or i.attendees}
+        for i in invitations
+    ]
+
+
 class ReplyForm(BootstrapFormMixin, forms.Form):
     reply = forms.ChoiceField(
         label=_("答复"),

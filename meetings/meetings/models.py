@@ -81,6 +81,9 @@ class Meeting(models.Model):
     cancel_reason = models.TextField(_("取消原因"), blank=True)
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
     held_at = models.DateTimeField(_("召开确认时间"), null=True, blank=True)
+    recorded_after = models.BooleanField(
+        _("会后补录"), default=False, help_text=_("会议召开后在系统中补录,未向参会单位发送通知和提醒。")
+    )
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     next_alert_at = models.DateTimeField(_("下次提醒"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
@@ -138,6 +141,11 @@ class Meeting(models.Model):
         return self.status == self.Status.CANCELLED
 
     @property
+    def has_taken_place(self) -> bool:
+        """Held or closed: the meeting has its sign-in list (签到表), minutes and decisions."""
+        return self.status in (self.Status.HELD, self.Status.CLOSED)
+
+    @property
     def status_badge(self) -> str:
         """The Bootstrap colour of the status badge on the pages."""
         badges: dict[str, str] = {
@@ -149,13 +157,21 @@ class Meeting(models.Model):
 
 
 class Invitation(models.Model):
-    """An invited unit and its reply: attending (who), sending a delegate, or declining with a reason."""
+    """An invited unit, its reply before the meeting (attending, a delegate, declining with a reason), and its
+    line of the sign-in list (签到) after it: who actually came. ``signed_at`` is set on every line when the
+    convener saves the list, so a line left 未登记 on a saved list counts as not attended."""
 
     class Reply(models.TextChoices):
         PENDING = "pending", _("未答复")
         ATTENDING = "attending", _("参加")
         DELEGATE = "delegate", _("委派代表参加")
         DECLINED = "declined", _("不参加")
+
+    class Attendance(models.TextChoices):
+        UNRECORDED = "", _("未登记")
+        PRESENT = "present", _("出席")
+        DELEGATE = "delegate", _("委派代表出席")
+        ABSENT = "absent", _("缺席")
 
     meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="invitations")
     unit = models.ForeignKey(MemberUnit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="invitations")
@@ -173,6 +189,17 @@ class Invitation(models.Model):
     )
     # When the reply went to the convener in a digest (``meetings.meetings.digest``); a new reply clears it.
     reported_at = models.DateTimeField(_("已告知召集方"), null=True, blank=True, editable=False)
+    attendance = models.CharField(_("签到"), max_length=10, choices=Attendance.choices, blank=True, default="")
+    signed_names = models.CharField(_("签到人员"), max_length=300, blank=True)
+    signed_at = models.DateTimeField(_("签到登记时间"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签到登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -204,6 +231,11 @@ class Invitation(models.Model):
         if self.is_attending:
             return "green"
         return "red" if self.reply == self.Reply.DECLINED else "grey"
+
+    @property
+    def attended(self) -> bool:
+        """Came to the meeting, in person or by a delegate (the sign-in list, not the reply)."""
+        return self.attendance in (self.Attendance.PRESENT, self.Attendance.DELEGATE)
 
 
 class AgendaItem(models.Model):

@@ -125,7 +125,7 @@ def meeting_detail(*, user: User, pk: int) -> Meeting:
         .prefetch_related(
             "tasks",
             "minutes__confirmations__unit",
-            Prefetch("invitations", queryset=Invitation.objects.select_related("unit", "replied_by")),
+            Prefetch("invitations", queryset=Invitation.objects.select_related("unit", "replied_by", "signed_by")),
             Prefetch("agenda_items", queryset=AgendaItem.objects.select_related("presenter_unit")),
             Prefetch("proposals", queryset=TopicProposal.objects.select_related("unit")),
             Prefetch(

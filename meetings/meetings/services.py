@@ -89,6 +89,8 @@ def _convener_actions(meeting: Meeting, now: datetime) -> set[str]:
             actions.add("hold")
     if status in OPEN_FOR_AGENDA:
         actions |= {"edit_agenda", "decide_proposal", "add_decision"}
+    if status == Meeting.Status.HELD:
+        actions.add("record_attendance")
     minutes = minutes_of(meeting)
     if status == Meeting.Status.HELD and (minutes is None or minutes.status == Minutes.Status.ISSUED):
         actions.add("close")
@@ -123,12 +125,13 @@ def _invitee_actions(meeting: Meeting, user: User, now: datetime) -> set[str]:
 def allowed_actions(meeting: Meeting, user: User, *, now: datetime | None = None) -> set[str]:
     """What ``user`` may do with ``meeting`` now: the one place pages, templates and the API ask.
 
-    Convener side: ``edit``, ``hold``, ``close``, ``cancel``, ``edit_agenda`` (add, move, reorder,
-    remove items), ``decide_proposal``, ``add_decision``, ``save_minutes``, ``circulate_minutes``,
-    ``issue_minutes`` (with ``issue_minutes_override`` when issuing now needs a reason: units have not
-    answered and the confirmation deadline has not passed). An invited unit's people: ``reply``,
-    ``propose`` (a topic), ``confirm_minutes`` (any invited unit that has not declined).
-    The services check the same rules again when called (and refuse with a reason).
+    Convener side: ``edit``, ``hold`` (once the meeting has started), ``close``, ``cancel``, ``edit_agenda``
+    (add, move, reorder, remove items), ``decide_proposal``, ``add_decision``, ``record_attendance`` (the
+    sign-in list, once held), ``save_minutes``, ``circulate_minutes``, ``issue_minutes`` (with
+    ``issue_minutes_override`` when issuing now needs a reason: units have not answered and the confirmation
+    deadline has not passed). An invited unit's people: ``reply``, ``propose`` (a topic), ``confirm_minutes``
+    (any invited unit that has not declined). The services check the same rules again when called (and
+    refuse with a reason).
     """
     now = now or timezone.now()
     actions = _invitee_actions(meeting, user, now)
@@ -179,6 +182,54 @@ def _validate_meeting(
         raise ValidationError(errors)
 
 
+def _new_meeting(
+    *,
+    by: User,
+    kind: str,
+    title: str,
+    convener: MemberUnit,
+    starts_at: datetime,
+    ends_at: datetime,
+    location: str,
+    video_link: str,
+    description: str,
+    agenda_cutoff: datetime | None = None,
+) -> Meeting:
+    """A meeting checked for who may convene it and for its input (not yet saved): the planned and the recorded one."""
+    if not (office_reaches_unit(by, convener) or (is_unit_staff(by) and by.unit_id == convener.pk)):
+        raise NotPermitted(_("只有领导小组办公室或召集单位可以安排会议。"))
+    if kind not in Meeting.Kind.values:
+        raise ValidationError({"kind": [_("未知的会议类型。")]})
+    if not (title or "").strip():
+        raise ValidationError({"title": [_("请填写会议名称。")]})
+    _validate_meeting(
+        starts_at=starts_at, ends_at=ends_at, location=location, video_link=video_link, agenda_cutoff=agenda_cutoff
+    )
+    return Meeting(
+        kind=kind,
+        title=title.strip(),
+        convener=convener,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location=location,
+        video_link=video_link,
+        description=description,
+        agenda_cutoff=agenda_cutoff,
+        created_by=by,
+    )
+
+
+def _save_new(meeting: Meeting, *, tasks: Iterable[WorkTask], invited_units: Iterable[MemberUnit]) -> list[int]:
+    """Place and save a new meeting with its tasks and invitations; the invited units' ids."""
+    place(meeting)
+    meeting.full_clean(exclude=["invited_units", "tasks"])
+    meeting.save()
+    meeting.tasks.set(list(tasks))
+    units = sorted({u.pk for u in invited_units})
+    Invitation.objects.bulk_create([Invitation(meeting=meeting, unit_id=pk) for pk in units])
+    return units
+
+
 @transaction.atomic
 def meeting_create(
     *,
@@ -198,20 +249,10 @@ def meeting_create(
     now: datetime | None = None,
 ) -> Meeting:
     now = now or timezone.now()
-    if not (office_reaches_unit(by, convener) or (is_unit_staff(by) and by.unit_id == convener.pk)):
-        raise NotPermitted(_("只有领导小组办公室或召集单位可以安排会议。"))
-    if kind not in Meeting.Kind.values:
-        raise ValidationError({"kind": [_("未知的会议类型。")]})
-    if not (title or "").strip():
-        raise ValidationError({"title": [_("请填写会议名称。")]})
-    _validate_meeting(
-        starts_at=starts_at, ends_at=ends_at, location=location, video_link=video_link, agenda_cutoff=agenda_cutoff
-    )
-    if starts_at <= now:
-        raise ValidationError({"starts_at": [_("不能安排开始时间已过的会议。")]})
-    meeting = Meeting(
+    meeting = _new_meeting(
+        by=by,
         kind=kind,
-        title=title.strip(),
+        title=title,
         convener=convener,
         starts_at=starts_at,
         ends_at=ends_at,
@@ -219,25 +260,64 @@ def meeting_create(
         video_link=video_link,
         description=description,
         agenda_cutoff=agenda_cutoff,
-        reminder_offsets=_validate_offsets(reminder_offsets),
-        created_by=by,
     )
-    place(meeting)
-    meeting.full_clean(exclude=["invited_units", "tasks"])
-    meeting.save()
-    meeting.tasks.set(list(tasks))
-    units = {u.pk: u for u in invited_units}
-    Invitation.objects.bulk_create([Invitation(meeting=meeting, unit_id=pk) for pk in units])
+    if starts_at <= now:
+        raise ValidationError(
+            {"starts_at": [_("不能安排开始时间已过的会议。已经召开的会议请用“补录已召开会议”录入。")]}
+        )
+    meeting.reminder_offsets = _validate_offsets(reminder_offsets)
+    units = _save_new(meeting, tasks=tasks, invited_units=invited_units)
     arm_meeting(meeting, now)
     if units:
         notify(
             event="meeting_invited",
             obj=meeting,
             stage="invited",
-            recipients=unit_contacts(units.keys()),
+            recipients=unit_contacts(units),
             url=meeting_url(meeting),
             context={"meeting": meeting},
         )
+    return meeting
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    by: User,
+    kind: str,
+    title: str,
+    convener: MemberUnit,
+    starts_at: datetime,
+    ends_at: datetime,
+    invited_units: Iterable[MemberUnit] = (),
+    tasks: Iterable[WorkTask] = (),
+    location: str = "",
+    video_link: str = "",
+    description: str = "",
+    now: datetime | None = None,
+) -> Meeting:
+    """补录: enter a meeting that already took place (held offline), as held, for its sign-in list, minutes
+    and decisions. Nothing is sent: no invitation and no reminder for a meeting that is over (the units
+    hear of it when its minutes are circulated to them)."""
+    now = now or timezone.now()
+    meeting = _new_meeting(
+        by=by,
+        kind=kind,
+        title=title,
+        convener=convener,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location=location,
+        video_link=video_link,
+        description=description,
+    )
+    if starts_at > now:
+        raise ValidationError({"starts_at": [_("补录的会议须已开始;尚未召开的会议请用“安排会议”。")]})
+    meeting.status = Meeting.Status.HELD
+    meeting.held_at = now
+    meeting.recorded_after = True
+    _save_new(meeting, tasks=tasks, invited_units=invited_units)
+    arm_meeting(meeting, now)  # held: no stage before the start, so nothing is armed
     return meeting
 
 

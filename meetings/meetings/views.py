@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.forms import submit
 from fuyuan.lib.listing import list_page
-from meetings.meetings import agenda, forms, ical, minutes, selectors, services
+from meetings.meetings import agenda, attendance, forms, ical, minutes, selectors, services
 from meetings.meetings.confirmation import answer_rows, answers
 from meetings.meetings.filters import MeetingPageFilter
 from meetings.meetings.models import AgendaItem, CalendarFeedToken, Invitation, Meeting, Minutes, TopicProposal
@@ -225,6 +225,8 @@ def _meeting_save(request: AuthenticatedHttpRequest, form: forms.MeetingForm, me
     data = dict(form.cleaned_data)
     invited = data.pop("invited_units")
     tasks = data.pop("tasks")
+    if isinstance(form, forms.RecordForm):
+        return services.meeting_record(by=request.user, invited_units=invited, tasks=tasks, **data)
     if meeting is None:
         return services.meeting_create(by=request.user, invited_units=invited, tasks=tasks, **data)
     return services.meeting_update(meeting=meeting, by=request.user, invited_units=invited, tasks=tasks, **data)
@@ -240,7 +242,7 @@ def _form_page(
         done=done,
         detail="meeting-detail",
         template="meetings/meeting_form.html",
-        context={"meeting": meeting},
+        context={"meeting": meeting, "recording": isinstance(form, forms.RecordForm)},
     )
 
 
@@ -250,6 +252,15 @@ def meeting_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise PermissionDenied(services.CREATE_REFUSAL)
     form = forms.MeetingForm(request.POST or None, user=request.user)
     return _form_page(request, form, None, _("会议已安排,已通知参会单位。"))
+
+
+@login_required
+def meeting_record(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """补录已召开会议: a meeting held offline, entered afterwards as held (no notices)."""
+    if not services.can_create(request.user):
+        raise Http404
+    form = forms.RecordForm(request.POST or None, user=request.user)
+    return _form_page(request, form, None, _("已补录会议,可登记签到、起草纪要和议定事项。"))
 
 
 @login_required
@@ -303,6 +314,8 @@ def _detail_context(request: AuthenticatedHttpRequest, meeting: Meeting) -> dict
         **minutes_confirmation_context(meeting, meeting_minutes, request.user),
         "decisions": list(meeting.decisions.all()),
         "cancel_form": forms.CancelForm(),
+        "signed": [i for i in invitations if i.signed_at is not None],
+        "attended_count": sum(1 for i in invitations if i.attended),
     }
 
 
@@ -372,6 +385,37 @@ def meeting_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         _("答复已提交。"),
     )
     return redirect("meeting-detail", pk=meeting.pk)
+
+
+@login_required
+def meeting_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """签到表: one form (a formset) for every invited unit; only the convener side, once the meeting is held."""
+    meeting = _meeting_or_404(request, pk)
+    if not services.can_manage(request.user, meeting):
+        raise Http404
+    invitations = list(meeting.invitations.select_related("unit"))
+    initial = forms.sign_in_initial(invitations)
+    formset = forms.SignInFormSet(request.POST or None, initial=initial)
+    if request.method == "POST" and formset.is_valid():
+        lines = [attendance.SignIn(d["unit"], d["attendance"], d["signed_names"]) for d in formset.cleaned_data]
+        saved = run(
+            request,
+            lambda: attendance.attendance_record(meeting=meeting, by=request.user, lines=lines),
+            _("签到表已保存。"),
+        )
+        if saved:
+            return redirect(reverse("meeting-detail", args=[meeting.pk]) + "#attendance")
+    elif request.method == "POST":
+        messages.error(request, _("签到表填写有误,请检查后重新提交。"))
+    if len(formset.forms) != len(invitations):  # a stale or altered form: start again from what is recorded
+        formset = forms.SignInFormSet(initial=initial)
+    rows = list(zip(invitations, formset.forms, strict=True))
+    allowed = "record_attendance" in services.allowed_actions(meeting, request.user)
+    return render(
+        request,
+        "meetings/meeting_attendance.html",
+        {"meeting": meeting, "formset": formset, "rows": rows, "allowed": allowed},
+    )
 
 
 # --- agenda (plain POST forms; htmx swaps the agenda block when present) ----------------------------------

@@ -32,7 +32,8 @@ def test_meeting_actions_follow_the_meeting_through_its_life(cast, make_meeting,
     assert actions(meeting, cast.liaison) == set()  # too late to reply or to propose a topic
 
     meeting = meeting_services.meeting_hold(meeting=meeting, by=cast.office)
-    assert actions(meeting, cast.office) == {"edit_agenda", "decide_proposal", "add_decision", "close", "save_minutes"}
+    held = {"edit_agenda", "decide_proposal", "add_decision", "record_attendance", "close", "save_minutes"}
+    assert actions(meeting, cast.office) == held
     meeting_minutes.minutes_save(meeting=meeting, by=cast.office, body="一、会议听取了……")
     meeting.refresh_from_db()
     assert {"issue_minutes", "circulate_minutes"} <= actions(meeting, cast.office)
