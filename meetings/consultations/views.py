@@ -20,7 +20,7 @@ from meetings.consultations.filters import ConsultationPageFilter
 from meetings.consultations.models import Consultation
 from meetings.meetings import selectors as meeting_selectors
 from meetings.meetings.services import CREATE_REFUSAL, can_create
-from meetings.meetings.views import filter_choices, form_page
+from meetings.pages import filter_choices, form_page
 from members.models import MemberUnit
 from members.types import AuthenticatedHttpRequest
 

@@ -22,7 +22,7 @@ from meetings.decisions.filters import DecisionPageFilter
 from meetings.decisions.models import Decision
 from meetings.meetings import selectors as meeting_selectors
 from meetings.meetings.services import MANAGE_REFUSAL, can_manage
-from meetings.meetings.views import filter_choices, form_page, run
+from meetings.pages import filter_choices, form_page, run
 from members.types import AuthenticatedHttpRequest
 
 DECISION_SORTS: dict[str, str | tuple[str, ...]] = {"due": "due", "status": ("status", "due"), "created": "created_at"}

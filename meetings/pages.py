@@ -1,0 +1,128 @@
+"""Helpers of the pages of the three features of meetings (meetings, decisions, consultations): a service
+call with its refusal as a message, a create/edit page, and the filter drop-downs narrowed to the reader's reach."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
+from fuyuan.lib.forms import submit
+from meetings.meetings.models import Meeting
+from members.levels import reach_of, user_region
+from members.models import MemberUnit, Region, WorkTask
+from members.types import AuthenticatedHttpRequest
+
+
+def run(request: AuthenticatedHttpRequest, action: Callable[[], Any], success: str) -> bool:
+    """Call a service; show its refusal as a message. True when it went through."""
+    try:
+        action()
+    except (TransitionNotAllowed, NotPermitted) as exc:
+        messages.error(request, exc.message)
+        return False
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def form_page(
+    request: AuthenticatedHttpRequest,
+    form: Any,
+    save: Callable[[], Any],
+    *,
+    done: str,
+    detail: str,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """A create or edit page: on a valid POST call ``save`` (a service), then go to the record's ``detail`` page."""
+    if request.method == "POST" and form.is_valid():
+        saved = submit(form, save)
+        if saved is not None:
+            messages.success(request, done)
+            return redirect(detail, pk=saved.pk)
+    return render(request, template, {"form": form, **context})
+
+
+def form_errors(form: Any) -> str:
+    return " ".join(e for errs in form.errors.values() for e in errs)
+
+
+CHOICES_CACHE_KEY = "meetings:filter-choices:v3"
+CHOICES_CACHE_SECONDS = 300
+
+
+def _reference_choices() -> dict[str, list[tuple[str, str, int | None, int | None]]]:
+    """Units, tasks and regions for the filter drop-downs as (value, escaped label, region id, 市州 id):
+    cached reference data, narrowed to the reader's reach by ``within_reach``."""
+    choices = cache.get(CHOICES_CACHE_KEY)
+    if choices is None:
+        units = MemberUnit.objects.filter(active=True).values_list("pk", "name", "region_id", "region__city_id")
+        choices = {
+            "units": [(str(pk), escape(name), region, city) for pk, name, region, city in units],
+            "tasks": [
+                (str(pk), escape(f"{n}. {t}"), None, None)
+                for pk, n, t in WorkTask.objects.values_list("pk", "number", "title")
+            ],
+            "regions": [
+                (str(pk), escape(name), pk, city)
+                for pk, name, city in Region.objects.order_by("code").values_list("pk", "name", "city_id")
+            ],
+        }
+        cache.set(CHOICES_CACHE_KEY, choices, CHOICES_CACHE_SECONDS)
+    return choices
+
+
+def within_reach(
+    user: Any, items: list[tuple[str, str, int | None, int | None]], *, units: bool = False
+) -> list[tuple[str, str]]:
+    """The choices in the reader's reach: all for those who read everything; for the office and leaders of
+    a 市州 or 县市区, the regions (and units) of their region and below. A unit's people choose among every
+    unit (their records involve units anywhere) and the regions of their unit's region and below."""
+    reach = reach_of(user)
+    region = None if reach.everything else reach.region
+    if region is None and not units:
+        region = None if reach.everything else user_region(user)
+    if region is None or region.level == Region.Level.PROVINCE:
+        return [(value, label) for value, label, _region, _city in items]
+    if region.level == Region.Level.CITY:
+        return [(value, label) for value, label, _region, city in items if city == region.pk]
+    return [(value, label) for value, label, rid, _city in items if rid == region.pk]
+
+
+def _options(items: list[tuple[str, str]], selected: str | None) -> str:
+    """``<option>`` elements written directly: the unit list may hold thousands, too many for template loops."""
+    return mark_safe(  # noqa: S308  # nosec B308 B703  # values are ids and labels were escaped above
+        "".join(f'<option value="{v}"{" selected" if v == selected else ""}>{label}</option>' for v, label in items)
+    )
+
+
+def filter_choices(request: AuthenticatedHttpRequest, **fields: str) -> dict[str, Any]:
+    """``fields`` maps a context name to (choice list, query parameter), e.g. unit_options="units:unit"."""
+    choices = _reference_choices()
+    out: dict[str, Any] = {
+        "kinds": Meeting.Kind.choices,
+        "statuses": Meeting.Status.choices,
+        "levels": Region.Level.choices,
+    }
+    for name, spec in fields.items():
+        source, param = spec.split(":")
+        items = choices[source]
+        plain = (
+            [(value, label) for value, label, _r, _c in items]
+            if source == "tasks"
+            else within_reach(request.user, items, units=source == "units")
+        )
+        out[name] = _options(plain, request.GET.get(param))
+    return out
