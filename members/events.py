@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 EVENT_LABELS: dict[str, StrOrPromise] = {
     "agenda_cutoff": _("议题征集截止"),
+    "convener_digest": _("参会答复与议题建议汇总"),
     "decision_assigned": _("议定事项交办"),
     "decision_due": _("议定事项即将到期"),
     "decision_escalated": _("议定事项升级督办"),
@@ -24,6 +25,7 @@ EVENT_LABELS: dict[str, StrOrPromise] = {
     "meeting_invited": _("会议通知"),
     "meeting_reminder": _("会议提醒"),
     "minutes_circulated": _("会议纪要征求确认"),
+    "minutes_commented": _("会议纪要有修改意见"),
     "minutes_confirm": _("会议纪要确认即将截止"),
     "recommendation.ack_reminder": _("司法建议签收提醒"),
     "recommendation.acknowledged": _("司法建议已签收"),

@@ -79,6 +79,8 @@ class MinutesConfirmationSerializer(serializers.ModelSerializer):
 
 class MinutesSerializer(serializers.ModelSerializer):
     confirmations = MinutesConfirmationSerializer(many=True, read_only=True)
+    # Who decided to issue early: a name, as the page shows it (people are not an API resource).
+    override_by_name = serializers.CharField(source="override_by.display_name", read_only=True, default="")
 
     class Meta:
         model = Minutes
@@ -91,7 +93,7 @@ class MinutesSerializer(serializers.ModelSerializer):
             "document_number",
             "issued_at",
             "override_reason",
-            "override_by",
+            "override_by_name",
         ]
 
 
@@ -282,7 +284,7 @@ class MeetingViewSet(WriteViewSet[Meeting]):
     def get_queryset(self) -> QuerySet[Meeting]:
         return (
             selectors.visible_to(self.request.user)
-            .select_related("convener", "region", "minutes")
+            .select_related("convener", "region", "minutes", "minutes__override_by")
             .prefetch_related(
                 "tasks",
                 "minutes__confirmations__unit",

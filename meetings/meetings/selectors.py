@@ -121,7 +121,7 @@ def meeting_detail(*, user: User, pk: int) -> Meeting:
     """One meeting in the user's scope with everything its page shows; Meeting.DoesNotExist otherwise."""
     return (
         visible_to(user)
-        .select_related("convener", "region", "created_by", "minutes")
+        .select_related("convener", "region", "created_by", "minutes", "minutes__override_by")
         .prefetch_related(
             "tasks",
             "minutes__confirmations__unit",

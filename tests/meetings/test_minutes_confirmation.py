@@ -244,7 +244,7 @@ def test_the_api_confirms_and_issues_as_the_page_does(cast, circulated):
     assert issued.status_code == 200, issued.json()
     minutes = issued.json()["minutes"]
     assert minutes["status"] == "issued" and minutes["override_reason"] == "领导批示提前印发"
-    assert minutes["override_by"] == cast.office.pk
+    assert minutes["override_by_name"] == cast.office.display_name
     assert [(c["unit"], c["verdict"], c["comment"]) for c in minutes["confirmations"]] == [
         (cast.unit.pk, "amend", "请补充出席人员")
     ]
