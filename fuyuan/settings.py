@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "fuyuan.lib.middleware.RejectNullCharacterMiddleware",
     "members.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "members.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -187,6 +188,8 @@ AUTHENTICATION_BACKENDS = [
     "members.backends.UnitAwareModelBackend",
 ]
 LOGIN_URL = "login"
+# A password reset link (fuyuan.views.PasswordResetView) is valid this long, and once.
+PASSWORD_RESET_TIMEOUT = env_int("FUYUAN_PASSWORD_RESET_HOURS", 24, minimum=1) * 3600
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
@@ -305,7 +308,12 @@ REST_FRAMEWORK = {
         *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     ],
     # The token endpoint (members.api.TokenView): per address, beside the lock-out of django-axes.
-    "DEFAULT_THROTTLE_RATES": {"token": env_str("FUYUAN_TOKEN_RATE", "20/min")},
+    # The password reset page (fuyuan.views.PasswordResetView): requests per address, links per email address.
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env_str("FUYUAN_TOKEN_RATE", "20/min"),
+        "password_reset": env_str("FUYUAN_PASSWORD_RESET_RATE", "10/hour"),
+        "password_reset_email": env_str("FUYUAN_PASSWORD_RESET_EMAIL_RATE", "3/hour"),
+    },
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "members.permissions.LeadersReadOnly",
