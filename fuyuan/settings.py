@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cases",
     "meetings",
     "stats",
+    "search",
 ]
 
 MIDDLEWARE = [

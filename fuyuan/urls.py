@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("meetings.urls")),
     path("", include("stats.urls")),
+    path("", include("search.urls")),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
