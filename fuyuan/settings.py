@@ -374,6 +374,9 @@ FUYUAN_HEARTBEAT_MAX_AGE_SECONDS = env_int("FUYUAN_HEARTBEAT_MAX_AGE_SECONDS", 1
 FUYUAN_STATS_CACHE_SECONDS = env_int("FUYUAN_STATS_CACHE_SECONDS", 300, minimum=0)
 FUYUAN_STATS_MAX_LAG_SECONDS = env_int("FUYUAN_STATS_MAX_LAG_SECONDS", 60, minimum=0)
 
+# The header search (search/selectors.py): how long one kind of record may take on PostgreSQL.
+FUYUAN_SEARCH_KIND_TIMEOUT_MS = env_int("FUYUAN_SEARCH_KIND_TIMEOUT_MS", 200, minimum=20)
+
 # The alert ladder of judicial recommendations (cases/recommendations/alerts.py): days.
 FUYUAN_RECOMMENDATION_ACK_REMINDER_DAYS = env_int("FUYUAN_RECOMMENDATION_ACK_REMINDER_DAYS", 5, minimum=1)
 FUYUAN_RECOMMENDATION_DUE_SOON_DAYS = tuple(

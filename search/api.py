@@ -29,6 +29,7 @@ class GroupSerializer(serializers.Serializer):
     label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     count = serializers.IntegerField(help_text=f"matching records, at most {selectors.COUNT_CAP}")
     capped = serializers.BooleanField(help_text=f"more than {selectors.COUNT_CAP} match")
+    timed_out = serializers.BooleanField(help_text="the term was too short to search this kind in time: no results")
     results = HitSerializer(many=True, source="hits")
     links = LinkSerializer(many=True)
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Model, QuerySet
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -39,6 +41,8 @@ MAX_LENGTH = 100
 #: Rows shown per kind, and where a kind's count stops ("100+").
 LIMIT = 5
 COUNT_CAP = 100
+#: PostgreSQL's SQLSTATE of a statement cancelled by ``statement_timeout``.
+QUERY_CANCELED = "57014"
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class Group:
     capped: bool
     hits: list[Hit]
     links: list[Link] = field(default_factory=list)
+    timed_out: bool = False  # the kind took longer than FUYUAN_SEARCH_KIND_TIMEOUT_MS: nothing shown
 
 
 @dataclass(frozen=True)
@@ -182,29 +187,51 @@ def search(*, user: User, term: str, kinds: tuple[str, ...] = KIND_CODES, limit:
     """Each kind's newest ``limit`` records matching ``term`` within ``user``'s scope, with a capped count.
 
     An empty term finds nothing (and costs no query). Two queries per kind (three for recommendations,
-    whose filter first looks up the units named by the term).
+    whose filter first looks up the units named by the term). On PostgreSQL each kind may take at most
+    ``FUYUAN_SEARCH_KIND_TIMEOUT_MS``: a term of one or two characters cannot use the trigram indexes and,
+    when it matches few rows of a large table, would read all of it; that kind is then marked
+    ``timed_out`` (its list, searched by the same term, pages through it instead).
     """
     term = clean_term(term)
     if not term:
         return []
-    groups = []
-    for kind in KINDS:
-        if kind.code not in kinds:
-            continue
-        qs = kind.matching(user, term)
-        hits = [kind.hit(obj) for obj in qs.select_related(*kind.related).order_by(*kind.order)[:limit]]
-        if len(hits) < limit:
-            count = len(hits)  # all of them are here: no count to run
-        else:
-            count = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
-        groups.append(
-            Group(
-                kind=kind.code,
-                label=str(kind.label),
-                count=min(count, COUNT_CAP),
-                capped=count > COUNT_CAP,
-                hits=hits,
-                links=kind.links(user, term),
-            )
-        )
-    return groups
+    wanted = [kind for kind in KINDS if kind.code in kinds]
+    with transaction.atomic(), _time_limit(settings.FUYUAN_SEARCH_KIND_TIMEOUT_MS):
+        return [_group(kind, user=user, term=term, limit=limit) for kind in wanted]
+
+
+class _time_limit:  # a context manager, used like one
+    """``SET LOCAL statement_timeout`` on PostgreSQL for the enclosing transaction, then back to the default."""
+
+    def __init__(self, milliseconds: int) -> None:
+        self.sql = f"SET LOCAL statement_timeout = {int(milliseconds)}" if connection.vendor == "postgresql" else ""
+
+    def __enter__(self) -> None:
+        if self.sql:
+            with connection.cursor() as cursor:
+                cursor.execute(self.sql)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.sql and not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
+
+
+def _group(kind: Kind, *, user: User, term: str, limit: int) -> Group:
+    group = Group(kind=kind.code, label=str(kind.label), count=0, capped=False, hits=[], links=kind.links(user, term))
+    try:
+        with transaction.atomic():  # a savepoint: a cancelled query leaves the other kinds' transaction usable
+            qs = kind.matching(user, term)
+            group.hits = [kind.hit(obj) for obj in qs.select_related(*kind.related).order_by(*kind.order)[:limit]]
+            if len(group.hits) < limit:
+                count = len(group.hits)  # all of them are here: no count to run
+            else:
+                count = qs.order_by().values("pk")[: COUNT_CAP + 1].count()
+    except DatabaseError as exc:
+        cause = exc.__cause__
+        if (getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)) != QUERY_CANCELED:
+            raise
+        group.hits, group.timed_out = [], True
+        return group
+    group.count, group.capped = min(count, COUNT_CAP), count > COUNT_CAP
+    return group

@@ -21,6 +21,7 @@ def search_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         "term": term,
         "groups": groups,
         "found": [g for g in groups if g.count],
+        "slow": [g for g in groups if g.timed_out],
         "total": sum(g.count for g in groups),
         "capped": any(g.capped for g in groups),
     }
