@@ -24,6 +24,7 @@ from members.api import (
     UnitViewSet,
     UserViewSet,
 )
+from search.api import SearchView
 from stats.api import SummaryView as StatsSummaryView
 
 app_name = "api"
@@ -57,5 +58,6 @@ urlpatterns = [
     # API.md spells it without the trailing slash.
     path("meetings/<int:pk>/ics", meetings_api.MeetingIcsViewSet.as_view({"get": "ics"}), name="meeting-api-ics"),
     path("stats/summary/", StatsSummaryView.as_view(), name="stats-summary"),
+    path("search/", SearchView.as_view(), name="search"),
     path("", include(router.urls)),
 ]

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cases",
     "meetings",
     "stats",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "fuyuan.lib.middleware.RejectNullCharacterMiddleware",
     "members.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "members.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -187,6 +189,8 @@ AUTHENTICATION_BACKENDS = [
     "members.backends.UnitAwareModelBackend",
 ]
 LOGIN_URL = "login"
+# A password reset link (fuyuan.views.PasswordResetView) is valid this long, and once.
+PASSWORD_RESET_TIMEOUT = env_int("FUYUAN_PASSWORD_RESET_HOURS", 24, minimum=1) * 3600
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
@@ -305,7 +309,12 @@ REST_FRAMEWORK = {
         *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     ],
     # The token endpoint (members.api.TokenView): per address, beside the lock-out of django-axes.
-    "DEFAULT_THROTTLE_RATES": {"token": env_str("FUYUAN_TOKEN_RATE", "20/min")},
+    # The password reset page (fuyuan.views.PasswordResetView): requests per address, links per email address.
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env_str("FUYUAN_TOKEN_RATE", "20/min"),
+        "password_reset": env_str("FUYUAN_PASSWORD_RESET_RATE", "10/hour"),
+        "password_reset_email": env_str("FUYUAN_PASSWORD_RESET_EMAIL_RATE", "3/hour"),
+    },
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "members.permissions.LeadersReadOnly",
@@ -364,6 +373,9 @@ FUYUAN_HEARTBEAT_MAX_AGE_SECONDS = env_int("FUYUAN_HEARTBEAT_MAX_AGE_SECONDS", 1
 # often per scope while the records keep changing (0: on every change).
 FUYUAN_STATS_CACHE_SECONDS = env_int("FUYUAN_STATS_CACHE_SECONDS", 300, minimum=0)
 FUYUAN_STATS_MAX_LAG_SECONDS = env_int("FUYUAN_STATS_MAX_LAG_SECONDS", 60, minimum=0)
+
+# The header search (search/selectors.py): how long one kind of record may take on PostgreSQL.
+FUYUAN_SEARCH_KIND_TIMEOUT_MS = env_int("FUYUAN_SEARCH_KIND_TIMEOUT_MS", 200, minimum=20)
 
 # The alert ladder of judicial recommendations (cases/recommendations/alerts.py): days.
 FUYUAN_RECOMMENDATION_ACK_REMINDER_DAYS = env_int("FUYUAN_RECOMMENDATION_ACK_REMINDER_DAYS", 5, minimum=1)

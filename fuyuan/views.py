@@ -1,22 +1,28 @@
-"""Project-level views: sign-in and the health check."""
+"""Project-level views: sign-in, the password pages and the health check."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 from rest_framework.exceptions import NotFound
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from fuyuan.celery import app
+from members.forms import PasswordChangeForm, PasswordResetForm, PasswordResetSetForm
 from members.models import WorkerHeartbeat
 from members.services import user_set_language
 
@@ -32,6 +38,65 @@ class LoginView(auth_views.LoginView):
         if lang:
             user_set_language(user=form.get_user(), language=lang)
         return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change.html"
+    form_class = PasswordChangeForm
+
+
+class _ResetThrottle(SimpleRateThrottle):
+    """The password reset's rates (``DEFAULT_THROTTLE_RATES``), kept in the cache like the API's throttles."""
+
+    def __init__(self, scope: str, ident: str) -> None:
+        self.scope, self.ident = scope, ident
+        super().__init__()
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.ident}
+
+    @classmethod
+    def allows(cls, scope: str, *, request: HttpRequest, ident: str = "") -> bool:
+        """Count this request against ``scope`` for ``ident`` (default: the client's address)."""
+        drf_request: Any = request  # DRF's throttles read only ``request.META`` of a plain request
+        no_view: Any = None
+        return cls(scope, ident or BaseThrottle().get_ident(drf_request)).allow_request(drf_request, no_view)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Forgotten password: a link by email, valid ``PASSWORD_RESET_TIMEOUT``.
+
+    The answer is the same whether or not the address belongs to anyone (no enumeration). An address
+    (IP) may ask ``password_reset`` times, and one email address receives ``password_reset_email``
+    links at most, per period; past the first the page says to wait, past the second nothing is sent.
+    """
+
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    form_class = PasswordResetForm
+    success_url = reverse_lazy("password_reset_done")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not _ResetThrottle.allows("password_reset", request=request):
+            form = self.get_form()
+            form.is_valid()
+            form.add_error(None, _("请求过于频繁,请稍后再试。"))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: auth_forms.PasswordResetForm) -> HttpResponse:
+        email = form.cleaned_data["email"].strip().lower()
+        if not _ResetThrottle.allows("password_reset_email", request=self.request, ident=email):
+            return HttpResponseRedirect(self.get_success_url())  # the same answer; nothing more is sent
+        self.extra_email_context = {"site_url": settings.SITE_URL, "hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "registration/password_reset_confirm.html"
+    form_class = PasswordResetSetForm
+    success_url = reverse_lazy("password_reset_complete")
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -197,7 +197,10 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         (_("个人信息"), {"fields": ["name", "email", "phone", "unit", "language", "email_notifications"]}),
-        (_("角色与权限"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (
+            _("角色与权限"),
+            {"fields": ["is_active", "must_change_password", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
         (_("重要日期"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [

@@ -539,6 +539,7 @@ class TokenView(APIView):
         responses={
             200: inline_serializer("Token", {"token": serializers.CharField()}),
             400: OpenApiTypes.OBJECT,
+            403: OpenApiTypes.OBJECT,
             429: OpenApiTypes.OBJECT,
         },
         auth=[],
@@ -554,6 +555,11 @@ class TokenView(APIView):
         if not valid:
             raise serializers.ValidationError(serializer.errors)
         user = serializer.validated_data["user"]
+        if user.must_change_password:
+            return Response(
+                {"detail": _("请先登录网页,把办公室重置的一次性密码改为您自己的密码。")},
+                status=status.HTTP_403_FORBIDDEN,
+            )
         key = services.api_token_issue(user=user)
         # A token is a sign-in: record it (last_login, the lock-out counter reset, axes' access log).
         user_logged_in.send(sender=user.__class__, request=request, user=user)

@@ -4,10 +4,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from fuyuan.lib.forms import BootstrapFormMixin
+from members import services
 from members.models import Liaison, MemberUnit, Region, User
 
 
@@ -82,3 +84,30 @@ class LiaisonCreateForm(BootstrapFormMixin, forms.Form):
     email = forms.EmailField(label=_("邮箱"), required=False)
     phone = forms.CharField(label=_("电话"), max_length=30, required=False)
     liaison_role = forms.ChoiceField(label=_("角色"), choices=Liaison.Role.choices, initial=Liaison.Role.PRIMARY)
+
+
+class _SavesThroughService:
+    """Django's password forms, saved by ``members.services.user_password_set`` (history, API tokens, flag)."""
+
+    reason = ""
+    user: User
+    cleaned_data: dict[str, Any]
+
+    def save(self, commit: bool = True) -> User:
+        return services.user_password_set(
+            user=self.user, password=self.cleaned_data["new_password1"], reason=self.reason
+        )
+
+
+class PasswordChangeForm(_SavesThroughService, BootstrapFormMixin, auth_forms.PasswordChangeForm):
+    reason = "password changed"
+
+
+class PasswordResetSetForm(_SavesThroughService, BootstrapFormMixin, auth_forms.SetPasswordForm):
+    reason = "password reset by email"
+
+
+class PasswordResetForm(BootstrapFormMixin, auth_forms.PasswordResetForm):
+    email = forms.EmailField(
+        label=_("电子邮箱"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )

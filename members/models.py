@@ -161,6 +161,11 @@ class User(AbstractUser):
     )
     language = models.CharField(_("界面语言"), max_length=10, choices=Language.choices, default=Language.ZH_HANS)
     email_notifications = models.BooleanField(_("接收邮件提醒"), default=True)
+    must_change_password = models.BooleanField(
+        _("须修改密码"),
+        default=False,
+        help_text=_("办公室重置的一次性密码:本人登录后须先设置新密码。"),
+    )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
     # Not a column: the user's roles, read once per request (members.roles.roles_of).
     _fuyuan_roles: frozenset[str]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -228,6 +229,36 @@ def user_retire(*, user: User, by: User | None = None) -> User:
     _record(user, by=by, reason="retired")
     user.save(update_fields=["is_active"])
     Liaison.objects.filter(user=user).delete()
+    api_tokens_revoke(user=user, by=None)
+    return user
+
+
+@transaction.atomic
+def user_password_reset(*, user: User, by: User) -> str:
+    """A new one-time password (returned this once) for a person ``by`` manages; their API tokens end, and
+    they must choose a new password at the next sign-in."""
+    _lock_row(user)
+    _check_may_manage(by=by, user=user, roles=None)
+    if not user.is_active:
+        raise ValidationError(_("该账户已停用,不能重置密码。"))
+    user.set_password(password := secrets.token_urlsafe(9))
+    user.must_change_password = True
+    _record(user, by=by, reason="password reset by office")
+    user.save(update_fields=["password", "must_change_password"])
+    api_tokens_revoke(user=user, by=None)
+    return password
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str, reason: str) -> User:
+    """The person sets their own password (signed in, or by an emailed reset link): validated; their API
+    tokens end; a one-time password no longer has to be changed."""
+    _lock_row(user)
+    validate_password(password, user)
+    user.set_password(password)
+    user.must_change_password = False
+    _record(user, by=user, reason=reason)
+    user.save(update_fields=["password", "must_change_password"])
     api_tokens_revoke(user=user, by=None)
     return user
 

@@ -11,6 +11,11 @@ urlpatterns = [
     path("units/<int:pk>/tribunals/add/", views.tribunal_add, name="tribunal-add"),
     path("units/<int:pk>/liaisons/add/", views.liaison_add, name="liaison-add"),
     path("units/<int:pk>/liaisons/<int:user_id>/retire/", views.liaison_retire, name="liaison-retire"),
+    path(
+        "units/<int:pk>/liaisons/<int:user_id>/reset-password/",
+        views.liaison_password_reset,
+        name="liaison-password-reset",
+    ),
     path("tasks/", views.task_list, name="task-list"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read/", views.inbox_mark_read, name="inbox-read"),

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -131,7 +131,7 @@ def unit_actions(unit: MemberUnit, user: User) -> set[str]:
     and retire its liaisons and, on a basic court's page, add its 人民法庭."""
     if not (is_office(user) and services.may_manage_unit(by=user, unit=unit)):
         return set()
-    actions = {"liaison_add", "liaison_retire"}
+    actions = {"liaison_add", "liaison_retire", "liaison_password_reset"}
     if unit.kind == MemberUnit.Kind.COURT and unit.court_level == MemberUnit.CourtLevel.BASIC and unit.active:
         actions.add("tribunal_add")
     return actions
@@ -212,6 +212,35 @@ def liaison_retire(request: AuthenticatedHttpRequest, pk: int, user_id: int) -> 
     services.user_retire(by=request.user, user=user)
     messages.success(request, _("%(name)s 已不再担任联络员,账户已停用。") % {"name": user.display_name})
     return redirect("unit-detail", pk=pk)
+
+
+@login_required
+def liaison_password_reset(request: AuthenticatedHttpRequest, pk: int, user_id: int) -> HttpResponse:
+    """The office gives a liaison of a unit it manages a one-time password (shown once), after confirming.
+
+    A person the office does not manage is 404; the person must set their own password at the next sign-in.
+    """
+    if not is_office(request.user):
+        raise PermissionDenied(_("只有领导小组办公室可以重置联络员的密码。"))
+    person = get_object_or_404(
+        User.objects.select_related("unit__region", "liaison"), pk=user_id, unit_id=pk, liaison__isnull=False
+    )
+    if not services.may_manage(by=request.user, user=person):
+        raise Http404
+    assert person.unit is not None  # filtered on the unit
+    if request.method == "POST":
+        try:
+            password = services.user_password_reset(by=request.user, user=person)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("已重置 %(name)s 的密码,一次性密码:%(password)s(仅显示一次,请当面或电话告知;登录后须改密码)。")
+                % {"name": person.display_name, "password": password},
+            )
+        return redirect("unit-detail", pk=pk)
+    return render(request, "members/liaison_password_reset.html", {"unit": person.unit, "person": person})
 
 
 @login_required

@@ -128,9 +128,19 @@ def search_condition(term: str) -> Func:
     text = Func(
         F("case_number"), F("subject"), template="(%(expressions)s)", arg_joiner=" || ' ' || ", output_field=TextField()
     )
-    return Func(
-        text, Value(f"%{escaped}%"), template="%(expressions)s", arg_joiner=" ILIKE ", output_field=BooleanField()
-    )
+    return _ILike(text, Value(f"%{escaped}%"))
+
+
+class _ILike(Func):
+    """``a ILIKE b`` on PostgreSQL; SQLite (development without services) has LIKE, case-blind for ASCII,
+    whose escape character must be named."""
+
+    template = "%(expressions)s"
+    arg_joiner = " ILIKE "
+    output_field = BooleanField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, arg_joiner=" LIKE ", template="%(expressions)s ESCAPE '\\'", **extra)
 
 
 def list_rows(qs: QuerySet[Referral]) -> QuerySet[Referral]:

@@ -27,7 +27,7 @@ def test_liaison_finds_a_unit_in_the_directory(live_server, page: Page, cast: Ca
 
     page.get_by_role("link", name="成员单位").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("成员单位与法院")
-    page.fill("input[name=q]", "生态")
+    page.fill("#main input[name=q]", "生态")  # the list's own box, not the header's search
     page.get_by_role("button", name="查询").click()
     expect(page).to_have_url(re.compile(r"q=%E7%94%9F%E6%80%81"))
     rows = page.locator("table tbody tr")

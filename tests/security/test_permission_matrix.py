@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.security, pytest.mark.django_db]
 
 ROLES = ("office", "liaison", "court_clerk", "leader", "admin", "anonymous")
 SIDES = ("own", "other")
-PAGE_URLCONFS = ("members.urls", "cases.urls", "meetings.urls", "stats.urls")
+PAGE_URLCONFS = ("members.urls", "cases.urls", "meetings.urls", "stats.urls", "search.urls")
 
 # Which object a page's ``pk`` (or other argument) refers to, by the URL name's prefix.
 PK_OBJECT = {
