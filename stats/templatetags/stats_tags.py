@@ -21,3 +21,9 @@ def sort_link(label: Any, key: str, current: str, param: str, query: str, other:
     href = f"?{query}&{params}" if query else f"?{params}"
     arrow = (" ↓" if descending else " ↑") if active else ""
     return format_html('<a href="{}">{}{}</a>', href, label, arrow)
+
+
+@register.filter
+def with_columns(cells: list[Any], columns: list[Any]) -> list[tuple[Any, Any]]:
+    """``(column, cell)`` pairs of a table row, so that each cell can name its column (``data-label``)."""
+    return list(zip(columns, cells, strict=False))

@@ -1,0 +1,69 @@
+"""Every page of the crawl, for every role, at 390 px in Chromium: none scrolls sideways.
+
+The crawl (``tests/crawl/crawler.py``) gives the pages each role reaches from the home page on the demo
+dataset (``manage.py load_demo``); each role's pages are then opened in one browser context at the width
+of a phone. A page fails when the document is wider than the window (``scrollWidth > innerWidth``), and
+when a list table is wider than its box (a table that scrolls sideways inside ``.table-responsive`` is
+the same trouble for the reader: it must stack into cards below 576 px instead).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+from playwright.sync_api import Browser
+
+from members.models import User
+from tests.conftest import ensure_organisation
+from tests.crawl import crawler
+
+PHONE = {"width": 390, "height": 844}
+
+# What the page measures: the document's width, and every list table that is wider than its box.
+MEASURE = """() => {
+  const wide = [];
+  for (const box of document.querySelectorAll('.table-responsive')) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      const table = box.querySelector('table');
+      const label = table && (table.dataset.testid || table.className) || box.className;
+      wide.push(`${label}: ${box.scrollWidth} px in ${box.clientWidth} px`);
+    }
+  }
+  return {width: document.documentElement.scrollWidth, window: window.innerWidth, wide: wide};
+}"""
+
+
+def _session_cookie(user: User, url: str) -> dict[str, str]:
+    client = Client()
+    client.force_login(user)
+    return {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": url}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_page_of_the_crawl_scrolls_sideways_at_390_px(live_server, browser: Browser) -> None:  # type: ignore[no-untyped-def]
+    ensure_organisation()
+    call_command("load_demo", stdout=io.StringIO())
+    users = {u.username: u for u in User.objects.filter(username__in=crawler.ROLES.values())}
+    failures: list[str] = []
+    opened = 0
+    for role, username in crawler.ROLES.items():
+        crawl = crawler.crawl_role(role, users[username])
+        assert not crawl.problems, crawler.report([crawl])
+        context = browser.new_context(locale="zh-CN", viewport=PHONE)
+        context.add_cookies([_session_cookie(users[username], live_server.url)])  # type: ignore[list-item]
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        for url in crawl.pages:
+            page.goto(live_server.url + url, wait_until="load")
+            opened += 1
+            seen = page.evaluate(MEASURE)
+            if seen["width"] > seen["window"]:
+                failures.append(f"{role} {url}: the page is {seen['width']} px wide in a {seen['window']} px window")
+            failures.extend(f"{role} {url}: the table {wide}" for wide in seen["wide"])
+        context.close()
+    assert opened > 100, f"only {opened} pages opened"
+    assert not failures, "\n".join(failures)
