@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import models
+from django.forms import Textarea
 from simple_history.admin import SimpleHistoryAdmin
 
 from meetings.meetings.models import (
@@ -21,9 +22,14 @@ from meetings.meetings.models import (
 from meetings.meetings.services import place
 
 
+# The inlines' text fields as small boxes: a row of the tabular inline fits the change page at 1366 px.
+COMPACT_TEXT = {models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 28})}}
+
+
 class InvitationInline(admin.TabularInline):
     model = Invitation
     extra = 0
+    formfield_overrides = COMPACT_TEXT
     raw_id_fields = ["unit"]
     readonly_fields = ["replied_at", "replied_by"]
 
@@ -31,6 +37,7 @@ class InvitationInline(admin.TabularInline):
 class AgendaItemInline(admin.TabularInline):
     model = AgendaItem
     extra = 0
+    formfield_overrides = COMPACT_TEXT
     raw_id_fields = ["presenter_unit"]
 
 
