@@ -21,9 +21,10 @@ from meetings.meetings.models import (
 )
 from meetings.meetings.services import place
 
-
 # The inlines' text fields as small boxes: a row of the tabular inline fits the change page at 1366 px.
-COMPACT_TEXT = {models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 28})}}
+COMPACT_TEXT: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
+    models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 28})}
+}
 
 
 class InvitationInline(admin.TabularInline):
