@@ -42,6 +42,7 @@ urlpatterns = [
     ),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("fuyuan.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,4 +1,4 @@
-"""Project-level views: sign-in, the password pages and the health check."""
+"""Project-level views: sign-in, the password pages, the health check and the favicon."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -161,3 +162,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     failing = [name for name, check in checks.items() if not check["ok"]]
     body = {"status": "ok" if not failing else "fail", "failing": failing, "checks": checks}
     return JsonResponse(body, status=200 if not failing else 503)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``, which browsers ask for on their own: our SVG icon (pages link it too)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

@@ -30,3 +30,9 @@ def chart(charts: dict[str, Any], key: str, element_id: str, height: int = 320) 
     spec = charts.get(key) or {}
     empty = not any(value for series in spec.get("series", []) for value in series.get("data", []))
     return {"key": key, "element_id": element_id, "height": height, "empty": empty}
+
+
+@register.filter
+def with_columns(cells: list[Any], columns: list[Any]) -> list[tuple[Any, Any]]:
+    """``(column, cell)`` pairs of a table row, so that each cell can name its column (``data-label``)."""
+    return list(zip(columns, cells, strict=False))

@@ -62,6 +62,7 @@ def shape(url: str) -> str:
 class Crawl:
     role: str
     visited: list[str] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)  # the visited URLs that answered 200 with an HTML page
     problems: list[str] = field(default_factory=list)
 
 
@@ -94,6 +95,8 @@ def crawl_role(role: str, user: User) -> Crawl:
         if response.status_code in (301, 302, 303, 307, 308):
             hrefs = [response["Location"]]
         elif "text/html" in response.get("Content-Type", "") and not response.streaming:
+            if response.status_code == 200:
+                result.pages.append(url)
             parser = _Links()
             parser.feed(response.content.decode("utf-8", "replace"))
             hrefs = parser.links

@@ -29,6 +29,7 @@ def test_recommendation_from_draft_to_closed(live_server, page: Page, cast: Cast
     page.get_by_role("button", name="保存草稿").click()
     expect(page.get_by_test_id("status")).to_have_text("草稿")
     page.get_by_test_id("action-issue").get_by_role("button", name="发出").click()
+    page.locator("[data-confirm-accept]").click()  # the confirmation dialog
     expect(page.get_by_test_id("status")).to_have_text("已发出")
 
     sign_in(page, live_server.url, "liaison")
@@ -53,6 +54,7 @@ def test_recommendation_from_draft_to_closed(live_server, page: Page, cast: Cast
     page.get_by_role("link", name="(2025)测中法建字第8号").click()
     page.get_by_test_id("action-close").locator("textarea").fill("理由成立。")
     page.get_by_test_id("action-close").get_by_role("button", name="办结").click()
+    page.locator("[data-confirm-accept]").click()  # the confirmation dialog
     expect(page.get_by_test_id("status")).to_have_text("已办结")
     expect(page.get_by_test_id("timeline")).to_contain_text("回复")
     rec = JudicialRecommendation.objects.get(number="(2025)测中法建字第8号")
