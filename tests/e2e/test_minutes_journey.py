@@ -13,16 +13,8 @@ from playwright.sync_api import Page, expect
 from meetings.meetings import minutes as meeting_minutes
 from meetings.meetings import services as meeting_services
 from meetings.models import Minutes
-from tests.conftest import PASSWORD, Cast
-
-
-def _sign_in(page: Page, url: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+from tests.conftest import Cast
+from tests.e2e.helpers import click_and_confirm, sign_in
 
 
 @pytest.mark.django_db(transaction=True)
@@ -42,16 +34,15 @@ def test_office_circulates_liaison_comments_office_issues_early(live_server, pag
     )
     meeting_services.meeting_hold(meeting=meeting, by=cast.office, now=now)
     meeting_minutes.minutes_save(meeting=meeting, by=cast.office, body="一、会议通报了生态环境执法与司法衔接情况。")
-    page.on("dialog", lambda dialog: dialog.accept())  # 印发 asks "确定印发?"
 
-    _sign_in(page, live_server.url, "office")
+    sign_in(page, live_server.url, "office")
     page.goto(f"{live_server.url}/meetings/{meeting.pk}/")
     page.fill("input[name=confirm_by]", (timezone.localdate(now) + timedelta(days=5)).isoformat())
     page.get_by_role("button", name="送参会单位确认").click()
     expect(page.get_by_test_id("minutes-answers")).to_contain_text("未确认")
 
     # 甲局 never answered the invitation; it is asked all the same, in its inbox and on its home page.
-    _sign_in(page, live_server.url, "liaison")
+    sign_in(page, live_server.url, "liaison")
     expect(page.get_by_test_id("minutes-to-confirm")).to_contain_text("生态环境保护联席会议")
     page.goto(f"{live_server.url}/inbox/")
     page.get_by_role("link", name="请确认会议纪要:生态环境保护联席会议").click()
@@ -62,7 +53,7 @@ def test_office_circulates_liaison_comments_office_issues_early(live_server, pag
     form.get_by_role("button", name="提交意见").click()
     expect(page.get_by_test_id("minutes-answers")).to_contain_text("有意见")
 
-    _sign_in(page, live_server.url, "office")
+    sign_in(page, live_server.url, "office")
     page.goto(f"{live_server.url}/inbox/")
     expect(
         page.get_by_role("link", name=f"{cast.unit.name}对会议纪要提出修改意见:生态环境保护联席会议")
@@ -73,14 +64,14 @@ def test_office_circulates_liaison_comments_office_issues_early(live_server, pag
     expect(answers).to_contain_text("未确认")  # the court has not answered; the deadline is days away
     issue = page.get_by_test_id("minutes-issue")
     issue.get_by_label("文号").fill("甘府院纪〔2026〕21号")
-    issue.get_by_role("button", name="提前印发").click()  # no reason: refused, nothing issued
+    click_and_confirm(page, issue.get_by_role("button", name="提前印发"))  # no reason: refused, nothing issued
     expect(page.locator(".fy-messages .alert-danger")).to_contain_text("提前印发须填写理由")
     assert Minutes.objects.get(meeting=meeting).status == Minutes.Status.CIRCULATED
 
     issue = page.get_by_test_id("minutes-issue")
     issue.get_by_label("文号").fill("甘府院纪〔2026〕21号")
     issue.get_by_label("提前印发理由").fill("已采纳甲局意见;省政府常务会议急需引用。")
-    issue.get_by_role("button", name="提前印发").click()
+    click_and_confirm(page, issue.get_by_role("button", name="提前印发"))
     expect(page.get_by_test_id("minutes-number")).to_have_text("甘府院纪〔2026〕21号")
     expect(page.get_by_test_id("minutes-override")).to_contain_text("省政府常务会议急需引用")
     minutes = Minutes.objects.get(meeting=meeting)

@@ -12,20 +12,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from meetings.models import Decision, Invitation, Meeting
 from members.models import Notification
-from tests.conftest import PASSWORD, Cast
+from tests.conftest import Cast
+from tests.e2e.helpers import sideways_scroll, sign_in
 from tests.e2e.pickers import pick_unit
-
-
-def _sign_in(page: Page, url: str, username: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-
-
-def _sideways(page: Page) -> int:
-    return int(page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth"))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -34,7 +23,7 @@ def test_office_records_a_past_meeting_with_attendance_minutes_and_decisions(
 ) -> None:
     base = live_server.url
     start = timezone.localtime(timezone.now() - timedelta(days=6)).replace(hour=9, minute=30, second=0, microsecond=0)
-    _sign_in(page, base, "office")
+    sign_in(page, base, "office")
     page.goto(f"{base}/meetings/")
     page.get_by_role("link", name="补录已召开会议").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("补录已召开会议")
@@ -92,12 +81,12 @@ def test_office_records_a_past_meeting_with_attendance_minutes_and_decisions(
     phone = context.new_page()
     phone.set_default_timeout(15_000)
     try:
-        _sign_in(phone, base, "office")
+        sign_in(phone, base, "office")
         phone.goto(f"{base}/meetings/{meeting.pk}/attendance/")
         expect(phone.get_by_test_id("sign-in-row")).to_have_count(2)
-        assert _sideways(phone) <= 0
+        assert sideways_scroll(phone) <= 0
         phone.goto(f"{base}/meetings/{meeting.pk}/")
         expect(phone.get_by_test_id("attendance")).to_be_visible()
-        assert _sideways(phone) <= 0
+        assert sideways_scroll(phone) <= 0
     finally:
         context.close()

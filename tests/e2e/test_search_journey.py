@@ -8,21 +8,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.cases.recommendations.support import make_issued
-from tests.conftest import PASSWORD, Cast
-
-
-def _sign_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", "office")
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("您好")
+from tests.conftest import Cast
+from tests.e2e.helpers import sign_in
 
 
 @pytest.mark.django_db(transaction=True)
 def test_office_finds_a_recommendation_with_the_header_search(live_server, page: Page, cast: Cast) -> None:  # type: ignore[no-untyped-def]
     rec = make_issued(cast, number="(2026)甘测法建字第88号", title="关于规范停车收费的司法建议")
-    _sign_in(page, live_server.url)
+    sign_in(page, live_server.url, "office")
 
     box = page.get_by_test_id("header-search")
     box.fill("法建字第88号")
@@ -42,7 +35,7 @@ def test_office_finds_a_recommendation_with_the_header_search(live_server, page:
 def test_header_search_fits_a_phone_in_the_menu(live_server, page: Page, cast: Cast) -> None:  # type: ignore[no-untyped-def]
     make_issued(cast, title="关于规范停车收费的司法建议")
     page.set_viewport_size({"width": 390, "height": 844})
-    _sign_in(page, live_server.url)
+    sign_in(page, live_server.url, "office")
     box = page.get_by_test_id("header-search")
     expect(box).to_be_hidden()  # folded into the menu
     page.get_by_role("button", name="菜单").click()
