@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db import models
-from django.forms import Textarea
+from django.forms import Textarea, TextInput
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -27,7 +27,8 @@ from meetings.meetings.services import place
 
 # The inlines' text fields as small boxes: a row of the tabular inline fits the change page at 1366 px.
 COMPACT_TEXT: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
-    models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 28})}
+    models.TextField: {"widget": Textarea(attrs={"rows": 2, "cols": 24})},
+    models.CharField: {"widget": TextInput(attrs={"size": 16})},
 }
 
 

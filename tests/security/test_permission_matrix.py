@@ -107,6 +107,8 @@ def page_url(name: str, args: tuple[str, ...], side: world.Side) -> str:
             kwargs["proposal_id"] = side.pk("proposal")
         elif arg == "token":
             kwargs["token"] = side.objects["feed"].token
+        elif arg == "uidb64":  # the password reset link's user (any value: the link is checked by the view)
+            kwargs["uidb64"] = "MQ"
         elif arg == "fmt":
             kwargs["fmt"] = "xlsx"
         else:  # pragma: no cover - a new URL argument: teach this table about it
