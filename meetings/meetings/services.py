@@ -506,11 +506,11 @@ def invitation_reply(
     meeting = Meeting.objects.get(pk=meeting.pk)
     if meeting.status != Meeting.Status.PLANNED or meeting.starts_at <= now:
         raise TransitionNotAllowed(_("会议已开始、已召开或已取消,不能再答复。"))
-    if reply not in (Invitation.Reply.ATTENDING, Invitation.Reply.DELEGATE, Invitation.Reply.DECLINED):
+    if reply not in (*ATTENDING, Invitation.Reply.DECLINED):
         raise ValidationError({"reply": [_("请选择参加、委派代表参加或不参加。")]})
     attendees = attendees.strip()
     reason = reason.strip()
-    if reply in (Invitation.Reply.ATTENDING, Invitation.Reply.DELEGATE) and not attendees:
+    if reply in ATTENDING and not attendees:
         raise ValidationError({"attendees": [_("请填写参会人员。")]})
     if reply == Invitation.Reply.DECLINED and not reason:
         raise ValidationError({"reason": [_("不参加须说明原因。")]})

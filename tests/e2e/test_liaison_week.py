@@ -84,9 +84,8 @@ def answer_the_invitation(page: Page) -> None:
     expect(page.get_by_test_id("replies")).to_contain_text("王明(副局长)、李华(法规科科长)")
 
 
-# Minutes confirmation (issue 14, item 1) belongs in this week too: once the minutes are circulated the
-# liaison confirms them from the meeting page. Its journey lives with that feature; add the step here as
-# confirm_the_minutes(page) when it is merged.
+# Minutes confirmation belongs in this week too: the liaison's part (the notice in the inbox, the to-do on the
+# home page, 提出修改意见 on the meeting page) is the journey in tests/e2e/test_minutes_journey.py.
 
 
 def log_a_consultation(page: Page, cast: Cast) -> None:
