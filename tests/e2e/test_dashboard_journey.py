@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD, Cast
+from tests.conftest import Cast
+from tests.e2e.helpers import sign_in
 from tests.stats.conftest import World, at
 
 
@@ -21,10 +22,7 @@ def test_office_reads_the_dashboard_and_opens_a_list(live_server, page: Page, ca
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "office")
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
+    sign_in(page, live_server.url, "office")
     page.get_by_role("link", name="统计").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("府院联动工作统计")
 

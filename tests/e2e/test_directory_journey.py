@@ -9,7 +9,8 @@ from playwright.sync_api import Page, expect
 
 from members.models import MemberUnit
 from members.roles import Role
-from tests.conftest import PASSWORD, Cast
+from tests.conftest import Cast
+from tests.e2e.helpers import sign_in
 from tests.factories import make_user
 
 
@@ -20,10 +21,7 @@ def test_liaison_finds_a_unit_in_the_directory(live_server, page: Page, cast: Ca
 
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    page.fill("input[name=username]", "liaison")
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("您好")
+    sign_in(page, live_server.url, "liaison")
 
     page.get_by_role("link", name="成员单位").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("成员单位与法院")

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 from cases.models import Referral
 from members.models import MemberUnit
 from tests.conftest import Cast
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import sideways_scroll, sign_in
 from tests.e2e.pickers import pick_unit
 
 
@@ -48,7 +48,7 @@ def test_pick_a_receiver_with_the_keyboard_and_submit_also_at_390_px(
         control.press_sequentially("兰州", delay=20)
         expect(page.locator(".ts-dropdown .option").first).to_be_visible()
         expect(page.locator(".ts-dropdown .optgroup-header").first).to_be_visible()
-        wide = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        wide = sideways_scroll(page)
         assert wide <= 0, f"the page scrolls {wide} px sideways"
         box = page.locator("select[name=receiver] + .ts-wrapper .ts-dropdown").bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
@@ -56,7 +56,7 @@ def test_pick_a_receiver_with_the_keyboard_and_submit_also_at_390_px(
         # And the journey itself, at that width.
         draft_referral(page, live_server.url, "手机上选择接收单位", "(2025)测移字第2号")
         assert Referral.objects.get(subject="手机上选择接收单位").receiver.name == "榆中县人民法院"
-        wide = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        wide = sideways_scroll(page)
         assert wide <= 0
     finally:
         context.close()
