@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "members",
     "cases",
     "meetings",
+    "plans",
     "stats",
     "search",
 ]

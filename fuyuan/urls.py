@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("cases.urls")),
     path("", include("meetings.urls")),
+    path("", include("plans.urls")),
     path("", include("stats.urls")),
     path("", include("search.urls")),
     path("accounts/login/", views.LoginView.as_view(), name="login"),

@@ -27,6 +27,13 @@ EVENT_LABELS: dict[str, StrOrPromise] = {
     "minutes_circulated": _("会议纪要征求确认"),
     "minutes_commented": _("会议纪要有修改意见"),
     "minutes_confirm": _("会议纪要确认即将截止"),
+    "plan_item_accepted": _("工作要点事项验收"),
+    "plan_item_assigned": _("工作要点事项交办"),
+    "plan_item_done": _("工作要点事项报完成"),
+    "plan_item_due": _("工作要点事项即将到期"),
+    "plan_item_overdue": _("工作要点事项逾期"),
+    "plan_item_returned": _("工作要点事项退回"),
+    "plan_published": _("工作要点印发"),
     "recommendation.ack_reminder": _("司法建议签收提醒"),
     "recommendation.acknowledged": _("司法建议已签收"),
     "recommendation.closed": _("司法建议已办结"),
@@ -43,6 +50,11 @@ EVENT_LABELS: dict[str, StrOrPromise] = {
     "referral_unacknowledged": _("案件移送未签收提醒"),
     "referral_update": _("案件移送进展"),
     "stats_report_ready": _("定期报告已生成"),
+    "supervision_answered": _("督办答复"),
+    "supervision_due": _("督办答复即将到期"),
+    "supervision_escalated": _("督办逾期升级"),
+    "supervision_issued": _("督办通知"),
+    "supervision_overdue": _("督办逾期未答复"),
 }
 
 

@@ -1,0 +1,90 @@
+"""Reads of the work plan. ``visible_to`` is the scope of each model: every page, export, picker and API
+view starts from it.
+
+Scope by level (``members.levels.reach_of``): administrators and the provincial office and leaders read
+every plan; the office and leaders of a 市州 or 县市区 the plans of their region and below (a plan, its
+items and its 督办 live in the plan's region). A draft is read by the office only (and administrators):
+leaders and units read a plan once it is published. A unit's people (liaisons, court clerks) read the
+published items their unit or a sub-unit leads or supports, with their plans and 督办. Outside: 404.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from members.levels import Reach, reach_of
+from members.models import User
+from members.roles import Role, has_role
+from plans.models import Plan, PlanItem, PlanProgress, Supervision
+
+PUBLISHED = Plan.Status.PUBLISHED
+
+
+def _unit_ids(user: User, reach: Reach) -> tuple[int, ...]:
+    own = (user.unit_id,) if getattr(user, "unit_id", None) else ()
+    return tuple(sorted({*own, *reach.unit_ids, *reach.court_ids}))
+
+
+def _sees_drafts(user: User) -> bool:
+    return has_role(user, Role.OFFICE, Role.ADMIN)
+
+
+def items_of_units(unit_ids: tuple[int, ...], *, prefix: str = "") -> Q:
+    """Items one of ``unit_ids`` leads or supports (``prefix`` e.g. ``"item__"`` from a related model)."""
+    supports = PlanItem.supporting_units.through.objects.filter(
+        planitem_id=OuterRef(f"{prefix.removesuffix('__')}_id" if prefix else "pk"), memberunit_id__in=unit_ids
+    )
+    return Q(**{f"{prefix}lead_unit_id__in": unit_ids}) | Q(Exists(supports))
+
+
+def _scoped(qs: QuerySet, user: User, *, prefix: str, plan_path: str) -> QuerySet:
+    """The one rule, for items (``prefix=""``) and what hangs off them (``"item__"``)."""
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    reach = reach_of(user)
+    published = Q(**{f"{plan_path}status": PUBLISHED})
+    if reach.everything:
+        return qs if _sees_drafts(user) else qs.filter(published)
+    parts = Q(pk__in=[])
+    if reach.region is not None:
+        region_part = reach.region_q()
+        parts |= region_part if _sees_drafts(user) else region_part & published
+    ids = _unit_ids(user, reach)
+    if ids:
+        parts |= items_of_units(ids, prefix=prefix) & published
+    return qs.filter(parts)
+
+
+def visible_to(user: User) -> QuerySet[PlanItem]:
+    """The plan items ``user`` may read."""
+    return _scoped(PlanItem.objects.all(), user, prefix="", plan_path="plan__")
+
+
+def plans_visible_to(user: User) -> QuerySet[Plan]:
+    """The plans ``user`` may read: by region for the office and leaders (drafts for the office only); the
+    published plans holding an item of their unit for a unit's people."""
+    if not getattr(user, "is_authenticated", False):
+        return Plan.objects.none()
+    reach = reach_of(user)
+    qs = Plan.objects.all()
+    published = Q(status=PUBLISHED)
+    if reach.everything:
+        return qs if _sees_drafts(user) else qs.filter(published)
+    parts = Q(pk__in=[])
+    if reach.region is not None:
+        region_part = reach.region_q()
+        parts |= region_part if _sees_drafts(user) else region_part & published
+    ids = _unit_ids(user, reach)
+    if ids:
+        items = PlanItem.objects.filter(Q(plan=OuterRef("pk")) & items_of_units(ids))
+        parts |= published & Q(Exists(items))
+    return qs.filter(parts)
+
+
+def supervisions_visible_to(user: User) -> QuerySet[Supervision]:
+    """The 督办 ``user`` may read: those on the items they may read."""
+    return _scoped(Supervision.objects.all(), user, prefix="item__", plan_path="item__plan__")
+
+
+def progress_of(item: PlanItem) -> QuerySet[PlanProgress]:
+    return item.progress.select_related("unit", "by", "milestone").order_by("created_at", "id")
