@@ -8,10 +8,11 @@ year the package does not know yet, Monday to Friday count as working days.
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import chinese_calendar
+from django.utils import timezone
 
 
 @lru_cache(maxsize=4096)
@@ -47,3 +48,8 @@ def add_months(start: date, months: int) -> date:
     index = start.month - 1 + months
     year, month = start.year + index // 12, index % 12 + 1
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def day_start(day: date) -> datetime:
+    """The start of ``day`` in the local time zone (Asia/Shanghai)."""
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))

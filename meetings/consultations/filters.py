@@ -11,7 +11,7 @@ from fuyuan.lib.api import scoped_choice_filter
 from fuyuan.lib.params import parse_id
 from meetings.consultations.models import Consultation
 from meetings.meetings import selectors as meeting_selectors
-from meetings.meetings.filters import LevelFilter, RegionFilter, search, with_day_range
+from members.filters import LevelFilter, RegionFilter, search, with_day_range
 
 
 def _through(field: str, column: str) -> Any:

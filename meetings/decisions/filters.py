@@ -8,7 +8,7 @@ from fuyuan.lib.api import scoped_choice_filter
 from fuyuan.lib.deadlines import OverdueQuerySet
 from meetings.decisions.models import Decision
 from meetings.meetings import selectors as meeting_selectors
-from meetings.meetings.filters import IdFilter, LevelFilter, RegionFilter, search
+from members.filters import IdFilter, LevelFilter, RegionFilter, search
 
 
 def _overdue(qs: OverdueQuerySet[Decision], value: bool | None) -> OverdueQuerySet[Decision]:

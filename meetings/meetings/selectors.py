@@ -14,8 +14,8 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from django.db.models import Count, Exists, Model, OuterRef, Prefetch, Q, QuerySet, Sum
-from django.utils import timezone
 
+from fuyuan.lib.workdays import day_start
 from meetings.decisions.models import Decision
 from meetings.meetings.models import AgendaItem, Invitation, Meeting, TopicProposal
 from members.levels import Reach, reach_of
@@ -100,10 +100,6 @@ def attach_reply_counts(meetings: list[Meeting]) -> list[Meeting]:
         m.invited_count = row.get("invited", 0)
         m.replied_count = row.get("replied", 0)
     return meetings
-
-
-def day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
 
 def meetings_in_month(*, user: User, year: int, month: int) -> QuerySet[Meeting]:
