@@ -9,7 +9,7 @@ import time
 
 from bench.runner import Report, setup_django
 
-MODULES = ["foundation", "recommendations", "meetings", "referrals", "dashboard", "levels"]
+MODULES = ["foundation", "recommendations", "meetings", "referrals", "dashboard", "levels", "plans"]
 
 
 def main() -> int:

@@ -130,6 +130,8 @@ class PlanItem(models.Model):
             models.Index(fields=["task", "year", "region"], name="planitem_task_year_region"),
             models.Index(fields=["task", "year", "city"], name="planitem_task_year_city"),
             models.Index(fields=["status", "due", "id"], name="planitem_status_due"),
+            # A year's items at the province (lists and API ``?year=``, the report's counts by status).
+            models.Index(fields=["year", "status"], name="planitem_year_status"),
         ]
 
     def __str__(self) -> str:
@@ -243,6 +245,8 @@ class Supervision(models.Model):
             ),
             models.Index(fields=["item", "status"], name="supervision_item_status"),
             models.Index(fields=["status", "due", "id"], name="supervision_status_due"),
+            # The 督办 list's order (newest first) for those who read every region: page 1 without a sort.
+            models.Index(fields=["issued_at", "id"], name="supervision_issued"),
         ]
 
     def __str__(self) -> str:
