@@ -21,7 +21,10 @@ PUBLISHED = Plan.Status.PUBLISHED
 
 
 def _unit_ids(user: User, reach: Reach) -> tuple[int, ...]:
-    own = (user.unit_id,) if getattr(user, "unit_id", None) else ()
+    """The units whose items a unit's people read (``meetings.meetings.selectors.unit_ids_of``'s rule): a
+    liaison's unit and sub-units, a clerk's court and those below; the office and leaders of a region read
+    by region alone (one indexed equality, no OR with the units to plan around)."""
+    own = (user.unit_id,) if reach.nothing and getattr(user, "unit_id", None) else ()
     return tuple(sorted({*own, *reach.unit_ids, *reach.court_ids}))
 
 
