@@ -24,6 +24,7 @@ from members.api import (
     UnitViewSet,
     UserViewSet,
 )
+from plans import api as plans_api
 from search.api import SearchView
 from stats.api import SummaryView as StatsSummaryView
 
@@ -50,6 +51,7 @@ router.register("recommendations", RecommendationViewSet, basename="recommendati
 meetings_api.register(router)
 consultations_api.register(router)
 decisions_api.register(router)
+plans_api.register(router)
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),

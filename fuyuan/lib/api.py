@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import django_filters
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import QuerySet
-from rest_framework import serializers, status
+from django.db.models import Model, QuerySet
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -104,3 +104,33 @@ class BoundedIsoDateTimeField(django_filters.fields.IsoDateTimeField):
 
 class BoundedIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = BoundedIsoDateTimeField
+
+
+_M = TypeVar("_M", bound=Model)
+
+
+class WriteViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet[_M],
+):
+    """GET, POST, PATCH (API.md lists no DELETE); lists page over ids first.
+
+    Paging fetches the page's bare ids, then the page's rows with their joins and prefetches: at page 200
+    the database would otherwise join (and throw away) 4,000 rows to reach the 20 it returns; paging the
+    bare ids walks only the index. One more query, the same at any page. (An app's viewset declares
+    ``request: AuthenticatedRequest``: this module imports no app.)
+    """
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def paginate_queryset(self, queryset: Any) -> list[Any] | None:
+        ids = super().paginate_queryset(
+            queryset.select_related(None).prefetch_related(None).values_list("pk", flat=True)
+        )
+        if ids is None:
+            return None
+        rows = {obj.pk: obj for obj in queryset.order_by().filter(pk__in=list(ids))}
+        return [rows[pk] for pk in ids if pk in rows]

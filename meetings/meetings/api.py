@@ -1,6 +1,6 @@
 """REST API of joint meetings (API.md: meetings/). Every viewset starts from ``visible_to`` (outside it: 404)
 and every write calls a service (refusals: 403 NotPermitted, 409 TransitionNotAllowed, 400 ValidationError).
-The helpers here (``WriteViewSet`` with its lean paging) serve the decisions' and consultations' APIs too.
+``WriteViewSet`` (``fuyuan.lib.api``'s, for a signed-in user) serves the decisions' and consultations' APIs too.
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from fuyuan.lib.api import WriteViewSet as BaseWriteViewSet
 from meetings.meetings import agenda as agenda_services
 from meetings.meetings import attendance, ical, selectors, services
 from meetings.meetings import minutes as minutes_services
@@ -246,32 +247,10 @@ class ICalendarRenderer(BaseRenderer):
 _M = TypeVar("_M", bound=Model)
 
 
-class WriteViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet[_M],
-):
-    """GET, POST, PATCH (API.md lists no DELETE); lists page over ids first.
-
-    Paging fetches the page's bare ids, then the page's rows with their joins and prefetches: at page 200
-    the database would otherwise join (and throw away) 4,000 rows to reach the 20 it returns; paging the
-    bare ids walks only the index. One more query, the same at any page.
-    """
+class WriteViewSet(BaseWriteViewSet[_M]):
+    """``fuyuan.lib.api.WriteViewSet`` (GET, POST, PATCH; lists page over ids first) for a signed-in user."""
 
     request: AuthenticatedRequest
-
-    http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def paginate_queryset(self, queryset: Any) -> list[Any] | None:
-        ids = super().paginate_queryset(
-            queryset.select_related(None).prefetch_related(None).values_list("pk", flat=True)
-        )
-        if ids is None:
-            return None
-        rows = {obj.pk: obj for obj in queryset.order_by().filter(pk__in=list(ids))}
-        return [rows[pk] for pk in ids if pk in rows]
 
 
 class MeetingViewSet(WriteViewSet[Meeting]):

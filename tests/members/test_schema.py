@@ -52,6 +52,18 @@ API_MD_PATHS = [
     "decisions/",
     "decisions/{id}/",
     "decisions/{id}/complete/",
+    "plans/",
+    "plans/{id}/",
+    "plans/{id}/publish/",
+    "plan-items/",
+    "plan-items/{id}/",
+    "plan-items/{id}/progress/",
+    "plan-items/{id}/complete/",
+    "plan-items/{id}/accept/",
+    "plan-items/{id}/return/",
+    "supervisions/",
+    "supervisions/{id}/",
+    "supervisions/{id}/answer/",
     "stats/summary/",
 ]
 # What this issue delivers: these must exist already.

@@ -58,17 +58,20 @@ def scope_of(model: type[Model]) -> Scope | None:
     """The model's ``visible_to`` by the layout's convention, or None.
 
     A feature's ``visible_to`` is the scope of its main model only (``cases.referrals.selectors.visible_to``
-    returns referrals, not referral kinds): the one found must return ``model``.
+    returns referrals, not referral kinds): the one found must return ``model``. Another model of the feature
+    is scoped by ``<model name>s_visible_to`` (``plans.selectors.plans_visible_to``, ``supervisions_visible_to``).
     """
     module = model.__module__.removesuffix(".models") + ".selectors"
     try:
         selectors = importlib.import_module(module)
     except ModuleNotFoundError:
         return None
-    visible_to = getattr(selectors, "visible_to", None)
-    if visible_to is None or visible_to(AnonymousUser()).model is not model:
-        return None
-    return visible_to
+    # A feature with several models names the others' scopes after them (``plans_visible_to`` for Plan).
+    for name in ("visible_to", f"{model._meta.model_name}s_visible_to"):
+        visible_to = getattr(selectors, name, None)
+        if visible_to is not None and visible_to(AnonymousUser()).model is model:
+            return visible_to
+    return None
 
 
 def api_views() -> list[Any]:

@@ -126,6 +126,9 @@ PATH_POOLS = {
     "meetings": "meetings",
     "decisions": "decisions",
     "consultations": "consultations",
+    "plans": "plans",
+    "plan-items": "plan_items",
+    "supervisions": "supervisions",
     "units": "units",
     "users": "users",
     "notifications": "notifications",
@@ -149,9 +152,12 @@ BODY_POOLS = {
     "tasks": "tasks[]",
     "meeting": "meetings",
     "region": "regions",
+    "plan": "plans",
+    "lead_unit": "units",
 }
-# ``kind`` is a referral kind's code on referrals only (meetings and units have enums of their own).
-BODY_POOLS_BY_RESOURCE = {"referrals": {"kind": "referral_kinds"}}
+# ``kind`` is a referral kind's code on referrals only (meetings and units have enums of their own); ``item`` a
+# plan item on supervisions.
+BODY_POOLS_BY_RESOURCE = {"referrals": {"kind": "referral_kinds"}, "supervisions": {"item": "plan_items"}}
 
 
 def _resource(path: str) -> str:
@@ -242,6 +248,9 @@ def _build(cast: Cast) -> FuzzWorld:
             "meetings": _ids([own["meeting"], other["meeting"]]),
             "decisions": _ids([own["decision"], other["decision"]]),
             "consultations": _ids([own["consultation"], other["consultation"]]),
+            "plans": _ids([own["plan"], other["plan"]]),
+            "plan_items": _ids([own["plan-item"], other["plan-item"]]),
+            "supervisions": _ids([own["supervision"], other["supervision"]]),
             "units": _ids([cast.unit, cast.other_unit, cast.court, cast.other_court, cast.office.unit]),
             "users": _ids(everyone),
             "notifications": list(
@@ -337,6 +346,7 @@ def test_every_list_endpoint_is_covered() -> None:
     for resource in ("units", "tasks", "users", "notifications", "recommendations", "referrals", "meetings"):
         assert f"/api/v1/{resource}/" in paths
     assert {"/api/v1/consultations/", "/api/v1/decisions/", "/api/v1/stats/summary/"} <= paths
+    assert {"/api/v1/plans/", "/api/v1/plan-items/", "/api/v1/supervisions/"} <= paths
     assert all(names for _path, names in LIST_ENDPOINTS)
 
 

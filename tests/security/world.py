@@ -4,7 +4,7 @@ the "own" side of ``liaison`` and ``clerk``) and one of side B (``other_unit``/`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -15,7 +15,9 @@ from meetings.decisions import services as decision_services
 from meetings.meetings import agenda, ical
 from meetings.meetings import services as meeting_services
 from meetings.models import Meeting
-from members.models import MemberUnit, Notification, User
+from members.levels import province
+from members.models import MemberUnit, Notification, User, WorkTask
+from plans import services as plan_services
 from tests.cases.recommendations.support import PDF, make_draft, upload
 from tests.cases.referrals.support import sent
 from tests.conftest import Cast
@@ -70,11 +72,33 @@ def _side(cast: Cast, *, unit: MemberUnit, court: MemberUnit, liaison: User, cle
         units=[unit, court],
         topic=f"会商{tag}",
     )
+    _plan(cast, side, unit=unit, tag=tag)
     side.objects["unit"] = unit
     side.objects["liaison"] = liaison
     side.objects["notification"] = Notification.objects.filter(recipient=liaison).first()
     side.objects["feed"] = ical.feed_token_get_or_create(user=liaison)
     return side
+
+
+def _plan(cast: Cast, side: Side, *, unit: MemberUnit, tag: str) -> None:
+    """A published provincial plan whose one item the side's unit leads, with a 督办 on it; a plan per side
+    (side A this year's, side B next year's), so each side has a plan the other may not read."""
+    year = timezone.localdate().year + (0 if tag == "甲" else 1)
+    plan = plan_services.plan_create(by=cast.office, year=year, region=province(), title=f"工作要点{tag}")
+    item = plan_services.item_add(
+        plan=plan,
+        by=cast.office,
+        task=WorkTask.objects.get(number=1),
+        text=f"工作要点事项{tag}",
+        lead_unit=unit,
+        due=date(year, 12, 31),
+    )
+    plan_services.plan_publish(plan=plan, by=cast.office)
+    side.objects["plan"] = plan
+    side.objects["plan-item"] = item
+    side.objects["supervision"] = plan_services.supervision_issue(
+        item=item, by=cast.office, text=f"督办{tag}", due=timezone.localdate() + timedelta(days=7)
+    )
 
 
 def build(cast: Cast) -> dict[str, Side]:
