@@ -72,7 +72,7 @@ def office_todo(user: User, *, today: date, limit: int = LIMIT) -> dict[str, Any
     )
     late = (
         selectors.supervisions_visible_to(user)
-        .overdue(today)
+        .filter(Supervision.objects.overdue_q(today))
         .select_related("item__lead_unit", "item__task")
         .order_by("due", "id")
     )
