@@ -223,4 +223,3 @@ def test_the_scan_with_nothing_due_costs_one_index_probe_per_table(django_assert
     sql = [q["sql"] for q in ctx.captured_queries]
     assert '"next_alert_at" <=' in sql[0] and "plans_planitem" in sql[0]
     assert '"next_alert_at" <=' in sql[1] and "plans_supervision" in sql[1]
-

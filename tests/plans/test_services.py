@@ -304,8 +304,6 @@ def test_a_milestone_of_another_item_is_refused() -> None:
     publish(p)
     refused(
         ValidationError,
-        lambda: services.progress_report(
-            item=p.item, by=p.lead_liaison, text="节点", milestone=other.milestones.get()
-        ),
+        lambda: services.progress_report(item=p.item, by=p.lead_liaison, text="节点", milestone=other.milestones.get()),
         "不属于本事项",
     )
