@@ -26,7 +26,8 @@ from meetings.meetings import services as meetings
 from meetings.models import Consultation, Decision, Meeting
 from members import levels
 from members.demo import unit_named
-from members.models import MemberUnit, Region, User
+from members.models import MemberUnit, Region, User, WorkTask
+from plans import services as plans
 
 MARKER = "【演示】第一次府院联席会议"
 PARTY = {"role": "applicant", "name": "演示当事人", "id_number": "620102199001011234", "phone": "13812345678"}
@@ -43,10 +44,11 @@ def load(people: dict[str, User]) -> str:
     _referrals(people, unit)
     _meetings(people, unit)
     levels_loaded = _levels(people)
+    _plans(people, with_levels=levels_loaded)
     _place_unplaced()
     return (
-        "Demo dataset loaded: recommendations, referrals, meetings with agenda, minutes and decisions, consultations"
-        + (" (province, 兰州市 and 城关区)." if levels_loaded else ".")
+        "Demo dataset loaded: recommendations, referrals, meetings with agenda, minutes and decisions, consultations,"
+        " the year's work plans with progress and 督办" + (" (province, 兰州市 and 城关区)." if levels_loaded else ".")
     )
 
 
@@ -270,3 +272,84 @@ def _place_unplaced() -> None:
     for decision in Decision.objects.filter(region__isnull=True, text__startswith=demo).select_related("meeting"):
         meeting = decision.meeting
         Decision.objects.filter(pk=decision.pk).update(region_id=meeting.region_id, city_id=meeting.city_id)
+
+
+# The year's work points under the ten tasks (the transcript's measures), by task number: (text, lead unit,
+# supporting units, days from today to the due date; negative: already overdue).
+PROVINCE_ITEMS: list[tuple[int, str, str, tuple[str, ...], int]] = [
+    (1, "推动行政机关负责人出庭应诉,实现负责人出庭应诉率100%", "省司法厅", ("省高级人民法院",), 120),
+    (1, "各级政府和法院开展行政争议特点规律分析研判,发布行政审判白皮书", "省高级人民法院", ("省司法厅",), 150),
+    (2, "健全破产案件简易审理机制,府院协同处置职工安置等破产衍生问题", "省高级人民法院", ("省人力资源社会保障厅",), 90),
+    (2, "建立困境企业动态监测和破产企业信息共享制度", "省发展改革委", ("省高级人民法院", "省市场监管局"), -5),
+    (3, "健全社会信用体系,加强社会信用基础信息共享", "省发展改革委", ("人行兰州中心支行",), 100),
+    (3, "依法保护中小投资者权益,清理涉企政策中的不平等规定", "省市场监管局", ("省司法厅",), 60),
+    (
+        5,
+        "建立省级环境执法与环境司法协同联动机制,通报、会商重大环境违法案件",
+        "省生态环境厅",
+        ("省高级人民法院",),
+        45,
+    ),
+    (5, "联合开展黄河流域甘肃段和祁连山保护区生态环境保护专项行动", "省生态环境厅", ("省林业和草原局",), 200),
+    (7, "建设“点对点”司法查控系统,健全查找被执行人协作联动机制", "省公安厅", ("省高级人民法院", "甘肃银保监局"), 80),
+    (7, "建立民事执行与税务部门税费征缴协作机制", "省税务局", ("省高级人民法院",), 130),
+    (8, "深化“点对点”在线诉调对接,推动纠纷诉前化解", "省司法厅", ("省高级人民法院",), 110),
+    (9, "发挥信访工作联席会议机制作用,拓宽司法救助资金渠道", "省信访局", ("省财政厅", "省高级人民法院"), 140),
+]
+CITY_ITEMS: list[tuple[int, str, str, tuple[str, ...], int]] = [
+    (5, "建立兰州市环境执法与环境司法衔接机制,定期通报大气污染防治案件", "兰州市生态环境局", ("兰州中院",), 70),
+    (8, "推动城关区欠薪纠纷诉前调解对接,实现街道调委会全覆盖", "城关区人社局", ("张掖路街道调委会",), 40),
+]
+
+
+def _due(days: int) -> Any:
+    """A due date ``days`` from today, kept inside the current year (a plan's items are due in its year)."""
+    today = timezone.localdate()
+    return min(max(today + timedelta(days=days), today.replace(month=1, day=1)), today.replace(month=12, day=31))
+
+
+def _plan(office: User, region: Region, rows: list[tuple[int, str, str, tuple[str, ...], int]]) -> list[Any]:
+    task = {t.number: t for t in WorkTask.objects.all()}
+    plan = plans.plan_create(by=office, year=timezone.localdate().year, region=region)
+    items = []
+    for number, text, lead, supporting, days in rows:
+        units = [unit_named(u) for u in supporting]
+        items.append(
+            plans.item_add(
+                plan=plan,
+                by=office,
+                task=task[number],
+                text=text,
+                lead_unit=unit_named(lead),
+                due=_due(days),
+                supporting_units=units,
+            )
+        )
+    plans.plan_publish(plan=plan, by=office)
+    return items
+
+
+def _plans(people: dict[str, User], *, with_levels: bool) -> None:
+    """A published provincial plan for the current year (progress, one open 督办, one item reported done and
+    awaiting acceptance) and a 兰州市 plan, through the services by the demo accounts."""
+    office1, liaison1, liaison3 = people["office1"], people["liaison1"], people["liaison3"]
+    province = Region.objects.filter(parent__isnull=True).order_by("pk").first()
+    if province is None or office1.unit is None:
+        return
+    items = {item.text: item for item in _plan(office1, province, PROVINCE_ITEMS)}
+    environment = items[PROVINCE_ITEMS[6][1]]
+    plans.progress_report(item=environment, by=liaison1, text="已起草协同联动机制文件,征求省法院意见", percent=60)
+    plans.item_complete(item=environment, by=liaison1, summary="《环境执法与环境司法协同联动机制》已联合印发")
+    campaign = items[PROVINCE_ITEMS[7][1]]
+    plans.progress_report(item=campaign, by=liaison1, text="祁连山保护区专项行动已启动,完成首轮排查", percent=30)
+    investors = items[PROVINCE_ITEMS[5][1]]
+    plans.progress_report(item=investors, by=liaison3, text="已梳理涉企政策文件126件", percent=20)
+    plans.supervision_issue(
+        item=investors,
+        by=office1,
+        text="该事项进度滞后,请于答复时限前书面说明原因及下一步措施。",
+        due=_due(5),
+    )
+    office2 = people.get("office2")
+    if with_levels and office2 is not None and office2.unit is not None and office2.unit.region is not None:
+        _plan(office2, office2.unit.region, CITY_ITEMS)  # 兰州市: its office drafts and publishes it

@@ -387,6 +387,10 @@ FUYUAN_RECOMMENDATION_ESCALATE_DAYS = env_int("FUYUAN_RECOMMENDATION_ESCALATE_DA
 # A referral this many days past its due date is escalated to the office one level up (升级督办).
 FUYUAN_REFERRAL_ESCALATE_DAYS = env_int("FUYUAN_REFERRAL_ESCALATE_DAYS", 30, minimum=1)
 FUYUAN_RECOMMENDATION_ALERT_HOUR = env_int("FUYUAN_RECOMMENDATION_ALERT_HOUR", 9, minimum=0)
+# The work plan (plans/alerts.py): an item at work reminds its lead unit this many days before its due date;
+# an unanswered 督办 escalates this many working days (official calendar) after its reply deadline.
+FUYUAN_PLAN_DUE_SOON_DAYS = env_int("FUYUAN_PLAN_DUE_SOON_DAYS", 7, minimum=1)
+FUYUAN_SUPERVISION_ESCALATE_WORKING_DAYS = env_int("FUYUAN_SUPERVISION_ESCALATE_WORKING_DAYS", 3, minimum=1)
 
 # The traffic light (fuyuan/lib/deadlines.py): days before the due date at which an open record turns
 # yellow, per kind of record. FUYUAN_LIGHT_WINDOW_DAYS="recommendation=14,referral=2,decision=7".

@@ -24,7 +24,7 @@ class Role(TextChoices):
     ADMIN = "admin", _("系统管理员")
 
 
-PROJECT_APPS = ("members", "cases", "meetings", "stats")
+PROJECT_APPS = ("members", "cases", "meetings", "plans", "stats")
 
 # Model permissions per role, as "app_label.codename" patterns. These decide what the Django
 # admin offers; what a user may do to a given record is decided by the services.
@@ -40,6 +40,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "members.delete_liaison",
         "cases.view_*",
         "meetings.*",
+        "plans.view_*",
         "stats.view_*",
     ],
     Role.LIAISON: ["members.view_memberunit", "members.view_worktask", "members.view_liaison", "members.view_region"],
@@ -49,8 +50,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "members.view_liaison",
         "members.view_region",
     ],
-    Role.LEADER: ["members.view_*", "cases.view_*", "meetings.view_*", "stats.view_*"],
-    Role.ADMIN: ["members.*", "cases.*", "meetings.*", "stats.*", "django_celery_beat.*", "axes.*"],
+    Role.LEADER: ["members.view_*", "cases.view_*", "meetings.view_*", "plans.view_*", "stats.view_*"],
+    Role.ADMIN: ["members.*", "cases.*", "meetings.*", "plans.*", "stats.*", "django_celery_beat.*", "axes.*"],
 }
 
 

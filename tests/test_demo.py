@@ -121,3 +121,26 @@ def test_load_demo_twice_adds_no_unit_account_or_record(demo: str) -> None:
     call_command("load_demo", stdout=out)
     assert {m: m.objects.count() for m in counts} == counts
     assert "nothing loaded" in out.getvalue()
+
+
+def test_demo_has_the_years_work_plans_with_progress_a_supervision_and_an_item_to_accept(demo: str) -> None:
+    from django.utils import timezone
+
+    from plans.home import plan_todo
+    from plans.models import Plan, PlanItem, PlanProgress, Supervision
+
+    year = timezone.localdate().year
+    plans = {p.region.name: p for p in Plan.objects.filter(year=year).select_related("region")}
+    assert len(plans) == 2 and "兰州市" in plans  # the province's and 兰州市's
+    assert all(p.status == Plan.Status.PUBLISHED for p in plans.values())
+    province = next(p for p in plans.values() if p.region.parent_id is None)
+    items = PlanItem.objects.filter(plan=province)
+    assert items.count() >= 10 and items.values("task").distinct().count() >= 5
+    assert all(i.due.year == year for i in PlanItem.objects.all())
+    assert items.filter(status=PlanItem.Status.DONE).count() == 1
+    assert PlanProgress.objects.filter(item__plan=province).count() >= 3
+    sup = Supervision.objects.get(status=Supervision.Status.OPEN)
+    assert sup.item.lead_unit.short_name == "省市场监管局"
+    office1, liaison3 = User.objects.get(username="office1"), User.objects.get(username="liaison3")
+    assert [i.pk for i in plan_todo(office1)["to_accept"]] == [items.get(status=PlanItem.Status.DONE).pk]
+    assert [s.pk for s in plan_todo(liaison3)["open_supervisions"]] == [sup.pk]
