@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("plans", "0001_initial"),
+        ("plans", "0002_periodic_tasks"),
     ]
 
     operations = [
