@@ -25,6 +25,7 @@ from members.api import (
     UserViewSet,
 )
 from search.api import SearchView
+from stats import api as stats_api
 from stats.api import SummaryView as StatsSummaryView
 
 app_name = "api"
@@ -50,6 +51,7 @@ router.register("recommendations", RecommendationViewSet, basename="recommendati
 meetings_api.register(router)
 consultations_api.register(router)
 decisions_api.register(router)
+stats_api.register(router)
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
