@@ -34,6 +34,7 @@ from members.levels import is_within, reach_of, region_q
 from members.models import Region, User, WorkTask
 from members.roles import Role, has_role
 from stats.breakdowns import child_field
+from stats.cache import cache_seconds, cached, data_version
 from stats.figures import ALL_SOURCES, COUNT_SOURCE, FIGURES, FIGURES_BY_KEY, Figure, count_columns
 from stats.models import Target
 from stats.scope import Scope
@@ -221,6 +222,7 @@ class TargetRow(Reading):
     figure: Figure | None = None
     regions: list[RegionReading] = field(default_factory=list)
     own: RegionReading | None = None  # records living at the level itself (本级), when it has regions below
+    actions: set[str] = field(default_factory=set)  # ``target_actions`` for the reader, set by a page that offers them
 
 
 def judge(target: Target, figure: Figure, counts: dict[str, int] | None) -> Reading:
@@ -289,45 +291,83 @@ def _sum(counts: Iterable[dict[str, int]]) -> dict[str, int]:
     return dict(total)
 
 
-def level_counts(targets: list[Target], region: Region | None, period: Scope, today: date, *, by_child: bool) -> Counts:
-    """The counts the targets need (at most two queries: the whole-mechanism ones, the task ones)."""
+def level_counts(
+    targets: list[Target],
+    region: Region | None,
+    period: Scope,
+    today: date,
+    *,
+    by_child: bool,
+    version: str | None = None,
+) -> Counts:
+    """The counts the targets need (at most two queries: the whole-mechanism ones, the task ones), through the
+    statistics' short cache (``stats.cache``: exact while the data's version holds) when it is on."""
     scope = _scope(period, region)
     own = region.pk if region is not None and region.level != Region.Level.PROVINCE else None
     task_ids = sorted({t.task_id for t in targets if t.task_id is not None})
+    if version is None:
+        version = data_version() if cache_seconds() > 0 else ""
     out: Counts = {}
     if any(t.task_id is None for t in targets):
-        out.update(_counts(scope, today, task_ids=None, own=own, by_child=by_child))
+        key = (scope, today, None, by_child)
+        out.update(
+            cached("targets", key, version, lambda: _counts(scope, today, task_ids=None, own=own, by_child=by_child))
+        )
     if task_ids:
-        out.update(_counts(scope, today, task_ids=task_ids, own=own, by_child=by_child))
+        key = (scope, today, tuple(task_ids), by_child)
+        out.update(
+            cached(
+                "targets", key, version, lambda: _counts(scope, today, task_ids=task_ids, own=own, by_child=by_child)
+            )
+        )
     return out
 
 
-def regions_below(region: Region | None) -> list[Region]:
-    """The 市州 of the province, the 县市区 of a 市州; none below a 县市区 (one query, none for a 县市区)."""
+def regions_below(region: Region | None, regions: list[Region] | None = None) -> list[Region]:
+    """The 市州 of the province, the 县市区 of a 市州; none below a 县市区. From ``regions`` (a list holding them,
+    e.g. the regions the user reads) when given, else one query (none for a 县市区)."""
     if region is not None and region.level == Region.Level.COUNTY:
         return []
-    if region is None or region.level == Region.Level.PROVINCE:
+    province = region is None or region.level == Region.Level.PROVINCE
+    if regions is not None:
+        below = [r for r in regions if (r.level == Region.Level.CITY if province else r.parent_id == region.pk)]
+        return sorted(below, key=lambda r: (r.order, r.code))
+    if province:
         return list(Region.objects.filter(level=Region.Level.CITY).order_by("order", "code"))
     return list(Region.objects.filter(parent_id=region.pk).order_by("order", "code"))
 
 
 def target_rows(
-    *, year: int, region: Region | None, task: WorkTask | int | None = None, today: date | None = None
+    *,
+    year: int,
+    region: Region | None,
+    task: WorkTask | int | None = None,
+    today: date | None = None,
+    regions: list[Region] | None = None,
+    version: str | None = None,
 ) -> list[TargetRow]:
     """The level's targets of the year (one task's, or all with ``task`` None) beside their actual figures,
-    each with the same per region one level below. ``region`` None is the province."""
+    each with the same per region one level below. ``region`` None is the province. ``regions``: a list holding
+    the regions below (``stats.selectors.reachable_regions``), to spare the query that reads them.
+
+    Queries: one for the targets (nothing more when there are none), one for the regions below unless given,
+    at most two for the figures (plus the data version when the statistics cache is on)."""
     today = today or timezone.localdate()
-    level = region or Region.objects.get(level=Region.Level.PROVINCE)
-    qs = Target.objects.filter(year=year, region=level).select_related("task", "region")
+    qs = Target.objects.filter(year=year).select_related("task", "region")
+    if region is None or region.level == Region.Level.PROVINCE:
+        qs = qs.filter(region__level=Region.Level.PROVINCE)
+    else:
+        qs = qs.filter(region=region)
     if task is not None:
         qs = qs.filter(task_id=task.pk if isinstance(task, WorkTask) else task)
     targets = sorted(qs, key=lambda t: (t.task.number if t.task else 0, _figure_order(t.figure)))
     if not targets:
         return []
+    level = targets[0].region
     period = period_of(year, today)
-    below = regions_below(level)
-    counts = level_counts(targets, level, period, today, by_child=bool(below)) if period else {}
-    return [_row(t, counts if period else None, below) for t in targets if t.figure in FIGURES_BY_KEY]
+    below = regions_below(level, regions)
+    counts = level_counts(targets, level, period, today, by_child=bool(below), version=version) if period else None
+    return [_row(t, counts, below) for t in targets if t.figure in FIGURES_BY_KEY]
 
 
 def _figure_order(key: str) -> int:
