@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
+from fuyuan.lib.errors import NotPermitted
 from meetings.meetings.api import WriteViewSet
 from members.models import Region, WorkTask
 from members.types import AuthenticatedRequest
@@ -201,6 +202,11 @@ class TargetViewSet(mixins.DestroyModelMixin, WriteViewSet[Target]):
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "readings": getattr(self, "_readings", {})}
+
+    def create(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:
+        if not targets.can_set_targets(request.user):  # refused before the body is read: 403, not 400
+            raise NotPermitted(str(targets.OFFICE_ONLY))
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer: BaseSerializer[Target]) -> None:
         data = dict(serializer.validated_data)

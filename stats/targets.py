@@ -135,7 +135,7 @@ def _errors(
 
 
 def _same_key(year: int, region: Region, task: WorkTask | None, figure: str) -> QuerySet[Target]:
-    return Target.objects.filter(year=year, region=region, task=task, figure=figure)
+    return Target.objects.filter(year=year, region=region, task=task, figure=figure).order_by("pk")
 
 
 @transaction.atomic
@@ -165,7 +165,7 @@ def target_set(
     year = int(year)
     existing = _same_key(year, region, task, figure).select_for_update().first()
     if target is not None:
-        target = Target.objects.select_for_update().get(pk=target.pk)
+        target = Target.objects.select_for_update().order_by().get(pk=target.pk)
         if existing is not None and existing.pk != target.pk:
             raise ValidationError({"figure": [_("该年度、该层级、该任务的这一统计项已有指标。")]})
     elif existing is not None and not replace:
@@ -188,7 +188,7 @@ def target_set(
 def target_delete(*, target: Target, by: User) -> None:
     if "delete" not in target_actions(target, by):
         raise NotPermitted(str(OFFICE_ONLY))
-    Target.objects.select_for_update().filter(pk=target.pk).delete()
+    Target.objects.filter(pk=target.pk).delete()
 
 
 # --- Actual against target ----------------------------------------------------------------------------------
