@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
@@ -153,10 +154,14 @@ class TargetSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "updated_at"]
 
     def _reading(self, obj: Target) -> targets.Reading | None:
-        cache: dict[int, targets.Reading] = self.context.setdefault("readings", {})
-        if obj.pk not in cache:
-            cache.update(targets.readings([obj]))
-        return cache.get(obj.pk)
+        """From the list's readings (``TargetViewSet.paginate_queryset``), else counted once for this target."""
+        listed: dict[int, targets.Reading] = self.context.get("readings") or {}
+        if obj.pk in listed:
+            return listed[obj.pk]
+        own: dict[int, targets.Reading] = self.__dict__.setdefault("_own_readings", {})
+        if obj.pk not in own:
+            own.update(targets.readings([obj]))
+        return own.get(obj.pk)
 
     def get_figure_label(self, obj: Target) -> str:
         figure = FIGURES_BY_KEY.get(obj.figure)
@@ -203,7 +208,7 @@ class TargetViewSet(mixins.DestroyModelMixin, WriteViewSet[Target]):
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "readings": getattr(self, "_readings", {})}
 
-    def create(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> Response:
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not targets.can_set_targets(request.user):  # refused before the body is read: 403, not 400
             raise NotPermitted(str(targets.OFFICE_ONLY))
         return super().create(request, *args, **kwargs)

@@ -13,9 +13,16 @@ from stats.models import Target
 from stats.targets import figure_choices
 
 
+class RegionChoiceField(forms.ModelChoiceField):
+    """A region, a 县市区 indented under its 市州."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{'　' if obj.level == Region.Level.COUNTY else ''}{obj.name}"
+
+
 class TargetForm(BootstrapFormMixin, forms.Form):
     year = forms.IntegerField(label=_("年度"))
-    region = forms.ModelChoiceField(label=_("层级区划"), queryset=Region.objects.none(), empty_label=None)
+    region = RegionChoiceField(label=_("层级区划"), queryset=Region.objects.none(), empty_label=None)
     task = forms.ModelChoiceField(
         label=_("工作任务"),
         queryset=WorkTask.objects.order_by("number"),
@@ -33,7 +40,6 @@ class TargetForm(BootstrapFormMixin, forms.Form):
         region = self.fields["region"]
         assert isinstance(region, forms.ModelChoiceField)
         region.queryset = Region.objects.filter(pk__in=[r.pk for r in regions]).order_by("code")
-        region.label_from_instance = lambda r: f"{'　' if r.level == Region.Level.COUNTY else ''}{r.name}"
         figure = self.fields["figure"]
         assert isinstance(figure, forms.ChoiceField)
         figure.choices = figure_choices()

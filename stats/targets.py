@@ -309,7 +309,7 @@ def level_counts(
         version = data_version() if cache_seconds() > 0 else ""
     out: Counts = {}
     if any(t.task_id is None for t in targets):
-        key = (scope, today, None, by_child)
+        key: tuple[Any, ...] = (scope, today, None, by_child)
         out.update(
             cached("targets", key, version, lambda: _counts(scope, today, task_ids=None, own=own, by_child=by_child))
         )
@@ -328,13 +328,13 @@ def regions_below(region: Region | None, regions: list[Region] | None = None) ->
     e.g. the regions the user reads) when given, else one query (none for a 县市区)."""
     if region is not None and region.level == Region.Level.COUNTY:
         return []
-    province = region is None or region.level == Region.Level.PROVINCE
+    parent = None if region is None or region.level == Region.Level.PROVINCE else region.pk
     if regions is not None:
-        below = [r for r in regions if (r.level == Region.Level.CITY if province else r.parent_id == region.pk)]
+        below = [r for r in regions if (r.parent_id == parent if parent else r.level == Region.Level.CITY)]
         return sorted(below, key=lambda r: (r.order, r.code))
-    if province:
+    if parent is None:
         return list(Region.objects.filter(level=Region.Level.CITY).order_by("order", "code"))
-    return list(Region.objects.filter(parent_id=region.pk).order_by("order", "code"))
+    return list(Region.objects.filter(parent_id=parent).order_by("order", "code"))
 
 
 def target_rows(
