@@ -26,6 +26,7 @@ from members.api import (
 )
 from plans import api as plans_api
 from search.api import SearchView
+from stats import api as stats_api
 from stats.api import SummaryView as StatsSummaryView
 
 app_name = "api"
@@ -52,6 +53,7 @@ meetings_api.register(router)
 consultations_api.register(router)
 decisions_api.register(router)
 plans_api.register(router)
+stats_api.register(router)
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from stats.models import PreparedReport, Snapshot
+from stats.models import PreparedReport, Snapshot, Target
 
 
 @admin.register(Snapshot)
@@ -32,3 +32,17 @@ class PreparedReportAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # prepared by the quarterly task
+
+
+@admin.register(Target)
+class TargetAdmin(SimpleHistoryAdmin):
+    """Read here, set on /stats/targets/ (stats.targets.target_set checks the reach and the values)."""
+
+    list_display = ["year", "region", "task", "figure", "comparator", "value", "set_by", "updated_at"]
+    list_filter = ["year", "task", "comparator"]
+    search_fields = ["figure", "region__name"]
+    list_select_related = ["region", "task", "set_by"]
+    readonly_fields = ["year", "region", "city", "task", "figure", "comparator", "value", "set_by", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # set through the service, which validates the value against the figure

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import mixins, serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
+from fuyuan.lib.errors import NotPermitted
+from meetings.meetings.api import WriteViewSet
+from members.models import Region, WorkTask
 from members.types import AuthenticatedRequest
-from stats import selectors
-from stats.figures import FIGURES
+from stats import selectors, targets
+from stats.figures import FIGURES, FIGURES_BY_KEY
+from stats.models import Target
 from stats.periods import period_errors
 
 
@@ -122,3 +130,110 @@ class SummaryView(APIView):
         except selectors.UnknownRegion:
             raise ValidationError({"region": [_("没有这个地区。")]}) from None
         return Response(summary(req.scope))
+
+
+# --- targets/ (指标) -----------------------------------------------------------------------------------------
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    """A target and, read-only, its actual figure for its whole level (the year up to today)."""
+
+    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.all())
+    task = serializers.PrimaryKeyRelatedField(queryset=WorkTask.objects.all(), allow_null=True, required=False)
+    figure = serializers.CharField(max_length=60, help_text="A figure key of stats/summary/.")
+    value = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=False)
+    figure_label = serializers.SerializerMethodField()
+    actual = serializers.SerializerMethodField(help_text='{"value"} or {"numerator", "denominator", "rate"}.')
+    met = serializers.SerializerMethodField()
+    light = serializers.SerializerMethodField(help_text="green (met), yellow (within 10%), red, grey (no data).")
+
+    class Meta:
+        model = Target
+        fields = ["id", "year", "region", "task", "figure", "figure_label", "comparator", "value"]
+        fields += ["actual", "met", "light", "updated_at"]
+        read_only_fields = ["id", "updated_at"]
+
+    def _reading(self, obj: Target) -> targets.Reading | None:
+        """From the list's readings (``TargetViewSet.paginate_queryset``), else counted once for this target."""
+        listed: dict[int, targets.Reading] = self.context.get("readings") or {}
+        if obj.pk in listed:
+            return listed[obj.pk]
+        own: dict[int, targets.Reading] = self.__dict__.setdefault("_own_readings", {})
+        if obj.pk not in own:
+            own.update(targets.readings([obj]))
+        return own.get(obj.pk)
+
+    def get_figure_label(self, obj: Target) -> str:
+        figure = FIGURES_BY_KEY.get(obj.figure)
+        return str(figure.label) if figure else ""
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_actual(self, obj: Target) -> dict[str, Any] | None:
+        reading = self._reading(obj)
+        if reading is None:
+            return None
+        return {k: (float(v) if isinstance(v, Decimal) else v) for k, v in reading.actual.items()}
+
+    def get_met(self, obj: Target) -> bool | None:
+        reading = self._reading(obj)
+        return None if reading is None else reading.met
+
+    def get_light(self, obj: Target) -> str:
+        reading = self._reading(obj)
+        return "" if reading is None else reading.light
+
+
+class TargetViewSet(mixins.DestroyModelMixin, WriteViewSet[Target]):
+    """Targets of the levels the user reads (office staff and leaders: their region and below); the office of
+    a level (or one above it) sets, changes and deletes them. Liaisons and clerks: nothing (404)."""
+
+    serializer_class = TargetSerializer
+    filterset_fields = ["year", "region", "task", "figure"]
+    ordering_fields = ["year", "id"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Target]:
+        return (
+            targets.targets_visible_to(self.request.user)
+            .select_related("region", "task")
+            .order_by("-year", "region__code", "task__number", "figure", "id")
+        )
+
+    def paginate_queryset(self, queryset: Any) -> list[Any] | None:
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            self._readings = targets.readings(page)
+        return page
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "readings": getattr(self, "_readings", {})}
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not targets.can_set_targets(request.user):  # refused before the body is read: 403, not 400
+            raise NotPermitted(str(targets.OFFICE_ONLY))
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer: BaseSerializer[Target]) -> None:
+        data = dict(serializer.validated_data)
+        serializer.instance = targets.target_set(by=self.request.user, replace=False, **data)
+
+    def perform_update(self, serializer: BaseSerializer[Target]) -> None:
+        target = serializer.instance
+        assert target is not None  # an update: DRF built the serializer on get_object()
+        data = {
+            "year": target.year,
+            "region": target.region,
+            "task": target.task,
+            "figure": target.figure,
+            "comparator": target.comparator,
+            "value": target.value,
+            **serializer.validated_data,
+        }
+        serializer.instance = targets.target_set(by=self.request.user, target=target, **data)
+
+    def perform_destroy(self, instance: Target) -> None:
+        targets.target_delete(target=instance, by=self.request.user)
+
+
+def register(router: Any) -> None:
+    router.register("targets", TargetViewSet, basename="api-target")

@@ -85,3 +85,74 @@ class PreparedReport(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Target(models.Model):
+    """指标: a level's target value for one figure in one year, for one work task or the whole mechanism.
+
+    ``region`` is the level's region (the province, a 市州 or a 县市区); ``city`` its 市州 (denormalised, so a
+    市州 office's targets are one indexed equality, ``members.levels.region_q``). ``figure`` is a key of
+    ``stats.figures.FIGURES``; a rate's value is a percentage (0–100), a count's a number of records.
+    """
+
+    class Comparator(models.TextChoices):
+        GTE = "gte", _("不低于")
+        LTE = "lte", _("不高于")
+
+    year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
+    region = models.ForeignKey(
+        "members.Region", verbose_name=_("层级区划"), on_delete=models.PROTECT, related_name="targets"
+    )
+    city = models.ForeignKey(
+        "members.Region",
+        verbose_name=_("所属市州"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    task = models.ForeignKey(
+        "members.WorkTask",
+        verbose_name=_("工作任务"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="targets",
+        help_text=_("不选:整个府院联动机制的指标。"),
+    )
+    figure = models.CharField(_("统计项"), max_length=60)
+    comparator = models.CharField(_("比较方式"), max_length=3, choices=Comparator.choices, default=Comparator.GTE)
+    value = models.DecimalField(_("目标值"), max_digits=12, decimal_places=2)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("设定人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+        ordering = ["-year", "region__code", "task__number", "figure"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "region", "task", "figure"],
+                condition=models.Q(task__isnull=False),
+                name="target_once_per_task",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "region", "figure"],
+                condition=models.Q(task__isnull=True),
+                name="target_once_per_mechanism",
+            ),
+        ]
+        indexes = [models.Index(fields=["city", "year"], name="target_city_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.figure} {self.get_comparator_display()} {self.value}"

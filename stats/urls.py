@@ -12,5 +12,9 @@ urlpatterns = [
     path("stats/freeze/", views.freeze, name="stats-freeze"),
     path("stats/snapshots/<int:pk>/unfreeze/", views.unfreeze, name="stats-unfreeze"),
     path("stats/definitions/", views.definitions, name="stats-definitions"),
+    path("stats/targets/", views.target_list, name="stats-targets"),
+    path("stats/targets/new/", views.target_create, name="stats-target-create"),
+    path("stats/targets/<int:pk>/edit/", views.target_edit, name="stats-target-edit"),
+    path("stats/targets/<int:pk>/delete/", views.target_delete, name="stats-target-delete"),
     path("referrals/figures/", views.referral_figures, name="referral-figures"),
 ]

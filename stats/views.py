@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,15 +17,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
+from fuyuan.lib.forms import submit
 from fuyuan.lib.params import parse_id
 from fuyuan.lib.xlsx import XLSX_CONTENT_TYPE
+from meetings.pages import run
 from members.levels import is_within, reach_of
+from members.models import Region, WorkTask
 from members.roles import Role, can_read_all, has_role, is_office
 from members.types import AuthenticatedHttpRequest
-from stats import league, referrals, selectors, services
+from stats import league, referrals, selectors, services, targets
 from stats.definitions import rows as definitions_rows
 from stats.figures import SOURCES
-from stats.models import PreparedReport, Snapshot
+from stats.forms import TargetForm
+from stats.models import PreparedReport, Snapshot, Target
 from stats.periods import KINDS, MIN_YEAR
 from stats.report import report_context, report_docx, report_xlsx
 
@@ -72,7 +77,12 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The office's dashboard (office, leaders, administrators)."""
     _require_read_all(request)
     req = selectors.read_request(request.user, request.GET)
-    return render(request, "stats/dashboard.html", _page_context(request, req, unit_view=False))
+    context = _page_context(request, req, unit_view=False)
+    # The level's targets of the period's year, with their lights (the whole list: /stats/targets/).
+    context["targets"] = targets.target_rows(
+        year=req.period.year, region=req.region, task=req.scope.task, regions=req.regions
+    )
+    return render(request, "stats/dashboard.html", context)
 
 
 @login_required
@@ -223,3 +233,104 @@ def referral_figures(request: AuthenticatedHttpRequest) -> HttpResponse:
             "is_office": is_office(request.user),
         },
     )
+
+
+# --- Targets (指标) -------------------------------------------------------------------------------------------
+
+
+def _target_year(value: Any) -> int:
+    year = parse_id(value)
+    this = timezone.localdate().year
+    return year if year is not None and targets.MIN_YEAR <= year <= this + 5 else this
+
+
+def _target_list_url(year: int, region: Region | None, task: int | None = None) -> str:
+    params = {"year": year, "region": region.pk if region else None, "task": task}
+    return f"{reverse('stats-targets')}?{urlencode({k: v for k, v in params.items() if v})}"
+
+
+@login_required
+def target_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The targets of a year and a level (the user's own by default), actual against target, per region below."""
+    _require_read_all(request)
+    year = _target_year(request.GET.get("year"))
+    regions = selectors.reachable_regions(request.user)
+    region = selectors.scope_region(request.user, request.GET.get("region"), regions)
+    tasks = list(WorkTask.objects.order_by("number"))
+    task = parse_id(request.GET.get("task"))
+    if task is not None and not any(t.pk == task for t in tasks):
+        task = None
+    rows = targets.target_rows(year=year, region=region, task=task)
+    for row in rows:
+        assert row.target is not None
+        row.actions = targets.target_actions(row.target, request.user)
+    return render(
+        request,
+        "stats/targets.html",
+        {
+            "year": year,
+            "years": sorted({*_years(year), timezone.localdate().year + 1}, reverse=True),
+            "region": region,
+            "level_name": region.name if region else _("全省"),
+            "regions": selectors.filter_choices(regions)["regions"],
+            "tasks": tasks,
+            "task": task,
+            "targets": rows,
+            "can_set": targets.can_set_targets(request.user),
+        },
+    )
+
+
+def _target_form_page(request: AuthenticatedHttpRequest, target: Target | None) -> HttpResponse:
+    regions = selectors.reachable_regions(request.user)
+    if target is not None:
+        initial: dict[str, Any] = {
+            "year": target.year,
+            "region": target.region_id,
+            "task": target.task_id,
+            "figure": target.figure,
+            "comparator": target.comparator,
+            "value": target.value,
+        }
+    else:
+        region = selectors.scope_region(request.user, request.GET.get("region"), regions)
+        province = next((r for r in regions if r.level == Region.Level.PROVINCE), None)
+        initial = {
+            "year": _target_year(request.GET.get("year")),
+            "region": region.pk if region else (province.pk if province else None),
+            "task": parse_id(request.GET.get("task")),
+            "comparator": Target.Comparator.GTE,
+        }
+    form = TargetForm(request.POST or None, initial=initial, regions=regions)
+    if request.method == "POST" and form.is_valid():
+        saved = submit(form, lambda: targets.target_set(by=request.user, target=target, **form.cleaned_data))
+        if saved is not None:
+            messages.success(request, _("指标已保存。"))
+            region = None if saved.region.level == Region.Level.PROVINCE else saved.region
+            return redirect(_target_list_url(saved.year, region))
+    return render(request, "stats/target_form.html", {"form": form, "target": target})
+
+
+@login_required
+def target_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _require_read_all(request)
+    if not targets.can_set_targets(request.user):
+        raise PermissionDenied(targets.OFFICE_ONLY)
+    return _target_form_page(request, None)
+
+
+@login_required
+def target_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    target = get_object_or_404(targets.targets_visible_to(request.user).select_related("region"), pk=pk)
+    if "edit" not in targets.target_actions(target, request.user):
+        raise PermissionDenied(targets.OFFICE_ONLY)
+    return _target_form_page(request, target)
+
+
+@login_required
+@require_POST
+def target_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    target = get_object_or_404(targets.targets_visible_to(request.user).select_related("region"), pk=pk)
+    run(request, lambda: targets.target_delete(target=target, by=request.user), _("指标已删除。"))
+    region = None if target.region.level == Region.Level.PROVINCE else target.region
+    return redirect(_target_list_url(target.year, region))
