@@ -4,7 +4,7 @@ the "own" side of ``liaison`` and ``clerk``) and one of side B (``other_unit``/`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -15,7 +15,8 @@ from meetings.decisions import services as decision_services
 from meetings.meetings import agenda, ical
 from meetings.meetings import services as meeting_services
 from meetings.models import Meeting
-from members.models import MemberUnit, Notification, User
+from members.models import MemberUnit, Notification, User, WorkTask
+from plans import services as plan_services
 from tests.cases.recommendations.support import PDF, make_draft, upload
 from tests.cases.referrals.support import sent
 from tests.conftest import Cast
@@ -70,11 +71,32 @@ def _side(cast: Cast, *, unit: MemberUnit, court: MemberUnit, liaison: User, cle
         units=[unit, court],
         topic=f"会商{tag}",
     )
+    _plan(cast, side, unit=unit, liaison=liaison, year=timezone.localdate().year + (0 if tag == "甲" else 1))
     side.objects["unit"] = unit
     side.objects["liaison"] = liaison
     side.objects["notification"] = Notification.objects.filter(recipient=liaison).first()
     side.objects["feed"] = ical.feed_token_get_or_create(user=liaison)
     return side
+
+
+def _plan(cast: Cast, side: Side, *, unit: MemberUnit, liaison: User, year: int) -> None:
+    """A published provincial plan (one a side: one plan per year and region) whose item the side's unit
+    leads, with a 督办 on it."""
+    plan = plan_services.plan_create(by=cast.office, year=year, region=cast.office.unit.region)
+    item = plan_services.item_add(
+        plan=plan,
+        by=cast.office,
+        task=WorkTask.objects.get(number=1),
+        text=f"工作要点事项{year}",
+        lead_unit=unit,
+        due=date(year, 12, 31),
+    )
+    plan_services.plan_publish(plan=plan, by=cast.office)
+    side.objects["plan"] = plan
+    side.objects["plan-item"] = item
+    side.objects["supervision"] = plan_services.supervision_issue(
+        item=item, by=cast.office, text="请加快进度", due=date(year, 12, 31)
+    )
 
 
 def build(cast: Cast) -> dict[str, Side]:
