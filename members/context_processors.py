@@ -19,6 +19,7 @@ NAV_ITEMS: list[tuple[str, Any, str, set[str]]] = [
     ("meeting-list", _("联席会议"), "people", set()),
     ("consultation-list", _("会商"), "chat-square-text", set()),
     ("decision-list", _("议定事项"), "list-check", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
+    ("plan-list", _("工作要点"), "journal-check", set()),
     ("dashboard", _("统计"), "bar-chart", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
     ("unit-dashboard", _("本单位统计"), "bar-chart", {Role.LIAISON, Role.COURT_CLERK}),
     ("unit-list", _("成员单位"), "building", set()),

@@ -299,9 +299,11 @@ def item_update(
     item: PlanItem,
     by: User,
     supporting_units: Iterable[MemberUnit] | None = None,
+    milestones: Iterable[tuple[str, date | None]] = (),
     now: datetime | None = None,
     **changes: Any,
 ) -> PlanItem:
+    """Change an item at work; ``milestones`` are added to those it has."""
     now = now or timezone.now()
     item = lock(item)
     _require_office(by, item)
@@ -318,6 +320,7 @@ def item_update(
     item.save()
     if supporting_units is not None:
         item.supporting_units.set(_supporting(supporting_units, item.plan, item.lead_unit))
+    _milestones(item, milestones)
     arm_item(item, now)
     if item.plan.status == Plan.Status.PUBLISHED and item.lead_unit_id != old_lead:
         _tell_unit_of_item(item)

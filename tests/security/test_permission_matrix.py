@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.security, pytest.mark.django_db]
 
 ROLES = ("office", "liaison", "court_clerk", "leader", "admin", "anonymous")
 SIDES = ("own", "other")
-PAGE_URLCONFS = ("members.urls", "cases.urls", "meetings.urls", "stats.urls", "search.urls")
+PAGE_URLCONFS = ("members.urls", "cases.urls", "meetings.urls", "plans.urls", "stats.urls", "search.urls")
 
 # Which object a page's ``pk`` (or other argument) refers to, by the URL name's prefix.
 PK_OBJECT = {
@@ -41,6 +41,10 @@ PK_OBJECT = {
     "decision-create": "meeting",
     "decision": "decision",
     "consultation": "consultation",
+    "plan-item-create": "plan",
+    "plan-item": "plan-item",
+    "plan": "plan",
+    "supervision": "supervision",
     "unit": "unit",
     "liaison": "unit",
     "inbox-open": "notification",
@@ -51,6 +55,8 @@ ACTION = {
     "referral-action": "accept",
     "minutes-action": "save",
     "decision-action": "progress",
+    "plan-action": "publish",
+    "plan-item-action": "progress",
 }
 API_OBJECT = {
     "recommendations": "recommendation",
