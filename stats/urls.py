@@ -12,5 +12,6 @@ urlpatterns = [
     path("stats/freeze/", views.freeze, name="stats-freeze"),
     path("stats/snapshots/<int:pk>/unfreeze/", views.unfreeze, name="stats-unfreeze"),
     path("stats/definitions/", views.definitions, name="stats-definitions"),
+    path("tasks/<int:number>/", views.task_detail, name="task-detail"),
     path("referrals/figures/", views.referral_figures, name="referral-figures"),
 ]

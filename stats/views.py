@@ -21,7 +21,7 @@ from fuyuan.lib.xlsx import XLSX_CONTENT_TYPE
 from members.levels import is_within, reach_of
 from members.roles import Role, can_read_all, has_role, is_office
 from members.types import AuthenticatedHttpRequest
-from stats import league, referrals, selectors, services
+from stats import league, referrals, selectors, services, taskpage
 from stats.definitions import rows as definitions_rows
 from stats.figures import SOURCES
 from stats.models import PreparedReport, Snapshot
@@ -223,3 +223,13 @@ def referral_figures(request: AuthenticatedHttpRequest) -> HttpResponse:
             "is_office": is_office(request.user),
         },
     )
+
+
+@login_required
+def task_detail(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
+    """The page of one work task, for every signed-in role within their scope; htmx asks for the next page of
+    its timeline only."""
+    ctx = taskpage.task_page(request.user, number, request.GET)
+    if request.htmx and request.GET.get("page"):
+        return render(request, "stats/_timeline_page.html", ctx)
+    return render(request, "stats/task_detail.html", ctx)
