@@ -202,9 +202,13 @@ class Page:
     has_next: bool
 
 
-def timeline_query(user: User, task: int, scope: Scope, *, offset: int, limit: int) -> QuerySet:
-    """ONE query: the rows ``offset``…``offset + limit`` of the task's timeline for ``user``."""
-    cut = connection.features.supports_slicing_ordering_in_compound
+def timeline_query(
+    user: User, task: int, scope: Scope, *, offset: int, limit: int, cut: bool | None = None
+) -> QuerySet:
+    """ONE query: the rows ``offset``…``offset + limit`` of the task's timeline for ``user``. ``cut``: whether
+    each part is ordered and limited first (by default when the database allows it: PostgreSQL, not SQLite)."""
+    if cut is None:
+        cut = connection.features.supports_slicing_ordering_in_compound
     parts = []
     for kind in KINDS.values():
         part = kind.rows(user, task, scope).values(*COLUMNS)

@@ -25,9 +25,10 @@ from meetings.models import Consultation, Decision, Meeting
 from members.models import Region, User, WorkTask
 from plans import services
 from stats.taskpage import year_counts
-from stats.timeline import PAGE_SIZE, timeline_page
+from stats.timeline import PAGE_SIZE, timeline_page, timeline_query
 from tests import levels
 from tests.conftest import client_for
+from tests.meetings.test_sqlite_scope import _rows, sqlite  # noqa: F401 — the fixture
 from tests.plans.fixtures import Place, place, publish, task
 from tests.stats.conftest import ensure_referral_kinds
 
@@ -338,3 +339,19 @@ def test_the_list_of_tasks_shows_each_tasks_year_and_links_its_page(world: World
     html = client_for(prov.office).get(reverse("task-list")).content.decode()
     assert reverse("task-detail", args=[1]) in html and reverse("task-detail", args=[10]) in html
     assert 'data-testid="task-year-1"' in html
+
+
+# --- SQLite (a new user's `make run`) ------------------------------------------------------------------------
+
+
+@time_machine.travel("2026-07-15 10:00 +0800", tick=False)
+@pytest.mark.parametrize("who", ["office620000", "office620100", "lead620100"])
+def test_the_timeline_query_runs_on_sqlite(world: World, sqlite: Any, who: str) -> None:
+    """SQLite refuses ORDER BY inside a compound statement: there the parts are not cut, and the query runs."""
+    user = User.objects.get(username=who)
+    scope = _scope_of(user, world.task)
+    assert sqlite.features.supports_slicing_ordering_in_compound is False
+    qs = timeline_query(user, world.task.pk, scope, offset=0, limit=PAGE_SIZE + 1, cut=False)
+    assert _rows(sqlite, qs) == []  # the tables are empty there; the point is that SQLite accepts the SQL
+    # The same query on PostgreSQL, cut or not, gives the same rows.
+    assert list(qs) == list(timeline_query(user, world.task.pk, scope, offset=0, limit=PAGE_SIZE + 1, cut=True))
