@@ -172,9 +172,11 @@ def year_counts(user: User, *, today: date | None = None) -> dict[str, Any]:
     (one query): ``{"year": 2026, "by_task": {task id: {"total", "accepted", "overdue"}}}``."""
     today = today or timezone.localdate()
     qs = plan_selectors.visible_to(user).filter(year=today.year)
-    region = _default_region(user, selectors.reachable_regions(user)) if selectors.reads_figures(user) else None
-    if region is not None:
-        qs = qs.filter(region_id=region.pk)
+    reach = reach_of(user)
+    if reach.region is not None:  # the office and leaders of a 市州 or 县市区: their own level's plan
+        qs = qs.filter(region_id=reach.region.pk)
+    elif reach.everything:  # provincial readers: the province's plan
+        qs = qs.filter(region__level=Region.Level.PROVINCE)
     rows = (
         qs.order_by()
         .values("task_id")

@@ -346,7 +346,7 @@ def test_the_list_of_tasks_shows_each_tasks_year_and_links_its_page(world: World
 
 @time_machine.travel("2026-07-15 10:00 +0800", tick=False)
 @pytest.mark.parametrize("who", ["office620000", "office620100", "lead620100"])
-def test_the_timeline_query_runs_on_sqlite(world: World, sqlite: Any, who: str) -> None:
+def test_the_timeline_query_runs_on_sqlite(world: World, sqlite: Any, who: str) -> None:  # noqa: F811
     """SQLite refuses ORDER BY inside a compound statement: there the parts are not cut, and the query runs."""
     user = User.objects.get(username=who)
     scope = _scope_of(user, world.task)
