@@ -22,6 +22,8 @@ COUNT_LABELS: dict[str, Promise] = {
     "tribunal_resolved": _("化解成功件数"),
     "units_attended": _("出席的受邀单位数(含委派代表)"),
     "units_signed": _("已登记签到的受邀单位数"),
+    "plan_items_done": _("已验收的工作要点事项数"),
+    "plan_items_expected": _("截至今日应完成的工作要点事项数(完成时限已到的,或已验收的)"),
 }
 
 

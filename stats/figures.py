@@ -42,6 +42,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import JudicialRecommendation, Referral, ReferralKind
 from meetings.models import Consultation, Decision, Invitation, Meeting
+from plans.models import Plan, PlanItem
+from plans.selectors import items_of_units
 from stats.scope import SHANGHAI, Scope, rate
 
 MAX_COUNTS = 9  # the widest source (referrals) has nine counts; the others are padded with zeros
@@ -264,8 +266,28 @@ ATTENDANCE = Source(
     list_url="meeting-list",
     path="meeting__",
 )
+# 工作要点: the items of published plans due in the period (a year's plan: its items, each due in that year).
+PLAN_ITEMS = Source(
+    key="plans",
+    label=_("工作要点事项"),
+    base=lambda: PlanItem.objects.filter(plan__status=Plan.Status.PUBLISHED),
+    date_field="due",
+    is_datetime=False,
+    unit_field="lead_unit",
+    task_field="task",
+    task_filter=lambda t: Q(task_id=t),
+    unit_filter=lambda u: items_of_units((u,)),
+    counts={
+        "plan_items": lambda today: Q(),
+        "plan_items_done": lambda today: Q(status=PlanItem.Status.ACCEPTED),
+        "plan_items_overdue": PlanItem.objects.overdue_q,
+        "plan_items_expected": lambda today: Q(due__lte=today) | Q(status=PlanItem.Status.ACCEPTED),
+    },
+    main="plan_items",
+    list_url="plan-item-list",
+)
 #: Every source the figures count (the charts and the report draw ``SOURCES``, the records themselves).
-ALL_SOURCES: dict[str, Source] = {**SOURCES, ATTENDANCE.key: ATTENDANCE}
+ALL_SOURCES: dict[str, Source] = {**SOURCES, ATTENDANCE.key: ATTENDANCE, PLAN_ITEMS.key: PLAN_ITEMS}
 COUNT_SOURCE: dict[str, str] = {name: s.key for s in ALL_SOURCES.values() for name in s.counts}
 
 # --- the figures -------------------------------------------------------------------------------------------------
@@ -453,6 +475,29 @@ FIGURES: list[Figure] = [
         _("期间内召开的会议形成的议定事项中,截至今日已过完成时限仍未办结的件数。"),
         count="decisions_overdue",
         link={"status": "open", "overdue": "1"},
+    ),
+    Figure("plan_items", _("工作要点事项"), _("已印发的年度工作要点中,完成时限在期间内的事项数。"), count="plan_items"),
+    Figure(
+        "plan_items_done",
+        _("工作要点已验收"),
+        _("完成时限在期间内的工作要点事项中,办公室已验收的件数。"),
+        count="plan_items_done",
+        link={"status": "accepted"},
+    ),
+    Figure(
+        "plan_items_overdue",
+        _("工作要点逾期"),
+        _("完成时限在期间内的工作要点事项中,截至今日已过完成时限仍在推进(或被退回)的件数。"),
+        count="plan_items_overdue",
+        link={"overdue": "true"},
+    ),
+    Figure(
+        "plan_item_completion_rate",
+        _("工作要点完成率"),
+        _("已验收的件数 ÷ 截至今日应完成的件数(完成时限已到的,或已验收的)。"),
+        numerator="plan_items_done",
+        denominator="plan_items_expected",
+        link={"status": "accepted"},
     ),
 ]
 FIGURES_BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}

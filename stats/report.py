@@ -7,9 +7,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from docx import Document
 from docx.shared import Pt
 
@@ -17,7 +18,8 @@ from fuyuan.lib.text import xml_text
 from fuyuan.lib.xlsx import Sheet, sheets_bytes
 from meetings.models import Decision
 from members.models import WorkTask
-from stats.figures import HELD, SOURCES
+from plans.models import PlanItem
+from stats.figures import HELD, PLAN_ITEMS, SOURCES
 from stats.late import late_items
 from stats.league import COURT_COLUMNS, UNIT_COLUMNS, court_table, unit_league
 from stats.scope import Scope
@@ -25,6 +27,53 @@ from stats.selectors import dashboard
 
 MEETINGS_PER_TASK = 8
 OPEN_DECISIONS_LIMIT = 200
+
+
+PLAN_COLUMNS = [
+    gettext_lazy("工作任务"),
+    gettext_lazy("工作要点事项"),
+    gettext_lazy("已完成(验收)"),
+    gettext_lazy("推进中"),
+    gettext_lazy("逾期"),
+    gettext_lazy("指标"),
+    gettext_lazy("实际"),
+    gettext_lazy("达标"),
+]
+NO_PLAN = {"total": 0, "done": 0, "in_progress": 0, "overdue": 0}
+
+
+def plan_counts_by_task(scope: Scope, today: date) -> dict[int, dict[str, int]]:
+    """Per task, the items of published plans due in the period (the figures' source, ``stats.figures``):
+    done (accepted), in progress (still with the lead unit, or reported done and awaiting acceptance),
+    overdue. One query."""
+    rows = (
+        PLAN_ITEMS.in_scope(scope)
+        .order_by()
+        .values("task_id")
+        .annotate(
+            n_total=Count("pk"),
+            n_done=Count("pk", filter=Q(status=PlanItem.Status.ACCEPTED)),
+            n_overdue=Count("pk", filter=PlanItem.objects.overdue_q(today)),
+        )
+    )
+    return {
+        row["task_id"]: {
+            "total": row["n_total"],
+            "done": row["n_done"],
+            "in_progress": row["n_total"] - row["n_done"],
+            "overdue": row["n_overdue"],
+        }
+        for row in rows
+    }
+
+
+def target_text(row: dict[str, Any]) -> str:
+    """A target row (``stats.targets.target_rows``: figure_label, comparator_label, value, actual, met) in words."""
+    actual = "—" if row.get("actual") is None else row["actual"]
+    met = _("达标") if row.get("met") else _("未达标")
+    return _("{figure} 目标 {comparator} {value},实际 {actual},{met}").format(
+        figure=row["figure_label"], comparator=row["comparator_label"], value=row["value"], actual=actual, met=met
+    )
 
 
 def report_title(start: date, end: date) -> str:
@@ -45,15 +94,22 @@ def report_context(scope: Scope, *, today: date | None = None) -> dict[str, Any]
     for row in held.values("title", "starts_at", "kind", task_id=F("tasks__id")).order_by("starts_at", "id"):
         if row["task_id"] is not None and len(meetings.setdefault(row["task_id"], [])) < MEETINGS_PER_TASK:
             meetings[row["task_id"]].append(row)
+    plan = plan_counts_by_task(scope, today)
+    # Targets: wired at merge — stats.targets.target_rows(year=scope.start.year, region=scope.region, task=task)
+    # per task; each row has figure_label, comparator_label, value, actual, met, light.
+    targets: dict[int, list[dict[str, Any]]] = {}
     tasks = []
     for task in WorkTask.objects.order_by("number"):
         counts = counts_by_task.get(task.pk, dict.fromkeys(SOURCES, 0))
+        task_plan, task_targets = plan.get(task.pk, NO_PLAN), targets.get(task.pk, [])
         tasks.append(
             {
                 "task": task,
                 "counts": [(SOURCES[key].label, counts.get(key, 0)) for key in SOURCES],
                 "meetings": meetings.get(task.pk, []),
-                "quiet": not any(counts.values()),
+                "plan": task_plan,
+                "targets": task_targets,
+                "quiet": not any(counts.values()) and not task_plan["total"] and not task_targets,
             }
         )
     open_decisions = list(
@@ -78,6 +134,12 @@ def report_context(scope: Scope, *, today: date | None = None) -> dict[str, Any]
         "unit_columns": UNIT_COLUMNS,
         "court_columns": COURT_COLUMNS,
     }
+
+
+def plan_text(plan: dict[str, int]) -> str:
+    return _("工作要点事项 {total} 项:已完成(验收){done} 项,推进中 {in_progress} 项,其中逾期 {overdue} 项。").format(
+        **plan
+    )
 
 
 def figure_text(card: dict[str, Any]) -> str:
@@ -127,6 +189,9 @@ def report_docx(scope: Scope, *, title: str | None = None, today: date | None = 
         if item["quiet"]:
             doc.add_paragraph(_("本期无登记的联动事项。"))
             continue
+        doc.add_paragraph(plan_text(item["plan"]))
+        for row in item["targets"]:
+            doc.add_paragraph(xml_text(target_text(row)), style="List Bullet")
         doc.add_paragraph(";".join(f"{label} {n}" for label, n in item["counts"]) + "。")
         for meeting in item["meetings"]:
             when = timezone.localtime(meeting["starts_at"]).strftime("%Y-%m-%d")
@@ -217,6 +282,17 @@ def report_xlsx(scope: Scope, *, today: date | None = None) -> bytes:
         )
     sheets.append(
         Sheet(
+            _("工作要点与指标"),
+            [str(column) for column in PLAN_COLUMNS],
+            [
+                [f"{t['task'].number}. {t['task'].title}", *_plan_cells(t["plan"]), *_target_cells(row)]
+                for t in ctx["tasks"]
+                for row in (t["targets"] or [None])
+            ],
+        )
+    )
+    sheets.append(
+        Sheet(
             _("逾期事项"),
             [_("类别"), _("事项"), _("单位"), _("期限"), _("逾期天数")],
             [
@@ -244,10 +320,21 @@ def _card_row(card: dict[str, Any]) -> list[Any]:
     return [label, card["key"], None, card["numerator"], card["denominator"], rate_value, definition]
 
 
+def _plan_cells(plan: dict[str, int]) -> list[int]:
+    return [plan["total"], plan["done"], plan["in_progress"], plan["overdue"]]
+
+
+def _target_cells(row: dict[str, Any] | None) -> list[Any]:
+    if row is None:
+        return [None, None, None]
+    target = f"{row['figure_label']} {row['comparator_label']} {row['value']}"
+    return [target, _xlsx(row.get("actual")), _("是") if row.get("met") else _("否")]
+
+
 def _xlsx(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value)
     return value
 
 
-__all__ = ["report_context", "report_docx", "report_title", "report_xlsx"]
+__all__ = ["plan_counts_by_task", "report_context", "report_docx", "report_title", "report_xlsx", "target_text"]

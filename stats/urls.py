@@ -16,5 +16,6 @@ urlpatterns = [
     path("stats/targets/new/", views.target_create, name="stats-target-create"),
     path("stats/targets/<int:pk>/edit/", views.target_edit, name="stats-target-edit"),
     path("stats/targets/<int:pk>/delete/", views.target_delete, name="stats-target-delete"),
+    path("tasks/<int:number>/", views.task_detail, name="task-detail"),
     path("referrals/figures/", views.referral_figures, name="referral-figures"),
 ]

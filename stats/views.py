@@ -25,7 +25,7 @@ from members.levels import is_within, reach_of
 from members.models import Region, WorkTask
 from members.roles import Role, can_read_all, has_role, is_office
 from members.types import AuthenticatedHttpRequest
-from stats import league, referrals, selectors, services, targets
+from stats import league, referrals, selectors, services, targets, taskpage
 from stats.definitions import rows as definitions_rows
 from stats.figures import SOURCES
 from stats.forms import TargetForm
@@ -334,3 +334,11 @@ def target_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     run(request, lambda: targets.target_delete(target=target, by=request.user), _("指标已删除。"))
     region = None if target.region.level == Region.Level.PROVINCE else target.region
     return redirect(_target_list_url(target.year, region))
+@login_required
+def task_detail(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
+    """The page of one work task, for every signed-in role within their scope; htmx asks for the next page of
+    its timeline only."""
+    ctx = taskpage.task_page(request.user, number, request.GET)
+    if request.htmx and request.GET.get("page"):
+        return render(request, "stats/_timeline_page.html", ctx)
+    return render(request, "stats/task_detail.html", ctx)

@@ -8,6 +8,8 @@ from urllib.parse import urlencode
 from django import template
 from django.utils.html import format_html
 
+from stats.taskpage import year_counts
+
 register = template.Library()
 
 
@@ -36,3 +38,15 @@ def chart(charts: dict[str, Any], key: str, element_id: str, height: int = 320) 
 def with_columns(cells: list[Any], columns: list[Any]) -> list[tuple[Any, Any]]:
     """``(column, cell)`` pairs of a table row, so that each cell can name its column (``data-label``)."""
     return list(zip(columns, cells, strict=False))
+
+
+@register.simple_tag(takes_context=True)
+def task_year_counts(context: dict[str, Any]) -> dict[str, Any]:
+    """This year's plan items per work task for the signed-in user (one query; the list of the ten tasks)."""
+    return year_counts(context["request"].user)
+
+
+@register.inclusion_tag("stats/_task_year_line.html")
+def task_year_line(counts: dict[str, Any], task: Any) -> dict[str, Any]:
+    """One task's line on the list of the ten tasks: the year's items, accepted, overdue, and its page."""
+    return {"task": task, "year": counts["year"], "row": counts["by_task"].get(task.pk)}

@@ -120,6 +120,8 @@ def page_url(name: str, args: tuple[str, ...], side: world.Side) -> str:
             kwargs["uidb64"] = "MQ"
         elif arg == "fmt":
             kwargs["fmt"] = "xlsx"
+        elif arg == "number":  # a work task's number (task-detail): the tasks are shared, not a side's
+            kwargs["number"] = 1
         else:  # pragma: no cover - a new URL argument: teach this table about it
             raise AssertionError(f"unknown URL argument {arg} in {name}")
     return reverse(name, kwargs=kwargs)

@@ -193,5 +193,7 @@ def test_every_figure_of_api_md_is_registered() -> None:
         "criminal_cases_opened", "referrals_overdue", "decisions_open", "decisions_overdue", "tribunal_resolution_rate",
     }  # fmt: skip
     beyond_api_md = {"attendance_rate"}  # 参会率 from the sign-in lists (issue 14)
+    # The work plan's (issue 15).
+    beyond_api_md |= {"plan_items", "plan_items_done", "plan_items_overdue", "plan_item_completion_rate"}
     assert required | beyond_api_md == set(FIGURES_BY_KEY)
     assert all(str(f.definition) and str(f.label) for f in FIGURES)

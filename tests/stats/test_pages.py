@@ -145,7 +145,7 @@ def test_page_and_api_agree(world, time_machine) -> None:  # type: ignore[no-unt
     ]:
         cards = office.get(reverse("dashboard"), params).context["board"]["cards"]
         figures = office.get(API, api_params).json()["figures"]
-        assert len(cards) == len(figures) == 18
+        assert len(cards) == len(figures) == 22
         for card in cards:
             got = figures[card["key"]]
             if card["is_rate"]:
