@@ -17,13 +17,14 @@ from docx.shared import Pt
 from fuyuan.lib.text import xml_text
 from fuyuan.lib.xlsx import Sheet, sheets_bytes
 from meetings.models import Decision
-from members.models import WorkTask
+from members.models import Region, WorkTask
 from plans.models import PlanItem
 from stats.figures import HELD, PLAN_ITEMS, SOURCES
 from stats.late import late_items
 from stats.league import COURT_COLUMNS, UNIT_COLUMNS, court_table, unit_league
 from stats.scope import Scope
 from stats.selectors import dashboard
+from stats.targets import target_rows
 
 MEETINGS_PER_TASK = 8
 OPEN_DECISIONS_LIMIT = 200
@@ -76,6 +77,27 @@ def target_text(row: dict[str, Any]) -> str:
     )
 
 
+def targets_by_task(scope: Scope, today: date) -> dict[int, list[dict[str, Any]]]:
+    """The level's targets of the report's year (``stats.targets.target_rows``), per task, in words and numbers."""
+    region = Region.objects.filter(pk=scope.region).first() if scope.region else None
+    out: dict[int, list[dict[str, Any]]] = {}
+    for row in target_rows(year=scope.start.year, region=region, today=today):
+        if row.target is None or row.figure is None or row.target.task_id is None:
+            continue
+        number = row.actual.get("rate") if row.figure.is_rate else row.actual.get("value")
+        out.setdefault(row.target.task_id, []).append(
+            {
+                "figure_label": row.figure.label,
+                "comparator_label": row.target.get_comparator_display(),
+                "value": row.target.value,
+                "actual": number,
+                "met": row.met,
+                "light": row.light,
+            }
+        )
+    return out
+
+
 def report_title(start: date, end: date) -> str:
     return _("府院联动工作情况报告({start} 至 {end})").format(start=start.isoformat(), end=end.isoformat())
 
@@ -95,9 +117,7 @@ def report_context(scope: Scope, *, today: date | None = None) -> dict[str, Any]
         if row["task_id"] is not None and len(meetings.setdefault(row["task_id"], [])) < MEETINGS_PER_TASK:
             meetings[row["task_id"]].append(row)
     plan = plan_counts_by_task(scope, today)
-    # Targets: wired at merge — stats.targets.target_rows(year=scope.start.year, region=scope.region, task=task)
-    # per task; each row has figure_label, comparator_label, value, actual, met, light.
-    targets: dict[int, list[dict[str, Any]]] = {}
+    targets = targets_by_task(scope, today)
     tasks = []
     for task in WorkTask.objects.order_by("number"):
         counts = counts_by_task.get(task.pk, dict.fromkeys(SOURCES, 0))

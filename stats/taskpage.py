@@ -24,7 +24,7 @@ from members.levels import reach_of
 from members.models import MemberUnit, Region, User, WorkTask
 from plans import selectors as plan_selectors
 from plans.models import PlanItem
-from stats import selectors
+from stats import selectors, targets
 from stats.figures import FIGURES_BY_KEY
 from stats.periods import MIN_YEAR
 from stats.scope import Scope
@@ -153,12 +153,19 @@ def task_page(user: User, number: int, params: Mapping[str, Any]) -> dict[str, A
         "counts": item_counts(items, today),
         "items": list(items.select_related("lead_unit").order_by("due", "number", "id")[:ITEMS_LIMIT]),
         "items_limit": ITEMS_LIMIT,
-        # targets: wired at merge (stats.targets.target_rows)
-        "targets": [],
+        "targets": _targets(user, task, place, today),
         "cards": figure_cards(place.scope),
         "timeline": timeline_of(user, task, place, params.get("page")),
         "query": _query(place),
     }
+
+
+def _targets(user: User, task: WorkTask, place: Where, today: date) -> list[targets.TargetRow]:
+    """The level's targets for the task beside their actual figures (those who read the figures: the office,
+    leaders, administrators; a unit's people read the items and the timeline, not the level's targets)."""
+    if not selectors.reads_figures(user):
+        return []
+    return targets.target_rows(year=place.year, region=place.region, task=task, today=today, regions=place.regions)
 
 
 def _query(place: Where) -> str:

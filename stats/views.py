@@ -334,6 +334,8 @@ def target_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     run(request, lambda: targets.target_delete(target=target, by=request.user), _("指标已删除。"))
     region = None if target.region.level == Region.Level.PROVINCE else target.region
     return redirect(_target_list_url(target.year, region))
+
+
 @login_required
 def task_detail(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     """The page of one work task, for every signed-in role within their scope; htmx asks for the next page of

@@ -124,3 +124,32 @@ def test_a_target_row_is_rendered_met_or_not() -> None:
     row = {"figure_label": "委派调解成功率", "comparator_label": "≥", "value": 60, "actual": Decimal("63.62")}
     assert report.target_text({**row, "met": True}) == "委派调解成功率 目标 ≥ 60,实际 63.62,达标"
     assert report.target_text({**row, "actual": None, "met": False}) == "委派调解成功率 目标 ≥ 60,实际 —,未达标"
+
+
+@time_machine.travel("2026-07-15 10:00 +0800", tick=False)
+def test_the_task_page_and_the_report_show_the_levels_targets_against_the_figures(plans: dict[str, Place]) -> None:
+    """Targets wired into the task page and the report: the plan completion rate of task 1 at the province is
+    1 accepted ÷ 3 due (03-31, and 06-30 at the province and in 兰州市) = 33.33, short of a 60 target (red, 未达标); a liaison's task page shows no targets;
+    another task's target is not on task 1's page."""
+    from stats import targets
+
+    prov = plans["province"]
+    region = levels.region(levels.PROVINCE)
+    targets.target_set(
+        by=prov.office, year=2026, region=region, task=task(1), figure="plan_item_completion_rate", value=Decimal(60)
+    )
+    targets.target_set(by=prov.office, year=2026, region=region, task=task(2), figure="plan_items", value=Decimal(9))
+    page = client_for(prov.office).get(reverse("task-detail", args=[1]), {"year": 2026})
+    rows = page.context["targets"]
+    assert [(r.figure.key, r.actual["rate"], r.met, r.light) for r in rows] == [
+        ("plan_item_completion_rate", Decimal("33.33"), False, "red")
+    ]
+    assert not client_for(prov.lead_liaison).get(reverse("task-detail", args=[1])).context["targets"]
+
+    context = report.report_context(SCOPE)
+    by_number = {t["task"].number: t["targets"] for t in context["tasks"]}
+    assert [(r["figure_label"], r["met"]) for r in by_number[1]] == [
+        (FIGURES_BY_KEY["plan_item_completion_rate"].label, False)
+    ]
+    assert [r["actual"] for r in by_number[2]] == [1]  # one published item under task 2 at the province
+    assert "未达标" in report.target_text(by_number[1][0])
