@@ -167,9 +167,9 @@ class PlanItemForm(forms.ModelForm):
         if self.errors or not self.has_changed():
             return data
         lead = data.get("lead_unit")
-        services._validate_item(plan=item.plan, text=data.get("text", ""), lead_unit=lead, due=data.get("due"))
+        services.validate_item(plan=item.plan, text=data.get("text", ""), lead_unit=lead, due=data.get("due"))
         if lead is not None:
-            services._supporting(data.get("supporting_units") or [], item.plan, lead)
+            services.supporting_within(data.get("supporting_units") or [], item.plan, lead)
         return data
 
 

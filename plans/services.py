@@ -203,7 +203,7 @@ def _tell_units(plan: Plan, items: Sequence[PlanItem]) -> None:
 # --- Items -------------------------------------------------------------------------------------------
 
 
-def _validate_item(*, plan: Plan, text: str, lead_unit: MemberUnit | None, due: date | None) -> None:
+def validate_item(*, plan: Plan, text: str, lead_unit: MemberUnit | None, due: date | None) -> None:
     errors: dict[str, list[str]] = {}
     if not (text or "").strip():
         errors["text"] = [_("请填写工作内容。")]
@@ -221,7 +221,7 @@ def _validate_item(*, plan: Plan, text: str, lead_unit: MemberUnit | None, due: 
         raise ValidationError(errors)
 
 
-def _supporting(units: Iterable[MemberUnit], plan: Plan, lead_unit: MemberUnit) -> list[MemberUnit]:
+def supporting_within(units: Iterable[MemberUnit], plan: Plan, lead_unit: MemberUnit) -> list[MemberUnit]:
     chosen = [u for u in units if u.pk != lead_unit.pk]
     outside = [u.name for u in chosen if not is_within(u.region if u.region_id else None, plan.region)]
     if outside:
@@ -257,8 +257,8 @@ def item_add(
     now = now or timezone.now()
     plan = lock(plan)
     _require_office(by, plan)
-    _validate_item(plan=plan, text=text, lead_unit=lead_unit, due=due)
-    supporting = _supporting(supporting_units, plan, lead_unit)
+    validate_item(plan=plan, text=text, lead_unit=lead_unit, due=due)
+    supporting = supporting_within(supporting_units, plan, lead_unit)
     number = plan.items.filter(task=task).count() + 1
     item = PlanItem.objects.create(
         plan=plan,
@@ -315,11 +315,11 @@ def item_update(
     old_lead = item.lead_unit_id
     for field, value in changes.items():
         setattr(item, field, value)
-    _validate_item(plan=item.plan, text=item.text, lead_unit=item.lead_unit, due=item.due)
+    validate_item(plan=item.plan, text=item.text, lead_unit=item.lead_unit, due=item.due)
     item.text = item.text.strip()
     item.save()
     if supporting_units is not None:
-        item.supporting_units.set(_supporting(supporting_units, item.plan, item.lead_unit))
+        item.supporting_units.set(supporting_within(supporting_units, item.plan, item.lead_unit))
     _milestones(item, milestones)
     arm_item(item, now)
     if item.plan.status == Plan.Status.PUBLISHED and item.lead_unit_id != old_lead:
