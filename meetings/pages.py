@@ -8,32 +8,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.forms import submit
 from meetings.meetings.models import Meeting
 from members.levels import reach_of, user_region
 from members.models import MemberUnit, Region, WorkTask
 from members.types import AuthenticatedHttpRequest
-
-
-def run(request: AuthenticatedHttpRequest, action: Callable[[], Any], success: str) -> bool:
-    """Call a service; show its refusal as a message. True when it went through."""
-    try:
-        action()
-    except (TransitionNotAllowed, NotPermitted) as exc:
-        messages.error(request, exc.message)
-        return False
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return False
-    messages.success(request, success)
-    return True
 
 
 def form_page(

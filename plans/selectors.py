@@ -10,6 +10,8 @@ published items their unit or a sub-unit leads or supports, with their plans and
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from members.levels import Reach, reach_of
@@ -40,8 +42,10 @@ def items_of_units(unit_ids: tuple[int, ...], *, prefix: str = "") -> Q:
     return Q(**{f"{prefix}lead_unit_id__in": unit_ids}) | Q(Exists(supports))
 
 
-def _scoped(qs: QuerySet, user: User, *, prefix: str, plan_path: str) -> QuerySet:
-    """The one rule, for items (``prefix=""``) and what hangs off them (``"item__"``)."""
+def _scoped(qs: QuerySet, user: User, *, plan_path: str, of_units: Callable[[tuple[int, ...]], Q]) -> QuerySet:
+    """The one rule, for plans (``plan_path=""``), items (``"plan__"``) and what hangs off them: everything
+    (drafts for the office only), the region's records (ditto), and what ``of_units`` finds for the user's
+    units in published plans."""
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     reach = reach_of(user)
@@ -54,39 +58,33 @@ def _scoped(qs: QuerySet, user: User, *, prefix: str, plan_path: str) -> QuerySe
         parts |= region_part if _sees_drafts(user) else region_part & published
     ids = _unit_ids(user, reach)
     if ids:
-        parts |= items_of_units(ids, prefix=prefix) & published
+        parts |= of_units(ids) & published
     return qs.filter(parts)
 
 
 def visible_to(user: User) -> QuerySet[PlanItem]:
     """The plan items ``user`` may read."""
-    return _scoped(PlanItem.objects.all(), user, prefix="", plan_path="plan__")
+    return _scoped(PlanItem.objects.all(), user, plan_path="plan__", of_units=items_of_units)
 
 
 def plans_visible_to(user: User) -> QuerySet[Plan]:
     """The plans ``user`` may read: by region for the office and leaders (drafts for the office only); the
     published plans holding an item of their unit for a unit's people."""
-    if not getattr(user, "is_authenticated", False):
-        return Plan.objects.none()
-    reach = reach_of(user)
-    qs = Plan.objects.all()
-    published = Q(status=PUBLISHED)
-    if reach.everything:
-        return qs if _sees_drafts(user) else qs.filter(published)
-    parts = Q(pk__in=[])
-    if reach.region is not None:
-        region_part = reach.region_q()
-        parts |= region_part if _sees_drafts(user) else region_part & published
-    ids = _unit_ids(user, reach)
-    if ids:
-        items = PlanItem.objects.filter(Q(plan=OuterRef("pk")) & items_of_units(ids))
-        parts |= published & Q(Exists(items))
-    return qs.filter(parts)
+
+    def holding_an_item_of(ids: tuple[int, ...]) -> Q:
+        return Q(Exists(PlanItem.objects.filter(Q(plan=OuterRef("pk")) & items_of_units(ids))))
+
+    return _scoped(Plan.objects.all(), user, plan_path="", of_units=holding_an_item_of)
 
 
 def supervisions_visible_to(user: User) -> QuerySet[Supervision]:
     """The 督办 ``user`` may read: those on the items they may read."""
-    return _scoped(Supervision.objects.all(), user, prefix="item__", plan_path="item__plan__")
+    return _scoped(
+        Supervision.objects.all(),
+        user,
+        plan_path="item__plan__",
+        of_units=lambda ids: items_of_units(ids, prefix="item__"),
+    )
 
 
 def progress_of(item: PlanItem) -> QuerySet[PlanProgress]:

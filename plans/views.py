@@ -14,7 +14,7 @@ from typing import Any
 from django import forms as djforms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,8 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
-from fuyuan.lib.forms import submit
+from fuyuan.lib.forms import run, submit
 from fuyuan.lib.listing import list_page
 from fuyuan.lib.params import parse_id
 from fuyuan.lib.xlsx import rows_response
@@ -247,23 +246,9 @@ def plan_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> Http
         raise Http404
     plan = _plan_of(request, pk)
     call, done = PLAN_ACTIONS[action]
-    if _run(request, lambda: call(plan=plan, by=request.user), str(done)) and action == "delete":
+    if run(request, lambda: call(plan=plan, by=request.user), str(done)) and action == "delete":
         return redirect("plan-list")
     return redirect("plan-detail", pk=plan.pk)
-
-
-def _run(request: AuthenticatedHttpRequest, call: Callable[[], Any], done: str) -> bool:
-    """A transition with no form: its refusal or its ValidationError becomes a message."""
-    try:
-        call()
-    except (NotPermitted, TransitionNotAllowed) as exc:
-        messages.error(request, exc.message)
-        return False
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return False
-    messages.success(request, done)
-    return True
 
 
 # --- Items -------------------------------------------------------------------------------------------

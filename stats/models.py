@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from members.models import record_city_field
+
 
 class Snapshot(models.Model):
     """The figures of one period and filter, frozen (e.g. for the year-end assessment).
@@ -103,15 +105,7 @@ class Target(models.Model):
     region = models.ForeignKey(
         "members.Region", verbose_name=_("层级区划"), on_delete=models.PROTECT, related_name="targets"
     )
-    city = models.ForeignKey(
-        "members.Region",
-        verbose_name=_("所属市州"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    city = record_city_field()
     task = models.ForeignKey(
         "members.WorkTask",
         verbose_name=_("工作任务"),

@@ -17,10 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
-from fuyuan.lib.forms import submit
+from fuyuan.lib.forms import run, submit
 from fuyuan.lib.params import parse_id
 from fuyuan.lib.xlsx import XLSX_CONTENT_TYPE
-from meetings.pages import run
 from members.levels import is_within, reach_of
 from members.models import Region, WorkTask
 from members.roles import Role, can_read_all, has_role, is_office

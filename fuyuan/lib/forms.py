@@ -6,7 +6,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -136,3 +138,17 @@ class FastSelectMultiple(FastSelect):
 
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
         return False
+
+
+def run(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
+    """Call a service; show its refusal as a message. True when it went through."""
+    try:
+        action()
+    except (TransitionNotAllowed, NotPermitted) as exc:
+        messages.error(request, exc.message)
+        return False
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return False
+    messages.success(request, success)
+    return True

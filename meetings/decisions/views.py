@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fuyuan.lib.forms import submit
+from fuyuan.lib.forms import run, submit
 from fuyuan.lib.listing import list_page
 from fuyuan.lib.xlsx import rows_response
 from meetings.decisions import forms, selectors, services
@@ -22,7 +22,7 @@ from meetings.decisions.filters import DecisionPageFilter
 from meetings.decisions.models import Decision
 from meetings.meetings import selectors as meeting_selectors
 from meetings.meetings.services import MANAGE_REFUSAL, can_manage
-from meetings.pages import filter_choices, form_page, run
+from meetings.pages import filter_choices, form_page
 from members.types import AuthenticatedHttpRequest
 
 DECISION_SORTS: dict[str, str | tuple[str, ...]] = {"due": "due", "status": ("status", "due"), "created": "created_at"}

@@ -22,13 +22,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
+from fuyuan.lib.forms import run
 from fuyuan.lib.listing import list_page
 from meetings.meetings import agenda, attendance, forms, ical, minutes, selectors, services
 from meetings.meetings.confirmation import answer_rows, answers
 from meetings.meetings.filters import MeetingPageFilter
 from meetings.meetings.models import AgendaItem, CalendarFeedToken, Invitation, Meeting, Minutes, TopicProposal
 from meetings.meetings.reminders import minutes_of
-from meetings.pages import filter_choices, form_errors, form_page, run
+from meetings.pages import filter_choices, form_errors, form_page
 from members.levels import reads_everything
 from members.types import AuthenticatedHttpRequest
 

@@ -129,8 +129,8 @@ def test_a_target_row_is_rendered_met_or_not() -> None:
 @time_machine.travel("2026-07-15 10:00 +0800", tick=False)
 def test_the_task_page_and_the_report_show_the_levels_targets_against_the_figures(plans: dict[str, Place]) -> None:
     """Targets wired into the task page and the report: the plan completion rate of task 1 at the province is
-    1 accepted ÷ 3 due (03-31, and 06-30 at the province and in 兰州市) = 33.33, short of a 60 target (red, 未达标); a liaison's task page shows no targets;
-    another task's target is not on task 1's page."""
+    1 accepted ÷ 3 due (03-31, and 06-30 at the province and in 兰州市) = 33.33, short of a 60 target (red,
+    未达标); a liaison's task page shows no targets; another task's target is not on task 1's page."""
     from stats import targets
 
     prov = plans["province"]
