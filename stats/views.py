@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.forms import run, submit
@@ -336,6 +336,7 @@ def target_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def task_detail(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     """The page of one work task, for every signed-in role within their scope; htmx asks for the next page of
     its timeline only."""
