@@ -9,7 +9,19 @@ import time
 
 from bench.runner import Report, setup_django
 
-MODULES = ["foundation", "recommendations", "meetings", "referrals", "dashboard", "levels", "plans"]
+MODULES = [
+    "foundation",
+    "recommendations",
+    "meetings",
+    "referrals",
+    "dashboard",
+    "levels",
+    "plans",
+    "hearings",
+    "opinions",
+    "ipcases",
+    "enforcement",
+]
 
 
 def main() -> int:

@@ -10,6 +10,8 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         # Imported here, not at the top: these modules use the models, which are not loaded
         # when Django imports the app configs (the app registry's rule, not a cycle of ours).
+        from cases.hearings.home import hearings_panel
+        from cases.opinions.home import answers_received_panel, to_answer_panel
         from cases.recommendations.home import awaiting_reply_panel
         from cases.referrals.home import awaiting_referrals_panel
         from members import roles
@@ -19,3 +21,6 @@ class CasesConfig(AppConfig):
         post_migrate.connect(roles.ensure_roles_after_migrate, sender=self)
         register_panel(awaiting_reply_panel)
         register_panel(awaiting_referrals_panel)
+        register_panel(to_answer_panel)
+        register_panel(answers_received_panel)
+        register_panel(hearings_panel)

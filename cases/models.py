@@ -2,15 +2,32 @@
 
 import sys
 
+from cases.enforcement.models import EnforcementCase
+from cases.hearings.models import Hearing
+from cases.ipcases.models import IPCase
+from cases.opinions.models import Opinion
 from cases.recommendations import models as recommendations
 from cases.recommendations.models import JudicialRecommendation, RecommendationAttachment, RecommendationPolicy
-from cases.referrals.models import Outcome, Party, Referral, ReferralEvent, ReferralImport, ReferralKind
+from cases.referrals.models import (
+    EnforcementMeasure,
+    Outcome,
+    Party,
+    Referral,
+    ReferralEvent,
+    ReferralImport,
+    ReferralKind,
+)
 
 # Applied migration 0001 names the upload path function by its first home; keep that name importable.
 sys.modules["cases.models.recommendations"] = recommendations
 
 __all__ = [
+    "EnforcementCase",
+    "EnforcementMeasure",
+    "Hearing",
+    "IPCase",
     "JudicialRecommendation",
+    "Opinion",
     "Outcome",
     "Party",
     "RecommendationAttachment",

@@ -9,6 +9,10 @@ from typing import Any
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from cases.enforcement import api as enforcement_api
+from cases.hearings import api as hearings_api
+from cases.ipcases import api as ipcases_api
+from cases.opinions.api import OpinionViewSet
 from cases.recommendations.api import RecommendationViewSet
 from cases.referrals.api import ReferralViewSet
 from meetings.consultations import api as consultations_api
@@ -49,10 +53,14 @@ router.register("users", UserViewSet, basename="user")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("recommendations", RecommendationViewSet, basename="recommendation")
+router.register("opinions", OpinionViewSet, basename="opinion")
 meetings_api.register(router)
 consultations_api.register(router)
 decisions_api.register(router)
 plans_api.register(router)
+ipcases_api.register(router)
+hearings_api.register(router)
+enforcement_api.register(router)
 stats_api.register(router)
 
 urlpatterns = [

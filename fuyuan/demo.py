@@ -16,7 +16,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from cases.enforcement import services as enforcement
 from cases.models import JudicialRecommendation, Referral, ReferralKind
+from cases.opinions import services as opinions
 from cases.recommendations import services as recommendations
 from cases.referrals import services as referrals
 from meetings.consultations import services as consultations
@@ -42,12 +44,15 @@ def load(people: dict[str, User]) -> str:
     }
     _recommendations(people, unit)
     _referrals(people, unit)
+    _opinions(people, unit)
     _meetings(people, unit)
     levels_loaded = _levels(people)
     _plans(people, with_levels=levels_loaded)
+    _enforcement(people)
     _place_unplaced()
     return (
-        "Demo dataset loaded: recommendations, referrals, meetings with agenda, minutes and decisions, consultations,"
+        "Demo dataset loaded: recommendations, referrals, legal opinions, meetings with agenda, minutes and decisions,"
+        " consultations,"
         " the year's work plans with progress and 督办" + (" (province, 兰州市 and 城关区)." if levels_loaded else ".")
     )
 
@@ -100,6 +105,57 @@ def _referrals(people: dict[str, User], unit: dict[str, MemberUnit]) -> None:
         )
         if send:
             referrals.referral_send(referral=referral, by=people["clerk1"])
+
+
+def _opinions(people: dict[str, User], unit: dict[str, MemberUnit]) -> None:
+    """咨询意见: one waiting for the High Court's answer, one answered, one offered by the court."""
+    court = unit["省高级人民法院"]
+    opinions.opinion_request(
+        by=people["liaison1"],
+        court=court,
+        kind="normative_document",
+        subject="【演示】《生态环境行政处罚裁量基准(草案)》合法性论证",
+        question="草案第十二条关于从轻处罚情形的规定是否与上位法一致?",
+        document_title="甘肃省生态环境行政处罚裁量基准(草案)",
+    )
+    asked = opinions.opinion_request(
+        by=people["liaison3"],
+        court=court,
+        kind="legal_question",
+        subject="【演示】关于预付卡消费纠纷法律适用的咨询",
+        question="经营者停业后预付卡余额的退还,行政机关能否责令退款?",
+    )
+    opinions.opinion_answer(opinion=asked, by=people["clerk1"], answer="经研究,可依照消费者权益保护法相关规定处理。")
+    opinions.opinion_offer(
+        by=people["clerk1"],
+        requester=unit["省生态环境厅"],
+        kind="major_decision",
+        subject="【演示】关于重点流域生态补偿决策的法律意见",
+        question="结合近年审理的环境公益诉讼案件,就生态补偿决策提出意见。",
+        answer="建议明确补偿标准和资金监管程序,履行合法性审查。",
+    )
+
+
+def _enforcement(people: dict[str, User]) -> None:
+    """Enforcement cases concluded through linkage: two of 兰州中院, one of 城关区法院 (when its clerk exists)."""
+    today = timezone.localdate()
+    rows = [
+        ("clerk2", "（2026）甘01执12号", 20, "1280000.00", "1150000.00", "联合公安机关查控被执行人车辆"),
+        ("clerk2", "（2026）甘01执35号", 8, "356800.50", "0.00", "不动产登记机构协助查封"),
+        ("clerk3", "（2026）甘0102执7号", 3, "45000.00", "45000.00", "人社部门协助追索劳动报酬"),
+    ]
+    for who, number, days, recovered, paid, note in rows:
+        clerk = people.get(who)
+        if clerk is None or clerk.unit is None or clerk.unit.kind != MemberUnit.Kind.COURT:
+            continue
+        enforcement.enforcement_case_create(
+            by=clerk,
+            case_number=number,
+            concluded_on=today - timedelta(days=days),
+            amount_recovered=recovered,
+            amount_paid=paid,
+            note=f"【演示】{note}",
+        )
 
 
 def _meetings(people: dict[str, User], unit: dict[str, MemberUnit]) -> None:

@@ -391,6 +391,12 @@ FUYUAN_RECOMMENDATION_ALERT_HOUR = env_int("FUYUAN_RECOMMENDATION_ALERT_HOUR", 9
 # an unanswered 督办 escalates this many working days (official calendar) after its reply deadline.
 FUYUAN_PLAN_DUE_SOON_DAYS = env_int("FUYUAN_PLAN_DUE_SOON_DAYS", 7, minimum=1)
 FUYUAN_SUPERVISION_ESCALATE_WORKING_DAYS = env_int("FUYUAN_SUPERVISION_ESCALATE_WORKING_DAYS", 3, minimum=1)
+# Legal opinions (cases/opinions/alerts.py): the answer is due this many working days (official calendar) after
+# the request unless the requester sets a date; the court is reminded this many days before; this many days
+# overdue it is escalated to the office one level up.
+FUYUAN_OPINION_DUE_WORKING_DAYS = env_int("FUYUAN_OPINION_DUE_WORKING_DAYS", 15, minimum=1)
+FUYUAN_OPINION_DUE_SOON_DAYS = env_int("FUYUAN_OPINION_DUE_SOON_DAYS", 3, minimum=1)
+FUYUAN_OPINION_ESCALATE_DAYS = env_int("FUYUAN_OPINION_ESCALATE_DAYS", 10, minimum=1)
 
 # The traffic light (fuyuan/lib/deadlines.py): days before the due date at which an open record turns
 # yellow, per kind of record. FUYUAN_LIGHT_WINDOW_DAYS="recommendation=14,referral=2,decision=7".
@@ -399,6 +405,7 @@ FUYUAN_LIGHT_WINDOW_DAYS = {
     "referral": 2,
     "decision": 7,
     "plan_item": 14,
+    "opinion": FUYUAN_OPINION_DUE_SOON_DAYS,
 }
 for _pair in env_list("FUYUAN_LIGHT_WINDOW_DAYS", []):
     _kind, _sep, _days = _pair.partition("=")

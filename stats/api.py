@@ -38,8 +38,16 @@ class StatsPeriodSerializer(serializers.Serializer):
         return fields
 
 
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string", "pattern": r"^\d+\.\d{2}$"}]})
+class CountOrAmountField(serializers.Field):
+    """A count (an integer), or an amount in yuan as a string with two decimals (exact: never a float)."""
+
+
 class StatsFigureSerializer(serializers.Serializer):
-    value = serializers.IntegerField(required=False, help_text="A count (figures that are not rates).")
+    value = CountOrAmountField(
+        required=False,
+        help_text='A count (integer), or for an amount (enforcement_amount_*) yuan as a string: "2236000000.00".',
+    )
     numerator = serializers.IntegerField(required=False)
     denominator = serializers.IntegerField(required=False)
     rate = serializers.FloatField(
@@ -73,6 +81,8 @@ def summary(scope: Any) -> dict[str, Any]:
         result = figure.result(counts)
         if figure.is_rate:
             result["rate"] = None if result["rate"] is None else float(result["rate"])
+        if figure.is_amount:  # exact decimals as text: a JSON number would pass through a binary float
+            result["value"] = f"{result['value']:.2f}"
         figures[figure.key] = {**result, "label": str(figure.label), "definition": str(figure.definition)}
     return {
         "period": {"from": scope.start.isoformat(), "to": scope.end.isoformat()},

@@ -12,8 +12,8 @@ from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.utils import timezone
 
 from members.models import Region
-from stats.figures import SOURCES, Source
 from stats.scope import Scope
+from stats.sources import SOURCES, Source
 
 DIMENSIONS = ("task", "region", "unit")
 TAB = "\t"

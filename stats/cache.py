@@ -32,11 +32,31 @@ from django.db import connection
 from django.utils import timezone
 from simple_history.utils import get_history_model_for_model
 
-from cases.models import JudicialRecommendation, Referral
+from cases.models import (
+    EnforcementCase,
+    EnforcementMeasure,
+    Hearing,
+    IPCase,
+    JudicialRecommendation,
+    Opinion,
+    Referral,
+)
 from meetings.models import Consultation, Decision, Invitation, Meeting
 
 T = TypeVar("T")
-MODELS = [JudicialRecommendation, Referral, Meeting, Consultation, Decision, Invitation]
+MODELS = [
+    JudicialRecommendation,
+    Referral,
+    Meeting,
+    Consultation,
+    Decision,
+    Invitation,
+    Opinion,
+    Hearing,
+    IPCase,
+    EnforcementCase,
+    EnforcementMeasure,
+]
 
 
 def cache_seconds() -> int:

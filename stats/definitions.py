@@ -22,8 +22,14 @@ COUNT_LABELS: dict[str, Promise] = {
     "tribunal_resolved": _("化解成功件数"),
     "units_attended": _("出席的受邀单位数(含委派代表)"),
     "units_signed": _("已登记签到的受邀单位数"),
+    "hearings_held": _("已开庭的行政案件件数"),
+    "agency_head_appearances": _("负责人(正职或副职)出庭应诉的件数"),
     "plan_items_done": _("已验收的工作要点事项数"),
     "plan_items_expected": _("截至今日应完成的工作要点事项数(完成时限已到的,或已验收的)"),
+    "ip_cases_concluded": _("已结知识产权案件数"),
+    "ip_cases_mediated_or_withdrawn": _("调解结案与撤诉结案的件数之和"),
+    "opinions_given_on_time": _("按期答复的咨询件数"),
+    "opinions_answer_expected": _("应已答复的咨询件数(已答复的,或答复期限已过的)"),
 }
 
 

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 
 from members.models import Region
 from stats.breakdowns import child_field
-from stats.figures import COUNT_SOURCE, FIGURES_BY_KEY, SOURCES, count_columns
+from stats.figures import FIGURES_BY_KEY, count_columns
 from stats.scope import Scope
+from stats.sources import COUNT_SOURCE, SOURCES
 
 PROVINCE, CITY = Region.Level.PROVINCE, Region.Level.CITY
 #: The figures of the drill-down table (a count each, or a rate with both counts).

@@ -1,12 +1,13 @@
 """The figures of the mechanism (DOMAIN.md, API.md ``stats/summary/``), each defined ONCE here.
 
-A figure is either a count or a rate (numerator ÷ denominator, a percentage with two decimals,
-``None`` when the denominator is 0). Every count is one named ``Count(filter=Q(...))`` of one
-*source* (consultations, meetings, recommendations, referrals, decisions); a source is the set
-of records that belong to a period [from, to] (Asia/Shanghai calendar days), a region and its subtree
-(through the records' own ``region``/``city`` columns), a
-work task and, for a unit's own view, a unit. The dashboard, the unit view, the report, the
-snapshots and the API all read the figures through :func:`compute`, so they cannot disagree.
+A figure is a count, a rate (numerator ÷ denominator, a percentage with two decimals,
+``None`` when the denominator is 0) or an amount (``sum``: a ``Decimal`` in yuan with two decimals, summed exactly
+by the database; the API sends it as a string, "2236000000.00").
+Every count is one named ``Count(filter=Q(...))`` of one *source* (consultations, meetings, recommendations,
+referrals, decisions, enforcement cases …); a source is the set of records that belong to a period
+[from, to] (Asia/Shanghai calendar days), a region and its subtree (through the records' own
+``region``/``city`` columns), a work task and, for a unit's own view, a unit. The dashboard, the unit
+view, the report, the snapshots and the API all read the figures through :func:`compute`, so they cannot disagree.
 
 Queries: :func:`compute` runs ONE query for all sources and all months (a ``UNION ALL`` of one
 grouped aggregate per source); the totals are the sums of the months. :func:`breakdown` runs one
@@ -15,280 +16,36 @@ query per dimension (work task, region, unit) for every source at once (:mod:`st
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import (
     Count,
-    DateField,
-    Exists,
-    F,
+    DecimalField,
     IntegerField,
-    OuterRef,
-    Q,
     QuerySet,
-    Subquery,
+    Sum,
     Value,
 )
-from django.db.models.functions import TruncDate, TruncMonth
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import JudicialRecommendation, Referral, ReferralKind
-from meetings.models import Consultation, Decision, Invitation, Meeting
-from plans.models import Plan, PlanItem
-from plans.selectors import items_of_units
-from stats.scope import SHANGHAI, Scope, rate
+from stats.scope import Scope, rate
+from stats.sources import ALL_SOURCES, COUNT_SOURCE, MAX_COUNTS, MAX_SUMS, SUM_SOURCE, TRIBUNAL, Source
 
-MAX_COUNTS = 9  # the widest source (referrals) has nine counts; the others are padded with zeros
-
-# --- sources: which records belong to a scope, and their named counts ---------------------------------------
+CENT = Decimal("0.01")
 
 
-def _tasks_exists(through: Any, own: str, task: int) -> Exists:
-    return Exists(through.objects.filter(**{own: OuterRef("pk"), "worktask_id": task}))
+def amount(value: Any) -> Decimal:
+    """An amount in yuan as an exact ``Decimal`` with two decimals (from a Decimal, an int or a stored string)."""
+    return Decimal(str(value if value is not None else 0)).quantize(CENT)
 
-
-@dataclass(frozen=True)
-class Source:
-    key: str
-    label: Promise
-    base: Callable[[], QuerySet]
-    date_field: str
-    is_datetime: bool
-    unit_field: str  # the unit a record is counted for in the by-unit breakdown (the unit that must act)
-    task_field: str  # the task id reached through the M2M (for the by-task breakdown)
-    task_filter: Callable[[int], Any]
-    unit_filter: Callable[[int], Any]  # a Q, or a Q combined with an Exists
-    counts: dict[str, Callable[[date], Q]]
-    main: str  # the count drawn in the breakdown charts
-    list_url: str
-    main_params: dict[str, Any] = field(default_factory=dict)
-    path: str = ""  # how a record reaches the ``region``/``city`` columns it lives by ("meeting__": its meeting's)
-
-    def in_scope(self, scope: Scope, *, period: bool = True) -> QuerySet:
-        qs = self.base()
-        if period:
-            if self.is_datetime:
-                qs = qs.filter(
-                    **{f"{self.date_field}__gte": scope.start_at, f"{self.date_field}__lt": scope.end_before}
-                )
-            else:
-                qs = qs.filter(**{f"{self.date_field}__gte": scope.start, f"{self.date_field}__lte": scope.end})
-        if scope.region:
-            qs = qs.filter(scope.region_q(region_field=f"{self.path}region", city_field=f"{self.path}city"))
-        if scope.task:
-            qs = qs.filter(self.task_filter(scope.task))
-        if scope.unit:
-            qs = qs.filter(self.unit_filter(scope.unit))
-        return qs
-
-    def month_expression(self) -> Any:
-        if self.is_datetime:
-            return TruncMonth(self.date_field, tzinfo=SHANGHAI, output_field=DateField())
-        return TruncMonth(self.date_field, output_field=DateField())
-
-
-R = JudicialRecommendation
-RS = JudicialRecommendation.Status
-FS = Referral.Status
-HELD = (Meeting.Status.HELD, Meeting.Status.CLOSED)
-JOINT_KINDS = (Meeting.Kind.JOINT_MEETING, Meeting.Kind.LEADING_GROUP)
-ATTENDED = (Invitation.Attendance.PRESENT, Invitation.Attendance.DELEGATE)  # came, in person or by a delegate
-TRIBUNAL = "tribunal_mediation"  # 人民法庭对接化解 (a ReferralKind code)
-
-
-def _recommendations() -> QuerySet:
-    return (
-        R.objects.filter(issued_on__isnull=False)
-        .exclude(status=RS.WITHDRAWN)
-        .annotate(replied_on=TruncDate("replied_at", tzinfo=SHANGHAI))
-    )
-
-
-def _kind(code: str) -> Subquery:
-    """A referral kind's id by its code, as a subquery the database runs once per query (no join per row)."""
-    return Subquery(ReferralKind.objects.filter(code=code).values("pk")[:1])
-
-
-def _referrals() -> QuerySet:
-    return Referral.objects.filter(sent_at__isnull=False).exclude(status__in=[FS.DRAFT, FS.REVOKED])
-
-
-# "Overdue" is one rule (fuyuan.lib.deadlines.OverdueQuerySet); each model says its statuses and due field.
-recommendation_overdue_q = R.objects.overdue_q
-referral_overdue_q = Referral.objects.overdue_q
-decision_overdue_q = Decision.objects.overdue_q
-
-
-SOURCES: dict[str, Source] = {
-    s.key: s
-    for s in [
-        Source(
-            key="consultations",
-            label=_("会商"),
-            base=lambda: Consultation.objects.all(),
-            date_field="held_on",
-            is_datetime=False,
-            unit_field="logging_unit",
-            task_field="tasks",
-            task_filter=lambda t: _tasks_exists(Consultation.tasks.through, "consultation_id", t),
-            unit_filter=lambda u: (
-                Q(logging_unit_id=u)
-                | Exists(Consultation.units.through.objects.filter(consultation_id=OuterRef("pk"), memberunit_id=u))
-            ),
-            counts={"consultations": lambda today: Q()},
-            main="consultations",
-            list_url="consultation-list",
-        ),
-        Source(
-            key="meetings",
-            label=_("会议"),
-            base=lambda: Meeting.objects.filter(status__in=HELD),
-            date_field="starts_at",
-            is_datetime=True,
-            unit_field="convener",
-            task_field="tasks",
-            task_filter=lambda t: _tasks_exists(Meeting.tasks.through, "meeting_id", t),
-            unit_filter=lambda u: (
-                Q(convener_id=u) | Exists(Invitation.objects.filter(meeting_id=OuterRef("pk"), unit_id=u))
-            ),
-            counts={
-                "meetings_held": lambda today: Q(),
-                "joint_meetings": lambda today: Q(kind__in=JOINT_KINDS),
-                "case_symposiums": lambda today: Q(kind=Meeting.Kind.CASE_SYMPOSIUM),
-            },
-            main="meetings_held",
-            list_url="meeting-list",
-        ),
-        Source(
-            key="recommendations",
-            label=_("司法建议"),
-            base=_recommendations,
-            date_field="issued_on",
-            is_datetime=False,
-            unit_field="addressee",
-            task_field="tasks",
-            task_filter=lambda t: _tasks_exists(R.tasks.through, "judicialrecommendation_id", t),
-            unit_filter=lambda u: Q(addressee_id=u) | Q(court_id=u),
-            counts={
-                "recommendations_issued": lambda today: Q(),
-                "recommendations_replied": lambda today: Q(replied_at__isnull=False),
-                "recommendations_replied_on_time": lambda today: Q(
-                    replied_at__isnull=False, reply_due__isnull=False, replied_on__lte=F("reply_due")
-                ),
-                "recommendations_reply_expected": lambda today: Q(replied_at__isnull=False) | Q(reply_due__lt=today),
-                "recommendations_overdue": recommendation_overdue_q,
-                "recommendations_escalated": lambda today: Q(escalated_at__isnull=False),
-            },
-            main="recommendations_issued",
-            list_url="recommendation-list",
-        ),
-        Source(
-            key="referrals",
-            label=_("案件移送"),
-            base=_referrals,
-            date_field="sent_at",
-            is_datetime=True,
-            unit_field="receiver",
-            task_field="tasks",
-            task_filter=lambda t: _tasks_exists(Referral.tasks.through, "referral_id", t),
-            unit_filter=lambda u: Q(sender_id=u) | Q(receiver_id=u) | Q(handler_id=u),
-            counts={
-                "referrals_sent": lambda today: Q(),
-                "mediation_delegated": lambda today: Q(kind_id=_kind("mediation")),
-                "mediation_resolved": lambda today: Q(
-                    kind_id=_kind("mediation"), status=FS.CONCLUDED, outcome="resolved"
-                ),
-                "criminal_transfers": lambda today: Q(kind_id=_kind("criminal_transfer")),
-                "criminal_decided": lambda today: Q(kind_id=_kind("criminal_transfer"), status=FS.CONCLUDED),
-                "criminal_cases_opened": lambda today: Q(
-                    kind_id=_kind("criminal_transfer"), status=FS.CONCLUDED, outcome="case_opened"
-                ),
-                "referrals_overdue": referral_overdue_q,
-                "tribunal_concluded": lambda today: Q(kind_id=_kind(TRIBUNAL), status=FS.CONCLUDED),
-                "tribunal_resolved": lambda today: Q(kind_id=_kind(TRIBUNAL), status=FS.CONCLUDED, outcome="resolved"),
-            },
-            main="referrals_sent",
-            list_url="referral-list",
-        ),
-        Source(
-            key="decisions",
-            label=_("议定事项"),
-            base=lambda: Decision.objects.all(),
-            date_field="meeting__starts_at",
-            is_datetime=True,
-            unit_field="owner_unit",
-            task_field="meeting__tasks",
-            task_filter=lambda t: Exists(
-                Meeting.tasks.through.objects.filter(meeting_id=OuterRef("meeting_id"), worktask_id=t)
-            ),
-            unit_filter=lambda u: (
-                Q(owner_unit_id=u)
-                | Exists(Decision.supporting_units.through.objects.filter(decision_id=OuterRef("pk"), memberunit_id=u))
-            ),
-            counts={
-                "decisions": lambda today: Q(),
-                "decisions_open": lambda today: Q(status=Decision.Status.OPEN),
-                "decisions_overdue": decision_overdue_q,
-            },
-            main="decisions",
-            list_url="decision-list",
-            main_params={"status": ""},
-        ),
-    ]
-}
-# 签到: the invited units of held meetings, for the attendance rate. Counted with the figures, not drawn in the
-# breakdown charts (a unit per meeting would dwarf the records there).
-ATTENDANCE = Source(
-    key="attendance",
-    label=_("会议签到"),
-    base=lambda: Invitation.objects.filter(meeting__status__in=HELD, signed_at__isnull=False),  # on a saved list
-    date_field="meeting__starts_at",
-    is_datetime=True,
-    unit_field="unit",
-    task_field="meeting__tasks",
-    task_filter=lambda t: Exists(
-        Meeting.tasks.through.objects.filter(meeting_id=OuterRef("meeting_id"), worktask_id=t)
-    ),
-    unit_filter=lambda u: Q(unit_id=u),
-    counts={
-        "units_signed": lambda today: Q(),
-        "units_attended": lambda today: Q(attendance__in=ATTENDED),
-    },
-    main="units_attended",
-    list_url="meeting-list",
-    path="meeting__",
-)
-# 工作要点: the items of published plans due in the period (a year's plan: its items, each due in that year).
-PLAN_ITEMS = Source(
-    key="plans",
-    label=_("工作要点事项"),
-    base=lambda: PlanItem.objects.filter(plan__status=Plan.Status.PUBLISHED),
-    date_field="due",
-    is_datetime=False,
-    unit_field="lead_unit",
-    task_field="task",
-    task_filter=lambda t: Q(task_id=t),
-    unit_filter=lambda u: items_of_units((u,)),
-    counts={
-        "plan_items": lambda today: Q(),
-        "plan_items_done": lambda today: Q(status=PlanItem.Status.ACCEPTED),
-        "plan_items_overdue": PlanItem.objects.overdue_q,
-        "plan_items_expected": lambda today: Q(due__lte=today) | Q(status=PlanItem.Status.ACCEPTED),
-    },
-    main="plan_items",
-    list_url="plan-item-list",
-)
-#: Every source the figures count (the charts and the report draw ``SOURCES``, the records themselves).
-ALL_SOURCES: dict[str, Source] = {**SOURCES, ATTENDANCE.key: ATTENDANCE, PLAN_ITEMS.key: PLAN_ITEMS}
-COUNT_SOURCE: dict[str, str] = {name: s.key for s in ALL_SOURCES.values() for name in s.counts}
 
 # --- the figures -------------------------------------------------------------------------------------------------
 
@@ -301,6 +58,7 @@ class Figure:
     label: Promise
     definition: Promise
     count: str = ""
+    sum: str = ""  # an amount (yuan): a sum of the source's ``sums``
     numerator: str = ""
     denominator: str = ""
     link: dict[str, Any] = field(default_factory=dict)  # extra list filters of the count (or the numerator)
@@ -312,13 +70,21 @@ class Figure:
         return bool(self.numerator)
 
     @property
+    def is_amount(self) -> bool:
+        return bool(self.sum)
+
+    @property
     def source(self) -> Source:
+        if self.sum:
+            return ALL_SOURCES[SUM_SOURCE[self.sum]]
         return ALL_SOURCES[COUNT_SOURCE[self.count or self.numerator]]
 
-    def result(self, counts: dict[str, int]) -> dict[str, Any]:
+    def result(self, counts: dict[str, Any]) -> dict[str, Any]:
         if self.is_rate:
             n, d = counts.get(self.numerator, 0), counts.get(self.denominator, 0)
             return {"numerator": n, "denominator": d, "rate": rate(n, d)}
+        if self.sum:
+            return {"value": amount(counts.get(self.sum))}
         return {"value": counts.get(self.count, 0)}
 
     def url(self, scope: Scope, *, denominator: bool = False) -> str:
@@ -341,6 +107,9 @@ def list_url(source: Source, scope: Scope, extra: dict[str, Any] | None = None, 
     params = {**scope.params(period=period), **source.main_params, **(extra or {})}
     return f"{base}?{urlencode({k: v for k, v in params.items() if v is not None})}"
 
+
+#: The IP case list's filter for the cases the 调撤率 counts (mediated or withdrawn).
+SETTLED_LINK = "mediation,withdrawal"
 
 FIGURES: list[Figure] = [
     Figure(
@@ -372,6 +141,29 @@ FIGURES: list[Figure] = [
         ),
         numerator="units_attended",
         denominator="units_signed",
+    ),
+    Figure(
+        "hearings_held",
+        _("行政案件开庭"),
+        _("期间内(按开庭时间)已开庭并登记出庭情况的行政案件(被告为行政机关)件数;草稿、已取消的不计。"),
+        count="hearings_held",
+        link={"status": "held"},
+    ),
+    Figure(
+        "agency_head_appearances",
+        _("负责人出庭应诉"),
+        _("期间内已开庭的行政案件中,被告行政机关负责人(正职或副职)出庭应诉的件数。"),
+        count="agency_head_appearances",
+        link={"status": "held", "responsible": "true"},
+    ),
+    Figure(
+        "agency_head_appearance_rate",
+        _("行政机关负责人出庭应诉率"),
+        _("负责人(正职或副职)出庭应诉的件数 ÷ 已开庭的行政案件件数(同一期间、同一范围)。"),
+        numerator="agency_head_appearances",
+        denominator="hearings_held",
+        link={"status": "held", "responsible": "true"},
+        denominator_link={"status": "held"},
     ),
     Figure(
         "recommendations_issued",
@@ -463,6 +255,32 @@ FIGURES: list[Figure] = [
         link={"overdue": "true"},
     ),
     Figure(
+        "enforcement_concluded",
+        _("执行联动结案"),
+        _("期间内(按结案日期)法院登记的通过府院联动执结的执行案件数。"),
+        count="enforcement_concluded",
+    ),
+    Figure(
+        "enforcement_amount_recovered",
+        _("执行到位金额(元)"),
+        _("期间内(按结案日期)通过府院联动执结的执行案件的到位金额之和,以元计,精确到分。"),
+        sum="enforcement_amount_recovered",
+    ),
+    Figure(
+        "enforcement_amount_paid",
+        _("发放案款(元)"),
+        _("期间内(按结案日期)通过府院联动执结的执行案件已发放给申请执行人的案款之和,以元计,精确到分。"),
+        sum="enforcement_amount_paid",
+    ),
+    Figure(
+        "enforcement_amount_frozen",
+        _("执行查控冻结金额(元)"),
+        _("期间内(按办结时间)办结的执行查控移送中,接收单位登记的冻结财产金额之和,以元计,精确到分。"),
+        sum="enforcement_amount_frozen",
+        link={"kind": "enforcement_inquiry", "status": "concluded"},
+        period=False,
+    ),
+    Figure(
         "decisions_open",
         _("议定事项未办结"),
         _("期间内召开的会议形成的议定事项中,截至今日仍在办理的件数。"),
@@ -499,6 +317,55 @@ FIGURES: list[Figure] = [
         denominator="plan_items_expected",
         link={"status": "accepted"},
     ),
+    Figure(
+        "ip_cases_concluded",
+        _("知识产权案件结案"),
+        _("期间内(按结案日期)各级法院登记的已结知识产权案件数(专利、商标、著作权、不正当竞争等)。"),
+        count="ip_cases_concluded",
+    ),
+    Figure(
+        "ip_cases_mediated_or_withdrawn",
+        _("知识产权案件调撤"),
+        _("期间内结案的知识产权案件中,以调解或撤诉方式结案的件数。"),
+        count="ip_cases_mediated_or_withdrawn",
+        link={"outcome": SETTLED_LINK},
+    ),
+    Figure(
+        "ip_mediation_withdrawal_rate",
+        _("知识产权案件调撤率"),
+        _("期间内结案的知识产权案件中,调解结案与撤诉结案的件数之和 ÷ 结案件数(同一期间、同一范围)。"),
+        numerator="ip_cases_mediated_or_withdrawn",
+        denominator="ip_cases_concluded",
+        link={"outcome": SETTLED_LINK},
+    ),
+    Figure(
+        "opinions_requested",
+        _("咨询意见(提出)"),
+        _("期间内(按咨询日期)政府及其部门向法院提出、或法院主动提供的咨询意见和合法性论证件数;已撤回的不计。"),
+        count="opinions_requested",
+    ),
+    Figure(
+        "opinions_given",
+        _("咨询意见"),
+        _("期间内提出的咨询中,法院已答复(出具咨询意见)的件数。"),
+        count="opinions_given",
+        link={"status": "answered"},
+    ),
+    Figure(
+        "opinions_given_on_time",
+        _("咨询意见按期答复"),
+        _("期间内提出的咨询中,在答复期限内(含期限当日)答复的件数。"),
+        count="opinions_given_on_time",
+        link={"status": "answered"},
+    ),
+    Figure(
+        "opinion_on_time_rate",
+        _("咨询意见按期答复率"),
+        _("按期答复的件数 ÷ 应已答复的件数(已答复的,或答复期限已过的),同一期间、同一范围。"),
+        numerator="opinions_given_on_time",
+        denominator="opinions_answer_expected",
+        link={"status": "answered"},
+    ),
 ]
 FIGURES_BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}
 
@@ -509,7 +376,7 @@ FIGURES_BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}
 class Computed:
     scope: Scope
     today: date
-    counts: dict[str, int]
+    counts: dict[str, Any]  # every count (int) and, under the sums' names, every amount (Decimal)
     monthly: dict[str, dict[str, int]]  # "YYYY-MM" → counts of that month
 
     def figures(self) -> dict[str, dict[str, Any]]:
@@ -531,13 +398,30 @@ def count_columns(
     return columns
 
 
+AMOUNT = DecimalField(max_digits=20, decimal_places=2)
+
+
+def sum_columns(source: Source, today: date, width: int = MAX_SUMS) -> dict[str, Any]:
+    """``s0``…: the sums of the source (exact decimals), padded with 0.00 to ``width``."""
+    columns: dict[str, Any] = {}
+    names = list(source.sums)
+    for i in range(width):
+        if i < len(names):
+            column, make_q = source.sums[names[i]]
+            q = make_q(today)
+            columns[f"s{i}"] = Sum(column, filter=q, output_field=AMOUNT) if q else Sum(column, output_field=AMOUNT)
+        else:
+            columns[f"s{i}"] = Value(Decimal("0.00"), output_field=AMOUNT)
+    return columns
+
+
 def monthly_query(scope: Scope, today: date) -> QuerySet:
-    """ONE query: per source and month, every count of the source (UNION ALL of grouped aggregates)."""
+    """ONE query: per source and month, every count and sum of the source (UNION ALL of grouped aggregates)."""
     parts = [
         source.in_scope(scope)
         .annotate(src=Value(source.key), month=source.month_expression())
         .values("src", "month")
-        .annotate(**count_columns(source, today))
+        .annotate(**count_columns(source, today), **sum_columns(source, today))
         .order_by()
         for source in ALL_SOURCES.values()
     ]
@@ -545,18 +429,20 @@ def monthly_query(scope: Scope, today: date) -> QuerySet:
 
 
 def compute(scope: Scope, *, today: date | None = None) -> Computed:
-    """Every count of every source for the scope, per month and in total, in one query."""
+    """Every count and sum of every source for the scope, per month (counts) and in total, in one query."""
     today = today or timezone.localdate()
-    counts = dict.fromkeys(COUNT_SOURCE, 0)
+    counts: dict[str, Any] = {**dict.fromkeys(COUNT_SOURCE, 0), **{name: Decimal("0.00") for name in SUM_SOURCE}}
     monthly: dict[str, dict[str, int]] = {m.strftime("%Y-%m"): dict.fromkeys(COUNT_SOURCE, 0) for m in scope.months()}
     for row in monthly_query(scope, today):
-        names = list(ALL_SOURCES[row["src"]].counts)
+        source = ALL_SOURCES[row["src"]]
         month = row["month"].strftime("%Y-%m") if row["month"] else ""
         bucket = monthly.setdefault(month, dict.fromkeys(COUNT_SOURCE, 0))
-        for i, name in enumerate(names):
+        for i, name in enumerate(source.counts):
             value = int(row[f"c{i}"] or 0)
             counts[name] += value
             bucket[name] += value
+        for i, name in enumerate(source.sums):
+            counts[name] += amount(row[f"s{i}"])
     return Computed(scope=scope, today=today, counts=counts, monthly=dict(sorted(monthly.items())))
 
 
@@ -568,11 +454,15 @@ def figure_values(scope: Scope, *, today: date | None = None) -> dict[str, dict[
 ALL_TIME = (date(1970, 1, 1), date(2999, 12, 31))
 
 
-def source_counts(key: str, scope: Scope, *, today: date | None = None) -> dict[str, int]:
+def source_counts(key: str, scope: Scope, *, today: date | None = None) -> dict[str, Any]:
     """Every count of ONE source for the scope, in one aggregate (for a page that needs only that source)."""
     source, today = ALL_SOURCES[key], today or timezone.localdate()
-    columns = {}
+    columns: dict[str, Any] = {}
     for name, make_q in source.counts.items():
         q = make_q(today)
         columns[name] = Count("pk", filter=q) if q else Count("pk")
-    return source.in_scope(scope).aggregate(**columns)
+    for name, (column, make_sum_q) in source.sums.items():
+        q = make_sum_q(today)
+        columns[name] = Sum(column, filter=q, output_field=AMOUNT) if q else Sum(column, output_field=AMOUNT)
+    values = source.in_scope(scope).aggregate(**columns)
+    return {name: amount(values[name]) if name in source.sums else values[name] for name in values}

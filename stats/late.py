@@ -17,8 +17,9 @@ from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 
-from stats.figures import SOURCES, decision_overdue_q, list_url, recommendation_overdue_q, referral_overdue_q
+from stats.figures import list_url
 from stats.scope import Scope
+from stats.sources import SOURCES, decision_overdue_q, recommendation_overdue_q, referral_overdue_q
 
 LATE = {
     # source: (condition, title, unit that must act, due date)

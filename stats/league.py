@@ -16,15 +16,9 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from stats.figures import (
-    SHANGHAI,
-    SOURCES,
-    Scope,
-    decision_overdue_q,
-    rate,
-    recommendation_overdue_q,
-    referral_overdue_q,
-)
+from stats.figures import Scope, rate
+from stats.scope import SHANGHAI
+from stats.sources import HEARINGS, SOURCES, decision_overdue_q, recommendation_overdue_q, referral_overdue_q
 
 UNIT_COLUMNS = [
     ("name", _("单位")),
@@ -43,6 +37,13 @@ COURT_COLUMNS = [
     ("on_time", _("按期回复")),
     ("overdue", _("逾期未复")),
     ("escalated", _("通报主管部门")),
+]
+AGENCY_COLUMNS = [
+    ("name", _("行政机关")),
+    ("held", _("开庭件数")),
+    ("head_appeared", _("负责人出庭")),
+    ("appearance_rate", _("出庭率(%)")),
+    ("reported", _("通报主管部门")),
 ]
 
 
@@ -157,6 +158,32 @@ def court_table(scope: Scope, *, today: date | None = None, sort: str = "-issued
         for r in rows
     ]
     return sort_rows(out, sort, [c for c, _label in COURT_COLUMNS], default="-issued")
+
+
+def agency_table(scope: Scope, *, sort: str = "appearance_rate") -> list[dict[str, Any]]:
+    """负责人出庭应诉 by defendant agency: one grouped aggregate over the held hearings of the scope."""
+    rows = (
+        HEARINGS.in_scope(scope)
+        .values(unit_pk=F("defendant_id"), unit_name=F("defendant__name"))
+        .annotate(
+            held=Count("pk"),
+            head_appeared=Count("pk", filter=HEARINGS.counts["agency_head_appearances"](timezone.localdate())),
+            reported=Count("pk", filter=Q(reported_at__isnull=False)),
+        )
+        .order_by()
+    )
+    out = [
+        {
+            "id": r["unit_pk"],
+            "name": r["unit_name"],
+            "held": r["held"],
+            "head_appeared": r["head_appeared"],
+            "appearance_rate": rate(r["head_appeared"], r["held"]),
+            "reported": r["reported"],
+        }
+        for r in rows
+    ]
+    return sort_rows(out, sort, [c for c, _label in AGENCY_COLUMNS], default="appearance_rate")
 
 
 def sort_rows(rows: list[dict[str, Any]], sort: str, allowed: list[str], *, default: str) -> list[dict[str, Any]]:

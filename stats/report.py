@@ -19,11 +19,11 @@ from fuyuan.lib.xlsx import Sheet, sheets_bytes
 from meetings.models import Decision
 from members.models import Region, WorkTask
 from plans.models import PlanItem
-from stats.figures import HELD, PLAN_ITEMS, SOURCES
 from stats.late import late_items
-from stats.league import COURT_COLUMNS, UNIT_COLUMNS, court_table, unit_league
+from stats.league import AGENCY_COLUMNS, COURT_COLUMNS, UNIT_COLUMNS, agency_table, court_table, unit_league
 from stats.scope import Scope
 from stats.selectors import dashboard
+from stats.sources import HELD, PLAN_ITEMS, SOURCES
 from stats.targets import target_rows
 
 MEETINGS_PER_TASK = 8
@@ -153,6 +153,8 @@ def report_context(scope: Scope, *, today: date | None = None) -> dict[str, Any]
         "courts": court_table(scope, today=today),
         "unit_columns": UNIT_COLUMNS,
         "court_columns": COURT_COLUMNS,
+        "agencies": agency_table(scope),
+        "agency_columns": AGENCY_COLUMNS,
     }
 
 
@@ -166,6 +168,8 @@ def figure_text(card: dict[str, Any]) -> str:
     if card["is_rate"]:
         shown = "—" if card["rate"] is None else f"{card['rate']}%"
         return f"{card['numerator']} ÷ {card['denominator']} = {shown}"
+    if card.get("is_amount"):
+        return f"{card['value']:,.2f}"
     return str(card["value"])
 
 

@@ -15,11 +15,12 @@ from members.models import MemberUnit, Region, User, WorkTask
 from stats.breakdowns import DIMENSIONS, breakdowns
 from stats.cache import cache_seconds, cached, cached_entry, data_version
 from stats.drilldown import drill_counts, drill_table
-from stats.figures import COUNT_SOURCE, FIGURES, FIGURES_BY_KEY, SOURCES, compute, list_url
+from stats.figures import FIGURES, FIGURES_BY_KEY, compute, list_url
 from stats.late import late_items
 from stats.models import Snapshot
 from stats.periods import Period, optional_id, parse_period
 from stats.scope import Scope
+from stats.sources import COUNT_SOURCE, SOURCES
 
 # The list pages' parameter that selects the unit a record is counted for in the by-unit breakdown.
 UNIT_PARAMS = {
@@ -143,13 +144,13 @@ def _live(scope: Scope, *, today: date | None = None, version: str | None = None
     return data, computed.counted_at
 
 
-def live_data_counts(scope: Scope, *, today: date | None = None) -> dict[str, int]:
+def live_data_counts(scope: Scope, *, today: date | None = None) -> dict[str, Any]:
     today = today or timezone.localdate()
     version = data_version() if cache_seconds() > 0 else ""
     return cached("compute", (scope, today), version, lambda: compute(scope, today=today)).counts
 
 
-def cards(scope: Scope, counts: dict[str, int]) -> list[dict[str, Any]]:
+def cards(scope: Scope, counts: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for figure in FIGURES:
         card: dict[str, Any] = {
@@ -157,6 +158,7 @@ def cards(scope: Scope, counts: dict[str, int]) -> list[dict[str, Any]]:
             "label": figure.label,
             "definition": figure.definition,
             "is_rate": figure.is_rate,
+            "is_amount": figure.is_amount,
             "url": figure.url(scope),
             **figure.result(counts),
         }

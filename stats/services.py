@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -61,7 +62,8 @@ def _fresh_data(scope: Scope) -> dict:
     """Counted now, never from the cache: what is frozen must be what the records say at this moment."""
     computed = compute(scope)
     return {
-        "counts": computed.counts,
+        # Amounts (Decimal) frozen as their exact text ("2236000000.00"); Figure.result reads either.
+        "counts": {k: f"{v:.2f}" if isinstance(v, Decimal) else v for k, v in computed.counts.items()},
         "monthly": computed.monthly,
         "breakdowns": breakdowns(scope),
         "drill": drill_counts(scope, computed.today),

@@ -35,9 +35,10 @@ from members.models import Region, User, WorkTask
 from members.roles import Role, has_role
 from stats.breakdowns import child_field
 from stats.cache import cache_seconds, cached, data_version
-from stats.figures import ALL_SOURCES, COUNT_SOURCE, FIGURES, FIGURES_BY_KEY, Figure, count_columns
+from stats.figures import FIGURES, FIGURES_BY_KEY, Figure, count_columns
 from stats.models import Target
 from stats.scope import Scope
+from stats.sources import ALL_SOURCES, COUNT_SOURCE
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 #: Yellow: not met, but within this share of the target value (stats/definitions.html says so).
@@ -87,7 +88,8 @@ def target_actions(target: Target, user: Any) -> set[str]:
 
 
 def figure_choices() -> list[tuple[str, str]]:
-    return [(f.key, str(f.label)) for f in FIGURES]
+    """The figures a target may be set on: counts and rates (the targets' counts do not sum amounts)."""
+    return [(f.key, str(f.label)) for f in FIGURES if not f.is_amount]
 
 
 def _value_errors(figure: Figure, value: Any) -> list[str]:

@@ -24,13 +24,13 @@ from members.levels import is_within, reach_of
 from members.models import Region, WorkTask
 from members.roles import Role, can_read_all, has_role, is_office
 from members.types import AuthenticatedHttpRequest
-from stats import league, referrals, selectors, services, targets, taskpage
+from stats import league, referrals, selectors, services, targets, taskpage, transcript
 from stats.definitions import rows as definitions_rows
-from stats.figures import SOURCES
 from stats.forms import TargetForm
 from stats.models import PreparedReport, Snapshot, Target
 from stats.periods import KINDS, MIN_YEAR
 from stats.report import report_context, report_docx, report_xlsx
+from stats.sources import SOURCES
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -81,6 +81,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     context["targets"] = targets.target_rows(
         year=req.period.year, region=req.region, task=req.scope.task, regions=req.regions
     )
+    context["transcript"] = transcript.table(req.scope, context["board"]["counts"])
     return render(request, "stats/dashboard.html", context)
 
 
@@ -111,6 +112,8 @@ def league_table(request: AuthenticatedHttpRequest) -> HttpResponse:
             "months": list(range(1, 13)),
             "units": league.unit_league(req.scope, sort=unit_sort),
             "courts": league.court_table(req.scope, sort=court_sort),
+            "agencies": league.agency_table(req.scope),
+            "agency_columns": league.AGENCY_COLUMNS,
             "unit_columns": league.UNIT_COLUMNS,
             "court_columns": league.COURT_COLUMNS,
             "unit_sort": unit_sort,

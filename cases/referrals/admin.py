@@ -1,4 +1,4 @@
-"""Admin of case referrals: kinds (editable data), referrals with history, parties, imports."""
+"""Admin of case referrals: kinds (editable data), referrals with history, parties, enforcement measures, imports."""
 
 from __future__ import annotations
 
@@ -11,7 +11,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from cases.referrals.models import Outcome, Party, Referral, ReferralEvent, ReferralImport, ReferralKind
+from cases.referrals.models import (
+    EnforcementMeasure,
+    Outcome,
+    Party,
+    Referral,
+    ReferralEvent,
+    ReferralImport,
+    ReferralKind,
+)
 from members.levels import stamp
 
 
@@ -77,6 +85,23 @@ class PartyInline(admin.TabularInline):
     extra = 0
 
 
+class MeasureInline(admin.TabularInline):
+    model = EnforcementMeasure
+    extra = 0
+
+
+@admin.register(EnforcementMeasure)
+class EnforcementMeasureAdmin(SimpleHistoryAdmin):
+    """The measures of concluded enforcement inquiries (查询/冻结/扣划/查封), with their history."""
+
+    list_display = ["referral", "measure", "asset", "amount", "note"]
+    list_filter = ["measure"]
+    search_fields = ["referral__case_number", "asset"]
+    autocomplete_fields = ["referral"]
+    list_select_related = ["referral"]
+    show_full_result_count = False
+
+
 class EventInline(admin.TabularInline):
     model = ReferralEvent
     extra = 0
@@ -107,7 +132,7 @@ class ReferralAdmin(SimpleHistoryAdmin):
     readonly_fields = ["next_alert_at", "created_at", "send_count"]
     date_hierarchy = "sent_at"
     list_select_related = ["kind", "sender", "receiver", "handler"]
-    inlines = [PartyInline, EventInline]
+    inlines = [PartyInline, MeasureInline, EventInline]
     show_full_result_count = False
 
     def save_model(self, request: HttpRequest, obj: Referral, form: Any, change: bool) -> None:

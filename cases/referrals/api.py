@@ -97,6 +97,17 @@ class ReferralSerializer(serializers.ModelSerializer):
         ]
         data["tasks"] = [t.pk for t in instance.tasks.all()]
         data["outcome"] = instance.outcome or None  # no outcome yet: null, not "" (not one of the codes)
+        # Amounts as strings ("125000.50"): exact decimals in yuan, never binary floats.
+        data["measures"] = [
+            {
+                "measure": m.measure,
+                "measure_name": str(m.get_measure_display()),
+                "asset": m.asset,
+                "amount": f"{m.amount:.2f}",
+                "note": m.note,
+            }
+            for m in instance.measures.all()
+        ]
         return data
 
 
@@ -108,6 +119,15 @@ class ReasonSerializer(serializers.Serializer):
 class ConcludeSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     note = serializers.CharField(allow_blank=True, required=False, default="")
+    measures = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        default=list,
+        help_text=(
+            "执行查控:[{measure: query|freeze|deduct|seal, asset, amount, note}];amount 为元,非负,最多两位小数,"
+            '以字符串传送可保精确,如 "125000.50"'
+        ),
+    )
 
 
 class ForwardSerializer(serializers.Serializer):
@@ -162,7 +182,7 @@ class ReferralViewSet(
             qs = ReferralFilter(self.request.query_params, selectors.box_queryset(user, box), box=box).qs
         else:
             qs = selectors.visible_to(user)
-        return selectors.list_rows(qs).prefetch_related("tasks", "parties")
+        return selectors.list_rows(qs).prefetch_related("tasks", "parties", "measures")
 
     def perform_create(self, serializer: BaseSerializer[Referral]) -> None:
         data = serializer.validated_data
@@ -235,7 +255,11 @@ class ReferralViewSet(
         body.is_valid(raise_exception=True)
         return self._done(
             services.referral_conclude(
-                referral=referral, by=request.user, outcome=body.data["outcome"], note=body.data["note"]
+                referral=referral,
+                by=request.user,
+                outcome=body.data["outcome"],
+                note=body.data["note"],
+                measures=body.validated_data["measures"],
             )
         )
 

@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.referrals.models import Outcome, Party, ReferralKind
+from cases.referrals.models import EnforcementMeasure, Outcome, Party, ReferralKind
 from fuyuan.lib.forms import BootstrapFormMixin, field
 from members.models import MemberUnit, WorkTask
 from members.widgets import UnitPicker
@@ -73,6 +73,30 @@ class ConcludeForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         # Every outcome code is accepted by the form; the service refuses another kind's outcome.
         field(self, "outcome", forms.ChoiceField).choices = kind.outcome_choices() or Outcome.choices
+
+
+class MeasureForm(BootstrapFormMixin, forms.Form):
+    """One measure of an enforcement inquiry's conclusion; the amount is text, validated by the service."""
+
+    measure = forms.ChoiceField(
+        label=_("措施"), choices=EnforcementMeasure.Measure.choices, widget=forms.Select(attrs=SMALL_SELECT)
+    )
+    asset = forms.CharField(label=_("财产类型"), max_length=100, required=False, widget=forms.TextInput(SMALL_INPUT))
+    amount = forms.CharField(
+        label=_("金额(元)"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput({**SMALL_INPUT, "inputmode": "decimal", "placeholder": "0.00"}),
+    )
+    note = forms.CharField(label=_("说明"), max_length=200, required=False, widget=forms.TextInput(SMALL_INPUT))
+
+
+MeasureFormSet = forms.formset_factory(MeasureForm, extra=3, max_num=50)
+
+
+def measures_from(formset: Any) -> list[dict[str, Any]]:
+    """The rows a receiver filled in (an asset or an amount); empty rows are left out."""
+    return [f.cleaned_data for f in formset.forms if f.cleaned_data.get("asset") or f.cleaned_data.get("amount")]
 
 
 class ForwardForm(BootstrapFormMixin, forms.Form):

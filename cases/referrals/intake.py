@@ -18,7 +18,6 @@ row's 委派日期 may not precede the sender's first day on the platform (its u
 from __future__ import annotations
 
 import logging
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -44,6 +43,7 @@ from cases.referrals.selectors import local_datetime
 from cases.referrals.services import writer_unit
 from fuyuan.lib.alerts import next_alert_time
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
+from fuyuan.lib.sheets import cell_text, header_problems, looks_like_xlsx, parse_date
 from fuyuan.lib.uploads import check_upload
 from fuyuan.lib.xlsx import rows_response
 from members.levels import place_of
@@ -90,7 +90,6 @@ EXAMPLE_ROW = [
     "",
     "示例行,导入前请删除",
 ]
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
 
 
 @dataclass
@@ -135,57 +134,6 @@ def import_template_response() -> HttpResponse:
     )
 
 
-def looks_like_xlsx(fileobj: Any) -> bool:
-    """Check by content, not by name: an XLSX file is a ZIP holding a workbook part."""
-    try:
-        fileobj.seek(0)
-        with zipfile.ZipFile(fileobj) as zf:
-            names = set(zf.namelist())
-        return "[Content_Types].xml" in names and "xl/workbook.xml" in names
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return False
-    finally:
-        fileobj.seek(0)
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _parse_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _cell_text(value)
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def header_problems(header: list[str]) -> list[str]:
-    """What is wrong with the sheet's first row (nothing when it is the template's)."""
-    if header == COLUMN_LABELS:
-        return []
-    problems = []
-    for i, label in enumerate(COLUMN_LABELS):
-        got = header[i] if i < len(header) else ""
-        if got != label:
-            problems.append(
-                _("第 %(col)s 列应为“%(want)s”,实际为“%(got)s”。") % {"col": i + 1, "want": label, "got": got}
-            )
-    if len(header) > len(COLUMN_LABELS):
-        problems.append(_("多出的列:%(cols)s。") % {"cols": "、".join(header[len(COLUMN_LABELS) :])})
-    return problems
-
-
 def units_by_name() -> dict[str, MemberUnit]:
     """Every unit under its name and its short name (the sheet names the receiving organisation)."""
     units: dict[str, MemberUnit] = {}
@@ -216,7 +164,7 @@ class RowChecker:
     def check(self, line: int, values: Sequence[Any]) -> tuple[ImportRow | None, list[str]]:
         width = len(COLUMN_KEYS)
         raw = list(values[:width]) + [None] * (width - len(values))
-        data = dict(zip(COLUMN_KEYS, [_cell_text(v) for v in raw], strict=True))
+        data = dict(zip(COLUMN_KEYS, [cell_text(v) for v in raw], strict=True))
         problems: list[str] = []
         case_number = self._case_number(data["case_number"], line, problems)
         unit = self._receiver(data["receiver"], problems)
@@ -261,7 +209,7 @@ class RowChecker:
         return unit
 
     def _sent_on(self, value: Any, text: str, problems: list[str]) -> date | None:
-        sent_on = _parse_date(value)
+        sent_on = parse_date(value)
         if sent_on is None:
             problems.append(_("委派日期“%(v)s”不是有效日期(应为 2026-01-05 这样的格式)。") % {"v": text})
         elif sent_on > self.today:
@@ -342,7 +290,7 @@ def _check_rows(check: ImportCheck, rows: Iterable[Sequence[Any]], checker: RowC
             message = _("表格检查超过 %(s)s 秒仍未完成,已停止:请拆分为较小的表格后再上传。")
             check.errors.append((line, [message % {"s": settings.FUYUAN_IMPORT_MAX_SECONDS}]))
             return
-        texts = [_cell_text(v) for v in values[: len(COLUMN_KEYS)]]
+        texts = [cell_text(v) for v in values[: len(COLUMN_KEYS)]]
         if not any(texts) or texts == EXAMPLE_ROW:  # blank, or the template's sample row left in
             continue
         row, problems = checker.check(line, values)
@@ -366,10 +314,10 @@ def referral_import_check(*, sender: MemberUnit, fileobj: Any, today: date | Non
         if (ws.max_row or 0) - 1 > IMPORT_MAX_ROWS:  # the declared <dimension>: refused before reading a row
             check.errors.append((0, [_too_many_rows()]))
             return check
-        header = [_cell_text(v) for v in next(ws.iter_rows(max_row=1, values_only=True), ())]
+        header = [cell_text(v) for v in next(ws.iter_rows(max_row=1, values_only=True), ())]
         while header and header[-1] == "":
             header.pop()
-        problems = header_problems(header)
+        problems = header_problems(header, COLUMN_LABELS)
         if problems:
             check.errors.append((1, problems))
             return check

@@ -15,6 +15,7 @@ from fuyuan.lib.deadlines import OverdueQuerySet, is_overdue, light
 from members.models import record_city_field, record_region_field
 
 __all__ = [
+    "EnforcementMeasure",
     "Outcome",
     "Party",
     "Referral",
@@ -164,6 +165,13 @@ class Referral(models.Model):
             models.Index(
                 fields=["kind", "sent_at"], name="referral_kind_sent", include=["status", "outcome", "sender"]
             ),
+            # The enforcement measures' figures: one kind's concluded referrals over a period, by region.
+            models.Index(
+                fields=["kind", "concluded_at"],
+                name="referral_kind_concluded",
+                include=["city", "region"],
+                condition=Q(status="concluded"),
+            ),
             models.Index(fields=["next_alert_at"], name="referral_alert_due", condition=Q(next_alert_at__isnull=False)),
             # The home page's "awaiting us" panel: open referrals of a unit, soonest due first.
             models.Index(
@@ -312,3 +320,31 @@ class ReferralImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.get_status_display()})"
+
+
+class EnforcementMeasure(models.Model):
+    """What an enforcement inquiry (执行查控) found and did, entered by the receiver when concluding it."""
+
+    class Measure(models.TextChoices):
+        QUERY = "query", _("查询")
+        FREEZE = "freeze", _("冻结")
+        DEDUCT = "deduct", _("扣划")
+        SEAL = "seal", _("查封")
+
+    referral = models.ForeignKey(
+        Referral, verbose_name=_("案件移送"), on_delete=models.CASCADE, related_name="measures"
+    )
+    measure = models.CharField(_("措施"), max_length=10, choices=Measure.choices)
+    asset = models.CharField(_("财产类型"), max_length=100, help_text=_("如银行存款、不动产、车辆、股权。"))
+    amount = models.DecimalField(_("金额(元)"), max_digits=16, decimal_places=2, default=0)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["referral", "id"]
+        verbose_name = _("执行查控措施")
+        verbose_name_plural = _("执行查控措施")
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="enforcement_measure_amount_gte_0")]
+
+    def __str__(self) -> str:
+        return f"{self.get_measure_display()} {self.asset} {self.amount}"

@@ -68,7 +68,7 @@ def referral_get(user: User, pk: Any) -> Referral:
         return (
             visible_to(user)
             .select_related("kind", "sender", "receiver", "handler", "created_by")
-            .prefetch_related("tasks", "parties")
+            .prefetch_related("tasks", "parties", "measures")
             .get(pk=int(pk))
         )
     except (Referral.DoesNotExist, ValueError, TypeError):

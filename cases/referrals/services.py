@@ -17,9 +17,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from cases.referrals.alerts import notify_update, referral_stages
-from cases.referrals.models import Party, Referral, ReferralEvent, ReferralKind
+from cases.referrals.measures import ENFORCEMENT_INQUIRY, clean_measures
+from cases.referrals.models import EnforcementMeasure, Party, Referral, ReferralEvent, ReferralKind
 from cases.referrals.privacy import ID_NUMBER_RE, PHONE_RE
 from fuyuan.lib.alerts import next_alert_time
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
@@ -450,9 +452,16 @@ def referral_return(*, referral: Referral, by: User, reason: str, now: datetime 
 
 @transaction.atomic
 def referral_conclude(
-    *, referral: Referral, by: User, outcome: str, note: str = "", now: datetime | None = None
+    *,
+    referral: Referral,
+    by: User,
+    outcome: str,
+    note: str = "",
+    measures: Sequence[Mapping[str, Any]] = (),
+    now: datetime | None = None,
 ) -> Referral:
-    """Close the matter with one of its kind's outcomes and a note."""
+    """Close the matter with one of its kind's outcomes and a note; an enforcement inquiry (执行查控) also with
+    what was found and done (``measures``: measure, asset, amount in yuan, note)."""
     now = now or timezone.now()
     locked = lock(referral)
     _require_receiver(locked, by)
@@ -469,12 +478,19 @@ def referral_conclude(
                 ]
             }
         )
+    measure_rows = clean_measures(measures)
+    if measure_rows and locked.kind.code != ENFORCEMENT_INQUIRY:
+        raise ValidationError({"measures": [_("只有执行查控的办结可以登记查控措施。")]})
     locked.status = S.CONCLUDED
     locked.concluded_at = now
     locked.outcome = outcome
     locked.outcome_note = note or ""
     _rearm(locked, now)
     locked.save()
+    for row in measure_rows:
+        row.referral = locked
+    if measure_rows:
+        bulk_create_with_history(measure_rows, EnforcementMeasure, default_user=by)
     _event(locked, A.CONCLUDE, by=by, at=now, before=S.ACCEPTED, note=note or "")
     notify_update(locked, "concluded", "concluded", unit_contacts([locked.sender_id]))
     copy_back(referral, locked)

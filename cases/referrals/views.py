@@ -26,13 +26,16 @@ from cases.referrals.forms import (
     ExtendForm,
     ForwardForm,
     ImportUploadForm,
+    MeasureFormSet,
     OptionalReasonForm,
     PartyFormSet,
     ReasonForm,
     ReferralForm,
+    measures_from,
     parties_from,
 )
 from cases.referrals.home import awaiting_context
+from cases.referrals.measures import ENFORCEMENT_INQUIRY
 from cases.referrals.models import Party, Referral, ReferralImport
 from cases.referrals.privacy import mask_id_number, mask_name, mask_phone, party_views, sees_personal_data
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
@@ -163,6 +166,10 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "return_form": ReasonForm(),
             "revoke_form": OptionalReasonForm(),
             "conclude_form": ConcludeForm(kind=r.kind) if "conclude" in acts else None,
+            "measure_forms": MeasureFormSet(prefix="measures")
+            if "conclude" in acts and r.kind.code == ENFORCEMENT_INQUIRY
+            else None,
+            "measures": list(r.measures.all()),
             "forward_form": ForwardForm(receiver=r.receiver) if "forward" in acts else None,
             "extend_form": ExtendForm() if "extend" in acts else None,
         },
@@ -241,6 +248,16 @@ def referral_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/referrals/form.html", {"form": form, "parties": parties, "r": r})
 
 
+def _measures_posted(request: AuthenticatedHttpRequest) -> list[dict[str, Any]]:
+    """The measures of a conclusion's form (none when the form has no measure rows); the service validates them."""
+    if "measures-TOTAL_FORMS" not in request.POST:
+        return []
+    formset = MeasureFormSet(request.POST, prefix="measures")
+    if not formset.is_valid():
+        raise ValidationError({"measures": [_("查控措施填写不正确,请检查措施和财产类型。")]})
+    return measures_from(formset)
+
+
 ACTION_MESSAGES = {
     "send": gettext_lazy("已移送。"),
     "acknowledge": gettext_lazy("已签收,办理期限开始计算。"),
@@ -273,7 +290,11 @@ def referral_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> 
             services.referral_return(referral=r, by=user, reason=form.cleaned_data["reason"])
         elif action == "conclude":
             services.referral_conclude(
-                referral=r, by=user, outcome=request.POST.get("outcome", ""), note=request.POST.get("note", "")
+                referral=r,
+                by=user,
+                outcome=request.POST.get("outcome", ""),
+                note=request.POST.get("note", ""),
+                measures=_measures_posted(request),
             )
         elif action == "revoke":
             services.referral_revoke(referral=r, by=user, reason=request.POST.get("reason", ""))

@@ -1,4 +1,4 @@
-"""Template helpers shared by the pages: sortable headers, query strings, traffic lights, rates."""
+"""Template helpers shared by the pages: sortable headers, query strings, traffic lights, rates, amounts."""
 
 from __future__ import annotations
 
@@ -61,6 +61,15 @@ def rate(value: Decimal | float | None) -> str:
     if value is None:
         return "—"
     return f"{Decimal(value):.2f}%"
+
+
+@register.filter
+def yuan(value: Decimal | int | str | None) -> str:
+    """An amount in yuan with thousands separators and two decimals ("2,236,000,000.00"); "—" for none.
+    Exact: a Decimal (or its text) is formatted as it is, never through a float."""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(str(value)):,.2f}"
 
 
 # A line that is only a link, maybe after a short label ("详情:http://…"): what notices written before

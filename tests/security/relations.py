@@ -29,7 +29,7 @@ from members.models import MemberUnit, Region, WorkTask
 # referral kinds, so a relation to them is not scoped. Where a service requires an active unit (a referral's
 # receiver, the sub-unit it is forwarded to), the relation offers active units only (ACTIVE_ONLY).
 PUBLIC_DIRECTORY: frozenset[type[Model]] = frozenset({MemberUnit, WorkTask, Region, ReferralKind})
-ACTIVE_ONLY = {("ReferralSerializer", "receiver"), ("ForwardSerializer", "sub_unit")}
+ACTIVE_ONLY = {("ReferralSerializer", "receiver"), ("ForwardSerializer", "sub_unit"), ("OpinionSerializer", "court")}
 
 Scope = Callable[[Any], QuerySet[Any]]
 

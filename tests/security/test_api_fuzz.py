@@ -133,6 +133,7 @@ PATH_POOLS = {
     "users": "users",
     "notifications": "notifications",
     "tasks": "tasks",
+    "enforcement-cases": "enforcement_cases",
 }
 BODY_POOLS = {
     "addressee": "units",
@@ -154,6 +155,8 @@ BODY_POOLS = {
     "region": "regions",
     "plan": "plans",
     "lead_unit": "units",
+    "partner_units": "units[]",
+    "referrals": "referrals[]",
 }
 # ``kind`` is a referral kind's code on referrals only (meetings and units have enums of their own); ``item`` a
 # plan item on supervisions.
@@ -251,6 +254,7 @@ def _build(cast: Cast) -> FuzzWorld:
             "plans": _ids([own["plan"], other["plan"]]),
             "plan_items": _ids([own["plan-item"], other["plan-item"]]),
             "supervisions": _ids([own["supervision"], other["supervision"]]),
+            "enforcement_cases": _ids([own["enforcement-case"], other["enforcement-case"]]),
             "units": _ids([cast.unit, cast.other_unit, cast.court, cast.other_court, cast.office.unit]),
             "users": _ids(everyone),
             "notifications": list(

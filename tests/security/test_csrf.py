@@ -41,6 +41,8 @@ ACTIONS = {
     "referral-action": ["send", "acknowledge", "accept", "return", "conclude", "revoke", "forward", "extend"],
     "minutes-action": ["save", "circulate", "confirm", "issue"],
     "decision-action": ["progress", "complete"],
+    "opinion-action": ["answer", "withdraw"],
+    "hearing-action": ["notify", "answer", "record", "cancel"],
 }
 # Tables whose rows a request may touch without anyone having changed anything.
 VOLATILE_APPS = {"sessions", "axes", "contenttypes"}

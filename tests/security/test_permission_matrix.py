@@ -31,6 +31,8 @@ PAGE_URLCONFS = ("members.urls", "cases.urls", "meetings.urls", "plans.urls", "s
 # Which object a page's ``pk`` (or other argument) refers to, by the URL name's prefix.
 PK_OBJECT = {
     "recommendation": "recommendation",
+    "opinion": "opinion",
+    "hearing": "hearing",
     "referral-import": None,  # no import batch in this world: an unknown id
     "referral": "referral",
     "meeting": "meeting",
@@ -41,6 +43,7 @@ PK_OBJECT = {
     "decision-create": "meeting",
     "decision": "decision",
     "consultation": "consultation",
+    "ipcase": "ipcase",
     "plan-item-create": "plan",
     "plan-item": "plan-item",
     "plan": "plan",
@@ -49,10 +52,13 @@ PK_OBJECT = {
     "liaison": "unit",
     "inbox-open": "notification",
     "stats": None,
+    "enforcement-case": "enforcement-case",
 }
 ACTION = {
     "recommendation-action": "acknowledge",
+    "opinion-action": "answer",
     "referral-action": "accept",
+    "hearing-action": "answer",
     "minutes-action": "save",
     "decision-action": "progress",
     "plan-action": "publish",
@@ -60,10 +66,13 @@ ACTION = {
 }
 API_OBJECT = {
     "recommendations": "recommendation",
+    "opinions": "opinion",
+    "hearings": "hearing",
     "referrals": "referral",
     "meetings": "meeting",
     "decisions": "decision",
     "consultations": "consultation",
+    "ip-cases": "ipcase",
     "plans": "plan",
     "plan-items": "plan-item",
     "supervisions": "supervision",
@@ -71,6 +80,7 @@ API_OBJECT = {
     "users": "liaison",
     "notifications": "notification",
     "tasks": None,
+    "enforcement-cases": "enforcement-case",
 }
 
 

@@ -9,6 +9,10 @@ from typing import Any
 
 from django.utils import timezone
 
+from cases.enforcement import services as enforcement_services
+from cases.hearings import services as hearing_services
+from cases.ipcases import services as ipcase_services
+from cases.opinions import services as opinion_services
 from cases.recommendations import services as rec_services
 from meetings.consultations import services as consultation_services
 from meetings.decisions import services as decision_services
@@ -44,6 +48,9 @@ def _side(cast: Cast, *, unit: MemberUnit, court: MemberUnit, liaison: User, cle
     side.objects["recommendation"] = rec
     side.objects["recommendation-attachment"] = attachment
     side.objects["referral"] = sent(clerk, unit, number=f"(2026)甘01民诉前调{tag}号")
+    side.objects["opinion"] = opinion_services.opinion_request(
+        by=liaison, court=court, kind="legal_question", subject=f"咨询{tag}", question="咨询内容"
+    )
     start = (timezone.now() + timedelta(days=10)).replace(second=0, microsecond=0)
     meeting = meeting_services.meeting_create(
         by=cast.office,
@@ -73,6 +80,27 @@ def _side(cast: Cast, *, unit: MemberUnit, court: MemberUnit, liaison: User, cle
         topic=f"会商{tag}",
     )
     _plan(cast, side, unit=unit, tag=tag)
+    # An IP case of the side's court, mediated by the side's unit (its liaison reads it).
+    side.objects["ipcase"] = ipcase_services.ipcase_record(
+        by=clerk,
+        case_number=f"(2026)甘01知民初{tag}号",
+        kind="patent",
+        concluded_on=timezone.localdate(),
+        outcome="mediation",
+        mediated_by=unit,
+    )
+    hearing = hearing_services.hearing_create(
+        by=clerk, case_number=f"(2026)测行初{tag}号", defendant=unit, hearing_at=start, place="第一法庭"
+    )
+    side.objects["hearing"] = hearing_services.hearing_notify(hearing=hearing, by=clerk)
+    side.objects["enforcement-case"] = enforcement_services.enforcement_case_create(
+        by=clerk,
+        case_number=f"（2026）甘01执{1 if tag == '甲' else 2}号",
+        concluded_on=timezone.localdate(),
+        amount_recovered="1000.00",
+        amount_paid="500.00",
+        partner_units=[unit],
+    )
     side.objects["unit"] = unit
     side.objects["liaison"] = liaison
     side.objects["notification"] = Notification.objects.filter(recipient=liaison).first()

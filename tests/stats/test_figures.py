@@ -191,9 +191,18 @@ def test_every_figure_of_api_md_is_registered() -> None:
         "recommendation_on_time_reply_rate", "recommendations_overdue", "recommendations_escalated",
         "mediation_delegated", "mediation_resolved", "mediation_success_rate", "criminal_transfers",
         "criminal_cases_opened", "referrals_overdue", "decisions_open", "decisions_overdue", "tribunal_resolution_rate",
+        "hearings_held", "agency_head_appearances", "agency_head_appearance_rate",
     }  # fmt: skip
     beyond_api_md = {"attendance_rate"}  # 参会率 from the sign-in lists (issue 14)
     # The work plan's (issue 15).
     beyond_api_md |= {"plan_items", "plan_items_done", "plan_items_overdue", "plan_item_completion_rate"}
+    # 知识产权案件调撤率 (issue 16: the rate is an API key, its two counts are not).
+    required |= {"ip_mediation_withdrawal_rate"}
+    beyond_api_md |= {"ip_cases_concluded", "ip_cases_mediated_or_withdrawn"}
+    # Legal opinions (issue 16; API.md's opinions/ names the first two).
+    beyond_api_md |= {"opinions_requested", "opinions_given", "opinions_given_on_time", "opinion_on_time_rate"}
+    # Enforcement results (issue 16, task 7): the keys the issue names, and the amounts paid out and frozen.
+    beyond_api_md |= {"enforcement_concluded", "enforcement_amount_recovered", "enforcement_amount_paid"}
+    beyond_api_md |= {"enforcement_amount_frozen"}
     assert required | beyond_api_md == set(FIGURES_BY_KEY)
     assert all(str(f.definition) and str(f.label) for f in FIGURES)

@@ -1,0 +1,22 @@
+"""The legal-opinion alert scan in django-celery-beat's database scheduler (editable in the admin)."""
+
+from django.db import migrations
+
+NAME = "咨询意见答复期限提醒"
+
+
+def create(apps, schema_editor):
+    Interval = apps.get_model("django_celery_beat", "IntervalSchedule")
+    Periodic = apps.get_model("django_celery_beat", "PeriodicTask")
+    every, _ = Interval.objects.get_or_create(every=300, period="seconds")
+    Periodic.objects.get_or_create(name=NAME, defaults={"task": "cases.scan_opinion_alerts", "interval": every})
+
+
+def remove(apps, schema_editor):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("cases", "0107_opinions"), ("django_celery_beat", "0019_alter_periodictasks_options")]
+
+    operations = [migrations.RunPython(create, remove)]

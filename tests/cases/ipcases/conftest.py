@@ -1,0 +1,3 @@
+from tests.cases.ipcases.support import courts
+
+__all__ = ["courts"]
