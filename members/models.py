@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -344,6 +345,20 @@ def record_region_field() -> models.ForeignKey:
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+
+
+def record_user_field(verbose_name: StrOrPromise) -> models.ForeignKey:
+    """Who did something to a record (起草人, 答复人…): set by the services from the request's user, never typed
+    in; kept as empty when that account is deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
@@ -20,22 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fuyuan.lib.deadlines import OverdueQuerySet, is_overdue, light
-from members.models import MemberUnit, Region, WorkTask, record_city_field
+from members.models import MemberUnit, Region, WorkTask, record_city_field, record_user_field
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
-
-
-def _user_field(verbose_name: StrOrPromise) -> models.ForeignKey:
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=verbose_name,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
+    pass
 
 
 class Plan(models.Model):
@@ -51,8 +38,8 @@ class Plan(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     published_at = models.DateTimeField(_("印发时间"), null=True, blank=True, editable=False)
-    published_by = _user_field(_("印发人"))
-    created_by = _user_field(_("起草人"))
+    published_by = record_user_field(_("印发人"))
+    created_by = record_user_field(_("起草人"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -101,9 +88,9 @@ class PlanItem(models.Model):
     )
     done_at = models.DateTimeField(_("报完成时间"), null=True, blank=True, editable=False)
     done_summary = models.TextField(_("完成情况"), blank=True, editable=False)
-    done_by = _user_field(_("报完成人"))
+    done_by = record_user_field(_("报完成人"))
     accepted_at = models.DateTimeField(_("验收时间"), null=True, blank=True, editable=False)
-    accepted_by = _user_field(_("验收人"))
+    accepted_by = record_user_field(_("验收人"))
     returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True, editable=False)
     return_reason = models.TextField(_("退回理由"), blank=True, editable=False)
     next_alert_at = models.DateTimeField(_("下次提醒"), null=True, blank=True, editable=False)
@@ -193,7 +180,7 @@ class PlanProgress(models.Model):
         related_name="+",
     )
     unit = models.ForeignKey(MemberUnit, verbose_name=_("单位"), null=True, on_delete=models.PROTECT, related_name="+")
-    by = _user_field(_("填报人"))
+    by = record_user_field(_("填报人"))
     created_at = models.DateTimeField(_("时间"), default=timezone.now, editable=False)
 
     class Meta:
@@ -222,10 +209,10 @@ class Supervision(models.Model):
     due = models.DateField(_("答复时限"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     issued_at = models.DateTimeField(_("督办时间"), default=timezone.now, editable=False)
-    issued_by = _user_field(_("督办人"))
+    issued_by = record_user_field(_("督办人"))
     answer = models.TextField(_("答复内容"), blank=True, editable=False)
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True, editable=False)
-    answered_by = _user_field(_("答复人"))
+    answered_by = record_user_field(_("答复人"))
     next_alert_at = models.DateTimeField(_("下次提醒"), null=True, blank=True, editable=False)
     region = models.ForeignKey(
         Region, verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+", editable=False

@@ -8,9 +8,6 @@ state before ``held``. The record lives in the smallest region holding the court
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -18,21 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from members.models import User, record_city_field, record_region_field
+from members.models import User, record_city_field, record_region_field, record_user_field
 
 __all__ = ["Hearing"]
-
-
-def _user_field(verbose_name: Any) -> models.ForeignKey:
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=verbose_name,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
 
 
 class Hearing(models.Model):
@@ -77,27 +62,27 @@ class Hearing(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
 
     notified_at = models.DateTimeField(_("通知时间"), null=True, blank=True, editable=False)
-    notified_by = _user_field(_("通知人"))
+    notified_by = record_user_field(_("通知人"))
 
     answer_name = models.CharField(_("拟出庭人员"), max_length=50, blank=True, editable=False)
     answer_post = models.CharField(_("职务"), max_length=100, blank=True, editable=False)
     answer_responsible = models.BooleanField(_("是否负责人出庭"), null=True, blank=True, editable=False)
     answer_reason = models.TextField(_("负责人不能出庭的理由"), blank=True, editable=False)
     answered_at = models.DateTimeField(_("回复时间"), null=True, blank=True, editable=False)
-    answered_by = _user_field(_("回复人"))
+    answered_by = record_user_field(_("回复人"))
 
     appeared = models.CharField(_("实际出庭"), max_length=8, choices=Appeared.choices, blank=True, editable=False)
     appeared_name = models.CharField(_("出庭人员"), max_length=50, blank=True, editable=False)
     appeared_post = models.CharField(_("出庭人员职务"), max_length=100, blank=True, editable=False)
     recorded_at = models.DateTimeField(_("登记时间"), null=True, blank=True, editable=False)
-    recorded_by = _user_field(_("登记人"))
+    recorded_by = record_user_field(_("登记人"))
     reported_at = models.DateTimeField(_("通报主管部门时间"), null=True, blank=True, editable=False)
 
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True, editable=False)
     cancel_reason = models.TextField(_("取消原因"), blank=True, editable=False)
 
     next_alert_at = models.DateTimeField(_("下次提醒"), null=True, blank=True, editable=False)
-    created_by = _user_field(_("登记人"))
+    created_by = record_user_field(_("登记人"))
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     region = record_region_field()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -18,24 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from fuyuan.lib.deadlines import OverdueQuerySet, is_overdue, light
-from members.models import User, record_city_field, record_region_field
+from members.models import User, record_city_field, record_region_field, record_user_field
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+    pass
 
 __all__ = ["Opinion"]
-
-
-def _user_field(verbose_name: StrOrPromise) -> models.ForeignKey:
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=verbose_name,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        editable=False,
-    )
 
 
 class Opinion(models.Model):
@@ -74,10 +61,10 @@ class Opinion(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
     requested_at = models.DateTimeField(_("咨询时间"), default=timezone.now, editable=False)
     requested_on = models.DateField(_("咨询日期"), editable=False)  # requested_at's local day: the figures' date
-    requested_by = _user_field(_("提出人"))
+    requested_by = record_user_field(_("提出人"))
     answer = models.TextField(_("答复意见"), blank=True, editable=False)
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True, editable=False)
-    answered_by = _user_field(_("答复人"))
+    answered_by = record_user_field(_("答复人"))
     withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
     withdraw_reason = models.TextField(_("撤回原因"), blank=True, editable=False)
     escalated_at = models.DateTimeField(_("升级督办时间"), null=True, blank=True, editable=False)
