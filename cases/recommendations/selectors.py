@@ -3,8 +3,8 @@
 Administrators and the provincial office and leaders see every recommendation; the office and
 leaders of a 市州 or 县市区 what lives in their region or below; a court clerk their court's, and
 read-only the issued ones of the courts below; a liaison what was issued to their unit (or a
-sub-unit) or copied to it, and, once escalated, what it supervises. Every list, detail, export and API view starts from
-:func:`visible_to`; anything outside it is 404.
+sub-unit) or copied to it, and what it supervises once it has been told of it (``supervisor_informed_at``).
+Every list, detail, export and API view starts from :func:`visible_to`; anything outside it is 404.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def _liaison_scope(unit_ids: tuple[int, ...]) -> Q:
         issued.filter(addressee_id__in=ids)
         .values("pk")
         .union(CopyTo.objects.filter(memberunit_id__in=ids).order_by().values("judicialrecommendation_id"))
-        .union(issued.filter(supervisor_id__in=ids, escalated_at__isnull=False).values("pk"))
+        .union(issued.filter(supervisor_id__in=ids, supervisor_informed_at__isnull=False).values("pk"))
     )
     return Q(pk__in=involved, issued_at__isnull=False)
 

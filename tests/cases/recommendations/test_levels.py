@@ -20,7 +20,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from cases.models import JudicialRecommendation
+from cases.models import RecommendationPolicy, JudicialRecommendation
 from cases.recommendations import services
 from cases.recommendations.selectors import visible_to
 from cases.tasks import scan_recommendation_alerts
@@ -49,6 +49,8 @@ _n = {"n": 0}
 
 
 def issue(clerk: User, addressee: MemberUnit, *, issued: datetime | None = None) -> JudicialRecommendation:
+    """A recommendation of the clerk's court, issued (these courts issue without 核稿签发: their policy)."""
+    RecommendationPolicy.objects.get_or_create(court_id=clerk.unit_id, defaults={"approval_required": False})
     _n["n"] += 1
     rec = services.recommendation_create(
         by=clerk,

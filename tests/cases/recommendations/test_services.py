@@ -354,7 +354,7 @@ def test_working_days_beyond_the_published_calendar_count_weekdays():
 
 @time_machine.travel("2025-09-26 10:00 +0800", tick=False)
 def test_a_court_may_set_its_period_in_working_days(cast):
-    RecommendationPolicy.objects.create(court=cast.court, period_kind="working_days", period_length=3)
+    RecommendationPolicy.objects.filter(court=cast.court).update(period_kind="working_days", period_length=3)
     rec = make_acknowledged(cast)
     # Sat 27 off, Sun 28 make-up workday, Mon 29, Tue 30 → the third working day is 30 September.
     assert rec.reply_due == date(2025, 9, 30)
@@ -362,7 +362,7 @@ def test_a_court_may_set_its_period_in_working_days(cast):
 
 @time_machine.travel("2025-01-10 10:00 +0800", tick=False)
 def test_a_court_may_set_its_period_in_months(cast):
-    RecommendationPolicy.objects.create(court=cast.court, period_kind="months", period_length=1)
+    RecommendationPolicy.objects.filter(court=cast.court).update(period_kind="months", period_length=1)
     rec = make_acknowledged(cast)
     assert rec.reply_due == date(2025, 2, 10)
 
