@@ -150,6 +150,13 @@ REASON_LABELS = {
     "withdrawn": gettext_lazy("撤回"),
     "reminded": gettext_lazy("办公室督办"),
     "escalated": gettext_lazy("逾期通报主管部门"),
+    "submitted": gettext_lazy("提交核稿"),
+    "approved": gettext_lazy("签发"),
+    "sent_back": gettext_lazy("退回修改"),
+    "delivered": gettext_lazy("登记纸质送达"),
+    "rectified": gettext_lazy("报告整改完成"),
+    "visit_scheduled": gettext_lazy("安排回访"),
+    "visited": gettext_lazy("登记回访"),
 }
 
 EVENT_LABELS = {
@@ -163,6 +170,17 @@ EVENT_LABELS = {
     "recommendation.overdue": gettext_lazy("逾期未回复警示"),
     "recommendation.escalated": gettext_lazy("通报主管部门"),
     "recommendation.remind": gettext_lazy("督办提醒"),
+    "recommendation.submitted": gettext_lazy("通知签发人:待签发"),
+    "recommendation.approved": gettext_lazy("通知起草人:已签发"),
+    "recommendation.sent_back": gettext_lazy("通知起草人:退回修改"),
+    "recommendation.delivered": gettext_lazy("通知收文单位:已登记送达"),
+    "recommendation.rectified": gettext_lazy("通知法院:整改完成"),
+    "recommendation.recurrence": gettext_lazy("问题复发通报主管部门"),
+    "recommendation.not_rectified": gettext_lazy("未整改通报主管部门"),
+    "recommendation.rectification_due": gettext_lazy("整改期限临近提醒"),
+    "recommendation.rectification_overdue": gettext_lazy("整改逾期警示"),
+    "recommendation.visit_due": gettext_lazy("提醒法院回访"),
+    "recommendation.visit_planned": gettext_lazy("回访当日提醒"),
 }
 
 
