@@ -353,13 +353,16 @@ def recommendation_update(
 def recommendation_add_attachments(
     *, recommendation: JudicialRecommendation, by: User, files: Sequence[UploadedFile]
 ) -> list[RecommendationAttachment]:
-    """The court adds documents while drafting; the addressee adds reply material while it may reply."""
+    """The court adds documents while drafting; the addressee adds reply material while it may reply, and
+    rectification evidence while it rectifies."""
     rec = lock(recommendation)
     checked = _check_files(files)
     if is_clerk_of(by, rec.court_id) and rec.status == Status.DRAFT:
         part = RecommendationAttachment.Part.RECOMMENDATION
     elif is_liaison_of(by, rec.addressee_id) and rec.status == Status.ACKNOWLEDGED:
         part = RecommendationAttachment.Part.REPLY
+    elif is_liaison_of(by, rec.addressee_id) and rec.status == Status.RECTIFYING:
+        part = RecommendationAttachment.Part.RECTIFICATION  # evidence before the report of rectification
     elif is_clerk_of(by, rec.court_id) or is_liaison_of(by, rec.addressee_id):
         raise TransitionNotAllowed(_("当前状态(%(status)s)下不能上传附件。") % {"status": rec.get_status_display()})
     else:

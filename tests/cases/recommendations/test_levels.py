@@ -20,7 +20,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from cases.models import RecommendationPolicy, JudicialRecommendation
+from cases.models import JudicialRecommendation, RecommendationPolicy
 from cases.recommendations import services
 from cases.recommendations.selectors import visible_to
 from cases.tasks import scan_recommendation_alerts
