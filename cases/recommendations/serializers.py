@@ -46,12 +46,19 @@ class RecommendationReplySerializer(serializers.Serializer):
     replied_at = serializers.DateTimeField(read_only=True)
 
 
+class BlankAsNullChoiceField(serializers.ChoiceField):
+    """A code the model keeps blank until it is set (``delivery``): ``null`` until then, as the schema says."""
+
+    def to_representation(self, value: Any) -> Any:
+        return super().to_representation(value) if value else None
+
+
 class RecommendationVisitSerializer(serializers.Serializer):
     """回访: planned, then recorded by the court after the rectification deadline."""
 
     planned_on = serializers.DateField(allow_null=True, help_text="计划回访日期")
     at = serializers.DateField(allow_null=True, help_text="回访日期 (visited_on); null until the visit is recorded")
-    result = serializers.ChoiceField(
+    result = BlankAsNullChoiceField(
         choices=VisitResult.choices, allow_null=True, help_text="回访结果; null until the visit is recorded"
     )
     note = serializers.CharField(allow_blank=True)
@@ -91,10 +98,16 @@ class RecommendationSerializer(serializers.ModelSerializer):
     approved_by_name = serializers.CharField(
         source="approved_by.display_name", read_only=True, allow_null=True, default=None
     )
-    recurrence_of = serializers.PrimaryKeyRelatedField(
+    recurrence_of: serializers.PrimaryKeyRelatedField[JudicialRecommendation] = serializers.PrimaryKeyRelatedField(
         many=True,
         read_only=True,
         help_text="问题复发: the adopted recommendations of the same category to the same addressee within the window.",
+    )
+    delivery = BlankAsNullChoiceField(
+        choices=JudicialRecommendation.Delivery.choices,
+        read_only=True,
+        allow_null=True,
+        help_text="送达方式: platform (签收 on the platform) or paper (a paper 送达回证); null until delivered.",
     )
     rectification_overdue = serializers.SerializerMethodField()
     visit = serializers.SerializerMethodField()
@@ -204,7 +217,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             {
                 "planned_on": obj.visit_planned_on,
                 "at": obj.visited_on,
-                "result": obj.visit_result or None,
+                "result": obj.visit_result,
                 "note": obj.visit_note,
                 "early": obj.visit_early,
             }
