@@ -92,6 +92,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
     tasks = serializers.PrimaryKeyRelatedField(queryset=WorkTask.objects.all(), many=True, required=False)
     overdue = serializers.SerializerMethodField()
     reply = serializers.SerializerMethodField()
+    # Who submitted and who signed (核稿签发): names, as the page shows them (people are not an API resource).
     submitted_by_name = serializers.CharField(
         source="submitted_by.display_name", read_only=True, allow_null=True, default=None
     )
@@ -139,10 +140,8 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "overdue",
             "escalated_at",
             "reply",
-            "submitted_by",
             "submitted_by_name",
             "submitted_at",
-            "approved_by",
             "approved_by_name",
             "approved_at",
             "review_comment",
@@ -168,9 +167,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
             "year",
             "acknowledged_at",
             "status",
-            "submitted_by",
             "submitted_at",
-            "approved_by",
             "approved_at",
             "review_comment",
             "delivery",

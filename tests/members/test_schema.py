@@ -212,9 +212,9 @@ def test_schema_describes_the_recommendation_follow_through(schema: dict) -> Non
     assert "rectification_due" in components["RecommendationReplyRequest"]["properties"]
     record = components["Recommendation"]["properties"]
     assert {
-        "submitted_by", "submitted_at", "approved_by", "approved_at", "review_comment", "delivery", "delivered_on",
-        "receipt_signer", "rectification_due", "rectified_at", "rectification_note", "rectification_overdue",
-        "visit", "recurrence_of",
+        "submitted_by_name", "submitted_at", "approved_by_name", "approved_at", "review_comment", "delivery",
+        "delivered_on", "receipt_signer", "rectification_due", "rectified_at", "rectification_note",
+        "rectification_overdue", "visit", "recurrence_of",
     } <= set(record)  # fmt: skip
     assert record["visit"]["nullable"] is True and record["recurrence_of"]["type"] == "array"
     assert set(components["RecommendationVisit"]["properties"]) == {"planned_on", "at", "result", "note", "early"}

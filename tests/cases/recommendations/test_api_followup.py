@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 BASE = "/api/v1/recommendations/"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 FOLLOW_THROUGH_FIELDS = (
-    "submitted_by", "submitted_at", "approved_by", "approved_by_name", "approved_at", "review_comment", "delivery",
+    "submitted_by_name", "submitted_at", "approved_by_name", "approved_at", "review_comment", "delivery",
     "delivered_on", "receipt_signer", "rectification_due", "rectified_at", "rectification_note",
     "rectification_overdue", "visit", "recurrence_of",
 )  # fmt: skip
@@ -83,17 +83,16 @@ def test_the_whole_path_through_the_api(cast):
         for field in FOLLOW_THROUGH_FIELDS:
             assert field in body, field
         assert body["visit"] is None and body["recurrence_of"] == [] and body["rectification_overdue"] is False
-        assert body["delivery"] is None and body["delivered_on"] is None and body["approved_by"] is None
+        assert body["delivery"] is None and body["delivered_on"] is None and body["approved_by_name"] is None
         # 提交核稿 → 退回修改 → 提交 → 签发.
         submitted = clerk.post(f"{BASE}{pk}/submit/").json()
-        assert submitted["status"] == "submitted" and submitted["submitted_by"] == cast.clerk.pk
+        assert submitted["status"] == "submitted" and submitted["submitted_by_name"] == cast.clerk.display_name
         assert submitted["submitted_at"] == "2025-03-10T10:00:00+08:00"
         sent_back = chief.post(f"{BASE}{pk}/send-back/", {"comment": "请补充案号"}, format="json").json()
         assert sent_back["status"] == "draft" and sent_back["review_comment"] == "请补充案号"
         assert clerk.post(f"{BASE}{pk}/submit/").json()["status"] == "submitted"
         approved = chief.post(f"{BASE}{pk}/approve/", {"comment": "同意发出"}, format="json").json()
-        assert approved["status"] == "approved" and approved["approved_by"] == signer.pk
-        assert approved["approved_by_name"] == signer.display_name
+        assert approved["status"] == "approved" and approved["approved_by_name"] == signer.display_name
         assert approved["approved_at"] == "2025-03-10T10:00:00+08:00" and approved["review_comment"] == "同意发出"
         # 发出, 签收 (the platform's receipt), 回复 adopting with a rectification deadline.
         assert clerk.post(f"{BASE}{pk}/issue/", {}, format="json").json()["status"] == "issued"
