@@ -18,7 +18,7 @@ from cases.recommendations.bulletin_models import BulletinEntry, Reason, Recomme
 from members.types import AuthenticatedRequest
 
 
-class BulletinEntrySerializer(serializers.ModelSerializer):
+class RecommendationBulletinEntrySerializer(serializers.ModelSerializer):
     reasons = serializers.SerializerMethodField(help_text="通报事由:late_reply、not_adopted、not_rectified、recurred")
 
     class Meta:
@@ -49,7 +49,7 @@ class BulletinEntrySerializer(serializers.ModelSerializer):
         return obj.reasons
 
 
-class BulletinSerializer(serializers.ModelSerializer):
+class RecommendationBulletinSerializer(serializers.ModelSerializer):
     supervisor_name = serializers.CharField(source="supervisor.name", read_only=True)
     title = serializers.CharField(read_only=True, help_text="关于某年第某季度司法建议办理情况的通报")
 
@@ -77,11 +77,11 @@ class BulletinSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BulletinDetailSerializer(BulletinSerializer):
-    entries = BulletinEntrySerializer(many=True, read_only=True)
+class RecommendationBulletinDetailSerializer(RecommendationBulletinSerializer):
+    entries = RecommendationBulletinEntrySerializer(many=True, read_only=True)
 
-    class Meta(BulletinSerializer.Meta):
-        fields = [*BulletinSerializer.Meta.fields, "entries"]
+    class Meta(RecommendationBulletinSerializer.Meta):
+        fields = [*RecommendationBulletinSerializer.Meta.fields, "entries"]
         read_only_fields = fields
 
 
@@ -95,7 +95,7 @@ class RecommendationBulletinViewSet(viewsets.ReadOnlyModelViewSet[Recommendation
     ordering = ["-year", "-quarter", "-id"]
 
     def get_serializer_class(self) -> Any:
-        return BulletinDetailSerializer if self.action == "retrieve" else BulletinSerializer
+        return RecommendationBulletinDetailSerializer if self.action == "retrieve" else RecommendationBulletinSerializer
 
     def get_queryset(self) -> QuerySet[RecommendationBulletin]:
         qs = selectors.list_rows(selectors.visible_to(self.request.user))
