@@ -20,6 +20,9 @@ from members.types import AuthenticatedRequest
 
 class RecommendationBulletinEntrySerializer(serializers.ModelSerializer):
     reasons = serializers.SerializerMethodField(help_text="通报事由:late_reply、not_adopted、not_rectified、recurred")
+    days_late = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="逾期日数:至回复之日,未回复的至季度末"
+    )
 
     class Meta:
         model = BulletinEntry
@@ -34,6 +37,7 @@ class RecommendationBulletinEntrySerializer(serializers.ModelSerializer):
             "issued_on",
             "reply_due",
             "replied_on",
+            "days_late",
             "reply_outcome",
             "reply_reason",
             "rectification_due",

@@ -9,8 +9,6 @@ was sent even when the recommendations change afterwards. The bulletin lives in 
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -155,9 +153,11 @@ class BulletinEntry(models.Model):
     def reason_labels(self) -> list[str]:
         return [str(Reason(code).label) for code in self.reasons]
 
-    def days_late(self, as_of: date) -> int | None:
-        """Days between the reply due date and the reply (or ``as_of`` when not replied by then)."""
+    @property
+    def days_late(self) -> int | None:
+        """Days past the reply due date: to the reply, or to the quarter's end when not replied by then."""
         if self.reply_due is None:
             return None
-        until = self.replied_on if self.replied_on is not None and self.replied_on <= as_of else as_of
+        end = self.bulletin.period_end
+        until = self.replied_on if self.replied_on is not None and self.replied_on <= end else end
         return max((until - self.reply_due).days, 0)

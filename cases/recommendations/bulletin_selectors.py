@@ -61,7 +61,11 @@ def bulletin_detail(user: User, pk: int) -> RecommendationBulletin:
 
 
 def entries_of(bulletin: RecommendationBulletin) -> list[BulletinEntry]:
-    return list(bulletin.entries.order_by("issued_on", "id"))
+    """The bulletin's entries in its order, each knowing its bulletin (no query per row)."""
+    entries = list(bulletin.entries.order_by("issued_on", "id"))
+    for entry in entries:
+        entry.bulletin = bulletin
+    return entries
 
 
 @dataclass

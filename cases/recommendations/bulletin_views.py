@@ -124,6 +124,7 @@ ENTRY_COLUMNS = [
     ("发出日期", lambda e: e.issued_on),
     ("回复期限", lambda e: e.reply_due),
     ("回复日期", lambda e: e.replied_on),
+    ("逾期日数", lambda e: e.days_late if e.late_reply else None),
     ("采纳情况", lambda e: str(e.get_reply_outcome_display()) if e.reply_outcome else ""),
     ("未采纳理由", lambda e: e.reply_reason),
     ("整改期限", lambda e: e.rectification_due),

@@ -128,7 +128,13 @@ def test_the_entries_are_a_snapshot_of_what_was_sent(cast, year):
         cast.court.name,
         cast.unit.name,
     )
-    assert (entry.reply_due, entry.replied_on) == (date(2026, 7, 10), None)
+    assert (entry.reply_due, entry.replied_on, entry.days_late) == (date(2026, 7, 10), None, 82)
+    late_replied = BulletinEntry.objects.get(recommendation=year.recs["late_replied"])
+    assert (late_replied.reply_due, late_replied.replied_on, late_replied.days_late) == (
+        date(2026, 7, 11),
+        date(2026, 7, 20),
+        9,
+    )
     # The agency replies afterwards: the 通报 stays what it was, also when generated again.
     from tests.cases.recommendations.bulletin_support import reply
 

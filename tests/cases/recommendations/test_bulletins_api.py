@@ -59,6 +59,7 @@ def test_the_list_and_the_detail_with_its_entries(cast, world):
     entry = detail["entries"][0]
     assert entry["reasons"] == ["late_reply", "recurred"]
     assert entry["recurrence_numbers"] == "(2025)早前第1号"
+    assert entry["days_late"] == 91  # due 1 July, unreplied at the end of September
     assert set(entry) >= {"number", "title", "court_name", "addressee_name", "reply_due", "replied_on", "visit_result"}
 
 

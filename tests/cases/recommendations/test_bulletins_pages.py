@@ -178,14 +178,16 @@ def test_the_entries_export_and_the_detail_group_by_reason(cast, w):
     assert len(rows) == 4
     by_number = {r[1]: r for r in rows[1:]}
     assert by_number[entry.number][0] == "逾期未回复、未采纳"
-    assert by_number[entry.number][8] == "未采纳"
-    assert by_number[entry.number][9] == entry.reply_reason  # kept as text, not a formula
+    assert by_number[entry.number][8] == (date(2026, 9, 30) - date(2026, 7, 1)).days  # due 1 July, unreplied
+    assert by_number[entry.number][9] == "未采纳"
+    assert by_number[entry.number][10] == entry.reply_reason  # kept as text, not a formula
     response = client_for(w.sup_liaison).get(reverse("recommendation-bulletin-detail", args=[w.mine.pk]))
     groups = {g.code: [e.pk for e in g.entries] for g in response.context["groups"]}
     assert len(groups["late_reply"]) == 3 and groups["not_adopted"] == [entry.pk]
     assert groups["not_rectified"] == [] and groups["recurred"] == []
     html = response.content.decode()
     assert 'data-testid="reason-not_adopted"' in html and "测试主管厅甲" in html
+    assert "至季度末未回复,逾期 91 日" in html
 
 
 # --- Query counts ------------------------------------------------------------------------------------
