@@ -94,12 +94,13 @@ class RecommendationBulletinViewSet(viewsets.ReadOnlyModelViewSet[Recommendation
 
     request: AuthenticatedRequest
 
+    serializer_class = RecommendationBulletinSerializer
     filterset_class = selectors.BulletinFilter
     ordering_fields = ["year", "quarter", "entry_count", "generated_at", "id"]
     ordering = ["-year", "-quarter", "-id"]
 
     def get_serializer_class(self) -> Any:
-        return RecommendationBulletinDetailSerializer if self.action == "retrieve" else RecommendationBulletinSerializer
+        return RecommendationBulletinDetailSerializer if self.action == "retrieve" else self.serializer_class
 
     def get_queryset(self) -> QuerySet[RecommendationBulletin]:
         qs = selectors.list_rows(selectors.visible_to(self.request.user))
