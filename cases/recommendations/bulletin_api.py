@@ -15,11 +15,24 @@ from rest_framework import serializers, viewsets
 
 from cases.recommendations import bulletin_selectors as selectors
 from cases.recommendations.bulletin_models import BulletinEntry, Reason, RecommendationBulletin
+from cases.recommendations.models import JudicialRecommendation
 from members.types import AuthenticatedRequest
 
 
 class RecommendationBulletinEntrySerializer(serializers.ModelSerializer):
     reasons = serializers.SerializerMethodField(help_text="通报事由:late_reply、not_adopted、not_rectified、recurred")
+    reply_outcome = serializers.ChoiceField(
+        choices=JudicialRecommendation.Outcome.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="采纳情况(空:未回复)",
+    )
+    visit_result = serializers.ChoiceField(
+        choices=JudicialRecommendation.VisitResult.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="回访结果(空:未回访)",
+    )
     days_late = serializers.IntegerField(
         read_only=True, allow_null=True, help_text="逾期日数:至回复之日,未回复的至季度末"
     )
