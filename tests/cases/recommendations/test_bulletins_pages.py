@@ -291,3 +291,13 @@ def test_the_management_command_asks_before_generating(cast, settings, tmp_path,
     out = capsys.readouterr().out
     assert "1 bulletins (1 new), 1 sent now." in out and "1 bulletins (0 new), 0 sent now." in out
     assert RecommendationBulletin.objects.count() == 1
+
+
+def test_the_pages_speak_english_on_request(cast, w):
+    User.objects.filter(pk=w.sup_liaison.pk).update(language="en")
+    w.sup_liaison.refresh_from_db()
+    client = client_for(w.sup_liaison)
+    assert "Quarterly bulletin on judicial recommendations" in client.get(LIST).content.decode()
+    detail = client.get(reverse("recommendation-bulletin-detail", args=[w.mine.pk])).content.decode()
+    assert "not replied by the end of the quarter, 91 days late" in detail
+    assert "Not replied in time" in detail
