@@ -47,6 +47,7 @@ EVENT_LABELS: dict[str, StrOrPromise] = {
     "plan_published": _("工作要点印发"),
     "recommendation.ack_reminder": _("司法建议签收提醒"),
     "recommendation.acknowledged": _("司法建议已签收"),
+    "recommendation.bulletin": _("司法建议季度通报"),
     "recommendation.closed": _("司法建议已办结"),
     "recommendation.due_soon": _("司法建议即将到期"),
     "recommendation.escalated": _("司法建议逾期通报"),

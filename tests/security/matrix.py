@@ -93,6 +93,12 @@ proposal-add                                               GET     405/405      
 proposal-decide                                            GET     405/405      405/405      405/405      405/405      405/405      302/302
 recommendation-action                                      GET     405/405      405/405      405/405      405/405      405/405      302/302
 recommendation-attachment                                  GET     200/200      200/404      200/404      200/200      200/200      302/302
+recommendation-bulletin-detail                             GET     200/200      200/404      404/404      200/200      200/200      302/302
+recommendation-bulletin-entries-export                     GET     200/200      200/404      404/404      200/200      200/200      302/302
+recommendation-bulletin-export                             GET     200/200      200/200      200/200      200/200      200/200      302/302
+recommendation-bulletin-generate                           GET     405/405      405/405      405/405      405/405      405/405      302/302
+recommendation-bulletin-list                               GET     200/200      200/200      200/200      200/200      200/200      302/302
+recommendation-bulletin-print                              GET     200/200      200/404      404/404      200/200      200/200      302/302
 recommendation-create                                      GET     403/403      403/403      200/200      403/403      403/403      302/302
 recommendation-detail                                      GET     200/200      200/404      200/404      200/200      200/200      302/302
 recommendation-edit                                        GET     403/403      403/404      403/404      403/403      403/403      302/302
@@ -206,6 +212,8 @@ unit-search                                                GET     200/200      
 /api/v1/plans/{id}/                                        GET     200/200      200/404      404/404      200/200      200/200      401/401
 /api/v1/plans/{id}/                                        PATCH   200/200      403/404      404/404      403/403      200/200      401/401
 /api/v1/plans/{id}/publish/                                POST    409/409      403/404      404/404      403/403      409/409      401/401
+/api/v1/recommendation-bulletins/                          GET     200/200      200/200      200/200      200/200      200/200      401/401
+/api/v1/recommendation-bulletins/{id}/                     GET     200/200      200/404      404/404      200/200      200/200      401/401
 /api/v1/recommendations/                                   GET     200/200      200/200      200/200      200/200      200/200      401/401
 /api/v1/recommendations/                                   POST    400/400      400/400      400/400      403/403      400/400      401/401
 /api/v1/recommendations/{id}/                              GET     200/200      200/404      200/404      200/200      200/200      401/401
