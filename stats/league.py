@@ -216,12 +216,12 @@ def _addressee_counts(scope: Scope, today: date) -> Any:
     return rows
 
 
-def _agency_links(scope: Scope, unit: int) -> dict[str, str]:
-    links = {}
-    for column, key in AGENCY_LINKS.items():
-        figure = FIGURES_BY_KEY[key]
-        links[column] = list_url(figure.source, scope, {**figure.link, "addressee": unit})
-    return links
+def _agency_links(scope: Scope) -> dict[str, str]:
+    """The lists behind the columns, for every agency: ``&addressee=<id>`` is appended per row."""
+    return {
+        column: list_url(FIGURES_BY_KEY[key].source, scope, FIGURES_BY_KEY[key].link)
+        for column, key in AGENCY_LINKS.items()
+    }
 
 
 def agency_table(scope: Scope, *, today: date | None = None, sort: str = "appearance_rate") -> list[dict[str, Any]]:
@@ -256,13 +256,13 @@ def agency_table(scope: Scope, *, today: date | None = None, sort: str = "appear
             {"id": unit, "name": counts["name"], "held": 0, "head_appeared": 0, "appearance_rate": None, "reported": 0},
         )
         entry.update({column: counts[name] for column, name in AGENCY_COUNTS.items()})
-    out = []
+    out, links = [], _agency_links(scope)
     for entry in rows.values():
         for column in AGENCY_COUNTS:
             entry.setdefault(column, 0)
         entry["adoption_rate"] = rate(entry["adopted"], entry["replied"])
         entry["rectification_rate"] = rate(entry["rectified"], entry["rectification_due"])
-        entry["links"] = _agency_links(scope, entry["id"])
+        entry["links"] = {column: f"{url}&addressee={entry['id']}" for column, url in links.items() if url}
         out.append(entry)
     return sort_rows(out, sort, [c for c, _label in AGENCY_COLUMNS], default="appearance_rate")
 
