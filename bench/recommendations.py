@@ -371,7 +371,7 @@ def _follow_through_figures(report: Report) -> None:
     for name, query in [
         ("list: rectified (the figure's link), five years", "rectification=rectified"),
         ("list: due for rectification, five years", "rectification=due"),
-        ("list: recurrences, five years", "recurrence=true"),
+        ("list: recurrences, five years", "recurrence_issued=true"),
     ]:
         period = f"rectification_due_from={five.start}&rectification_due_to={five.end}"
         if "recurrence" in query:

@@ -269,7 +269,7 @@ FIGURES: list[Figure] = [
             "被认定为问题复发的件数;按收文单位计,已撤回的不计。"
         ),
         count="recommendation_recurrences",
-        link={"recurrence": "true"},
+        link={"recurrence_issued": "true"},
     ),
     Figure(
         "mediation_delegated",

@@ -175,7 +175,8 @@ class RecommendationFilter(django_filters.FilterSet):
     visited_from = django_filters.CharFilter(method="filter_day")
     visited_to = django_filters.CharFilter(method="filter_day")
     visit_result = django_filters.CharFilter(method="filter_visit_result")
-    recurrence = django_filters.CharFilter(method="filter_recurrence")
+    # The recurrences the figure counts: issued (not drafts, whose flag is a warning) and not withdrawn.
+    recurrence_issued = django_filters.CharFilter(method="filter_recurrence_issued")
 
     def filter_issued_from(self, qs: QuerySet[JudicialRecommendation], name: str, value: str) -> QuerySet[Any]:
         day = parse_day(value)
@@ -215,7 +216,7 @@ class RecommendationFilter(django_filters.FilterSet):
         results = JudicialRecommendation.VisitResult.values
         return qs.filter(visit_result=value) if value in results else qs
 
-    def filter_recurrence(self, qs: QuerySet[JudicialRecommendation], name: str, value: str) -> QuerySet[Any]:
+    def filter_recurrence_issued(self, qs: QuerySet[JudicialRecommendation], name: str, value: str) -> QuerySet[Any]:
         recurs = _truthy(value)
         if recurs is None:
             return qs

@@ -299,7 +299,8 @@ def test_the_links_name_the_period_by_the_figures_own_date() -> None:
     visits = params("recommendation_visits")
     assert (visits["visited_from"], visits["visited_to"]) == (["2026-01-01"], ["2026-12-31"])
     recurrences = params("recommendation_recurrences")
-    assert (recurrences["from"], recurrences["recurrence"]) == (["2026-01-01"], ["true"]) and "year" not in recurrences
+    assert recurrences["from"] == ["2026-01-01"] and recurrences["recurrence_issued"] == ["true"]
+    assert "year" not in recurrences
     assert params("recommendation_adoption_rate", denominator=True)["replied"] == ["true"]
 
 
@@ -307,10 +308,10 @@ def test_hostile_values_of_the_new_filters_drop_the_filter(recs: Recs) -> None:
     office = client_for(recs.w.cast.office)
     everything = listed(office, reverse("recommendation-list"))
     for param in ("from", "to", "rectification_due_from", "visited_to", "outcome", "replied", "rectification",
-                  "visit_result", "recurrence"):  # fmt: skip
+                  "visit_result", "recurrence_issued"):  # fmt: skip
         for value in ("2026-02-30", "x", "9999-12-31x", "²"):
             assert listed(office, f"{reverse('recommendation-list')}?{param}={value}") == everything, (param, value)
-    api = office.get("/api/v1/recommendations/", {"recurrence": "true", "from": "2026-01-01"})
+    api = office.get("/api/v1/recommendations/", {"recurrence_issued": "true", "from": "2026-01-01"})
     assert api.status_code == 200
     assert {row["id"] for row in api.json()["results"]} == recs.pks("recurs_a", "recurs_b")
 
