@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import levels
+from cases.recommendations import counting
 from cases.recommendations.models import JudicialRecommendation
 from fuyuan.lib.forms import BootstrapFormMixin, FastSelect
-from fuyuan.lib.params import parse_id
+from fuyuan.lib.params import parse_day, parse_id
 from members.levels import unit_region_q
 from members.models import MemberUnit, WorkTask
 
@@ -159,3 +160,70 @@ class RecommendationFilter(django_filters.FilterSet):
             | Q(addressee_id__in=units)
             | Q(court_id__in=units)
         )
+
+    # --- The figures' lists (stats): each figure links here with the filters that select exactly the rows it
+    # counts (the conditions of cases.recommendations.counting). Not on the page's form: links and the API.
+    # ``from``/``to``: the issue date; the follow-through figures date their rows by the rectification deadline
+    # or the visit instead.
+    from_ = django_filters.CharFilter(method="filter_issued_from")
+    to = django_filters.CharFilter(method="filter_issued_to")
+    outcome = django_filters.CharFilter(method="filter_outcome")  # adopted,partly_adopted
+    replied = django_filters.CharFilter(method="filter_replied")
+    rectification = django_filters.CharFilter(method="filter_rectification")  # due | rectified
+    rectification_due_from = django_filters.CharFilter(method="filter_day")
+    rectification_due_to = django_filters.CharFilter(method="filter_day")
+    visited_from = django_filters.CharFilter(method="filter_day")
+    visited_to = django_filters.CharFilter(method="filter_day")
+    visit_result = django_filters.CharFilter(method="filter_visit_result")
+    # The recurrences the figure counts: issued (not drafts, whose flag is a warning) and not withdrawn.
+    recurrence_issued = django_filters.CharFilter(method="filter_recurrence_issued")
+
+    def filter_issued_from(self, qs: QuerySet[JudicialRecommendation], name: str, value: str) -> QuerySet[Any]:
+        day = parse_day(value)
+        return qs if day is None else qs.filter(issued_on__gte=day)
+
+    def filter_issued_to(self, qs: QuerySet[JudicialRecommendation], name: str, value: str) -> QuerySet[Any]:
+        day = parse_day(value)
+        return qs if day is None else qs.filter(issued_on__lte=day)
+
+    def filter_day(self, qs: QuerySet[JudicialRecommendation], name: str, value: str) -> QuerySet[Any]:
+        """``<date field>_from`` / ``<date field>_to``: that day or later / that day or earlier."""
+        day = parse_day(value)
+        if day is None:
+            return qs
+        field, _sep, end = name.rpartition("_")
+        field = {"visited": "visited_on"}.get(field, field)
+        return qs.filter(**{f"{field}__{'gte' if end == 'from' else 'lte'}": day})
+
+    def filter_outcome(self, qs: QuerySet[JudicialRecommendation], name: str, value: str) -> QuerySet[Any]:
+        outcomes = [o for o in str(value).split(",") if o in JudicialRecommendation.Outcome.values]
+        return qs.filter(reply_outcome__in=outcomes) if outcomes else qs
+
+    def filter_replied(self, qs: QuerySet[JudicialRecommendation], name: str, value: str) -> QuerySet[Any]:
+        replied = _truthy(value)
+        if replied is None:
+            return qs
+        return qs.filter(counting.replied_q()) if replied else qs.exclude(counting.replied_q())
+
+    def filter_rectification(self, qs: QuerySet[JudicialRecommendation], name: str, value: str) -> QuerySet[Any]:
+        if value == "due":
+            return qs.filter(counting.due_for_rectification_q(self.today))
+        if value == "rectified":
+            return qs.filter(counting.rectification_q() & counting.rectified_q())
+        return qs
+
+    def filter_visit_result(self, qs: QuerySet[JudicialRecommendation], name: str, value: str) -> QuerySet[Any]:
+        results = JudicialRecommendation.VisitResult.values
+        return qs.filter(visit_result=value) if value in results else qs
+
+    def filter_recurrence_issued(self, qs: QuerySet[JudicialRecommendation], name: str, value: str) -> QuerySet[Any]:
+        recurs = _truthy(value)
+        if recurs is None:
+            return qs
+        return qs.filter(counting.recurrence_q()) if recurs else qs.exclude(counting.recurrence_q())
+
+
+# ``from`` is a Python keyword: the filter is declared as ``from_`` and read from ``?from=``.
+RecommendationFilter.base_filters = {
+    ("from" if k == "from_" else k): v for k, v in RecommendationFilter.base_filters.items()
+}
