@@ -271,6 +271,13 @@ class JudicialRecommendation(models.Model):
             ),
             # The recurrence check of a draft: the addressee's adopted recommendations of a category.
             models.Index(fields=["addressee", "category", "replied_at"], name="recommendation_recurrence"),
+            # The figures of rectification and visits (stats.sources): only the adopted ones, by their dates.
+            models.Index(
+                fields=["rectification_due"],
+                condition=Q(rectification_due__isnull=False),
+                name="recommendation_rectification",
+            ),
+            models.Index(fields=["visited_on"], condition=Q(visited_on__isnull=False), name="recommendation_visited"),
         ]
 
     def __str__(self) -> str:
