@@ -151,13 +151,13 @@ class ReplyForm(BootstrapFormMixin, forms.Form):
 
 class ApproveForm(BootstrapFormMixin, forms.Form):
     comment = forms.CharField(
-        label=_("核稿意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text=_("可不填。")
+        label=_("签发意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False, help_text=_("可不填。")
     )
 
 
 class SendBackForm(BootstrapFormMixin, forms.Form):
     comment = forms.CharField(
-        label=_("核稿意见"),
+        label=_("退回修改意见"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("写明需要修改之处;草稿退回起草人。"),
         error_messages={"required": _("退回时请填写核稿意见。")},
