@@ -95,7 +95,7 @@ EXPORT_COLUMNS: list[tuple[str, Callable[[JudicialRecommendation], Any]]] = [
     (gettext_noop("发出法院"), lambda r: r.court.name),
     (gettext_noop("案号"), lambda r: r.case_number),
     (gettext_noop("收文单位"), lambda r: r.addressee.name),
-    (gettext_noop("主管部门"), lambda r: r.supervisor.name if r.supervisor_id else ""),
+    (gettext_noop("主管部门"), lambda r: r.supervisor.name if r.supervisor else ""),
     (gettext_noop("标题"), lambda r: r.title),
     (gettext_noop("类别"), lambda r: str(r.get_category_display())),
     (gettext_noop("状态"), lambda r: str(r.get_status_display())),
@@ -342,9 +342,9 @@ def _detail(
 def _sections(rec: JudicialRecommendation, user: User, today: date) -> dict[str, Any]:
     """What the detail page's sections show beside the record: its files by part, the approval, the
     rectification clock and the earlier recommendations it repeats (those this user may see)."""
-    attachments = list(rec.attachments.all())  # prefetched by the selector
-    files = {part: [a for a in attachments if a.part == part] for part in RecommendationAttachment.Part.values}
     Part = RecommendationAttachment.Part
+    attachments = list(rec.attachments.all())  # prefetched by the selector
+    files = {part: [a for a in attachments if a.part == part] for part in Part.values}
     earlier = list(rec.recurrence_of.values_list("pk", flat=True))
     shown = (
         list(selectors.visible_to(user).filter(pk__in=earlier).select_related("court").order_by("-replied_at", "-id"))
@@ -364,7 +364,7 @@ def _sections(rec: JudicialRecommendation, user: User, today: date) -> dict[str,
         "adopted": rec.reply_outcome in JudicialRecommendation.ADOPTING,
         "rectification_light": light(kind="recommendation", due=rec.rectification_due, is_open=rectifying, today=today),
         "rectification_overdue": rec.rectification_overdue(today),
-        "rectification_days_overdue": (today - rec.rectification_due).days if rec.rectification_overdue(today) else 0,
+        "rectification_days_overdue": (today - rec.rectification_due).days if rec.rectification_due else 0,
         "visit_shown": bool(rec.visit_planned_on or rec.visited_on),
         "recurrence": shown,
         "recurrence_hidden": len(earlier) - len(shown),
