@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -19,7 +19,7 @@ from django.db.models import Count, F, Min, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.recommendations.filters import RecommendationFilter
+from cases.recommendations.filters import RecommendationFilter, awaiting_signature_q, recurs_q
 from cases.recommendations.models import JudicialRecommendation
 from members.levels import Reach, reach_of
 from members.models import MemberUnit, Notification, User
@@ -102,7 +102,7 @@ def order_clause(sort: str) -> list[str]:
 
 def filtered(user: User, params: Mapping[str, Any]) -> QuerySet[JudicialRecommendation]:
     """The user's recommendations through the list's filters (the page, the export and the API)."""
-    return RecommendationFilter(params, visible_to(user)).qs
+    return RecommendationFilter(params, visible_to(user), user=user).qs
 
 
 def list_rows(qs: QuerySet[JudicialRecommendation]) -> QuerySet[JudicialRecommendation]:
@@ -111,8 +111,8 @@ def list_rows(qs: QuerySet[JudicialRecommendation]) -> QuerySet[JudicialRecommen
 
 
 def rows_in_order(user: User, ids: list[int]) -> list[JudicialRecommendation]:
-    """The list rows for one page of ids, with what a row shows joined in, in the page's order."""
-    by_id = {row.pk: row for row in list_rows(visible_to(user).filter(pk__in=ids))}
+    """The list rows for one page of ids, with what a row shows joined in (and whether it recurs), in order."""
+    by_id = {row.pk: row for row in list_rows(visible_to(user).filter(pk__in=ids)).annotate(recurs=recurs_q())}
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
@@ -120,7 +120,20 @@ def recommendation_detail(user: User, pk: int) -> JudicialRecommendation:
     """One recommendation in the user's scope (raises DoesNotExist outside it: a 404)."""
     return (
         visible_to(user)
-        .select_related("court", "addressee", "supervisor", "issued_by", "acknowledged_by", "replied_by", "created_by")
+        .select_related(
+            "court",
+            "addressee",
+            "supervisor",
+            "issued_by",
+            "acknowledged_by",
+            "replied_by",
+            "created_by",
+            "submitted_by",
+            "approved_by",
+            "delivery_recorded_by",
+            "rectified_by",
+            "visited_by",
+        )
         .prefetch_related("copy_to", "tasks", "attachments")
         .get(pk=pk)
     )
@@ -135,6 +148,43 @@ def awaiting_reply(unit: MemberUnit | int | None) -> QuerySet[JudicialRecommenda
         JudicialRecommendation.objects.filter(addressee_id=unit_id, status__in=JudicialRecommendation.OPEN_STATUSES)
         .select_related("court")
         .order_by(F("reply_due").asc(nulls_first=True), "issued_on", "id")
+    )
+
+
+def rectifying(unit: MemberUnit | int | None) -> QuerySet[JudicialRecommendation]:
+    """What a unit adopted and has still to report rectified, the nearest deadline first (the liaison's home page)."""
+    unit_id = unit.pk if isinstance(unit, MemberUnit) else unit
+    if unit_id is None:
+        return JudicialRecommendation.objects.none()
+    return (
+        JudicialRecommendation.objects.filter(addressee_id=unit_id, status=JudicialRecommendation.Status.RECTIFYING)
+        .select_related("court")
+        .order_by(F("rectification_due").asc(nulls_last=True), "id")
+    )
+
+
+def awaiting_signature(user: User) -> QuerySet[JudicialRecommendation]:
+    """The drafts a signer may approve now, the longest waiting first (the signer's home page)."""
+    return (
+        JudicialRecommendation.objects.filter(awaiting_signature_q(user))
+        .select_related("submitted_by")
+        .order_by("submitted_at", "id")
+    )
+
+
+def visit_due(court_id: int | None, today: date) -> QuerySet[JudicialRecommendation]:
+    """A court's adopted recommendations whose rectification deadline has passed and that are not yet visited
+    (the clerk's home page), the oldest deadline first."""
+    if court_id is None:
+        return JudicialRecommendation.objects.none()
+    return (
+        JudicialRecommendation.objects.filter(
+            court_id=court_id,
+            status__in=JudicialRecommendation.RECTIFICATION_STATUSES,
+            rectification_due__lt=today,
+        )
+        .select_related("addressee")
+        .order_by("rectification_due", "id")
     )
 
 
@@ -206,6 +256,8 @@ def recommendation_timeline(rec: JudicialRecommendation) -> list[TimelineEntry]:
         detail = ""
         if reason == "replied" and h.reply_outcome:
             detail = str(JudicialRecommendation.Outcome(h.reply_outcome).label)
+        elif reason == "visited" and h.visit_result:
+            detail = str(JudicialRecommendation.VisitResult(h.visit_result).label)
         elif reason == "withdrawn":
             detail = h.withdraw_reason
         user = h.history_user

@@ -104,6 +104,7 @@ recommendation-detail                                      GET     200/200      
 recommendation-edit                                        GET     403/403      403/404      403/404      403/403      403/403      302/302
 recommendation-export                                      GET     200/200      200/200      200/200      200/200      200/200      302/302
 recommendation-list                                        GET     200/200      200/200      200/200      200/200      200/200      302/302
+recommendation-receipt                                     GET     404/404      404/404      404/404      404/404      404/404      302/302
 referral-action                                            GET     405/405      405/405      405/405      405/405      405/405      302/302
 referral-all                                               GET     200/200      404/404      404/404      200/200      200/200      302/302
 referral-awaiting                                          GET     200/200      200/200      200/200      200/200      200/200      302/302
