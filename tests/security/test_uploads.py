@@ -188,7 +188,12 @@ def test_replying_refuses_the_file_and_records_no_reply(
     rec = make_acknowledged(cast)
     response = _client(cast.liaison, language).post(
         reverse("recommendation-action", args=[rec.pk, "reply"]),
-        {"reply-outcome": "adopted", "reply-content": "已采纳。", "reply-attachments": [_upload(name, content)]},
+        {
+            "reply-outcome": "not_adopted",
+            "reply-content": "不予采纳。",
+            "reply-reason": "已有专门规定。",
+            "reply-attachments": [_upload(name, content)],
+        },
     )
     _refused(response, MESSAGES[language][key], media)
     rec.refresh_from_db()
