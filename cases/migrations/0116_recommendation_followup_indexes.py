@@ -5,20 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0115_recommendation_bulletin_task'),
-        ('members', '0011_user_must_change_password'),
+        ("cases", "0115_recommendation_bulletin_task"),
+        ("members", "0011_user_must_change_password"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='judicialrecommendation',
-            index=models.Index(condition=models.Q(('rectification_due__isnull', False)), fields=['rectification_due'], name='recommendation_rectification'),
+            model_name="judicialrecommendation",
+            index=models.Index(
+                condition=models.Q(("rectification_due__isnull", False)),
+                fields=["rectification_due"],
+                name="recommendation_rectification",
+            ),
         ),
         migrations.AddIndex(
-            model_name='judicialrecommendation',
-            index=models.Index(condition=models.Q(('visited_on__isnull', False)), fields=['visited_on'], name='recommendation_visited'),
+            model_name="judicialrecommendation",
+            index=models.Index(
+                condition=models.Q(("visited_on__isnull", False)), fields=["visited_on"], name="recommendation_visited"
+            ),
         ),
     ]
