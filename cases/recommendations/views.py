@@ -200,22 +200,9 @@ def recommendation_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     return render(request, "cases/recommendations/form.html", _form_context(form, rec))
 
 
-# The action forms of the detail page, in the order of the record's life (the services say which apply).
-ACTIONS_ORDER = (
-    "submit",
-    "approve",
-    "send_back",
-    "issue",
-    "mark_delivered",
-    "acknowledge",
-    "reply",
-    "rectified",
-    "schedule_visit",
-    "visit",
-    "close",
-    "remind",
-    "withdraw",
-)
+# The action forms of the detail page, in the order of the record's life (the services say which apply;
+# editing is its own page).
+ACTIONS_ORDER = tuple(action for action in services.ACTIONS if action != "edit")
 
 ACTION_DONE = {
     "submit": gettext_lazy("已提交核稿,等待本院签发人签发。"),
