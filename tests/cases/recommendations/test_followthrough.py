@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from cases.models import JudicialRecommendation, RecommendationPolicy
 from cases.recommendations import approval, followup, recurrence, services
@@ -26,6 +27,14 @@ from tests.factories import UnitFactory, make_user
 Status = JudicialRecommendation.Status
 TZ = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _chinese():  # type: ignore[no-untyped-def]
+    """The refusals are matched in Chinese, whatever language an earlier test on this worker left active."""
+    with translation.override("zh-hans"):
+        yield
+
 
 ISSUED = datetime(2025, 3, 3, 10, 0, tzinfo=TZ)
 ACKNOWLEDGED = datetime(2025, 3, 10, 10, 0, tzinfo=TZ)
