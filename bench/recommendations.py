@@ -3,6 +3,12 @@
 Measures the alert scan when nothing is due (one index lookup; EXPLAIN is shown) and when 1,000
 stages are due (turned into inbox notices), and the list page and API list at page 1 and 200,
 with and without search. Run alone with ``python -m bench --only recommendations``.
+
+The follow-through of issue 17 (``build_follow_through``): part of the replies do not adopt, the adopting ones
+have a rectification deadline and are rectifying (most of them past it), rectified or visited (rectified, partly,
+not rectified); some issued ones wait for approval or are approved; 2 % recur. Over it: the follow-through figures
+(the one query of ``stats.figures.compute`` and the two new sources alone), the agency table, and the dashboard,
+the API summary and the figures' lists without the cache.
 """
 
 from __future__ import annotations
@@ -10,6 +16,8 @@ from __future__ import annotations
 import random
 import time
 from datetime import date, datetime, timedelta
+
+from django.db.models import Count
 
 from bench.runner import Report, client_for, get_ok
 
@@ -163,6 +171,7 @@ def run(report: Report) -> None:
     from members.models import Notification
 
     build()
+    build_follow_through()
     # --- The scan: nothing due ----------------------------------------------------------------------
     JudicialRecommendation.objects.filter(next_alert_at__lte=timezone.now()).update(
         next_alert_at=timezone.now() + timedelta(days=10)
@@ -226,6 +235,149 @@ def run(report: Report) -> None:
             target_p95_ms=50,
             target_queries=10,
         )
+    _follow_through_figures(report)
+
+
+def build_follow_through() -> None:
+    """Issue 17's stages over the dataset, by the record's id (deterministic, once: none rectifying yet)."""
+    from django.db import connection, transaction
+    from django.db.models import F, Q, Value
+    from django.db.models.functions import Greatest, Least, Mod
+    from django.utils import timezone
+
+    from cases.models import JudicialRecommendation
+
+    mine = JudicialRecommendation.objects.filter(title__startswith=PREFIX)
+    if mine.filter(status="rectifying").exists():
+        return
+    started = time.perf_counter()
+    now, today = timezone.now(), timezone.localdate()
+    with transaction.atomic():
+        # Replies a month after issue (never in the future); the adopting ones due three months after the reply.
+        replied = mine.filter(status__in=["replied", "closed"])
+        replied.update(replied_at=Least(F("issued_at") + timedelta(days=30), Value(now)))
+        by = replied.annotate(m=Mod("id", 20))
+        by.filter(m__in=[0, 1]).update(reply_outcome="not_adopted", reply_reason="不具备实施条件")
+        adopting = by.filter(m__gte=2, m__lte=10)
+        adopting.update(rectification_due=F("replied_at__date") + timedelta(days=90))
+        by.filter(m=2).update(status="rectifying", reply_outcome="partly_adopted")
+        by.filter(m__in=[3, 4]).update(status="rectifying")  # past the deadline for all but the last months'
+        by.filter(m__in=[5, 6]).update(status="rectified", rectified_at=F("replied_at") + timedelta(days=80))
+        visited = by.filter(m__gte=7, m__lte=10)
+        visited.update(
+            status="visited",
+            rectified_at=F("replied_at") + timedelta(days=80),
+            visited_on=Greatest(
+                Least(F("rectification_due") + timedelta(days=15), Value(today)), F("replied_at__date")
+            ),
+        )
+        by.filter(m__in=[7, 8]).update(visit_result="rectified")
+        by.filter(m=9).update(visit_result="not_rectified", visit_reported_at=Value(now))
+        by.filter(m=10).update(visit_result="partly")
+        # Drafts on their way: some of the issued ones are in fact awaiting approval, or approved.
+        issued = mine.filter(status="issued").annotate(m=Mod("id", 7))
+        draft = {"issued_on": None, "issued_at": None, "reply_due": None, "next_alert_at": None, "submitted_at": now}
+        issued.filter(m=0).update(status="submitted", **draft)
+        issued.filter(m=1).update(status="approved", approved_at=now, **draft)
+        # Recurrences: every 50th issued record repeats the addressee's latest adopted one before it.
+        through = JudicialRecommendation.recurrence_of.through._meta.db_table
+        table = JudicialRecommendation._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""INSERT INTO {through} (from_judicialrecommendation_id, to_judicialrecommendation_id)
+                SELECT r.id, e.id FROM {table} r
+                JOIN LATERAL (SELECT e.id FROM {table} e WHERE e.addressee_id = r.addressee_id AND e.id < r.id
+                  AND e.reply_outcome IN ('adopted', 'partly_adopted') ORDER BY e.id DESC LIMIT 1) e ON true
+                WHERE r.title LIKE %s AND r.id %% 50 = 0 AND r.issued_on IS NOT NULL AND r.status <> 'withdrawn'""",
+                [f"{PREFIX}%"],
+            )  # nosec B608 - our own table names
+    stages = dict(
+        mine.filter(Q(status__in=["submitted", "approved", "rectifying", "rectified", "visited"]))
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    print(f"    follow-through stages: {stages} built in {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def follow_through_sizes() -> str:
+    """The dataset the figures run over, in words (for the report's notes)."""
+    from django.db.models import Q
+
+    from cases.models import JudicialRecommendation
+
+    mine = JudicialRecommendation.objects.filter(title__startswith=PREFIX)
+    sizes = mine.aggregate(
+        adopted=Count("pk", filter=Q(rectification_due__isnull=False)),
+        rectifying=Count("pk", filter=Q(status="rectifying")),
+        visited=Count("pk", filter=Q(visited_on__isnull=False)),
+        recurring=Count("pk", filter=Q(recurrence_of__isnull=False), distinct=True),
+    )
+    return (
+        f"{mine.count():,} recommendations; {sizes['adopted']:,} with a rectification deadline "
+        f"({sizes['rectifying']:,} rectifying), {sizes['visited']:,} visited, {sizes['recurring']:,} recurring"
+    )
+
+
+def _follow_through_figures(report: Report) -> None:
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from cases.models import JudicialRecommendation
+    from members.models import Region
+    from stats.figures import compute, source_counts
+    from stats.league import agency_table
+    from stats.scope import Scope
+
+    sizes = follow_through_sizes()
+    print(f"    dataset: {sizes}", flush=True)
+    this_year = timezone.localdate().year
+    year = Scope(date(this_year - 1, 1, 1), date(this_year - 1, 12, 31))
+    five = Scope(date(this_year - 4, 1, 1), date(this_year, 12, 31))
+    city = Region.objects.get(name="兰州市").pk
+    agency = (
+        JudicialRecommendation.objects.filter(title__startswith=PREFIX, rectification_due__isnull=False)
+        .values("addressee_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("addressee_id", flat=True)
+        .first()
+    )
+    for name, fn, target in [
+        ("every figure (compute), one year", lambda: compute(year), 500),
+        ("every figure (compute), five years", lambda: compute(five), 1500),
+        (
+            "every figure (compute), five years, 兰州市",
+            lambda: compute(Scope(five.start, five.end, city, level="city")),
+            1500,
+        ),
+        (
+            "every figure (compute), one year, one agency",
+            lambda: compute(Scope(year.start, year.end, unit=agency)),
+            500,
+        ),
+        ("rectification source alone, five years", lambda: source_counts("rectifications", five), 300),
+        ("visit source alone, five years", lambda: source_counts("recommendation_visits", five), 300),
+        ("agency table, one year", lambda: agency_table(year), 1000),
+    ]:
+        report.measure(f"follow-through figures: {name}", fn, repeat=10, warmup=1, target_p95_ms=target, note=sizes)
+    office = client_for("bench-office")
+    y = f"from={this_year - 1}-01-01&to={this_year - 1}-12-31"
+    with override_settings(FUYUAN_STATS_CACHE_SECONDS=0):  # every request aggregates the records again
+        for name, url in [
+            ("dashboard, one year, no cache", f"/stats/?period=year&year={this_year - 1}"),
+            ("API stats/summary/, one year, no cache", f"/api/v1/stats/summary/?{y}"),
+        ]:
+            report.measure(f"follow-through: {name}", get_ok(office, url), repeat=5, warmup=1, target_queries=15)
+    for name, query in [
+        ("list: rectified (the figure's link), five years", "rectification=rectified"),
+        ("list: due for rectification, five years", "rectification=due"),
+        ("list: recurrences, five years", "recurrence_issued=true"),
+    ]:
+        period = f"rectification_due_from={five.start}&rectification_due_to={five.end}"
+        if "recurrence" in query:
+            period = f"from={five.start}&to={five.end}"
+        url = f"/recommendations/?{query}&{period}"
+        report.measure(f"follow-through {name}", get_ok(office, url), target_p95_ms=100, target_queries=10)
 
 
 if __name__ == "__main__":

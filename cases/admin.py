@@ -5,9 +5,11 @@ from cases.hearings import admin as hearings_admin
 from cases.ipcases import admin as ipcases_admin
 from cases.opinions import admin as opinions_admin
 from cases.recommendations import admin as recommendations_admin
+from cases.recommendations import bulletin_admin
 from cases.referrals import admin as referrals_admin
 
 __all__ = [
+    "bulletin_admin",
     "enforcement_admin",
     "hearings_admin",
     "ipcases_admin",

@@ -12,7 +12,7 @@ class CasesConfig(AppConfig):
         # when Django imports the app configs (the app registry's rule, not a cycle of ours).
         from cases.hearings.home import hearings_panel
         from cases.opinions.home import answers_received_panel, to_answer_panel
-        from cases.recommendations.home import awaiting_reply_panel
+        from cases.recommendations.home import awaiting_reply_panel, court_todo_panel
         from cases.referrals.home import awaiting_referrals_panel
         from members import roles
         from members.home import register_panel
@@ -20,6 +20,7 @@ class CasesConfig(AppConfig):
         # The roles' permissions on this app's models exist only once this app has migrated.
         post_migrate.connect(roles.ensure_roles_after_migrate, sender=self)
         register_panel(awaiting_reply_panel)
+        register_panel(court_todo_panel)
         register_panel(awaiting_referrals_panel)
         register_panel(to_answer_panel)
         register_panel(answers_received_panel)

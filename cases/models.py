@@ -7,6 +7,7 @@ from cases.hearings.models import Hearing
 from cases.ipcases.models import IPCase
 from cases.opinions.models import Opinion
 from cases.recommendations import models as recommendations
+from cases.recommendations.bulletin_models import BulletinEntry, RecommendationBulletin
 from cases.recommendations.models import JudicialRecommendation, RecommendationAttachment, RecommendationPolicy
 from cases.referrals.models import (
     EnforcementMeasure,
@@ -22,6 +23,7 @@ from cases.referrals.models import (
 sys.modules["cases.models.recommendations"] = recommendations
 
 __all__ = [
+    "BulletinEntry",
     "EnforcementCase",
     "EnforcementMeasure",
     "Hearing",
@@ -31,6 +33,7 @@ __all__ = [
     "Outcome",
     "Party",
     "RecommendationAttachment",
+    "RecommendationBulletin",
     "RecommendationPolicy",
     "Referral",
     "ReferralEvent",

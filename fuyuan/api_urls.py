@@ -13,6 +13,7 @@ from cases.enforcement import api as enforcement_api
 from cases.hearings import api as hearings_api
 from cases.ipcases import api as ipcases_api
 from cases.opinions.api import OpinionViewSet
+from cases.recommendations import bulletin_api
 from cases.recommendations.api import RecommendationViewSet
 from cases.referrals.api import ReferralViewSet
 from meetings.consultations import api as consultations_api
@@ -53,6 +54,7 @@ router.register("users", UserViewSet, basename="user")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("recommendations", RecommendationViewSet, basename="recommendation")
+bulletin_api.register(router)
 router.register("opinions", OpinionViewSet, basename="opinion")
 meetings_api.register(router)
 consultations_api.register(router)

@@ -17,10 +17,13 @@ from typing import Any
 from django.utils import timezone
 
 from cases.enforcement import services as enforcement
-from cases.models import JudicialRecommendation, Referral, ReferralKind
+from cases.models import JudicialRecommendation, RecommendationPolicy, Referral, ReferralKind
 from cases.opinions import services as opinions
+from cases.recommendations import approval, followup
 from cases.recommendations import services as recommendations
+from cases.recommendations.alerts import stages_of
 from cases.referrals import services as referrals
+from fuyuan.lib.alerts import next_alert_time
 from meetings.consultations import services as consultations
 from meetings.decisions import services as decisions
 from meetings.meetings import agenda, minutes
@@ -58,7 +61,10 @@ def load(people: dict[str, User]) -> str:
 
 
 def _recommendations(people: dict[str, User], unit: dict[str, MemberUnit]) -> None:
+    """The High Court's drafts go through 核稿签发 (its demo signer ``signer1``); the courts below have switched
+    approval off in their policy and issue directly."""
     clerk1, clerk2 = people["clerk1"], people["clerk2"]
+    _approval_off_below_the_high_court(people)
     fields: dict[str, Any] = {
         "case_number": "(2026)甘行终1号",
         "problem": "执法程序不规范。",
@@ -74,8 +80,9 @@ def _recommendations(people: dict[str, User], unit: dict[str, MemberUnit]) -> No
         number="(2026)甘高法建字第1号",
         **fields,
     )
-    issued = recommendations.recommendation_issue(recommendation=issued, by=clerk1)
+    issued = _signed_and_issued(people, issued)
     recommendations.recommendation_acknowledge(recommendation=issued, by=people["liaison1"])
+    _followed_through(people, unit)
     other = recommendations.recommendation_create(
         by=clerk2,
         title="【演示】关于食品安全监管的司法建议",
@@ -84,6 +91,104 @@ def _recommendations(people: dict[str, User], unit: dict[str, MemberUnit]) -> No
         **fields,
     )
     recommendations.recommendation_issue(recommendation=other, by=clerk2)
+
+
+def _approval_off_below_the_high_court(people: dict[str, User]) -> None:
+    """兰州中院 and 城关区法院 issue without 核稿签发 (a court's choice in its policy, set by the administrator)."""
+    for who in ("clerk2", "clerk3"):
+        court = people[who].unit if who in people else None
+        if court is not None and court.kind == MemberUnit.Kind.COURT:
+            RecommendationPolicy.objects.update_or_create(court=court, defaults={"approval_required": False})
+
+
+def _signed_and_issued(
+    people: dict[str, User], rec: JudicialRecommendation, *, issued_on: Any = None
+) -> JudicialRecommendation:
+    """核稿 → 签发 → 发出 at the High Court: clerk1 submits, signer1 approves, clerk1 issues."""
+    clerk = people["clerk1"]
+    rec = approval.recommendation_submit(recommendation=rec, by=clerk)
+    rec = approval.recommendation_approve(recommendation=rec, by=people["signer1"], comment="同意发出。")
+    return recommendations.recommendation_issue(recommendation=rec, by=clerk, issued_on=issued_on)
+
+
+#: Every date and time a recommendation's history has, moved together by ``_earlier``.
+DATES = (
+    "issued_on", "issued_at", "submitted_at", "approved_at", "acknowledged_at", "delivered_on", "reply_due",
+    "replied_at", "rectification_due", "rectified_at", "supervisor_informed_at", "created_at",
+)  # fmt: skip
+
+
+def _earlier(rec: JudicialRecommendation, days: int) -> JudicialRecommendation:
+    """The demo's past: the record's whole history moved ``days`` back (the services date things today; a
+    rectification deadline passed needs time to have passed), and its next alert re-armed from there."""
+    shift = timedelta(days=days)
+    for name in DATES:
+        value = getattr(rec, name)
+        if value is not None:
+            setattr(rec, name, value - shift)
+    rec.next_alert_at = next_alert_time(stages_of(rec), timezone.now())
+    JudicialRecommendation.objects.filter(pk=rec.pk).update(
+        **{name: getattr(rec, name) for name in DATES}, next_alert_at=rec.next_alert_at
+    )
+    return rec
+
+
+def _followed_through(people: dict[str, User], unit: dict[str, MemberUnit]) -> None:
+    """The High Court's recommendations in each stage of issue 17: awaiting approval, approved, delivered on
+    paper, rectifying (one overdue), rectified, visited and found not rectified, and a recurrence.
+
+    Each has its own category but the last: it repeats 第5号 (the same agency, the same category, adopted within
+    the window), so it alone is a recurrence (flagged, the supervising authority told)."""
+    clerk, signer, env, market = people["clerk1"], people["signer1"], unit["省生态环境厅"], unit["省市场监管局"]
+    today = timezone.localdate()
+
+    def draft(n: int, title: str, addressee: MemberUnit, category: str) -> JudicialRecommendation:
+        return recommendations.recommendation_create(
+            by=clerk,
+            title=f"【演示】{title}",
+            addressee=addressee,
+            number=f"(2026)甘高法建字第{n}号",
+            case_number=f"(2026)甘行终{n}号",
+            category=category,
+            problem="行政执法中发现的问题。",
+            recommendation="建议健全制度、加强监管。",
+        )
+
+    def replied(n: int, title: str, addressee: MemberUnit, category: str, due_in: int, outcome: str = "adopted") -> Any:
+        liaison = people["liaison1" if addressee == env else "liaison3"]
+        rec = _signed_and_issued(people, draft(n, title, addressee, category))
+        rec = recommendations.recommendation_acknowledge(recommendation=rec, by=liaison)
+        return recommendations.recommendation_reply(
+            recommendation=rec,
+            by=liaison,
+            outcome=outcome,
+            content="我单位已研究,现书面回复如下。",
+            measures="修订执法规程,开展专项培训。",
+            rectification_due=today + timedelta(days=due_in),
+        )
+
+    approval.recommendation_submit(
+        recommendation=draft(2, "关于规范行政许可审查的司法建议", market, "regulation"), by=clerk
+    )
+    approved = approval.recommendation_submit(
+        recommendation=draft(3, "关于加强招投标监管的司法建议", market, "business"), by=clerk
+    )
+    approval.recommendation_approve(recommendation=approved, by=signer)
+    paper = draft(4, "关于规范市场主体登记的司法建议(纸质送达)", market, "other")
+    paper = _signed_and_issued(people, paper, issued_on=today - timedelta(days=5))
+    followup.recommendation_mark_delivered(
+        recommendation=paper, by=clerk, delivered_on=today - timedelta(days=2), signer="周某某"
+    )
+    # Rectifying: one past its deadline (overdue), one partly adopted still within it.
+    _earlier(replied(5, "关于加强危险废物监管的司法建议", env, "environment", 0), 45)
+    replied(6, "关于规范广告监管的司法建议", market, "law_enforcement", 30, "partly_adopted")
+    done = replied(7, "关于规范价格监督检查的司法建议", market, "finance", 20)
+    followup.recommendation_rectified(recommendation=done, by=people["liaison3"], note="已修订检查规程并完成培训。")
+    visited = _earlier(replied(8, "关于规范排污许可管理的司法建议", env, "regulation", 0), 60)
+    followup.recommendation_visit(
+        recommendation=visited, by=clerk, result="not_rectified", note="回访发现排污许可证后监管仍未落实。"
+    )
+    _signed_and_issued(people, draft(9, "关于加强固体废物监管的司法建议(问题复发)", env, "environment"))
 
 
 def _referrals(people: dict[str, User], unit: dict[str, MemberUnit]) -> None:

@@ -360,6 +360,8 @@ SPECTACULAR_SETTINGS = {
         "LiaisonRoleEnum": "members.models.Liaison.Role",
         "LanguageEnum": "members.models.User.Language",
         "RecommendationOutcomeEnum": "cases.recommendations.models.JudicialRecommendation.Outcome",
+        "RecommendationDeliveryEnum": "cases.recommendations.models.JudicialRecommendation.Delivery",
+        "RecommendationVisitResultEnum": "cases.recommendations.models.JudicialRecommendation.VisitResult",
         "ReferralOutcomeEnum": "cases.referrals.models.Outcome",
         "PartyRoleEnum": "cases.referrals.models.Party.Role",  # not the users' RoleEnum
     },

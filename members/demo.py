@@ -11,11 +11,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 
+from django.contrib.auth.models import Group
 from django.db.models import Q
 
 from members import services
 from members.models import Liaison, MemberUnit, Region, User
-from members.roles import Role
+from members.roles import Role, ensure_roles
 
 # name, short name, kind, region name
 DEMO_UNITS = [
@@ -32,6 +33,7 @@ DEMO_USERS = [
     ("liaison2", "赵备岗", Role.LIAISON, "省生态环境厅", Liaison.Role.BACKUP),
     ("liaison3", "周联络", Role.LIAISON, "省市场监管局", Liaison.Role.PRIMARY),
     ("clerk1", "陈书记员", Role.COURT_CLERK, "省高级人民法院", None),
+    ("signer1", "林签发", Role.COURT_CLERK, "省高级人民法院", None),  # and a signer (核稿签发, DEMO_CAPABILITIES)
     ("clerk2", "刘书记员", Role.COURT_CLERK, "兰州中院", None),
     ("leader1", "张领导", Role.LEADER, None, None),
     ("admin1", "系统管理员", Role.ADMIN, "省司法厅", None),
@@ -45,6 +47,10 @@ DEMO_USERS = [
     ("liaison4", "冯联络", Role.LIAISON, "城关区人社局", Liaison.Role.PRIMARY),
     ("liaison5", "韩调解", Role.LIAISON, "张掖路街道调委会", Liaison.Role.PRIMARY),
 ]
+
+# Capabilities beyond the role (members.roles.CAPABILITY_GROUPS), shown in the password table after the role.
+DEMO_CAPABILITIES = {"signer1": ["recommendation_signer"]}
+CAPABILITY_WORDS = {"recommendation_signer": "签发"}
 
 
 def unit_named(name: str) -> MemberUnit:
@@ -85,5 +91,16 @@ def ensure_users(say: Callable[[str], None]) -> dict[str, User]:
             liaison_role=liaison_role,
             password=password,
         )
-        say(f"  {role:<12} {username:<10} {password}   {name} {unit.name if unit else ''}")
+        capabilities = DEMO_CAPABILITIES.get(username, [])
+        if capabilities:
+            give_capabilities(people[username], capabilities)
+        shown = "+".join([role, *(CAPABILITY_WORDS[c] for c in capabilities)])
+        say(f"  {shown:<12} {username:<10} {password}   {name} {unit.name if unit else ''}")
     return people
+
+
+def give_capabilities(user: User, names: list[str]) -> None:
+    """Put a new demo account in its capability groups (made by ``ensure_roles`` after migrate)."""
+    if Group.objects.filter(name__in=names).count() < len(names):
+        ensure_roles()
+    user.groups.add(*Group.objects.filter(name__in=names))

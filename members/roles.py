@@ -55,6 +55,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+# Capabilities the administrator grants beside a role, a group each: a court's signers of judicial
+# recommendations (核稿签发, issue 17) are its clerks who are also in ``recommendation_signer``.
+CAPABILITY_GROUPS: dict[str, list[str]] = {"recommendation_signer": ["cases.sign_recommendation"]}
+
+
 def permissions_for(patterns: Iterable[str], perms: list[tuple[str, str, Permission]]) -> list[Permission]:
     chosen = []
     for app_label, codename, perm in perms:
@@ -75,6 +80,9 @@ def ensure_roles() -> None:
     for role in Role:
         group, _created = Group.objects.get_or_create(name=role.value)
         group.permissions.set(permissions_for(ROLE_PERMISSIONS[role], perms))
+    for name, patterns in CAPABILITY_GROUPS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set(permissions_for(patterns, perms))
 
 
 def ensure_roles_after_migrate(**kwargs: Any) -> None:

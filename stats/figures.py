@@ -100,16 +100,25 @@ def _reverse(name: str) -> str:
         return ""
 
 
+def _period_params(source: Source, params: dict[str, Any]) -> dict[str, Any]:
+    """The scope's ``from``/``to``/``year`` under the names the source's list reads them by (none: left out)."""
+    names = dict(zip(("from", "to", "year"), source.period_params, strict=True))
+    return {names.get(k, k): v for k, v in params.items() if names.get(k, k)}
+
+
 def list_url(source: Source, scope: Scope, extra: dict[str, Any] | None = None, *, period: bool = True) -> str:
     base = _reverse(source.list_url)
     if not base:
         return ""
-    params = {**scope.params(period=period), **source.main_params, **(extra or {})}
+    params = {**_period_params(source, scope.params(period=period)), **source.main_params, **(extra or {})}
     return f"{base}?{urlencode({k: v for k, v in params.items() if v is not None})}"
 
 
 #: The IP case list's filter for the cases the 调撤率 counts (mediated or withdrawn).
 SETTLED_LINK = "mediation,withdrawal"
+#: The recommendation list's filters for the replied ones, and of those the adopting replies (full or partial).
+REPLIED_LINK = {"replied": "true"}
+ADOPTING_LINK = "adopted,partly_adopted"
 
 FIGURES: list[Figure] = [
     Figure(
@@ -177,7 +186,7 @@ FIGURES: list[Figure] = [
         _("期间内发出的司法建议中已书面回复的件数 ÷ 期间内发出的件数。"),
         numerator="recommendations_replied",
         denominator="recommendations_issued",
-        link={"status": "replied"},
+        link=REPLIED_LINK,
     ),
     Figure(
         "recommendation_on_time_reply_rate",
@@ -185,7 +194,7 @@ FIGURES: list[Figure] = [
         _("期间内发出的司法建议中在回复期限内(含期限当日)回复的件数 ÷ 应已回复的件数(已回复的,或回复期限已过的)。"),
         numerator="recommendations_replied_on_time",
         denominator="recommendations_reply_expected",
-        link={"status": "replied"},
+        link=REPLIED_LINK,
     ),
     Figure(
         "recommendations_overdue",
@@ -200,6 +209,67 @@ FIGURES: list[Figure] = [
         _("期间内发出的司法建议中,因逾期未回复已通报主管部门的件数。"),
         count="recommendations_escalated",
         link={"escalated": "true"},
+    ),
+    Figure(
+        "recommendation_adoption_rate",
+        _("司法建议采纳率"),
+        _("期间内发出的司法建议中,回复采纳或部分采纳的件数 ÷ 已书面回复的件数(同一期间、同一范围)。"),
+        numerator="recommendations_adopted",
+        denominator="recommendations_replied",
+        link={"outcome": ADOPTING_LINK},
+        denominator_link=REPLIED_LINK,
+    ),
+    Figure(
+        "recommendations_due_for_rectification",
+        _("司法建议应整改"),
+        _(
+            "回复采纳或部分采纳、整改期限在期间内的司法建议中,截至今日整改期限已过(期限当日不计)"
+            "或已整改完成的件数。按整改期限统计,不按发出日期。"
+        ),
+        count="recommendations_due_for_rectification",
+        link={"rectification": "due"},
+    ),
+    Figure(
+        "recommendations_rectified",
+        _("司法建议已整改"),
+        _(
+            "回复采纳或部分采纳、整改期限在期间内的司法建议中已整改完成的件数:回访结果为“已整改”的,"
+            "或尚未回访而收文单位已报告整改完成的(不论是否逾期报告);回访结果为“部分整改”“未整改”的不计。"
+        ),
+        count="recommendations_rectified",
+        link={"rectification": "rectified"},
+    ),
+    Figure(
+        "recommendation_rectification_rate",
+        _("司法建议整改率"),
+        _("已整改的件数 ÷ 应整改的件数(整改期限在期间内,同一范围)。"),
+        numerator="recommendations_rectified",
+        denominator="recommendations_due_for_rectification",
+        link={"rectification": "rectified"},
+        denominator_link={"rectification": "due"},
+    ),
+    Figure(
+        "recommendation_visits",
+        _("司法建议回访"),
+        _("期间内(按回访日期)法院登记了回访结果的司法建议件数。"),
+        count="recommendation_visits",
+    ),
+    Figure(
+        "recommendations_not_rectified",
+        _("回访未整改"),
+        _("期间内(按回访日期)回访结果为“未整改”的司法建议件数(已通报主管部门);“部分整改”的不计。"),
+        count="recommendations_not_rectified",
+        link={"visit_result": "not_rectified"},
+    ),
+    Figure(
+        "recommendation_recurrences",
+        _("问题复发"),
+        _(
+            "期间内(按发出日期)发出的司法建议中,收文单位在复发认定期内(默认 12 个月)已采纳过同类司法建议、"
+            "被认定为问题复发的件数;按收文单位计,已撤回的不计。"
+        ),
+        count="recommendation_recurrences",
+        link={"recurrence_issued": "true"},
     ),
     Figure(
         "mediation_delegated",

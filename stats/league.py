@@ -1,4 +1,5 @@
-"""The unit league table (who answers, who is late) and the court table (recommendations issued, replies obtained).
+"""The unit league table (who answers, who is late), the court table (recommendations issued, replies obtained) and
+the agency table (agency heads in court; the follow-through of the recommendations addressed to the agency).
 
 Three grouped aggregates build the unit table (one per kind of item a unit must answer: judicial
 recommendations addressed to it, referrals it received, decisions it owns), one builds the court
@@ -11,14 +12,22 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from stats.figures import Scope, rate
+from stats.figures import FIGURES_BY_KEY, Scope, count_columns, list_url, rate
 from stats.scope import SHANGHAI
-from stats.sources import HEARINGS, SOURCES, decision_overdue_q, recommendation_overdue_q, referral_overdue_q
+from stats.sources import (
+    ALL_SOURCES,
+    COUNT_SOURCE,
+    HEARINGS,
+    SOURCES,
+    decision_overdue_q,
+    recommendation_overdue_q,
+    referral_overdue_q,
+)
 
 UNIT_COLUMNS = [
     ("name", _("单位")),
@@ -44,7 +53,30 @@ AGENCY_COLUMNS = [
     ("head_appeared", _("负责人出庭")),
     ("appearance_rate", _("出庭率(%)")),
     ("reported", _("通报主管部门")),
+    # 司法建议 addressed to the agency (issue 17), by the figures' definitions (stats.figures).
+    ("adoption_rate", _("司法建议采纳率(%)")),
+    ("rectification_due", _("应整改")),
+    ("rectified", _("已整改")),
+    ("rectification_rate", _("整改率(%)")),
+    ("not_rectified", _("回访未整改")),
+    ("recurrences", _("问题复发")),
 ]
+#: The agency table's recommendation columns: the counts of the figures, per addressee (column → count name).
+AGENCY_COUNTS = {
+    "replied": "recommendations_replied",
+    "adopted": "recommendations_adopted",
+    "rectification_due": "recommendations_due_for_rectification",
+    "rectified": "recommendations_rectified",
+    "not_rectified": "recommendations_not_rectified",
+    "recurrences": "recommendation_recurrences",
+}
+#: The figure whose list a column's number opens (filtered to the agency).
+AGENCY_LINKS = {
+    "adoption_rate": "recommendation_adoption_rate",
+    "rectification_rate": "recommendation_rectification_rate",
+    "not_rectified": "recommendations_not_rectified",
+    "recurrences": "recommendation_recurrences",
+}
 
 
 def _grouped(
@@ -160,20 +192,57 @@ def court_table(scope: Scope, *, today: date | None = None, sort: str = "-issued
     return sort_rows(out, sort, [c for c, _label in COURT_COLUMNS], default="-issued")
 
 
-def agency_table(scope: Scope, *, sort: str = "appearance_rate") -> list[dict[str, Any]]:
-    """负责人出庭应诉 by defendant agency: one grouped aggregate over the held hearings of the scope."""
-    rows = (
+def _addressee_counts(scope: Scope, today: date) -> Any:
+    """ONE query: the agency table's recommendation counts per addressee, from each source that holds some
+    (issued: replies, adoptions, recurrences; rectification deadlines; visits) — a UNION ALL, as the figures."""
+    names: dict[str, list[str]] = {}
+    for name in AGENCY_COUNTS.values():
+        names.setdefault(COUNT_SOURCE[name], []).append(name)
+    width = max(len(n) for n in names.values())
+    parts = [
+        ALL_SOURCES[key]
+        .in_scope(scope)
+        .annotate(src=Value(key), unit_pk=F("addressee_id"), unit_name=F("addressee__name"))
+        .values("src", "unit_pk", "unit_name")
+        .annotate(**count_columns(ALL_SOURCES[key], today, counted, width))
+        .order_by()
+        for key, counted in names.items()
+    ]
+    rows: dict[int, dict[str, Any]] = {}
+    for row in parts[0].union(*parts[1:], all=True):
+        entry = rows.setdefault(row["unit_pk"], {"name": row["unit_name"], **dict.fromkeys(AGENCY_COUNTS.values(), 0)})
+        for i, name in enumerate(names[row["src"]]):
+            entry[name] += int(row[f"c{i}"] or 0)
+    return rows
+
+
+def _agency_links(scope: Scope) -> dict[str, str]:
+    """The lists behind the columns, for every agency: ``&addressee=<id>`` is appended per row."""
+    return {
+        column: list_url(FIGURES_BY_KEY[key].source, scope, FIGURES_BY_KEY[key].link)
+        for column, key in AGENCY_LINKS.items()
+    }
+
+
+def agency_table(scope: Scope, *, today: date | None = None, sort: str = "appearance_rate") -> list[dict[str, Any]]:
+    """By agency: 负责人出庭应诉 as the defendant (one grouped aggregate over the held hearings of the scope), and
+    the follow-through of the recommendations addressed to it (one query, ``_addressee_counts``): adoption rate,
+    rectification rate, not rectified at the visit, recurrences. An agency with only one of the two has "—" in
+    the other's rates."""
+    today = today or timezone.localdate()
+    hearings = (
         HEARINGS.in_scope(scope)
         .values(unit_pk=F("defendant_id"), unit_name=F("defendant__name"))
         .annotate(
             held=Count("pk"),
-            head_appeared=Count("pk", filter=HEARINGS.counts["agency_head_appearances"](timezone.localdate())),
+            head_appeared=Count("pk", filter=HEARINGS.counts["agency_head_appearances"](today)),
             reported=Count("pk", filter=Q(reported_at__isnull=False)),
         )
         .order_by()
     )
-    out = [
-        {
+    rows: dict[int, dict[str, Any]] = {}
+    for r in hearings:
+        rows[r["unit_pk"]] = {
             "id": r["unit_pk"],
             "name": r["unit_name"],
             "held": r["held"],
@@ -181,8 +250,20 @@ def agency_table(scope: Scope, *, sort: str = "appearance_rate") -> list[dict[st
             "appearance_rate": rate(r["head_appeared"], r["held"]),
             "reported": r["reported"],
         }
-        for r in rows
-    ]
+    for unit, counts in _addressee_counts(scope, today).items():
+        entry = rows.setdefault(
+            unit,
+            {"id": unit, "name": counts["name"], "held": 0, "head_appeared": 0, "appearance_rate": None, "reported": 0},
+        )
+        entry.update({column: counts[name] for column, name in AGENCY_COUNTS.items()})
+    out, links = [], _agency_links(scope)
+    for entry in rows.values():
+        for column in AGENCY_COUNTS:
+            entry.setdefault(column, 0)
+        entry["adoption_rate"] = rate(entry["adopted"], entry["replied"])
+        entry["rectification_rate"] = rate(entry["rectified"], entry["rectification_due"])
+        entry["links"] = {column: f"{url}&addressee={entry['id']}" for column, url in links.items() if url}
+        out.append(entry)
     return sort_rows(out, sort, [c for c, _label in AGENCY_COLUMNS], default="appearance_rate")
 
 

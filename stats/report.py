@@ -153,7 +153,7 @@ def report_context(scope: Scope, *, today: date | None = None) -> dict[str, Any]
         "courts": court_table(scope, today=today),
         "unit_columns": UNIT_COLUMNS,
         "court_columns": COURT_COLUMNS,
-        "agencies": agency_table(scope),
+        "agencies": agency_table(scope, today=today),
         "agency_columns": AGENCY_COLUMNS,
     }
 
@@ -251,6 +251,8 @@ def report_docx(scope: Scope, *, title: str | None = None, today: date | None = 
     _docx_table(doc, ctx["unit_columns"], ctx["units"])
     doc.add_heading(_("六、各法院司法建议情况"), level=1)
     _docx_table(doc, ctx["court_columns"], ctx["courts"])
+    doc.add_heading(_("七、行政机关负责人出庭应诉和司法建议整改情况"), level=1)
+    _docx_table(doc, ctx["agency_columns"], ctx["agencies"])
 
     out = io.BytesIO()
     doc.save(out)
@@ -296,6 +298,7 @@ def report_xlsx(scope: Scope, *, today: date | None = None) -> bytes:
     for title, columns, rows in (
         (_("成员单位办理情况"), ctx["unit_columns"], ctx["units"]),
         (_("法院司法建议"), ctx["court_columns"], ctx["courts"]),
+        (_("行政机关"), ctx["agency_columns"], ctx["agencies"]),
     ):
         sheets.append(
             Sheet(

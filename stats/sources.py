@@ -36,6 +36,7 @@ from cases.models import (
     Referral,
     ReferralKind,
 )
+from cases.recommendations import counting
 from meetings.models import Consultation, Decision, Invitation, Meeting
 from plans.models import Plan, PlanItem
 from plans.selectors import items_of_units
@@ -68,6 +69,9 @@ class Source:
     main_params: dict[str, Any] = field(default_factory=dict)
     path: str = ""  # how a record reaches the ``region``/``city`` columns it lives by ("meeting__": its meeting's)
     sums: dict[str, tuple[str, Callable[[date], Q]]] = field(default_factory=dict)  # name → (decimal column, filter)
+    # The list's parameters for the period's first and last day and its year ("": none), on the date the source
+    # counts by (the recommendation list reads ``from``/``to`` as the issue date, ``visited_from`` … as the visit's).
+    period_params: tuple[str, str, str] = ("from", "to", "year")
 
     def in_scope(self, scope: Scope, *, period: bool = True) -> QuerySet:
         qs = self.base()
@@ -183,9 +187,13 @@ SOURCES: dict[str, Source] = {
                 "recommendations_reply_expected": lambda today: Q(replied_at__isnull=False) | Q(reply_due__lt=today),
                 "recommendations_overdue": recommendation_overdue_q,
                 "recommendations_escalated": lambda today: Q(escalated_at__isnull=False),
+                "recommendations_adopted": lambda today: counting.adopted_q(),
+                "recommendation_recurrences": lambda today: counting.recurrence_q(),
             },
             main="recommendations_issued",
             list_url="recommendation-list",
+            # The 文号 year is the draft's: a draft of December issued in January would fall out of ``year``.
+            period_params=("from", "to", ""),
         ),
         Source(
             key="referrals",
@@ -395,6 +403,45 @@ HEARINGS = Source(
     list_url="hearing-list",
     main_params={"status": "held"},
 )
+# 整改 (issue 17): the adopted recommendations with a rectification deadline, dated by that deadline (the
+# recommendations whose rectification fell due in the period), and of those the ones due by now and rectified.
+RECTIFICATIONS = Source(
+    key="rectifications",
+    label=_("司法建议整改"),
+    base=lambda: R.objects.filter(counting.rectification_q()),
+    date_field="rectification_due",
+    is_datetime=False,
+    unit_field="addressee",
+    task_field="tasks",
+    task_filter=lambda t: _tasks_exists(R.tasks.through, "judicialrecommendation_id", t),
+    unit_filter=lambda u: Q(addressee_id=u) | Q(court_id=u),
+    counts={
+        "recommendations_due_for_rectification": counting.due_for_rectification_q,
+        "recommendations_rectified": lambda today: counting.rectified_q(),
+    },
+    main="recommendations_due_for_rectification",
+    list_url="recommendation-list",
+    period_params=("rectification_due_from", "rectification_due_to", ""),
+)
+# 回访 (issue 17): the follow-up visits the courts recorded, dated by the day of the visit, and their results.
+VISITS = Source(
+    key="recommendation_visits",
+    label=_("司法建议回访"),
+    base=lambda: R.objects.filter(counting.visited_q()),
+    date_field="visited_on",
+    is_datetime=False,
+    unit_field="addressee",
+    task_field="tasks",
+    task_filter=lambda t: _tasks_exists(R.tasks.through, "judicialrecommendation_id", t),
+    unit_filter=lambda u: Q(addressee_id=u) | Q(court_id=u),
+    counts={
+        "recommendation_visits": lambda today: Q(),
+        "recommendations_not_rectified": lambda today: counting.not_rectified_q(),
+    },
+    main="recommendation_visits",
+    list_url="recommendation-list",
+    period_params=("visited_from", "visited_to", ""),
+)
 #: Every source the figures count (the charts and the report draw ``SOURCES``, the records themselves).
 ALL_SOURCES: dict[str, Source] = {
     **SOURCES,
@@ -405,6 +452,8 @@ ALL_SOURCES: dict[str, Source] = {
     HEARINGS.key: HEARINGS,
     ENFORCEMENT.key: ENFORCEMENT,
     MEASURES.key: MEASURES,
+    RECTIFICATIONS.key: RECTIFICATIONS,
+    VISITS.key: VISITS,
 }
 COUNT_SOURCE: dict[str, str] = {name: s.key for s in ALL_SOURCES.values() for name in s.counts}
 SUM_SOURCE: dict[str, str] = {name: s.key for s in ALL_SOURCES.values() for name in s.sums}

@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.test import Client
 
+from cases.recommendations.models import RecommendationPolicy
 from cases.referrals.models import ReferralKind
 from members import org_data
 from members.models import MemberUnit, Region, User, WorkTask
@@ -71,6 +72,10 @@ def make_cast() -> Cast:
     other_unit = UnitFactory(name="测试局乙", short_name="乙局")
     court = CourtFactory(name="测试中级人民法院甲", short_name="甲中院")
     other_court = CourtFactory(name="测试中级人民法院乙", short_name="乙中院")
+    # The cast's courts issue judicial recommendations without 核稿签发 (a court's own choice in its policy);
+    # the approval tests switch it on (tests/cases/recommendations/test_approval.py).
+    for court_unit in (court, other_court):
+        RecommendationPolicy.objects.create(court=court_unit, approval_required=False)
     return Cast(
         unit=unit,
         other_unit=other_unit,

@@ -144,3 +144,27 @@ def test_demo_has_the_years_work_plans_with_progress_a_supervision_and_an_item_t
     office1, liaison3 = User.objects.get(username="office1"), User.objects.get(username="liaison3")
     assert [i.pk for i in plan_todo(office1)["to_accept"]] == [items.get(status=PlanItem.Status.DONE).pk]
     assert [s.pk for s in plan_todo(liaison3)["open_supervisions"]] == [sup.pk]
+
+
+def test_demo_has_a_signer_and_recommendations_in_every_stage_of_follow_through(demo: str) -> None:
+    """Issue 17: the High Court's signer (court_clerk+签发 in the password table) and its recommendations awaiting
+    approval, approved, delivered on paper, rectifying (one overdue), rectified, visited not rectified, recurring."""
+    from cases.recommendations.approval import signers
+
+    signer = User.objects.get(username="signer1")
+    assert has_role(signer, Role.COURT_CLERK) and signer.has_perm("cases.sign_recommendation")
+    assert list(signers(signer.unit_id)) == [signer]  # clerk1 submits, signer1 signs
+    line = next(line for line in demo.splitlines() if " signer1 " in line)
+    assert "court_clerk+签发" in line and signer.unit.name in line
+    recs = JudicialRecommendation.objects.filter(title__startswith=DEMO, court=signer.unit)
+    by_status = {s: list(recs.filter(status=s)) for s in JudicialRecommendation.Status.values}
+    for status in ("draft", "submitted", "approved", "acknowledged", "rectifying", "rectified", "visited", "issued"):
+        assert by_status[status], status
+    assert recs.filter(delivery="paper", delivered_on__isnull=False).count() == 1
+    rectifying = by_status["rectifying"]
+    assert [r.rectification_overdue() for r in rectifying].count(True) == 1 and len(rectifying) >= 2
+    assert [r.visit_result for r in by_status["visited"]] == ["not_rectified"]
+    recurring = [r for r in recs if r.recurrence_of.exists()]
+    assert len(recurring) == 1 and recurring[0].status == "issued"
+    approved_ones = recs.exclude(status__in=["draft", "submitted"])
+    assert all(r.approved_by_id == signer.pk for r in approved_ones)  # the High Court's policy asks for approval

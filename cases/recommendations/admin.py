@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -54,6 +55,34 @@ class EscalatedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RectificationOverdueFilter(admin.SimpleListFilter):
+    title = _("整改是否逾期")
+    parameter_name = "rectification_overdue"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("1", _("整改逾期"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "1":
+            return queryset.filter(
+                status=JudicialRecommendation.Status.RECTIFYING, rectification_due__lt=timezone.localdate()
+            )
+        return queryset
+
+
+class RecurrenceFilter(admin.SimpleListFilter):
+    title = _("问题复发")
+    parameter_name = "recurred"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("1", _("问题复发"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "1":
+            return queryset.filter(recurrence_of__isnull=False).distinct()
+        return queryset
+
+
 class AttachmentInline(admin.TabularInline):
     model = RecommendationAttachment
     extra = 0
@@ -76,12 +105,18 @@ class JudicialRecommendationAdmin(SimpleHistoryAdmin):
         "issued_on",
         "reply_due",
         "acknowledged_at",
+        "rectification_due",
+        "visit_result",
         "escalated_at",
     )
     list_filter = (
         "status",
         OverdueFilter,
         EscalatedFilter,
+        RectificationOverdueFilter,
+        RecurrenceFilter,
+        "visit_result",
+        "delivery",
         "year",
         "category",
         ("court", admin.RelatedOnlyFieldListFilter),
@@ -97,10 +132,32 @@ class JudicialRecommendationAdmin(SimpleHistoryAdmin):
     readonly_fields = (
         "status",
         "year",
+        "submitted_at",
+        "submitted_by",
+        "approved_at",
+        "approved_by",
+        "review_comment",
+        "recurrence_of",
         "issued_at",
         "issued_by",
         "acknowledged_at",
         "acknowledged_by",
+        "delivery",
+        "delivered_on",
+        "receipt_signer",
+        "delivery_recorded_by",
+        "rectification_due",
+        "rectified_at",
+        "rectified_by",
+        "rectification_note",
+        "visit_planned_on",
+        "visited_on",
+        "visit_result",
+        "visit_note",
+        "visit_early",
+        "visited_by",
+        "visit_reported_at",
+        "supervisor_informed_at",
         "reply_outcome",
         "reply_content",
         "reply_measures",
@@ -140,13 +197,23 @@ class JudicialRecommendationAdmin(SimpleHistoryAdmin):
             {
                 "fields": (
                     "status",
+                    ("submitted_at", "submitted_by"),
+                    ("approved_at", "approved_by"),
+                    "review_comment",
+                    "recurrence_of",
                     ("issued_on", "issued_at", "issued_by"),
                     ("acknowledged_at", "acknowledged_by"),
+                    ("delivery", "delivered_on", "receipt_signer", "delivery_recorded_by"),
                     ("reply_due", "reply_due_fixed"),
                     ("reply_outcome", "replied_at", "replied_by"),
                     "reply_content",
                     "reply_measures",
                     "reply_reason",
+                    ("rectification_due", "rectified_at", "rectified_by"),
+                    "rectification_note",
+                    ("visit_planned_on", "visited_on", "visit_result", "visit_early", "visited_by"),
+                    "visit_note",
+                    ("visit_reported_at", "supervisor_informed_at"),
                     ("closed_at", "assessment"),
                     ("withdrawn_at", "withdraw_reason"),
                     ("escalated_at", "reminders_sent", "next_alert_at"),
@@ -180,8 +247,8 @@ class JudicialRecommendationAdmin(SimpleHistoryAdmin):
 
 @admin.register(RecommendationPolicy)
 class RecommendationPolicyAdmin(SimpleHistoryAdmin):
-    list_display = ("court", "period_length", "period_kind")
-    list_filter = ("period_kind",)
+    list_display = ("court", "period_length", "period_kind", "approval_required")
+    list_filter = ("period_kind", "approval_required")
     search_fields = ("court__name",)
     autocomplete_fields = ("court",) if _AUTOCOMPLETE else ()
     raw_id_fields = () if _AUTOCOMPLETE else ("court",)

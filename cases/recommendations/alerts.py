@@ -12,6 +12,14 @@ Every delay of the ladder is a setting (defaults below, overridable in Django se
   (升级督办, ``office_above``; none above the province), and ``escalated_at`` is set;
 - ``FUYUAN_RECOMMENDATION_ALERT_HOUR`` (9): the local hour at which a stage of a day becomes due.
 
+After an adopting reply the rectification clock runs (:func:`rectification_stages`):
+
+- ``FUYUAN_RECOMMENDATION_RECTIFICATION_DUE_SOON_DAYS`` ((7, 1)): rectification due in this many days and
+  not reported done → reminder to the addressee's liaisons;
+- the day after the rectification deadline, not reported done → overdue alert to the addressee, the
+  issuing court and the office of the record's level; reported done → the court is reminded to visit;
+- a planned visit (``visit_planned_on``) → reminder to the court's clerks that morning.
+
 The services re-arm ``next_alert_at`` with :func:`stages_of` at every transition; the periodic scan
 (:func:`recommendation_scan_alerts`) sends what has come due, reading the people of the due rows'
 units once (one :class:`~members.selectors.ContactDirectory` per scan).
@@ -56,6 +64,11 @@ def due_soon_days() -> tuple[int, ...]:
 
 def escalate_after_days() -> int:
     return int(getattr(settings, "FUYUAN_RECOMMENDATION_ESCALATE_DAYS", 30))
+
+
+def rectification_due_soon_days() -> tuple[int, ...]:
+    days = getattr(settings, "FUYUAN_RECOMMENDATION_RECTIFICATION_DUE_SOON_DAYS", (7, 1))
+    return tuple(sorted({int(d) for d in days}, reverse=True)) or (7,)
 
 
 def alert_hour() -> int:
@@ -121,6 +134,8 @@ def liaisons(people: ContactDirectory, unit_id: int | None) -> list[User]:
 def stages_of(rec: JudicialRecommendation, people: ContactDirectory | None = None) -> list[AlertStage]:
     """The ladder of an open recommendation, from its issue date and its reply due date."""
     people = people or ContactDirectory()
+    if rec.status in JudicialRecommendation.RECTIFICATION_STATUSES:
+        return rectification_stages(rec, people)
     if rec.status not in JudicialRecommendation.OPEN_STATUSES or rec.issued_on is None:
         return []
     stages: list[AlertStage] = []
@@ -162,11 +177,66 @@ def _send_overdue(rec: JudicialRecommendation, people: ContactDirectory) -> None
 def _send_escalated(rec: JudicialRecommendation, people: ContactDirectory) -> None:
     if rec.escalated_at is None:
         rec.escalated_at = timezone.now()
-        save_with_reason(rec, "escalated", by=None, update_fields=["escalated_at"])
+        rec.supervisor_informed_at = rec.supervisor_informed_at or rec.escalated_at
+        save_with_reason(rec, "escalated", by=None, update_fields=["escalated_at", "supervisor_informed_at"])
     # The office of the record's level and, 升级督办, the office one level up (none above the province).
     offices = [*people.office_for(rec.region_id), *people.office_above(rec.region_id)]
     recipients = [*offices, *liaisons(people, rec.supervisor_id)]
     send_notice(rec, "escalated", "escalated", recipients, days=escalate_after_days())
+
+
+def rectification_stages(rec: JudicialRecommendation, people: ContactDirectory) -> list[AlertStage]:
+    """The ladder of an adopted recommendation: reminders before the rectification deadline, the overdue
+    alert (or, reported done, the court's reminder to visit), and the planned visit's reminder."""
+    stages: list[AlertStage] = []
+    due = rec.rectification_due
+    if due is not None:
+        overdue_at = _at(due + timedelta(days=1))
+        if rec.status == Status.RECTIFYING:
+            started = rec.replied_at or overdue_at
+            soon = [(d, _at(due - timedelta(days=d))) for d in rectification_due_soon_days()]
+            soon = [(d, at) for d, at in soon if at > started]
+            for i, (days, at) in enumerate(soon):
+                until = soon[i + 1][1] if i + 1 < len(soon) else overdue_at
+                stages.append(
+                    AlertStage(
+                        f"rectification_due_{days}", at, until, partial(_send_rectification_due, rec, people, days)
+                    )
+                )
+            stages.append(
+                AlertStage("rectification_overdue", overdue_at, None, partial(_send_rectification_overdue, rec, people))
+            )
+        else:
+            stages.append(AlertStage("visit_due", overdue_at, None, partial(_send_visit_due, rec, people)))
+    if rec.visit_planned_on is not None:
+        day = rec.visit_planned_on
+        stages.append(
+            AlertStage(
+                f"visit_{day:%Y%m%d}", _at(day), _at(day + timedelta(days=1)), partial(_send_visit_planned, rec, people)
+            )
+        )
+    return stages
+
+
+def _send_rectification_due(rec: JudicialRecommendation, people: ContactDirectory, days: int) -> None:
+    send_notice(rec, "rectification_due", f"rectification_due_{days}", liaisons(people, rec.addressee_id), days=days)
+
+
+def _send_rectification_overdue(rec: JudicialRecommendation, people: ContactDirectory) -> None:
+    clerks = people.contacts([rec.court_id], roles=(Role.COURT_CLERK,))
+    recipients = [*liaisons(people, rec.addressee_id), *clerks, *people.office_for(rec.region_id)]
+    send_notice(rec, "rectification_overdue", "rectification_overdue", recipients)
+
+
+def _send_visit_due(rec: JudicialRecommendation, people: ContactDirectory) -> None:
+    send_notice(rec, "visit_due", "visit_due", people.contacts([rec.court_id], roles=(Role.COURT_CLERK,)))
+
+
+def _send_visit_planned(rec: JudicialRecommendation, people: ContactDirectory) -> None:
+    day = rec.visit_planned_on
+    assert day is not None
+    clerks = people.contacts([rec.court_id], roles=(Role.COURT_CLERK,))
+    send_notice(rec, "visit_planned", f"visit_{day:%Y%m%d}", clerks, day=day)
 
 
 def recommendation_scan_alerts(*, now: datetime | None = None) -> int:

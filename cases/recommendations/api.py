@@ -2,164 +2,46 @@
 
 Reads start from the scope selector (outside it: 404); writes and actions call the services,
 whose refusals the project's exception handler turns into 409 (status), 403 (role) or 400 (input).
+The follow-through of issue 17 (核稿签发, 送达回证, 整改, 回访) is driven by its own actions:
+``{id}/submit/``, ``{id}/approve/``, ``{id}/send-back/``, ``{id}/mark-delivered/``, ``{id}/rectified/``,
+``{id}/schedule-visit/`` and ``{id}/visit/`` (:mod:`cases.recommendations.approval` and ``followup``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases.recommendations import selectors, services
+from cases.recommendations import approval, followup, selectors, services
 from cases.recommendations.models import JudicialRecommendation, RecommendationAttachment
+from cases.recommendations.serializers import (
+    RecommendationApproveSerializer,
+    RecommendationAttachmentSerializer,
+    RecommendationCloseSerializer,
+    RecommendationDeliveredSerializer,
+    RecommendationIssueSerializer,
+    RecommendationRectifiedSerializer,
+    RecommendationReplySerializer,
+    RecommendationScheduleVisitSerializer,
+    RecommendationSendBackSerializer,
+    RecommendationSerializer,
+    RecommendationUploadSerializer,
+    RecommendationVisitRecordSerializer,
+    RecommendationWithdrawSerializer,
+)
 from fuyuan.lib.pagination import DeepPagination
 from fuyuan.lib.uploads import CONTENT_TYPES
-from members.models import MemberUnit, WorkTask
 from members.types import AuthenticatedRequest
-
-Outcome = JudicialRecommendation.Outcome
-
-
-@extend_schema_field(
-    {"type": "string", "enum": list(Outcome.values), "description": "adopted | partly_adopted | not_adopted"}
-)
-class OutcomeField(serializers.ChoiceField):
-    """Described inline in the schema: the referrals' ``outcome`` is another set of codes."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(choices=Outcome.choices, **kwargs)
-
-
-class RecommendationReplySerializer(serializers.Serializer):
-    outcome = OutcomeField()
-    content = serializers.CharField()
-    measures = serializers.CharField(required=False, allow_blank=True, default="")
-    reason = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="Required when outcome is not_adopted."
-    )
-    replied_at = serializers.DateTimeField(read_only=True)
-
-
-class RecommendationAttachmentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = RecommendationAttachment
-        fields = ["id", "part", "name", "content_type", "size", "uploaded_at"]
-        read_only_fields = fields
-
-
-class RecommendationSerializer(serializers.ModelSerializer):
-    court = serializers.PrimaryKeyRelatedField(
-        queryset=MemberUnit.objects.filter(kind=MemberUnit.Kind.COURT),
-        required=False,
-        help_text="The issuing court; defaults to (and must be) the clerk's own court.",
-    )
-    court_name = serializers.CharField(source="court.name", read_only=True)
-    addressee = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all())
-    addressee_name = serializers.CharField(source="addressee.name", read_only=True)
-    copy_to = serializers.PrimaryKeyRelatedField(queryset=MemberUnit.objects.all(), many=True, required=False)
-    supervisor = serializers.PrimaryKeyRelatedField(
-        queryset=MemberUnit.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="主管部门; defaults from the addressee's supervising authority.",
-    )
-    supervisor_name = serializers.CharField(source="supervisor.name", read_only=True, allow_null=True)
-    tasks = serializers.PrimaryKeyRelatedField(queryset=WorkTask.objects.all(), many=True, required=False)
-    overdue = serializers.SerializerMethodField()
-    reply = serializers.SerializerMethodField()
-    attachments = RecommendationAttachmentSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = JudicialRecommendation
-        fields = [
-            "id",
-            "number",
-            "year",
-            "court",
-            "court_name",
-            "case_number",
-            "addressee",
-            "addressee_name",
-            "copy_to",
-            "supervisor",
-            "supervisor_name",
-            "tasks",
-            "category",
-            "title",
-            "problem",
-            "recommendation",
-            "issued_on",
-            "acknowledged_at",
-            "reply_due",
-            "status",
-            "overdue",
-            "escalated_at",
-            "reply",
-            "assessment",
-            "closed_at",
-            "withdrawn_at",
-            "withdraw_reason",
-            "reminders_sent",
-            "attachments",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = [
-            "year",
-            "acknowledged_at",
-            "status",
-            "escalated_at",
-            "assessment",
-            "closed_at",
-            "withdrawn_at",
-            "withdraw_reason",
-            "reminders_sent",
-            "created_at",
-            "updated_at",
-        ]
-        extra_kwargs = {"number": {"required": False}, "issued_on": {"required": False}}
-        validators: list[Any] = []  # the service checks the 文号 per court and year, and says so in Chinese
-
-    def get_overdue(self, obj: JudicialRecommendation) -> bool:
-        return obj.overdue
-
-    @extend_schema_field(RecommendationReplySerializer(allow_null=True))
-    def get_reply(self, obj: JudicialRecommendation) -> dict[str, Any] | None:
-        if obj.replied_at is None:
-            return None
-        return {
-            "outcome": obj.reply_outcome,
-            "content": obj.reply_content,
-            "measures": obj.reply_measures,
-            "reason": obj.reply_reason,
-            "replied_at": serializers.DateTimeField().to_representation(obj.replied_at),
-        }
-
-
-class RecommendationIssueSerializer(serializers.Serializer):
-    issued_on = serializers.DateField(required=False, allow_null=True, help_text="Defaults to today.")
-
-
-class RecommendationCloseSerializer(serializers.Serializer):
-    assessment = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class RecommendationWithdrawSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class RecommendationUploadSerializer(serializers.Serializer):
-    files = serializers.ListField(child=serializers.FileField(), allow_empty=False)
-
 
 FILTER_PARAMETERS = [
     OpenApiParameter("status", OpenApiTypes.STR, enum=JudicialRecommendation.Status.values),
@@ -200,8 +82,15 @@ class RecommendationViewSet(
 
     def get_queryset(self) -> QuerySet[JudicialRecommendation]:
         """The user's scope with what a record shows (the list filters and pages ids first, see ``list``)."""
-        return selectors.list_rows(selectors.visible_to(self.request.user)).prefetch_related(
-            "copy_to", "tasks", "attachments"
+        return (
+            selectors.list_rows(selectors.visible_to(self.request.user))
+            .select_related("submitted_by", "approved_by")
+            .prefetch_related(
+                "copy_to",
+                "tasks",
+                "attachments",
+                Prefetch("recurrence_of", queryset=JudicialRecommendation.objects.only("pk").order_by("pk")),
+            )
         )
 
     def _fresh(self, pk: int) -> JudicialRecommendation:
@@ -246,6 +135,43 @@ class RecommendationViewSet(
         services.recommendation_update(recommendation=rec, by=self.request.user, changes=changes)
         return self._respond(rec)
 
+    @extend_schema(
+        request=None,
+        responses=RecommendationSerializer,
+        description="提交核稿: a clerk of the court sends a complete draft to its signers (where approval is on).",
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        rec = self.get_object()
+        approval.recommendation_submit(recommendation=rec, by=request.user)
+        return self._respond(rec)
+
+    @extend_schema(
+        request=RecommendationApproveSerializer,
+        responses=RecommendationSerializer,
+        description="签发: a signer of the court, other than the one who submitted the draft, approves it.",
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        rec = self.get_object()
+        body = RecommendationApproveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        approval.recommendation_approve(recommendation=rec, by=request.user, **body.validated_data)
+        return self._respond(rec)
+
+    @extend_schema(
+        request=RecommendationSendBackSerializer,
+        responses=RecommendationSerializer,
+        description="退回修改: a signer sends the draft back to the drafter with comments (draft again).",
+    )
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        rec = self.get_object()
+        body = RecommendationSendBackSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        approval.recommendation_send_back(recommendation=rec, by=request.user, **body.validated_data)
+        return self._respond(rec)
+
     @extend_schema(request=RecommendationIssueSerializer, responses=RecommendationSerializer)
     @action(detail=True, methods=["post"])
     def issue(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
@@ -271,6 +197,61 @@ class RecommendationViewSet(
         body = RecommendationReplySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.recommendation_reply(recommendation=rec, by=request.user, **body.validated_data)
+        return self._respond(rec)
+
+    @extend_schema(
+        request=RecommendationDeliveredSerializer,
+        responses=RecommendationSerializer,
+        description="纸质送达: the court records the date on the paper receipt; the reply clock starts from it.",
+    )
+    @action(detail=True, methods=["post"], url_path="mark-delivered")
+    def mark_delivered(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        rec = self.get_object()
+        body = RecommendationDeliveredSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        followup.recommendation_mark_delivered(recommendation=rec, by=request.user, **body.validated_data)
+        return self._respond(rec)
+
+    @extend_schema(
+        request=RecommendationRectifiedSerializer,
+        responses=RecommendationSerializer,
+        description="整改完成: a liaison of the addressee reports the rectification done.",
+    )
+    @action(detail=True, methods=["post"])
+    def rectified(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        rec = self.get_object()
+        body = RecommendationRectifiedSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        followup.recommendation_rectified(recommendation=rec, by=request.user, **body.validated_data)
+        return self._respond(rec)
+
+    @extend_schema(
+        request=RecommendationScheduleVisitSerializer,
+        responses=RecommendationSerializer,
+        description="安排回访: the court plans its follow-up visit; its clerks are reminded that day.",
+    )
+    @action(detail=True, methods=["post"], url_path="schedule-visit")
+    def schedule_visit(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        rec = self.get_object()
+        body = RecommendationScheduleVisitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        followup.recommendation_schedule_visit(recommendation=rec, by=request.user, **body.validated_data)
+        return self._respond(rec)
+
+    @extend_schema(
+        request=RecommendationVisitRecordSerializer,
+        responses=RecommendationSerializer,
+        description=(
+            "回访: the court records what it found, after the rectification deadline (before it only with early). "
+            "not_rectified is reported to the supervising authority and the office (通报)."
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    def visit(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        rec = self.get_object()
+        body = RecommendationVisitRecordSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        followup.recommendation_visit(recommendation=rec, by=request.user, **body.validated_data)
         return self._respond(rec)
 
     @extend_schema(request=RecommendationCloseSerializer, responses=RecommendationSerializer)

@@ -3,15 +3,15 @@
 Administrators and the provincial office and leaders see every recommendation; the office and
 leaders of a 市州 or 县市区 what lives in their region or below; a court clerk their court's, and
 read-only the issued ones of the courts below; a liaison what was issued to their unit (or a
-sub-unit) or copied to it, and, once escalated, what it supervises. Every list, detail, export and API view starts from
-:func:`visible_to`; anything outside it is 404.
+sub-unit) or copied to it, and what it supervises once it has been told of it (``supervisor_informed_at``).
+Every list, detail, export and API view starts from :func:`visible_to`; anything outside it is 404.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -19,7 +19,7 @@ from django.db.models import Count, F, Min, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.recommendations.filters import RecommendationFilter
+from cases.recommendations.filters import RecommendationFilter, awaiting_signature_q, recurs_q
 from cases.recommendations.models import JudicialRecommendation
 from members.levels import Reach, reach_of
 from members.models import MemberUnit, Notification, User
@@ -69,7 +69,7 @@ def _liaison_scope(unit_ids: tuple[int, ...]) -> Q:
         issued.filter(addressee_id__in=ids)
         .values("pk")
         .union(CopyTo.objects.filter(memberunit_id__in=ids).order_by().values("judicialrecommendation_id"))
-        .union(issued.filter(supervisor_id__in=ids, escalated_at__isnull=False).values("pk"))
+        .union(issued.filter(supervisor_id__in=ids, supervisor_informed_at__isnull=False).values("pk"))
     )
     return Q(pk__in=involved, issued_at__isnull=False)
 
@@ -102,7 +102,7 @@ def order_clause(sort: str) -> list[str]:
 
 def filtered(user: User, params: Mapping[str, Any]) -> QuerySet[JudicialRecommendation]:
     """The user's recommendations through the list's filters (the page, the export and the API)."""
-    return RecommendationFilter(params, visible_to(user)).qs
+    return RecommendationFilter(params, visible_to(user), user=user).qs
 
 
 def list_rows(qs: QuerySet[JudicialRecommendation]) -> QuerySet[JudicialRecommendation]:
@@ -111,8 +111,8 @@ def list_rows(qs: QuerySet[JudicialRecommendation]) -> QuerySet[JudicialRecommen
 
 
 def rows_in_order(user: User, ids: list[int]) -> list[JudicialRecommendation]:
-    """The list rows for one page of ids, with what a row shows joined in, in the page's order."""
-    by_id = {row.pk: row for row in list_rows(visible_to(user).filter(pk__in=ids))}
+    """The list rows for one page of ids, with what a row shows joined in (and whether it recurs), in order."""
+    by_id = {row.pk: row for row in list_rows(visible_to(user).filter(pk__in=ids)).annotate(recurs=recurs_q())}
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
@@ -120,7 +120,20 @@ def recommendation_detail(user: User, pk: int) -> JudicialRecommendation:
     """One recommendation in the user's scope (raises DoesNotExist outside it: a 404)."""
     return (
         visible_to(user)
-        .select_related("court", "addressee", "supervisor", "issued_by", "acknowledged_by", "replied_by", "created_by")
+        .select_related(
+            "court",
+            "addressee",
+            "supervisor",
+            "issued_by",
+            "acknowledged_by",
+            "replied_by",
+            "created_by",
+            "submitted_by",
+            "approved_by",
+            "delivery_recorded_by",
+            "rectified_by",
+            "visited_by",
+        )
         .prefetch_related("copy_to", "tasks", "attachments")
         .get(pk=pk)
     )
@@ -138,6 +151,43 @@ def awaiting_reply(unit: MemberUnit | int | None) -> QuerySet[JudicialRecommenda
     )
 
 
+def rectifying(unit: MemberUnit | int | None) -> QuerySet[JudicialRecommendation]:
+    """What a unit adopted and has still to report rectified, the nearest deadline first (the liaison's home page)."""
+    unit_id = unit.pk if isinstance(unit, MemberUnit) else unit
+    if unit_id is None:
+        return JudicialRecommendation.objects.none()
+    return (
+        JudicialRecommendation.objects.filter(addressee_id=unit_id, status=JudicialRecommendation.Status.RECTIFYING)
+        .select_related("court")
+        .order_by(F("rectification_due").asc(nulls_last=True), "id")
+    )
+
+
+def awaiting_signature(user: User) -> QuerySet[JudicialRecommendation]:
+    """The drafts a signer may approve now, the longest waiting first (the signer's home page)."""
+    return (
+        JudicialRecommendation.objects.filter(awaiting_signature_q(user))
+        .select_related("submitted_by")
+        .order_by("submitted_at", "id")
+    )
+
+
+def visit_due(court_id: int | None, today: date) -> QuerySet[JudicialRecommendation]:
+    """A court's adopted recommendations whose rectification deadline has passed and that are not yet visited
+    (the clerk's home page), the oldest deadline first."""
+    if court_id is None:
+        return JudicialRecommendation.objects.none()
+    return (
+        JudicialRecommendation.objects.filter(
+            court_id=court_id,
+            status__in=JudicialRecommendation.RECTIFICATION_STATUSES,
+            rectification_due__lt=today,
+        )
+        .select_related("addressee")
+        .order_by("rectification_due", "id")
+    )
+
+
 # --- The timeline of one record -------------------------------------------------------------------
 
 REASON_LABELS = {
@@ -150,6 +200,13 @@ REASON_LABELS = {
     "withdrawn": gettext_lazy("撤回"),
     "reminded": gettext_lazy("办公室督办"),
     "escalated": gettext_lazy("逾期通报主管部门"),
+    "submitted": gettext_lazy("提交核稿"),
+    "approved": gettext_lazy("签发"),
+    "sent_back": gettext_lazy("退回修改"),
+    "delivered": gettext_lazy("登记纸质送达"),
+    "rectified": gettext_lazy("报告整改完成"),
+    "visit_scheduled": gettext_lazy("安排回访"),
+    "visited": gettext_lazy("登记回访"),
 }
 
 EVENT_LABELS = {
@@ -163,6 +220,17 @@ EVENT_LABELS = {
     "recommendation.overdue": gettext_lazy("逾期未回复警示"),
     "recommendation.escalated": gettext_lazy("通报主管部门"),
     "recommendation.remind": gettext_lazy("督办提醒"),
+    "recommendation.submitted": gettext_lazy("通知签发人:待签发"),
+    "recommendation.approved": gettext_lazy("通知起草人:已签发"),
+    "recommendation.sent_back": gettext_lazy("通知起草人:退回修改"),
+    "recommendation.delivered": gettext_lazy("通知收文单位:已登记送达"),
+    "recommendation.rectified": gettext_lazy("通知法院:整改完成"),
+    "recommendation.recurrence": gettext_lazy("问题复发通报主管部门"),
+    "recommendation.not_rectified": gettext_lazy("未整改通报主管部门"),
+    "recommendation.rectification_due": gettext_lazy("整改期限临近提醒"),
+    "recommendation.rectification_overdue": gettext_lazy("整改逾期警示"),
+    "recommendation.visit_due": gettext_lazy("提醒法院回访"),
+    "recommendation.visit_planned": gettext_lazy("回访当日提醒"),
 }
 
 
@@ -188,6 +256,8 @@ def recommendation_timeline(rec: JudicialRecommendation) -> list[TimelineEntry]:
         detail = ""
         if reason == "replied" and h.reply_outcome:
             detail = str(JudicialRecommendation.Outcome(h.reply_outcome).label)
+        elif reason == "visited" and h.visit_result:
+            detail = str(JudicialRecommendation.VisitResult(h.visit_result).label)
         elif reason == "withdrawn":
             detail = h.withdraw_reason
         user = h.history_user

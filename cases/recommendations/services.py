@@ -1,11 +1,14 @@
 """Every write of judicial recommendations (司法建议): drafting, the lifecycle and the reply clock.
 
-Lifecycle (API.md): ``draft`` → ``issued`` → ``acknowledged`` → ``replied`` → ``closed``;
-``withdrawn`` from ``draft``/``issued``/``acknowledged``. Only the issuing court's clerks draft,
-issue, close and withdraw; only the addressee's liaisons acknowledge and reply; the office may
-remind by hand. :func:`allowed_actions` is the one place that says which of these a user may do
-now. Each transition locks the row, checks the status on the server and re-arms the alert ladder
-(``next_alert_at``, see :mod:`cases.recommendations.alerts`).
+Lifecycle (API.md): ``draft`` → (``submitted`` → ``approved``, 核稿签发, where the court's policy asks
+for approval: :mod:`cases.recommendations.approval`) → ``issued`` → ``acknowledged`` (签收, or a paper
+送达回证 marked by the clerk) → ``replied`` (not adopted) or ``rectifying`` (adopted: measures and a
+rectification deadline) → ``rectified`` → ``visited`` (回访: :mod:`cases.recommendations.followup`) →
+``closed``; ``withdrawn`` from any status before the reply. Only the issuing court's clerks draft,
+issue, close, visit and withdraw; only its signers approve; only the addressee's liaisons acknowledge,
+reply and report rectification; the office may remind by hand. :func:`allowed_actions` is the one
+place that says which of these a user may do now. Each transition locks the row, checks the status on
+the server and re-arms the alert ladder (``next_alert_at``, see :mod:`cases.recommendations.alerts`).
 
 ``FUYUAN_RECOMMENDATION_DEFAULT_PERIOD`` (("months", 2)) is the reply period of a court without
 its own :class:`~cases.recommendations.models.RecommendationPolicy`.
@@ -24,7 +27,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from cases.recommendations import recurrence
 from cases.recommendations.alerts import court_contacts, save_with_reason, send_notice, stages_of
 from cases.recommendations.models import JudicialRecommendation, RecommendationAttachment, RecommendationPolicy
 from fuyuan.lib.alerts import next_alert_time
@@ -39,6 +44,7 @@ from members.selectors import ContactDirectory, unit_contacts
 
 Status = JudicialRecommendation.Status
 Outcome = JudicialRecommendation.Outcome
+SIGN_PERMISSION = "cases.sign_recommendation"
 
 
 def default_period() -> tuple[str, int]:
@@ -75,12 +81,59 @@ def is_liaison_of(user: User, unit_id: int | None) -> bool:
     return unit_id is not None and user.unit_id == unit_id and has_role(user, Role.LIAISON)
 
 
+def can_sign(user: User, court_id: int | None) -> bool:
+    """A clerk of this court whom the administrator gave the signing permission (核稿签发)."""
+    return is_clerk_of(user, court_id) and user.has_perm(SIGN_PERMISSION)
+
+
+def approval_required(court_id: int) -> bool:
+    """Whether this court's drafts need approval before issue (its policy; the setting for a court without one)."""
+    policy = RecommendationPolicy.objects.filter(court_id=court_id).values_list("approval_required", flat=True).first()
+    if policy is None:
+        return bool(getattr(settings, "FUYUAN_RECOMMENDATION_APPROVAL_REQUIRED", True))
+    return bool(policy)
+
+
 def can_draft(user: User) -> bool:
     unit = user.unit if user.unit_id else None
     return unit is not None and unit.kind == MemberUnit.Kind.COURT and has_role(user, Role.COURT_CLERK)
 
 
-ACTIONS = ("edit", "issue", "acknowledge", "reply", "close", "withdraw", "remind")
+ACTIONS = (
+    "edit",
+    "submit",
+    "approve",
+    "send_back",
+    "issue",
+    "mark_delivered",
+    "acknowledge",
+    "reply",
+    "rectified",
+    "schedule_visit",
+    "visit",
+    "close",
+    "withdraw",
+    "remind",
+)
+WITHDRAWABLE = (Status.DRAFT, Status.SUBMITTED, Status.APPROVED, Status.ISSUED, Status.ACKNOWLEDGED)
+CLOSABLE = (Status.REPLIED, Status.VISITED)
+
+
+def _clerk_actions(rec: JudicialRecommendation, *, needs_approval: bool) -> set[str]:
+    actions: set[str] = set()
+    if rec.status == Status.DRAFT:
+        actions |= {"edit", "submit"} if needs_approval else {"edit", "issue"}
+    if rec.status == Status.APPROVED:
+        actions.add("issue")
+    if rec.status == Status.ISSUED:
+        actions.add("mark_delivered")
+    if rec.status in JudicialRecommendation.RECTIFICATION_STATUSES:
+        actions |= {"schedule_visit", "visit"}
+    if rec.status in CLOSABLE:
+        actions.add("close")
+    if rec.status in WITHDRAWABLE:
+        actions.add("withdraw")
+    return actions
 
 
 def allowed_actions(recommendation: JudicialRecommendation, user: User) -> set[str]:
@@ -88,17 +141,17 @@ def allowed_actions(recommendation: JudicialRecommendation, user: User) -> set[s
     rec = recommendation
     actions: set[str] = set()
     if is_clerk_of(user, rec.court_id):
-        if rec.status == Status.DRAFT:
-            actions |= {"edit", "issue"}
-        if rec.status == Status.REPLIED:
-            actions.add("close")
-        if rec.status in (Status.DRAFT, Status.ISSUED, Status.ACKNOWLEDGED):
-            actions.add("withdraw")
+        needs_approval = rec.status == Status.DRAFT and approval_required(rec.court_id)
+        actions |= _clerk_actions(rec, needs_approval=needs_approval)
+        if rec.status == Status.SUBMITTED and can_sign(user, rec.court_id) and rec.submitted_by_id != user.pk:
+            actions |= {"approve", "send_back"}
     if is_liaison_of(user, rec.addressee_id):
         if rec.status == Status.ISSUED:
             actions.add("acknowledge")
         if rec.status == Status.ACKNOWLEDGED:
             actions.add("reply")
+        if rec.status == Status.RECTIFYING:
+            actions.add("rectified")
     if office_reaches(user, rec) and rec.status in JudicialRecommendation.OPEN_STATUSES:
         actions.add("remind")
     return actions
@@ -253,6 +306,7 @@ def recommendation_create(
     save_with_reason(rec, "created", by=by)
     rec.copy_to.set(list(copy_to))
     rec.tasks.set(list(tasks))
+    recurrence.link(rec)
     _store_files(rec, checked, part=RecommendationAttachment.Part.RECOMMENDATION, by=by)
     return rec
 
@@ -289,6 +343,8 @@ def recommendation_update(
         rec.copy_to.set(list(changes["copy_to"]))
     if "tasks" in changes:
         rec.tasks.set(list(changes["tasks"]))
+    if "addressee" in changes or "category" in changes:
+        recurrence.link(rec)
     _store_files(rec, checked, part=RecommendationAttachment.Part.RECOMMENDATION, by=by)
     return copy_back(recommendation, rec)
 
@@ -297,13 +353,16 @@ def recommendation_update(
 def recommendation_add_attachments(
     *, recommendation: JudicialRecommendation, by: User, files: Sequence[UploadedFile]
 ) -> list[RecommendationAttachment]:
-    """The court adds documents while drafting; the addressee adds reply material while it may reply."""
+    """The court adds documents while drafting; the addressee adds reply material while it may reply, and
+    rectification evidence while it rectifies."""
     rec = lock(recommendation)
     checked = _check_files(files)
     if is_clerk_of(by, rec.court_id) and rec.status == Status.DRAFT:
         part = RecommendationAttachment.Part.RECOMMENDATION
     elif is_liaison_of(by, rec.addressee_id) and rec.status == Status.ACKNOWLEDGED:
         part = RecommendationAttachment.Part.REPLY
+    elif is_liaison_of(by, rec.addressee_id) and rec.status == Status.RECTIFYING:
+        part = RecommendationAttachment.Part.RECTIFICATION  # evidence before the report of rectification
     elif is_clerk_of(by, rec.court_id) or is_liaison_of(by, rec.addressee_id):
         raise TransitionNotAllowed(_("当前状态(%(status)s)下不能上传附件。") % {"status": rec.get_status_display()})
     else:
@@ -322,31 +381,51 @@ def _rearm(rec: JudicialRecommendation, now: datetime) -> None:
 def recommendation_issue(
     *, recommendation: JudicialRecommendation, by: User, issued_on: date | None = None
 ) -> JudicialRecommendation:
+    """发出. Where the court's policy asks for approval, only an approved draft (``approved``) is issued."""
     rec = lock(recommendation)
     _require_clerk(rec, by)
-    _require_status(rec, [Status.DRAFT], _("只有草稿可以发出(当前状态:%(status)s)。"))
+    if rec.status == Status.DRAFT and approval_required(rec.court_id):
+        raise TransitionNotAllowed(_("本院的司法建议须经核稿签发后才能发出,请先提交核稿。"))
+    _require_status(
+        rec, [Status.DRAFT, Status.APPROVED], _("只有草稿或已签发的司法建议可以发出(当前状态:%(status)s)。")
+    )
     now = timezone.now()
     if issued_on is not None:
         rec.issued_on = issued_on
     rec.issued_on = rec.issued_on or timezone.localdate(now)
-    missing = {
-        "number": _("发出前请填写文号。"),
-        "case_number": _("发出前请填写案号。"),
-        "problem": _("发出前请填写发现的问题。"),
-        "recommendation": _("发出前请填写建议内容。"),
-    }
-    errors = {name: [message] for name, message in missing.items() if not (getattr(rec, name) or "").strip()}
-    if errors:
-        raise ValidationError(errors)
+    require_complete(rec, _("发出前请填写%(field)s。"))
     _validate(rec)
     rec.status = Status.ISSUED
     rec.issued_at = now
     rec.issued_by = by
+    recurrence.link(rec, now=now)
+    if rec.recurrence_of.exists():
+        rec.supervisor_informed_at = rec.supervisor_informed_at or now
     _rearm(rec, now)
     save_with_reason(rec, "issued", by=by)
     copy_to_ids = list(rec.copy_to.values_list("pk", flat=True))
     send_notice(rec, "issued", "issued", unit_contacts([rec.addressee_id, *copy_to_ids], roles=(Role.LIAISON,)))
+    recurrence.tell_supervisor(rec)
     return copy_back(recommendation, rec)
+
+
+REQUIRED_TO_ISSUE = {
+    "number": gettext_lazy("文号"),
+    "case_number": gettext_lazy("案号"),
+    "problem": gettext_lazy("发现的问题"),
+    "recommendation": gettext_lazy("建议内容"),
+}
+
+
+def require_complete(rec: JudicialRecommendation, message: str) -> None:
+    """The fields a recommendation must have before it goes for approval or out of the court."""
+    errors = {
+        name: [message % {"field": label}]
+        for name, label in REQUIRED_TO_ISSUE.items()
+        if not (getattr(rec, name) or "").strip()
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -364,8 +443,10 @@ def recommendation_acknowledge(*, recommendation: JudicialRecommendation, by: Us
     rec.status = Status.ACKNOWLEDGED
     rec.acknowledged_at = now
     rec.acknowledged_by = by
+    rec.delivery = JudicialRecommendation.Delivery.PLATFORM
+    rec.delivered_on = timezone.localdate(now)
     if not rec.reply_due_fixed:
-        rec.reply_due = compute_reply_due(court_id=rec.court_id, acknowledged_on=timezone.localdate(now))
+        rec.reply_due = compute_reply_due(court_id=rec.court_id, acknowledged_on=rec.delivered_on)
     _rearm(rec, now)
     save_with_reason(rec, "acknowledged", by=by)
     send_notice(rec, "acknowledged", "acknowledged", court_contacts(rec, ContactDirectory()))
@@ -381,9 +462,11 @@ def recommendation_reply(
     content: str,
     measures: str = "",
     reason: str = "",
+    rectification_due: date | None = None,
     attachments: Sequence[UploadedFile] = (),
 ) -> JudicialRecommendation:
-    """The agency's written reply. Stops the alert ladder."""
+    """The agency's written reply. Stops the reply ladder; a reply that adopts (fully or partly) states the
+    measures and a rectification deadline, and starts the rectification clock (``rectifying``)."""
     rec = lock(recommendation)
     _require_liaison(rec, by)
     if rec.status == Status.WITHDRAWN:
@@ -398,22 +481,37 @@ def recommendation_reply(
         errors["content"] = [_("请填写回复内容。")]
     if outcome == Outcome.NOT_ADOPTED and not (reason or "").strip():
         errors["reason"] = [_("未采纳的,必须说明理由。")]
+    now = timezone.now()
+    adopting = outcome in JudicialRecommendation.ADOPTING
+    if adopting:
+        errors.update(_rectification_errors(measures, rectification_due, timezone.localdate(now)))
     if errors:
         raise ValidationError(errors)
     checked = _check_files(attachments)
-    now = timezone.now()
-    rec.status = Status.REPLIED
+    rec.status = Status.RECTIFYING if adopting else Status.REPLIED
     rec.reply_outcome = outcome
     rec.reply_content = content.strip()
     rec.reply_measures = (measures or "").strip()
     rec.reply_reason = (reason or "").strip()
+    rec.rectification_due = rectification_due if adopting else None
     rec.replied_at = now
     rec.replied_by = by
-    rec.next_alert_at = None
+    _rearm(rec, now)  # the rectification ladder when adopted; nothing otherwise
     save_with_reason(rec, "replied", by=by)
     _store_files(rec, checked, part=RecommendationAttachment.Part.REPLY, by=by)
     send_notice(rec, "replied", "replied", court_contacts(rec, ContactDirectory()))
     return copy_back(recommendation, rec)
+
+
+def _rectification_errors(measures: str, due: date | None, today: date) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not (measures or "").strip():
+        errors["measures"] = [_("采纳或部分采纳的,请填写整改措施。")]
+    if due is None:
+        errors["rectification_due"] = [_("采纳或部分采纳的,请填写整改期限。")]
+    elif due < today:
+        errors["rectification_due"] = [_("整改期限不能早于回复之日(%(today)s)。") % {"today": today.isoformat()}]
+    return errors
 
 
 @transaction.atomic
@@ -423,7 +521,9 @@ def recommendation_close(
     """The court closes the record with its assessment of the reply."""
     rec = lock(recommendation)
     _require_clerk(rec, by)
-    _require_status(rec, [Status.REPLIED], _("只有已回复的司法建议可以办结(当前状态:%(status)s)。"))
+    if rec.status in JudicialRecommendation.RECTIFICATION_STATUSES:
+        raise TransitionNotAllowed(_("采纳的司法建议须回访核实整改情况后才能办结。"))
+    _require_status(rec, CLOSABLE, _("只有已回复或已回访的司法建议可以办结(当前状态:%(status)s)。"))
     rec.status = Status.CLOSED
     rec.assessment = (assessment or "").strip()
     rec.closed_at = timezone.now()
@@ -439,12 +539,8 @@ def recommendation_withdraw(
 ) -> JudicialRecommendation:
     rec = lock(recommendation)
     _require_clerk(rec, by)
-    _require_status(
-        rec,
-        [Status.DRAFT, Status.ISSUED, Status.ACKNOWLEDGED],
-        _("当前状态(%(status)s)下不能撤回。"),
-    )
-    was_issued = rec.status != Status.DRAFT
+    _require_status(rec, WITHDRAWABLE, _("当前状态(%(status)s)下不能撤回。"))
+    was_issued = rec.status not in JudicialRecommendation.DRAFT_STATUSES
     rec.status = Status.WITHDRAWN
     rec.withdrawn_at = timezone.now()
     rec.withdraw_reason = (reason or "").strip()

@@ -1,6 +1,10 @@
 // 府院联动工作平台: behaviour that the pages share. No inline scripts: pages declare data- attributes.
 (function () {
   "use strict";
+  // A print button (the 送达回证): data-print on a button prints the page.
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
+  });
   // Auto-submit filter forms when a select changes (the Filter button still works without JS).
   document.addEventListener("change", function (event) {
     var el = event.target;

@@ -76,23 +76,29 @@ def test_clerk_issues_follows_and_closes_a_recommendation(
         expect(page.get_by_test_id("status")).to_have_text("已签收")
         expect(page.get_by_test_id("reply-due")).to_contain_text("2026-05-")  # two months from the receipt
 
-        # The unit replies: the clerk finds it among the replied ones and closes it.
+        # The unit replies (not adopted, with its reason: nothing to rectify), and the clerk finds it among
+        # the replied ones and closes it. (An adopting reply goes on to rectification and a visit:
+        # tests/e2e/test_recommendation_followthrough_journey.py.)
         rec.refresh_from_db()
         recommendation_services.recommendation_reply(
-            recommendation=rec, by=cast.liaison, outcome="adopted", content="已采纳,修订听证告知文书。"
+            recommendation=rec,
+            by=cast.liaison,
+            outcome="not_adopted",
+            content="经研究,暂不采纳,修订听证告知文书。",
+            reason="听证告知文书已按新规定修订。",
         )
         page.get_by_role("link", name="司法建议").first.click()
         page.locator("select[name=status]").select_option(label="已回复")
         page.get_by_role("button", name="筛选").click()
         page.get_by_role("link", name=NUMBER).click()
-        expect(page.get_by_text("已采纳,修订听证告知文书。")).to_be_visible()
+        expect(page.get_by_text("经研究,暂不采纳,修订听证告知文书。")).to_be_visible()
         page.get_by_test_id("action-close").locator("textarea").fill("回复及时,整改到位。")
         click_and_confirm(page, page.get_by_test_id("action-close").get_by_role("button", name="办结"))
         expect(page.get_by_test_id("status")).to_have_text("已办结")
         expect(page.get_by_text("回复及时,整改到位。")).to_be_visible()
 
     rec.refresh_from_db()
-    assert rec.status == "closed" and rec.assessment == "回复及时,整改到位。" and rec.reply_outcome == "adopted"
+    assert rec.status == "closed" and rec.assessment == "回复及时,整改到位。" and rec.reply_outcome == "not_adopted"
     assert list(rec.attachments.values_list("name", "part")) == [("司法建议书.pdf", "recommendation")]
     # The unit's liaison is told it is closed; the clerk read the two notices it opened.
     assert Notification.objects.filter(recipient=cast.liaison, event="recommendation.closed").count() == 1

@@ -66,9 +66,10 @@ def acknowledge_and_reply(page: Page, reply_file: Path) -> None:
     reply.locator("select[name=reply-outcome]").select_option(label="部分采纳")
     reply.locator("textarea[name=reply-content]").fill("已建立查控专人对接机制,线上查询另行研究。")
     reply.locator("textarea[name=reply-measures]").fill("指定执行联络专员一名,三个工作日内回复查询。")
+    reply.locator("input[name=reply-rectification_due]").fill("2026-04-30")  # partly adopted: a deadline
     reply.locator("input[name=reply-attachments]").set_input_files(str(reply_file))
     reply.get_by_role("button", name="提交回复").click()
-    expect(page.get_by_test_id("status")).to_have_text("已回复")
+    expect(page.get_by_test_id("status")).to_have_text("整改中")
     expect(page.get_by_role("link", name=reply_file.name)).to_be_visible()
 
 
@@ -122,7 +123,8 @@ def test_liaison_acknowledges_replies_answers_and_logs(
         log_a_consultation(page, cast)
 
     rec.refresh_from_db()
-    assert rec.status == "replied" and rec.reply_outcome == "partly_adopted" and rec.replied_by == cast.liaison
+    assert rec.status == "rectifying" and rec.reply_outcome == "partly_adopted" and rec.replied_by == cast.liaison
+    assert str(rec.rectification_due) == "2026-04-30"
     assert rec.reply_measures.startswith("指定执行联络专员")
     assert list(rec.attachments.values_list("name", "part")) == [("回复函.pdf", "reply")]
     invitation = Invitation.objects.get(meeting=meeting, unit=cast.unit)

@@ -33,6 +33,13 @@ API_MD_PATHS = [
     "recommendations/{id}/reply/",
     "recommendations/{id}/close/",
     "recommendations/{id}/withdraw/",
+    "recommendations/{id}/submit/",
+    "recommendations/{id}/approve/",
+    "recommendations/{id}/send-back/",
+    "recommendations/{id}/mark-delivered/",
+    "recommendations/{id}/rectified/",
+    "recommendations/{id}/schedule-visit/",
+    "recommendations/{id}/visit/",
     "referrals/",
     "referrals/{id}/",
     "referrals/{id}/send/",
@@ -174,6 +181,50 @@ def test_schema_documents_the_refusals(schema: dict) -> None:
     refusal = ops["/api/v1/units/{id}/"]["get"]["responses"]["404"]["content"]["application/json"]["schema"]
     assert refusal == {"$ref": "#/components/schemas/ErrorDetail"}
     assert schema["components"]["schemas"]["ErrorDetail"]["required"] == ["detail"]
+
+
+RECOMMENDATION_FOLLOW_THROUGH = {
+    # action: (its request body's component, its required fields), issue 17
+    "submit": (None, []),
+    "approve": ("RecommendationApproveRequest", []),
+    "send-back": ("RecommendationSendBackRequest", ["comment"]),
+    "mark-delivered": ("RecommendationDeliveredRequest", ["delivered_on"]),
+    "rectified": ("RecommendationRectifiedRequest", ["note"]),
+    "schedule-visit": ("RecommendationScheduleVisitRequest", ["planned_on"]),
+    "visit": ("RecommendationVisitRecordRequest", ["result"]),
+}
+
+
+def test_schema_describes_the_recommendation_follow_through(schema: dict) -> None:
+    """Issue 17: each action's body and answer, its refusals, and the record's new fields and statuses."""
+    ops, components = schema["paths"], schema["components"]["schemas"]
+    for name, (request, required) in RECOMMENDATION_FOLLOW_THROUGH.items():
+        op = ops[f"/api/v1/recommendations/{{id}}/{name}/"]["post"]
+        assert {"200", "400", "401", "403", "404", "409"} <= set(op["responses"]), name
+        answer = op["responses"]["200"]["content"]["application/json"]["schema"]
+        assert answer == {"$ref": "#/components/schemas/Recommendation"}, name
+        if request is None:
+            assert "requestBody" not in op, name
+            continue
+        body = op["requestBody"]["content"]["application/json"]["schema"]
+        assert body == {"$ref": f"#/components/schemas/{request}"}, name
+        assert components[request].get("required", []) == required, name
+    assert "rectification_due" in components["RecommendationReplyRequest"]["properties"]
+    record = components["Recommendation"]["properties"]
+    assert {
+        "submitted_by_name", "submitted_at", "approved_by_name", "approved_at", "review_comment", "delivery",
+        "delivered_on", "receipt_signer", "rectification_due", "rectified_at", "rectification_note",
+        "rectification_overdue", "visit", "recurrence_of",
+    } <= set(record)  # fmt: skip
+    assert record["visit"]["nullable"] is True and record["recurrence_of"]["type"] == "array"
+    assert set(components["RecommendationVisit"]["properties"]) == {"planned_on", "at", "result", "note", "early"}
+    assert components["RecommendationVisitResultEnum"]["enum"] == ["rectified", "partly", "not_rectified"]
+    assert components["RecommendationStatusEnum"]["enum"] == [
+        "draft", "submitted", "approved", "issued", "acknowledged", "replied", "rectifying", "rectified", "visited",
+        "closed", "withdrawn",
+    ]  # fmt: skip
+    status = next(p for p in ops["/api/v1/recommendations/"]["get"]["parameters"] if p["name"] == "status")
+    assert sorted(status["schema"]["enum"]) == sorted(components["RecommendationStatusEnum"]["enum"])
 
 
 def test_schema_names_the_two_role_enums_apart(schema: dict) -> None:

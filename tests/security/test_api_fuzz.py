@@ -122,6 +122,7 @@ POOLS: dict[str, list[Any]] = {}
 
 PATH_POOLS = {
     "recommendations": "recommendations",
+    "recommendation-bulletins": "recommendation_bulletins",
     "referrals": "referrals",
     "meetings": "meetings",
     "decisions": "decisions",
@@ -247,6 +248,7 @@ def _build(cast: Cast) -> FuzzWorld:
         {
             "recommendations": _ids([own["recommendation"], other["recommendation"], *drafts]),
             "attachments": _ids([own["recommendation-attachment"], other["recommendation-attachment"]]),
+            "recommendation_bulletins": _ids([own["recommendation-bulletin"], other["recommendation-bulletin"]]),
             "referrals": _ids([own["referral"], other["referral"], *referral_drafts]),
             "meetings": _ids([own["meeting"], other["meeting"]]),
             "decisions": _ids([own["decision"], other["decision"]]),

@@ -37,7 +37,21 @@ REJECTED = "X-Test-CSRF-Rejected"
 
 # Every action the ``<str:action>`` pages accept (their forms on the detail pages).
 ACTIONS = {
-    "recommendation-action": ["issue", "acknowledge", "reply", "close", "withdraw", "remind"],
+    "recommendation-action": [
+        "submit",
+        "approve",
+        "send_back",
+        "issue",
+        "mark_delivered",
+        "acknowledge",
+        "reply",
+        "rectified",
+        "schedule_visit",
+        "visit",
+        "close",
+        "withdraw",
+        "remind",
+    ],
     "referral-action": ["send", "acknowledge", "accept", "return", "conclude", "revoke", "forward", "extend"],
     "minutes-action": ["save", "circulate", "confirm", "issue"],
     "decision-action": ["progress", "complete"],

@@ -31,6 +31,7 @@ PAGE_URLCONFS = ("members.urls", "cases.urls", "meetings.urls", "plans.urls", "s
 # Which object a page's ``pk`` (or other argument) refers to, by the URL name's prefix.
 PK_OBJECT = {
     "recommendation": "recommendation",
+    "recommendation-bulletin": "recommendation-bulletin",
     "opinion": "opinion",
     "hearing": "hearing",
     "referral-import": None,  # no import batch in this world: an unknown id
@@ -66,6 +67,7 @@ ACTION = {
 }
 API_OBJECT = {
     "recommendations": "recommendation",
+    "recommendation-bulletins": "recommendation-bulletin",
     "opinions": "opinion",
     "hearings": "hearing",
     "referrals": "referral",

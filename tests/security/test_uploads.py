@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +24,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from cases.models import JudicialRecommendation, RecommendationAttachment, ReferralImport
+from cases.recommendations import services as rec_services
 from fuyuan.lib.uploads import xlsx_problem
 from members.models import User
 from tests.cases.recommendations.support import PDF, XLSX, make_acknowledged, make_draft, zip_bytes
@@ -188,11 +190,65 @@ def test_replying_refuses_the_file_and_records_no_reply(
     rec = make_acknowledged(cast)
     response = _client(cast.liaison, language).post(
         reverse("recommendation-action", args=[rec.pk, "reply"]),
-        {"reply-outcome": "adopted", "reply-content": "已采纳。", "reply-attachments": [_upload(name, content)]},
+        {
+            "reply-outcome": "not_adopted",
+            "reply-content": "不予采纳。",
+            "reply-reason": "已有专门规定。",
+            "reply-attachments": [_upload(name, content)],
+        },
     )
     _refused(response, MESSAGES[language][key], media)
     rec.refresh_from_db()
     assert rec.status == JudicialRecommendation.Status.ACKNOWLEDGED
+    assert rec.attachments.count() == 0
+
+
+def _adopted(cast: Cast) -> JudicialRecommendation:
+    """Acknowledged and replied 采纳, rectification due in a month: the agency rectifies, the court may visit."""
+    rec = make_acknowledged(cast)
+    rec_services.recommendation_reply(
+        recommendation=rec,
+        by=cast.liaison,
+        outcome="adopted",
+        content="采纳。",
+        measures="修订制度。",
+        rectification_due=timezone.localdate() + timedelta(days=30),
+    )
+    rec.refresh_from_db()
+    return rec
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(("label", "name", "content", "key"), CASES, ids=[c[0] for c in CASES])
+def test_reporting_rectified_refuses_the_evidence_and_records_nothing(
+    cast: Cast, media: Path, language: str, label: str, name: str, content: bytes, key: str
+) -> None:
+    """The agency's report of rectification with bad evidence: refused with the reason; still rectifying, no file."""
+    rec = _adopted(cast)
+    response = _client(cast.liaison, language).post(
+        reverse("recommendation-action", args=[rec.pk, "rectified"]),
+        {"rectified-note": "已整改。", "rectified-attachments": [_upload(name, content)]},
+    )
+    _refused(response, MESSAGES[language][key], media)
+    rec.refresh_from_db()
+    assert rec.status == JudicialRecommendation.Status.RECTIFYING and rec.rectified_at is None
+    assert rec.attachments.count() == 0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(("label", "name", "content", "key"), CASES, ids=[c[0] for c in CASES])
+def test_recording_a_visit_refuses_the_file_and_records_nothing(
+    cast: Cast, media: Path, language: str, label: str, name: str, content: bytes, key: str
+) -> None:
+    """The court's visit with a bad file: refused with the reason; no visit recorded, no file."""
+    rec = _adopted(cast)
+    response = _client(cast.clerk, language).post(
+        reverse("recommendation-action", args=[rec.pk, "visit"]),
+        {"visit-result": "rectified", "visit-early": "on", "visit-attachments": [_upload(name, content)]},
+    )
+    _refused(response, MESSAGES[language][key], media)
+    rec.refresh_from_db()
+    assert rec.status == JudicialRecommendation.Status.RECTIFYING and rec.visited_on is None
     assert rec.attachments.count() == 0
 
 
@@ -236,6 +292,8 @@ def test_every_upload_field_of_the_pages_is_covered() -> None:
     tested: dict[str, Callable[..., None]] = {
         "RecommendationForm.attachments": test_drafting_a_recommendation_refuses_the_file_and_saves_no_draft,
         "ReplyForm.attachments": test_replying_refuses_the_file_and_records_no_reply,
+        "RectifiedForm.attachments": test_reporting_rectified_refuses_the_evidence_and_records_nothing,
+        "VisitForm.attachments": test_recording_a_visit_refuses_the_file_and_records_nothing,
         "ImportUploadForm.file": test_referral_import_refuses_what_is_not_a_spreadsheet,
     }
     assert found == set(tested)

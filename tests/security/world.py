@@ -22,6 +22,7 @@ from meetings.models import Meeting
 from members.levels import province
 from members.models import MemberUnit, Notification, User, WorkTask
 from plans import services as plan_services
+from tests.cases.recommendations.bulletin_support import make_bulletin
 from tests.cases.recommendations.support import PDF, make_draft, upload
 from tests.cases.referrals.support import sent
 from tests.conftest import Cast
@@ -102,6 +103,7 @@ def _side(cast: Cast, *, unit: MemberUnit, court: MemberUnit, liaison: User, cle
         partner_units=[unit],
     )
     side.objects["unit"] = unit
+    side.objects["recommendation-bulletin"] = make_bulletin(unit, 2026, 3)  # the unit as a supervising authority
     side.objects["liaison"] = liaison
     side.objects["notification"] = Notification.objects.filter(recipient=liaison).first()
     side.objects["feed"] = ical.feed_token_get_or_create(user=liaison)

@@ -204,5 +204,10 @@ def test_every_figure_of_api_md_is_registered() -> None:
     # Enforcement results (issue 16, task 7): the keys the issue names, and the amounts paid out and frozen.
     beyond_api_md |= {"enforcement_concluded", "enforcement_amount_recovered", "enforcement_amount_paid"}
     beyond_api_md |= {"enforcement_amount_frozen"}
+    # Recommendations followed through (issue 17, item 7: "in the API's stats/summary/").
+    required |= {"recommendation_adoption_rate", "recommendation_rectification_rate", "recommendation_visits"}
+    required |= {"recommendation_recurrences"}
+    beyond_api_md |= {"recommendations_due_for_rectification", "recommendations_rectified"}
+    beyond_api_md |= {"recommendations_not_rectified"}
     assert required | beyond_api_md == set(FIGURES_BY_KEY)
     assert all(str(f.definition) and str(f.label) for f in FIGURES)

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases.models import JudicialRecommendation
+from cases.models import JudicialRecommendation, RecommendationPolicy
 from cases.recommendations import services
 from members.models import User
 
@@ -37,7 +37,10 @@ def make_draft(cast: Any, *, by: User | None = None, **overrides: Any) -> Judici
 def make_issued(
     cast: Any, *, issued_on: date | None = None, by: User | None = None, **overrides: Any
 ) -> JudicialRecommendation:
+    """A draft issued at once. The clerk's court issues without 核稿签发 unless a test has switched approval on
+    in its policy (then this refuses, as the service does: go through ``cases.recommendations.approval``)."""
     clerk = by or cast.clerk
+    RecommendationPolicy.objects.get_or_create(court_id=clerk.unit_id, defaults={"approval_required": False})
     rec = make_draft(cast, by=clerk, **overrides)
     return services.recommendation_issue(recommendation=rec, by=clerk, issued_on=issued_on)
 

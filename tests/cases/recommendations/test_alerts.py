@@ -142,7 +142,9 @@ class TestLadder:
         rec = issue_and_acknowledge(world)
         scan(at("2025-04-26"))
         with time_machine.travel(at("2025-04-28", 15), tick=False):
-            services.recommendation_reply(recommendation=rec, by=world.liaison, outcome="adopted", content="已采纳")
+            services.recommendation_reply(
+                recommendation=rec, by=world.liaison, outcome="not_adopted", content="不予采纳", reason="已有规定"
+            )
         rec.refresh_from_db()
         assert rec.next_alert_at is None
         scan(at("2025-05-11"))

@@ -82,9 +82,11 @@ def test_create_issue_acknowledge_reply_close(cast):
     assert acknowledged["acknowledged_at"] == "2025-03-10T10:00:00+08:00"
     assert acknowledged["reply_due"] == "2025-05-10"
     replied = liaison.post(
-        f"{BASE}{pk}/reply/", {"outcome": "adopted", "content": "已采纳", "measures": "已整改"}, format="json"
+        f"{BASE}{pk}/reply/",
+        {"outcome": "adopted", "content": "已采纳", "measures": "已整改", "rectification_due": "2025-04-10"},
+        format="json",
     ).json()
-    assert replied["status"] == "replied"
+    assert replied["status"] == "rectifying" and replied["rectification_due"] == "2025-04-10"
     assert replied["reply"] == {
         "outcome": "adopted",
         "content": "已采纳",
@@ -92,6 +94,9 @@ def test_create_issue_acknowledge_reply_close(cast):
         "reason": "",
         "replied_at": "2025-03-10T10:00:00+08:00",
     }
+    # Adopted: closed after the court's visit (here before the deadline, which it must say).
+    visit = {"result": "rectified", "early": True}
+    assert clerk.post(f"{BASE}{pk}/visit/", visit, format="json").json()["status"] == "visited"
     closed = clerk.post(f"{BASE}{pk}/close/", {"assessment": "满意"}, format="json").json()
     assert closed["status"] == "closed" and closed["assessment"] == "满意"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -20,8 +20,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from cases.models import JudicialRecommendation
-from cases.recommendations import services
+from cases.models import JudicialRecommendation, RecommendationPolicy
+from cases.recommendations import followup, services
 from cases.recommendations.selectors import visible_to
 from cases.tasks import scan_recommendation_alerts
 from members.models import MemberUnit, Notification, User
@@ -49,6 +49,8 @@ _n = {"n": 0}
 
 
 def issue(clerk: User, addressee: MemberUnit, *, issued: datetime | None = None) -> JudicialRecommendation:
+    """A recommendation of the clerk's court, issued (these courts issue without 核稿签发: their policy)."""
+    RecommendationPolicy.objects.get_or_create(court_id=clerk.unit_id, defaults={"approval_required": False})
     _n["n"] += 1
     rec = services.recommendation_create(
         by=clerk,
@@ -292,3 +294,44 @@ def test_a_county_without_an_office_account_is_followed_up_by_the_city_office(db
     _overdue_and_escalate(rec, liaison_at(unit))
     assert lanzhou.username in _notified(rec, "overdue")
     assert {lanzhou.username, province.username} <= _notified(rec, "escalated")
+
+
+# --- The follow-through at each level (issue 17) ------------------------------------------------------
+
+
+def _adopted_and_not_rectified(rec: JudicialRecommendation, liaison: User, clerk: User) -> None:
+    with time_machine.travel(datetime(2025, 3, 10, 10, tzinfo=TZ), tick=False):
+        services.recommendation_acknowledge(recommendation=rec, by=liaison)
+        services.recommendation_reply(
+            recommendation=rec,
+            by=liaison,
+            outcome="adopted",
+            content="采纳",
+            measures="修订制度",
+            rectification_due=date(2025, 4, 30),
+        )
+    scan_at = datetime(2025, 5, 1, 9, tzinfo=TZ)
+    with time_machine.travel(scan_at, tick=False):
+        scan_recommendation_alerts()
+    with time_machine.travel(datetime(2025, 5, 8, 10, tzinfo=TZ), tick=False):
+        followup.recommendation_visit(recommendation=rec, by=clerk, result="not_rectified", note="制度未修订。")
+
+
+@pytest.mark.parametrize(("code", "office_code"), [(CHENGGUAN, CHENGGUAN), (LANZHOU, LANZHOU), (PROVINCE, PROVINCE)])
+def test_rectification_overdue_and_not_rectified_reach_the_office_of_the_records_level(db, code, office_code):
+    offices = {c: office_user_at(c) for c in (PROVINCE, LANZHOU, CHENGGUAN)}
+    supervisor = unit_at(code, "主管测试厅")
+    unit = unit_at(code, "整改测试局")
+    unit.supervisor = supervisor
+    unit.save()
+    supervisor_liaison = liaison_at(supervisor)
+    clerk = clerk_at(court_at(code if code != PROVINCE else LANZHOU))
+    rec = issue(clerk, unit, issued=datetime(2025, 3, 3, 10, tzinfo=TZ))
+    assert rec.region.code == code
+    _adopted_and_not_rectified(rec, liaison_at(unit), clerk)
+    others = {o.username for c, o in offices.items() if c != office_code}
+    assert offices[office_code].username in _notified(rec, "rectification_overdue")
+    assert not others & _notified(rec, "rectification_overdue")
+    told = _notified(rec, "not_rectified")
+    assert {offices[office_code].username, supervisor_liaison.username} <= told and not others & told
+    assert visible_to(supervisor_liaison).filter(pk=rec.pk).exists()

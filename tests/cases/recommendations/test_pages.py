@@ -327,7 +327,9 @@ def test_awaiting_reply_on_the_liaisons_home_page(cast):
     waiting = make_acknowledged(cast)
     new = make_issued(cast)
     done = make_acknowledged(cast)
-    services.recommendation_reply(recommendation=done, by=cast.liaison, outcome="adopted", content="已采纳")
+    services.recommendation_reply(
+        recommendation=done, by=cast.liaison, outcome="not_adopted", content="不予采纳", reason="已有规定"
+    )
     make_issued(cast, addressee=cast.other_unit)
     assert [r.pk for r in awaiting_reply(cast.unit)] == [new.pk, waiting.pk]  # unacknowledged first
     page = client_for(cast.liaison).get("/").content.decode()

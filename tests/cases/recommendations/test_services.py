@@ -8,9 +8,10 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from cases.models import JudicialRecommendation, RecommendationAttachment, RecommendationPolicy
-from cases.recommendations import services
+from cases.recommendations import followup, services
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.uploads import check_upload, sniff_kind
 from fuyuan.lib.workdays import add_months, add_working_days, is_working_day
@@ -71,23 +72,37 @@ def test_full_lifecycle_records_who_and_when(cast):
     assert rec.reply_due == date(2025, 5, 3)  # two calendar months after acknowledgement
 
     services.recommendation_reply(
-        recommendation=rec, by=cast.liaison, outcome="partly_adopted", content="已整改。", measures="开展培训。"
+        recommendation=rec,
+        by=cast.liaison,
+        outcome="partly_adopted",
+        content="已部分采纳。",
+        measures="开展培训。",
+        rectification_due=date(2025, 4, 30),
     )
     rec.refresh_from_db()
-    assert rec.status == Status.REPLIED
-    assert rec.next_alert_at is None  # replying stops the ladder
+    assert rec.status == Status.RECTIFYING  # an adopting reply starts the rectification clock
+    assert rec.rectification_due == date(2025, 4, 30)
+    assert rec.next_alert_at is not None  # the reply ladder stopped; the rectification ladder runs
     assert rec.replied_by == cast.liaison
 
-    services.recommendation_close(recommendation=rec, by=cast.clerk, assessment="回复认真,措施具体。")
+    followup.recommendation_rectified(recommendation=rec, by=cast.liaison, note="已完成培训。")
+    rec.refresh_from_db()
+    assert rec.status == Status.RECTIFIED and rec.rectified_by == cast.liaison
+    with time_machine.travel("2025-05-06 10:00 +0800", tick=False):
+        followup.recommendation_visit(recommendation=rec, by=cast.clerk, result="rectified", note="已落实。")
+        rec.refresh_from_db()
+        assert rec.status == Status.VISITED and rec.visited_on == date(2025, 5, 6) and not rec.visit_early
+        services.recommendation_close(recommendation=rec, by=cast.clerk, assessment="回复认真,措施具体。")
     rec.refresh_from_db()
     assert rec.status == Status.CLOSED
+    assert rec.next_alert_at is None
     assert rec.assessment == "回复认真,措施具体。"
     reasons = list(
         rec.history.exclude(history_change_reason=None)
         .order_by("history_date")
         .values_list("history_change_reason", flat=True)
     )
-    assert reasons == ["created", "issued", "acknowledged", "replied", "closed"]
+    assert reasons == ["created", "issued", "acknowledged", "replied", "rectified", "visited", "closed"]
 
 
 def test_supervisor_can_be_changed_from_the_default(cast):
@@ -139,7 +154,9 @@ def test_replying_to_a_withdrawn_record_is_refused(cast):
 def test_each_transition_is_refused_from_a_wrong_status(cast, action, status_maker):
     if status_maker == "replied":
         rec = make_acknowledged(cast)
-        services.recommendation_reply(recommendation=rec, by=cast.liaison, outcome="adopted", content="已采纳")
+        services.recommendation_reply(
+            recommendation=rec, by=cast.liaison, outcome="not_adopted", content="不予采纳", reason="已有规定"
+        )
     else:
         rec = status_maker(cast)
     before = rec.status
@@ -317,7 +334,13 @@ def test_reply_attachments_need_the_reply_stage(cast):
         services.recommendation_add_attachments(recommendation=rec, by=cast.liaison, files=[upload("r.pdf", PDF)])
     services.recommendation_acknowledge(recommendation=rec, by=cast.liaison)
     services.recommendation_reply(
-        recommendation=rec, by=cast.liaison, outcome="adopted", content="已采纳", attachments=[upload("r.pdf", PDF)]
+        recommendation=rec,
+        by=cast.liaison,
+        outcome="adopted",
+        content="已采纳",
+        measures="修订制度。",
+        rectification_due=add_months(timezone.localdate(), 1),
+        attachments=[upload("r.pdf", PDF)],
     )
     assert rec.attachments.get().part == RecommendationAttachment.Part.REPLY
 
@@ -354,7 +377,7 @@ def test_working_days_beyond_the_published_calendar_count_weekdays():
 
 @time_machine.travel("2025-09-26 10:00 +0800", tick=False)
 def test_a_court_may_set_its_period_in_working_days(cast):
-    RecommendationPolicy.objects.create(court=cast.court, period_kind="working_days", period_length=3)
+    RecommendationPolicy.objects.filter(court=cast.court).update(period_kind="working_days", period_length=3)
     rec = make_acknowledged(cast)
     # Sat 27 off, Sun 28 make-up workday, Mon 29, Tue 30 → the third working day is 30 September.
     assert rec.reply_due == date(2025, 9, 30)
@@ -362,7 +385,7 @@ def test_a_court_may_set_its_period_in_working_days(cast):
 
 @time_machine.travel("2025-01-10 10:00 +0800", tick=False)
 def test_a_court_may_set_its_period_in_months(cast):
-    RecommendationPolicy.objects.create(court=cast.court, period_kind="months", period_length=1)
+    RecommendationPolicy.objects.filter(court=cast.court).update(period_kind="months", period_length=1)
     rec = make_acknowledged(cast)
     assert rec.reply_due == date(2025, 2, 10)
 
