@@ -21,6 +21,8 @@ MODULES = [
     "opinions",
     "ipcases",
     "enforcement",
+    "official",
+    "library",
 ]
 
 
