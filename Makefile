@@ -39,7 +39,7 @@ test: install-dev
 
 ## make lint: ruff (style, complexity C901 <= 15), the module-size check, the import contracts, mypy.
 ## mypy checks MYPY_PACKAGES (typed with the django-stubs and drf-stubs plugins, settings: fuyuan.settings_test).
-MYPY_PACKAGES := fuyuan members stats search cases meetings plans
+MYPY_PACKAGES := fuyuan members attachments stats search cases meetings plans library
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -48,7 +48,7 @@ lint: install-dev
 	$(TEST_ENV) $(VENV)/bin/mypy $(MYPY_PACKAGES)
 
 ## make security: bandit over the application code (config and justified skips in pyproject.toml).
-SECURITY_DIRS := fuyuan members cases meetings plans search $(wildcard stats)
+SECURITY_DIRS := fuyuan members attachments cases meetings plans library search $(wildcard stats)
 security: install-dev
 	$(VENV)/bin/bandit -c pyproject.toml -q -r $(SECURITY_DIRS) -x tests
 

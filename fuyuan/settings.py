@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "cases",
     "meetings",
     "plans",
+    "attachments",
+    "library",
     "stats",
     "search",
 ]
@@ -277,6 +279,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 FUYUAN_MAX_UPLOAD_BYTES = env_int("FUYUAN_MAX_UPLOAD_MB", 20, minimum=1) * 1024 * 1024
 # An XLSX (a ZIP) decompressed: its parts' declared sizes together (fuyuan.lib.uploads.xlsx_problem).
 FUYUAN_MAX_UNZIPPED_BYTES = env_int("FUYUAN_MAX_UNZIPPED_MB", 100, minimum=1) * 1024 * 1024
+# A virus scanner for every upload (fuyuan.lib.uploads.scan): the dotted path of a callable
+# ``(stream) -> finding or None``; empty: none. Attachment text (fuyuan.lib.extract): characters kept.
+FUYUAN_UPLOAD_SCANNER = env_str("FUYUAN_UPLOAD_SCANNER", "")
+FUYUAN_ATTACHMENT_TEXT_CHARS = env_int("FUYUAN_ATTACHMENT_TEXT_CHARS", 200_000, minimum=0)
 # The referral intake (cases.referrals.intake): how long checking one sheet may take, and how far back
 # a delegation's 委派日期 may go (never before the sender's first day on the platform either).
 FUYUAN_IMPORT_MAX_SECONDS = env_int("FUYUAN_IMPORT_MAX_SECONDS", 20, minimum=1)

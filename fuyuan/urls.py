@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("meetings.urls")),
     path("", include("plans.urls")),
+    path("", include("attachments.urls")),
+    path("", include("library.urls")),
     path("", include("stats.urls")),
     path("", include("search.urls")),
     path("accounts/login/", views.LoginView.as_view(), name="login"),

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("fuyuan", "members", "cases", "meetings", "plans", "stats", "search")
+PACKAGES = ("fuyuan", "members", "attachments", "cases", "meetings", "plans", "library", "stats", "search")
 MAX_LINES = 600
 
 

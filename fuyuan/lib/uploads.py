@@ -23,6 +23,7 @@ from typing import IO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from openpyxl.utils.cell import range_boundaries
 
@@ -161,12 +162,39 @@ def check_upload(
     problem = xlsx_problem(upload, name=upload.name or "") if kind == "xlsx" else None
     if problem:
         raise ValidationError({field: [problem]})
+    finding = scan(upload)
+    if finding:
+        raise ValidationError(
+            {
+                field: [
+                    _("文件“%(name)s”未通过病毒扫描(%(finding)s),未保存。") % {"name": upload.name, "finding": finding}
+                ]
+            }
+        )
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
     return CheckedUpload(kind=kind, content_type=CONTENT_TYPES[kind], size=size, sha256=digest.hexdigest())
+
+
+def scan(upload: IO[bytes]) -> str | None:
+    """What the configured virus scanner found in the file (a signature name), or None.
+
+    ``settings.FUYUAN_UPLOAD_SCANNER`` is the dotted path of a callable ``(stream) -> str | None`` (e.g. a
+    client of the site's ClamAV daemon); empty means no scanner. The stream is left at its start. A
+    scanner that fails raises: the upload is refused rather than stored unscanned.
+    """
+    path = getattr(settings, "FUYUAN_UPLOAD_SCANNER", "")
+    if not path:
+        return None
+    scanner = import_string(path)
+    upload.seek(0)
+    try:
+        return scanner(upload) or None
+    finally:
+        upload.seek(0)
 
 
 def safe_filename(name: str, kind: str) -> str:
