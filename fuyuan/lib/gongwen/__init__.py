@@ -18,7 +18,7 @@ from fuyuan.lib.gongwen.document import (
 )
 from fuyuan.lib.gongwen.html import html_context
 from fuyuan.lib.gongwen.render import render_docx
-from fuyuan.lib.gongwen.response import docx_response
+from fuyuan.lib.gongwen.response import docx_response, official_response
 
 __all__ = [
     "Attendance",
@@ -32,5 +32,6 @@ __all__ = [
     "docx_response",
     "html_context",
     "number_placeholder",
+    "official_response",
     "render_docx",
 ]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Literal
 
 NUMERALS = "零一二三四五六七八九"
@@ -19,7 +19,7 @@ def chinese_numeral(n: int) -> str:
     return (NUMERALS[tens] if tens > 1 else "") + "十" + (NUMERALS[ones] if ones else "")
 
 
-def chinese_date(day: date | None) -> str:
+def chinese_date(day: dt.date | None) -> str:
     """成文日期 as GB/T 9704-2012 writes it: Arabic numerals, no leading zeros ("2026年12月1日")."""
     if day is None:
         return ""
@@ -83,11 +83,12 @@ class OfficialDocument:
     body: list[Block] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)  # 附件说明
     signature: str = ""  # 发文机关署名
-    date: date | None = None  # 成文日期
+    date: dt.date | None = None  # 成文日期
     note: str = ""  # 附注, printed in brackets
     copy_to: list[str] = field(default_factory=list)  # 抄送机关
+    copy_label: str = "抄送"  # a 纪要 writes 分送
     printed_by: str = ""  # 印发机关
-    printed_on: date | None = None  # 印发日期
+    printed_on: dt.date | None = None  # 印发日期
     secrecy: str = ""  # 密级和保密期限
     urgency: str = ""  # 紧急程度
     kind: Literal["document", "minutes"] = "document"
@@ -106,7 +107,7 @@ class OfficialDocument:
     def copy_text(self) -> str:
         """抄送：甲，乙。 (the units in order, without repeats)."""
         names = list(dict.fromkeys(name for name in self.copy_to if name))
-        return f"抄送：{'，'.join(names)}。" if names else ""
+        return f"{self.copy_label}：{'，'.join(names)}。" if names else ""
 
     @property
     def has_record(self) -> bool:

@@ -22,7 +22,7 @@ def _block(block: Any, label: str) -> dict[str, Any]:
         return {"kind": "attendance", "label": block.label, "names": block.names}
     assert isinstance(block, Paragraph)
     lines = [line.strip() for line in (block.text or "").splitlines() if line.strip()]
-    return {"kind": "paragraphs", "lines": lines}
+    return {"kind": "paragraphs", "lines": lines or [""]}
 
 
 def html_context(doc: OfficialDocument) -> dict[str, Any]:
@@ -35,7 +35,7 @@ def html_context(doc: OfficialDocument) -> dict[str, Any]:
         # CSS classes, not inline styles: the mark's size in whole points (gw-mark-12 … gw-mark-42), the
         # signature's right indent in half characters (gw-sig-r0 … gw-sig-r16).
         "mark_size": max(12, int(L.mark_size(doc.issuer_mark))),
-        "signature_right": min(16, int(round(signature_right * 2))),
+        "signature_right": min(16, round(signature_right * 2)),
         "attachments": [
             f"{i}.{name}" if len(doc.attachments) > 1 else name for i, name in enumerate(doc.attachments, 1)
         ],

@@ -17,7 +17,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from fuyuan.lib.gongwen import layout as L
 from fuyuan.lib.gongwen.document import Attendance, Heading, OfficialDocument, Table, numbered_blocks
@@ -303,8 +303,10 @@ class Writer:
                 width = L.text_width(block.label) + 1
                 para = self.para(f"{block.label}：", left=2 + width, first=-width, font=L.HEITI)
                 self._run(para, block.names)
+            elif not block.text.strip():
+                self.blank()
             else:
-                for line in (block.text or "").splitlines() or [""]:
+                for line in block.text.splitlines():
                     if line.strip():
                         self.para(line.strip(), first=2)
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from fuyuan.lib.gongwen.document import OfficialDocument
+from fuyuan.lib.gongwen.html import html_context
+from fuyuan.lib.gongwen.render import render_docx
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -23,3 +28,13 @@ def docx_response(content: bytes, filename: str) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def official_response(
+    request: HttpRequest, doc: OfficialDocument, *, as_docx: bool, back_url: str = "", docx_url: str = ""
+) -> HttpResponse:
+    """The document as its .docx download, or as the print view (``templates/documents/official.html``)."""
+    if as_docx:
+        return docx_response(render_docx(doc), doc.filename or doc.title or "公文")
+    context = html_context(doc) | {"back_url": back_url, "docx_url": docx_url}
+    return render(request, "documents/official.html", context)
