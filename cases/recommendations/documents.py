@@ -34,6 +34,8 @@ def _title(rec: JudicialRecommendation) -> str:
     title = rec.title.strip()
     if title.endswith("司法建议书"):
         return title
+    if title.endswith("建议"):
+        return f"{title}书" if title.endswith("司法建议") else f"{title.removesuffix('建议')}的司法建议书"
     return f"{title}的司法建议书" if title.startswith("关于") else f"关于{title}的司法建议书"
 
 

@@ -31,5 +31,5 @@ urlpatterns = [
     path("meetings/<int:pk>/notice.docx", views.meeting_notice_docx, name="meeting-notice-docx"),
     path("meetings/<int:pk>/notice/print/", views.meeting_notice_print, name="meeting-notice"),
     path("meetings/<int:pk>/minutes.docx", views.meeting_minutes_docx, name="meeting-minutes-docx"),
-    path("meetings/<int:pk>/minutes/print/", views.meeting_minutes_print, name="meeting-minutes"),
+    path("meetings/<int:pk>/minutes-print/", views.meeting_minutes_print, name="meeting-minutes"),
 ]
