@@ -13,7 +13,7 @@ from typing import Any
 
 from bench.runner import Report, client_for, get_ok
 
-TARGET = {"target_p95_ms": 200, "target_queries": 8, "repeat": 50}
+TARGET: dict[str, Any] = {"target_p95_ms": 200, "target_queries": 8, "repeat": 50}
 
 
 def run(report: Report) -> None:

@@ -92,6 +92,7 @@ def check_layout(content: bytes, *, number: str, date_text: str, title: str | No
         assert all(r.font.size == Pt(14) and fonts_of(r) == {"宋体"} for r in para.runs)
     # 版记: a table anchored at the foot of the type area, with 印发 and the date
     record = doc.tables[-1]
-    assert record._tbl.tblPr.find(qn("w:tblpPr")).get(qn("w:tblpYSpec")) == "bottom"
+    position = record._tbl.tblPr.find(qn("w:tblpPr"))
+    assert position.get(qn("w:vertAnchor")) == "page" and int(position.get(qn("w:tblpY"))) > 200 * 56.7
     assert "印发" in record.rows[-1].cells[0].text
     return doc

@@ -370,14 +370,18 @@ class Writer:
         table = self.doc.add_table(rows=len(rows), cols=1)
         table.autofit = False
         tbl_pr = table._tbl.tblPr
+        # Its top: the type area's foot less its rows (an absolute offset from the page's top, which Word,
+        # WPS and LibreOffice all honour; LibreOffice ignores tblpYSpec="bottom").
+        height_pt = len(rows) * L.LINE_PITCH_PT + 2
+        top_pt = (L.PAGE_HEIGHT_MM - L.MARGIN_BOTTOM_MM) / L.MM_PER_PT - height_pt
         position = element(
             "tblpPr",
             leftFromText=0,
             rightFromText=0,
-            vertAnchor="margin",
+            vertAnchor="page",
             horzAnchor="margin",
             tblpXSpec="center",
-            tblpYSpec="bottom",
+            tblpY=int(top_pt * L.TWIPS_PER_PT),
         )
         put(tbl_pr, position, TBLPR_ORDER)
         put(tbl_pr, element("tblOverlap", val="never"), TBLPR_ORDER)
@@ -400,6 +404,11 @@ class Writer:
                 self._run(para, "\t" + doc.printed_text, size=L.RECORD_PT)
             else:
                 self._run(para, kind, size=L.RECORD_PT)
+        # The table floats (anchored to the foot of the type area); the paragraph after it is its anchor, and
+        # a document must not end with a table.
+        anchor = self.doc.add_paragraph()
+        anchor.paragraph_format.line_spacing = Pt(1)
+        anchor.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
 
     @staticmethod
     def _cell_rules(cell: Any, *, top: int, bottom: int) -> None:
