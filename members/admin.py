@@ -203,6 +203,7 @@ class MemberUnitAdmin(SimpleHistoryAdmin):
         if formset.model is not Letterhead:
             super().save_formset(request, form, formset, change)
             return
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []  # the change message
         for inline_form in formset.forms:
             if not inline_form.has_changed() or inline_form in formset.deleted_forms:
                 continue
