@@ -35,7 +35,7 @@ def test_set_in_the_admin_inline_and_used(cast) -> None:
         "name": cast.unit.name,
         "short_name": cast.unit.short_name,
         "kind": "government",
-                "level": cast.unit.level,
+        "level": cast.unit.level,
         "region": cast.unit.region_id or "",
         "parent": cast.unit.parent_id or "",
         "supervisor": "",
