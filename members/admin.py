@@ -17,9 +17,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from members import levels, services
+from members import letterheads, levels, services
 from members.events import EVENT_LABELS, event_label
-from members.models import ApiToken, Liaison, MemberUnit, Notification, Region, User, WorkerHeartbeat, WorkTask
+from members.models import (
+    ApiToken,
+    Letterhead,
+    Liaison,
+    MemberUnit,
+    Notification,
+    Region,
+    User,
+    WorkerHeartbeat,
+    WorkTask,
+)
 from members.types import AuthenticatedHttpRequest, signed_in_user
 
 if TYPE_CHECKING:
@@ -113,9 +123,47 @@ class MemberUnitAdminForm(ModelForm):
         return cleaned
 
 
+class LetterheadAdminForm(ModelForm):
+    """Every rule of ``members.letterheads.letterhead_save`` (the mark and the signature are required)."""
+
+    class Meta:
+        model = Letterhead
+        fields = ["unit", *letterheads.LETTERHEAD_FIELDS]
+
+
+def save_letterhead(request: HttpRequest, obj: Letterhead, cleaned: dict[str, Any]) -> None:
+    fields = {name: cleaned.get(name, getattr(obj, name)) for name in letterheads.LETTERHEAD_FIELDS}
+    saved = letterheads.letterhead_save(by=signed_in_user(request), unit=cleaned.get("unit") or obj.unit, **fields)
+    obj.pk = saved.pk
+
+
+class LetterheadInline(admin.StackedInline):
+    """公文版头 on the unit's page: empty means the default from the unit's name (members.letterheads)."""
+
+    model = Letterhead
+    form = LetterheadAdminForm
+    extra = 0
+    max_num = 1
+    fields = list(letterheads.LETTERHEAD_FIELDS)
+
+
+@admin.register(Letterhead)
+class LetterheadAdmin(SimpleHistoryAdmin):
+    form = LetterheadAdminForm
+    list_display = ["unit", "issuer_mark", "number_prefix", "signature", "active"]
+    list_filter = ["active", "unit__kind", "unit__level"]
+    search_fields = ["unit__name", "issuer_mark", "signature"]
+    autocomplete_fields = ["unit"]
+    list_select_related = ["unit"]
+
+    def save_model(self, request: HttpRequest, obj: Letterhead, form: Any, change: bool) -> None:
+        save_letterhead(request, obj, form.cleaned_data)
+
+
 @admin.register(MemberUnit)
 class MemberUnitAdmin(SimpleHistoryAdmin):
     form = MemberUnitAdminForm
+    inlines = [LetterheadInline]
     list_display = [
         "name",
         "short_name",
@@ -149,6 +197,21 @@ class MemberUnitAdmin(SimpleHistoryAdmin):
         fields = {f: form.cleaned_data[f] for f in services.UNIT_FIELDS if f in form.cleaned_data}
         saved = services.unit_save(by=signed_in_user(request), unit=obj if change else None, **fields)
         obj.pk = saved.pk
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """The letterhead inline saves through ``members.letterheads.letterhead_save``."""
+        if formset.model is not Letterhead:
+            super().save_formset(request, form, formset, change)
+            return
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []  # the change message
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() or inline_form in formset.deleted_forms:
+                continue
+            inline_form.cleaned_data["unit"] = form.instance
+            save_letterhead(request, inline_form.instance, inline_form.cleaned_data)
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk:
+                deleted.instance.delete()
 
 
 class LiaisonInline(admin.StackedInline):

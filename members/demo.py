@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Q
 
 from members import services
-from members.models import Liaison, MemberUnit, Region, User
+from members.models import Letterhead, Liaison, MemberUnit, Region, User
 from members.roles import Role, ensure_roles
 
 # name, short name, kind, region name
@@ -70,6 +70,24 @@ def ensure_units() -> None:
         if region is None:  # an organisation without the division tree: the demo stays provincial
             continue
         services.unit_save(name=name, short_name=short, kind=kind, level=region.level, region=region, order=5000)
+    ensure_letterheads()
+
+
+# unit (short or full name), 发文机关标志, 机关代字, 署名: the demo's own letterheads (the others use the defaults).
+DEMO_LETTERHEADS = [
+    ("省司法厅", "甘肃省府院联动工作领导小组办公室文件", "甘府院办", "甘肃省府院联动工作领导小组办公室"),
+    ("省高级人民法院", "甘肃省高级人民法院", "甘高法", "甘肃省高级人民法院"),
+]
+
+
+def ensure_letterheads() -> None:
+    """The demo's letterheads (公文版头), created when missing; an administrator's edits are kept."""
+    for unit_name, mark, prefix, signature in DEMO_LETTERHEADS:
+        unit = MemberUnit.objects.filter(Q(short_name=unit_name) | Q(name=unit_name)).order_by("pk").first()
+        if unit is not None:
+            Letterhead.objects.get_or_create(
+                unit=unit, defaults={"issuer_mark": mark, "number_prefix": prefix, "signature": signature}
+            )
 
 
 def ensure_users(say: Callable[[str], None]) -> dict[str, User]:

@@ -337,6 +337,41 @@ class WorkerHeartbeat(models.Model):
         return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
 
 
+class Letterhead(models.Model):
+    """A unit's 版头 and 署名 for its official documents (GB/T 9704-2012), set in the admin. A unit without one
+    gets ``members.letterheads.letterhead_for``'s default from its name."""
+
+    unit = models.OneToOneField(MemberUnit, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="letterhead")
+    issuer_mark = models.CharField(
+        _("发文机关标志"), max_length=60, help_text=_("红色版头,如:甘肃省府院联动工作领导小组办公室文件")
+    )
+    number_prefix = models.CharField(
+        _("机关代字"),
+        max_length=30,
+        blank=True,
+        help_text=_("文号中的机关代字,如:甘府院办(文号为 甘府院办〔2026〕3号)"),
+    )
+    signature = models.CharField(
+        _("发文机关署名"), max_length=60, help_text=_("落款,如:甘肃省府院联动工作领导小组办公室")
+    )
+    printed_by = models.CharField(
+        _("印发机关"), max_length=60, blank=True, help_text=_("版记中的印发机关;不填时同署名。")
+    )
+    copy_to = models.CharField(
+        _("默认抄送"), max_length=300, blank=True, help_text=_("每份公文默认抄送的机关,以顿号或逗号分隔。")
+    )
+    active = models.BooleanField(_("启用"), default=True, help_text=_("停用时按单位名称生成默认版头。"))
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("公文版头")
+        verbose_name_plural = _("公文版头")
+
+    def __str__(self) -> str:
+        return self.issuer_mark
+
+
 def record_region_field() -> models.ForeignKey:
     """``region``: where a record lives (``members.levels.stamp``), set by the services, never typed in."""
     return models.ForeignKey(

@@ -13,8 +13,10 @@ from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -398,6 +400,23 @@ class SupervisionViewSet(WriteViewSet[Supervision]):
         body.is_valid(raise_exception=True)
         sup = services.supervision_answer(supervision=sup, by=request.user, text=body.validated_data["text"])
         return Response(self.get_serializer(self.get_queryset().get(pk=sup.pk)).data)
+
+    # --- 公文 (issue 18): GET {id}/docx/ the 督办通知 ---
+    @extend_schema(
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"): OpenApiTypes.BINARY
+        }
+    )
+    @action(detail=True, methods=["get"], url_path="docx", filter_backends=[], pagination_class=None)
+    def docx(self, request: AuthenticatedRequest, pk: Any = None) -> HttpResponse:
+        """督办通知 (GB/T 9704-2012 .docx)."""
+        from django.shortcuts import get_object_or_404
+
+        from fuyuan.lib.gongwen import docx_response, render_docx
+        from plans import documents
+
+        doc = documents.supervision_notice(get_object_or_404(documents.queryset(request.user), pk=int(pk or 0)))
+        return docx_response(render_docx(doc), doc.filename)
 
 
 def register(router: Any) -> None:

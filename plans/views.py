@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from fuyuan.lib.forms import run, submit
 from fuyuan.lib.listing import list_page
@@ -565,3 +565,28 @@ def supervision_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         for s in qs.iterator(chunk_size=2000)
     )
     return rows_response(sheet_title=_("督办"), header=header, rows=rows, filename=f"supervisions-{today:%Y%m%d}.xlsx")
+
+
+# --- 公文 (issue 18): the 督办通知 as .docx and print view, for anyone who sees the 督办 ---
+def _supervision_official(request: AuthenticatedHttpRequest, pk: int, *, as_docx: bool) -> HttpResponse:
+    from fuyuan.lib.gongwen import official_response
+    from plans import documents
+
+    sup = get_object_or_404(documents.queryset(request.user), pk=pk)
+    back = reverse("plan-item-detail", args=[sup.item_id]) + f"#supervision-{sup.pk}"
+    docx_url = reverse("supervision-notice-docx", args=[pk])
+    return official_response(
+        request, documents.supervision_notice(sup), as_docx=as_docx, back_url=back, docx_url=docx_url
+    )
+
+
+@login_required
+@require_GET
+def supervision_notice_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _supervision_official(request, pk, as_docx=True)
+
+
+@login_required
+@require_GET
+def supervision_notice_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _supervision_official(request, pk, as_docx=False)

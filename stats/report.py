@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -11,12 +10,11 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from docx import Document
-from docx.shared import Pt
 
-from fuyuan.lib.text import xml_text
+from fuyuan.lib.gongwen import Block, Heading, OfficialDocument, Paragraph, Table, number_placeholder, render_docx
 from fuyuan.lib.xlsx import Sheet, sheets_bytes
 from meetings.models import Decision
+from members.letterheads import Head, head_of, office_unit
 from members.models import Region, WorkTask
 from plans.models import PlanItem
 from stats.late import late_items
@@ -180,14 +178,24 @@ def _cell(value: Any) -> Any:
 
 
 def report_docx(scope: Scope, *, title: str | None = None, today: date | None = None) -> bytes:
-    """The report as a Word document (python-docx). Typed text goes through ``xml_text``: a stray
-    control character in a title must not make the whole document fail."""
+    """The report as a 公文 (GB/T 9704-2012, :mod:`fuyuan.lib.gongwen`) under the letterhead of the level's
+    office; the content is :func:`report_document`'s."""
+    return render_docx(report_document(scope, title=title, today=today))
+
+
+def _office_head(scope: Scope) -> Head:
+    region_id = scope.region or Region.objects.filter(level=Region.Level.PROVINCE).values_list("pk", flat=True).first()
+    office = office_unit(region_id)
+    if office is not None:
+        return head_of(office)
+    name = _("府院联动工作领导小组办公室")
+    return Head(f"{name}文件", "府院办", name, name, ())
+
+
+def report_document(scope: Scope, *, title: str | None = None, today: date | None = None) -> OfficialDocument:
+    """The report's content as blocks: figures, the ten tasks, overdue items, open decisions and the three
+    tables (in 五号 within the 156 mm type area). Typed text is cleaned by the engine (``xml_text``)."""
     ctx = report_context(scope, today=today)
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "SimSun"
-    style.font.size = Pt(11)
-    doc.add_heading(xml_text(title or ctx["title"]), level=0)
     intro = _("报告期间:{start} 至 {end};统计日期:{today}。").format(
         start=scope.start.isoformat(), end=scope.end.isoformat(), today=ctx["today"].isoformat()
     )
@@ -195,78 +203,76 @@ def report_docx(scope: Scope, *, title: str | None = None, today: date | None = 
         intro += _("本期数据已于 {at} 冻结。").format(
             at=timezone.localtime(ctx["snapshot"].frozen_at).strftime("%Y-%m-%d")
         )
-    doc.add_paragraph(intro)
-
-    doc.add_heading(_("一、主要数据"), level=1)
-    table = doc.add_table(rows=1, cols=3)
-    table.style = "Table Grid"
-    head = table.rows[0].cells
-    head[0].text, head[1].text, head[2].text = _("指标"), _("数值"), _("统计口径")
-    for card in ctx["cards"]:
-        cells = table.add_row().cells
-        cells[0].text, cells[1].text, cells[2].text = str(card["label"]), figure_text(card), str(card["definition"])
-
-    doc.add_heading(_("二、十项工作任务推进情况"), level=1)
+    body: list[Block] = [Paragraph(intro), Heading(_("主要数据"))]
+    body.append(
+        Table(
+            [_("指标"), _("数值"), _("统计口径")],
+            [[str(card["label"]), figure_text(card), str(card["definition"])] for card in ctx["cards"]],
+            widths=[3, 3, 6],
+        )
+    )
+    body.append(Heading(_("十项工作任务推进情况")))
     for item in ctx["tasks"]:
         task = item["task"]
-        doc.add_heading(xml_text(f"{task.number}. {task.title}"), level=2)
+        body.append(Heading(task.title, level=2))
         if item["quiet"]:
-            doc.add_paragraph(_("本期无登记的联动事项。"))
+            body.append(Paragraph(_("本期无登记的联动事项。")))
             continue
-        doc.add_paragraph(plan_text(item["plan"]))
-        for row in item["targets"]:
-            doc.add_paragraph(xml_text(target_text(row)), style="List Bullet")
-        doc.add_paragraph(";".join(f"{label} {n}" for label, n in item["counts"]) + "。")
+        body.append(Paragraph(plan_text(item["plan"])))
+        body += [Paragraph(target_text(row)) for row in item["targets"]]
+        body.append(Paragraph(";".join(f"{label} {n}" for label, n in item["counts"]) + "。"))
         for meeting in item["meetings"]:
             when = timezone.localtime(meeting["starts_at"]).strftime("%Y-%m-%d")
-            doc.add_paragraph(xml_text(f"{when} {meeting['title']}"), style="List Bullet")
-
-    doc.add_heading(_("三、逾期事项"), level=1)
+            body.append(Paragraph(f"{when} {meeting['title']}"))
+    body.append(Heading(_("逾期事项")))
     for group in ctx["late"].values():
-        doc.add_paragraph(_("{label}:逾期 {n} 件").format(label=group["label"], n=group["total"]))
+        body.append(Heading(_("{label}:逾期 {n} 件").format(label=group["label"], n=group["total"]), level=2))
         for row in group["rows"]:
-            doc.add_paragraph(
-                xml_text(
+            body.append(
+                Paragraph(
                     _("{title}({unit},期限 {due},逾期 {days} 日)").format(
                         title=row["title"], unit=row["unit"], due=row["due"].isoformat(), days=row["days_late"]
                     )
-                ),
-                style="List Bullet",
+                )
             )
-
-    doc.add_heading(_("四、尚未办结的议定事项"), level=1)
+    body.append(Heading(_("尚未办结的议定事项")))
     if not ctx["open_decisions"]:
-        doc.add_paragraph(_("无。"))
+        body.append(Paragraph(_("无。")))
     for decision in ctx["open_decisions"]:
-        doc.add_paragraph(
-            xml_text(
+        body.append(
+            Paragraph(
                 _("{text}(牵头单位:{unit};完成时限:{due})").format(
                     text=decision.text[:120], unit=decision.owner_unit.name, due=decision.due.isoformat()
                 )
-            ),
-            style="List Bullet",
+            )
         )
+    for heading, columns, rows in (
+        (_("成员单位办理情况"), ctx["unit_columns"], ctx["units"]),
+        (_("各法院司法建议情况"), ctx["court_columns"], ctx["courts"]),
+        (_("行政机关负责人出庭应诉和司法建议整改情况"), ctx["agency_columns"], ctx["agencies"]),
+    ):
+        body += [Heading(heading), _report_table(columns, rows)]
+    head = _office_head(scope)
+    dated = ctx["today"]
+    return OfficialDocument(
+        issuer_mark=head.issuer_mark,
+        number=number_placeholder(head.number_prefix, dated.year),
+        title=title or ctx["title"],
+        body=body,
+        signature=head.signature,
+        date=dated,
+        copy_to=list(head.copy_to),
+        printed_by=head.printed_by,
+        printed_on=dated,
+        filename=title or ctx["title"],
+    )
 
-    doc.add_heading(_("五、成员单位办理情况"), level=1)
-    _docx_table(doc, ctx["unit_columns"], ctx["units"])
-    doc.add_heading(_("六、各法院司法建议情况"), level=1)
-    _docx_table(doc, ctx["court_columns"], ctx["courts"])
-    doc.add_heading(_("七、行政机关负责人出庭应诉和司法建议整改情况"), level=1)
-    _docx_table(doc, ctx["agency_columns"], ctx["agencies"])
 
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
-
-
-def _docx_table(doc: Any, columns: list[tuple[str, Any]], rows: list[dict[str, Any]]) -> None:
-    table = doc.add_table(rows=1, cols=len(columns))
-    table.style = "Table Grid"
-    for cell, (_key, label) in zip(table.rows[0].cells, columns, strict=True):
-        cell.text = str(label)
-    for row in rows:
-        for cell, (key, _label) in zip(table.add_row().cells, columns, strict=True):
-            cell.text = xml_text(str(_cell(row.get(key))))
+def _report_table(columns: list[tuple[str, Any]], rows: list[dict[str, Any]]) -> Table:
+    return Table(
+        [str(label) for _key, label in columns],
+        [[str(_cell(row.get(key))) for key, _label in columns] for row in rows],
+    )
 
 
 def report_xlsx(scope: Scope, *, today: date | None = None) -> bytes:
@@ -364,4 +370,12 @@ def _xlsx(value: Any) -> Any:
     return value
 
 
-__all__ = ["plan_counts_by_task", "report_context", "report_docx", "report_title", "report_xlsx", "target_text"]
+__all__ = [
+    "plan_counts_by_task",
+    "report_context",
+    "report_document",
+    "report_docx",
+    "report_title",
+    "report_xlsx",
+    "target_text",
+]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -311,3 +311,37 @@ class RecommendationViewSet(
         )
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+    # --- 公文 (issue 18): GET {id}/docx/ the 司法建议书, {id}/reply-docx/ the 回复函 (404 before a reply) ---
+    def _official_docx(self, pk: str | None, *, reply: bool) -> HttpResponse:
+        from django.shortcuts import get_object_or_404
+
+        from cases.recommendations import documents
+        from fuyuan.lib.gongwen import docx_response, render_docx
+
+        rec = get_object_or_404(documents.queryset(self.request.user), pk=int(pk or 0))
+        try:
+            doc = documents.reply_letter(rec) if reply else documents.recommendation_document(rec)
+        except documents.NoReply as exc:
+            raise Http404(_("收文单位尚未回复,还没有回复函。")) from exc
+        return docx_response(render_docx(doc), doc.filename)
+
+    @extend_schema(
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"): OpenApiTypes.BINARY
+        }
+    )
+    @action(detail=True, methods=["get"], url_path="docx", filter_backends=[], pagination_class=None)
+    def docx(self, request: AuthenticatedRequest, pk: str | None = None) -> HttpResponse:
+        """司法建议书 (GB/T 9704-2012 .docx)."""
+        return self._official_docx(pk, reply=False)
+
+    @extend_schema(
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"): OpenApiTypes.BINARY
+        }
+    )
+    @action(detail=True, methods=["get"], url_path="reply-docx", filter_backends=[], pagination_class=None)
+    def reply_docx(self, request: AuthenticatedRequest, pk: str | None = None) -> HttpResponse:
+        """回复函 of the addressee (GB/T 9704-2012 .docx); 404 while there is no reply."""
+        return self._official_docx(pk, reply=True)

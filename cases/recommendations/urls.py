@@ -22,4 +22,25 @@ urlpatterns = [
         recommendation_views.recommendation_attachment,
         name="recommendation-attachment",
     ),
+    # 公文 (issue 18): the 司法建议书 and the 回复函, .docx and print view.
+    path(
+        "recommendations/<int:pk>/document.docx",
+        recommendation_views.recommendation_document_docx,
+        name="recommendation-document-docx",
+    ),
+    path(
+        "recommendations/<int:pk>/document/print/",
+        recommendation_views.recommendation_document_print,
+        name="recommendation-document",
+    ),
+    path(
+        "recommendations/<int:pk>/reply-letter.docx",
+        recommendation_views.recommendation_reply_letter_docx,
+        name="recommendation-reply-letter-docx",
+    ),
+    path(
+        "recommendations/<int:pk>/reply-letter/print/",
+        recommendation_views.recommendation_reply_letter_print,
+        name="recommendation-reply-letter",
+    ),
 ]

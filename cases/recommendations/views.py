@@ -406,3 +406,46 @@ def recommendation_attachment(request: AuthenticatedHttpRequest, pk: int, attach
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- 公文 (issue 18): the 司法建议书 and the 回复函 as .docx and as print view, for anyone who sees the record ---
+def _official(request: AuthenticatedHttpRequest, pk: int, name: str, *, as_docx: bool) -> HttpResponse:
+    from django.shortcuts import get_object_or_404
+    from django.urls import reverse
+
+    from cases.recommendations import documents
+    from fuyuan.lib.gongwen import official_response
+
+    rec = get_object_or_404(documents.queryset(request.user), pk=pk)
+    try:
+        doc = documents.reply_letter(rec) if name == "reply-letter" else documents.recommendation_document(rec)
+    except documents.NoReply as exc:
+        raise Http404(_("收文单位尚未回复,还没有回复函。")) from exc
+    docx_name = "recommendation-reply-letter-docx" if name == "reply-letter" else "recommendation-document-docx"
+    return official_response(
+        request, doc, as_docx=as_docx, back_url=rec.get_absolute_url(), docx_url=reverse(docx_name, args=[pk])
+    )
+
+
+@login_required
+@require_GET
+def recommendation_document_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _official(request, pk, "document", as_docx=True)
+
+
+@login_required
+@require_GET
+def recommendation_document_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _official(request, pk, "document", as_docx=False)
+
+
+@login_required
+@require_GET
+def recommendation_reply_letter_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _official(request, pk, "reply-letter", as_docx=True)
+
+
+@login_required
+@require_GET
+def recommendation_reply_letter_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _official(request, pk, "reply-letter", as_docx=False)

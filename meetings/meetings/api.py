@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import Model, Prefetch, QuerySet
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -408,6 +410,45 @@ class MeetingViewSet(WriteViewSet[Meeting]):
         response = Response(ical.meeting_ics(meeting), content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
         return response
+
+    # --- 公文 (issue 18): GET {id}/docx/ the 会议通知, {id}/minutes-docx/ the 会议纪要 (404 without minutes) ---
+    def _official_docx(self, pk: Any, *, minutes: bool) -> HttpResponse:
+        from django.http import Http404
+        from django.shortcuts import get_object_or_404
+
+        from fuyuan.lib.gongwen import docx_response, render_docx
+        from meetings.meetings import documents
+
+        meeting = get_object_or_404(documents.queryset(self.request.user), pk=int(pk or 0))
+        try:
+            doc = documents.meeting_minutes(meeting) if minutes else documents.meeting_notice(meeting)
+        except documents.NoMinutes as exc:
+            raise Http404(_("会议纪要尚未起草。")) from exc
+        return docx_response(render_docx(doc), doc.filename)
+
+    @extend_schema(
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"): OpenApiResponse(
+                response=OpenApiTypes.BINARY
+            )
+        }
+    )
+    @action(detail=True, methods=["get"], url_path="docx", filter_backends=[], pagination_class=None)
+    def docx(self, request: AuthenticatedRequest, pk: Any = None) -> HttpResponse:
+        """会议通知 (GB/T 9704-2012 .docx)."""
+        return self._official_docx(pk, minutes=False)
+
+    @extend_schema(
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"): OpenApiResponse(
+                response=OpenApiTypes.BINARY
+            )
+        }
+    )
+    @action(detail=True, methods=["get"], url_path="minutes-docx", filter_backends=[], pagination_class=None)
+    def minutes_docx(self, request: AuthenticatedRequest, pk: Any = None) -> HttpResponse:
+        """会议纪要 (GB/T 9704-2012 纪要格式 .docx); 404 while the minutes are not written."""
+        return self._official_docx(pk, minutes=True)
 
 
 @extend_schema_view(

@@ -27,4 +27,9 @@ urlpatterns = [
     path("meetings/<int:pk>/proposals/", views.proposal_add, name="proposal-add"),
     path("meetings/proposals/<int:proposal_id>/decide/", views.proposal_decide, name="proposal-decide"),
     path("meetings/<int:pk>/minutes/<str:action>/", views.minutes_action, name="minutes-action"),
+    # 公文 (issue 18): 会议通知 and 会议纪要, .docx and print view.
+    path("meetings/<int:pk>/notice.docx", views.meeting_notice_docx, name="meeting-notice-docx"),
+    path("meetings/<int:pk>/notice/print/", views.meeting_notice_print, name="meeting-notice"),
+    path("meetings/<int:pk>/minutes.docx", views.meeting_minutes_docx, name="meeting-minutes-docx"),
+    path("meetings/<int:pk>/minutes-print/", views.meeting_minutes_print, name="meeting-minutes"),
 ]

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.forms import run
@@ -493,3 +493,45 @@ def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     response["ETag"] = etag
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+# --- 公文 (issue 18): the 会议通知 and the 会议纪要 as .docx and print view, for anyone who sees the meeting ---
+def _official(request: AuthenticatedHttpRequest, pk: int, name: str, *, as_docx: bool) -> HttpResponse:
+    from django.urls import reverse
+
+    from fuyuan.lib.gongwen import official_response
+    from meetings.meetings import documents
+
+    meeting = get_object_or_404(documents.queryset(request.user), pk=pk)
+    try:
+        doc = documents.meeting_minutes(meeting) if name == "minutes" else documents.meeting_notice(meeting)
+    except documents.NoMinutes as exc:
+        raise Http404(_("会议纪要尚未起草。")) from exc
+    docx_url = reverse("meeting-minutes-docx" if name == "minutes" else "meeting-notice-docx", args=[pk])
+    return official_response(
+        request, doc, as_docx=as_docx, back_url=reverse("meeting-detail", args=[pk]), docx_url=docx_url
+    )
+
+
+@login_required
+@require_GET
+def meeting_notice_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _official(request, pk, "notice", as_docx=True)
+
+
+@login_required
+@require_GET
+def meeting_notice_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _official(request, pk, "notice", as_docx=False)
+
+
+@login_required
+@require_GET
+def meeting_minutes_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _official(request, pk, "minutes", as_docx=True)
+
+
+@login_required
+@require_GET
+def meeting_minutes_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _official(request, pk, "minutes", as_docx=False)

@@ -162,6 +162,8 @@ def test_admin_edit_of_a_unit_keeps_history(cast: Cast) -> None:
         "supervisor": cast.other_unit.pk,
         "is_member_unit": "on",
         "order": "10",
+        "letterhead-TOTAL_FORMS": "0",  # the 公文版头 inline (issue 18), left empty
+        "letterhead-INITIAL_FORMS": "0",
         "active": "on",
     }
     response = client.post(url, form)
