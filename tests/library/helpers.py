@@ -1,4 +1,4 @@
-"""The library's test world: offices, liaisons and courts at the province, 兰州市 (with 城关区, 七里河区) and 嘉峪关市."""
+"""The library's test world: offices, liaisons, courts at the province, 兰州市 (城关区, 七里河区) and 嘉峪关市."""
 
 from __future__ import annotations
 

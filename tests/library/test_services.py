@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import pytest
 import time_machine
@@ -84,40 +85,52 @@ def test_publish_writes_the_audience_keys_and_withdraw_removes_them(w: World) ->
     assert doc.title == "关于规范行政执法的意见" and doc.status == "withdrawn"
 
 
-@pytest.mark.parametrize(
-    ("publisher", "audience"),
-    [
-        ("county_office", {"kind": "levels", "levels": ["city"]}),
-        ("county_office", {"kind": "levels", "levels": ["county", "province"]}),
-        ("county_office", {"kind": "regions", "regions": [QILIHE]}),
-        ("county_office", {"kind": "regions", "regions": [LANZHOU]}),
-        ("county_office", {"kind": "units", "units": ["qilihe_unit"]}),
-        ("city_office", {"kind": "levels", "levels": ["province"]}),
-        ("city_office", {"kind": "regions", "regions": [JIAYUGUAN]}),
-        ("city_office", {"kind": "units", "units": ["jyg_unit"]}),
-        ("city_liaison", {"kind": "units", "units": ["county_unit", "jyg_unit"]}),
-    ],
-)
-def test_an_audience_outside_the_publishers_region_or_level_is_refused(
-    w: World, publisher: str, audience: dict[str, object]
-) -> None:
-    by = getattr(w, publisher)
+OUTSIDE: list[tuple[str, dict[str, Any]]] = [
+    ("county_office", {"kind": "levels", "levels": ["city"]}),
+    ("county_office", {"kind": "levels", "levels": ["county", "province"]}),
+    ("county_office", {"kind": "regions", "regions": [QILIHE]}),
+    ("county_office", {"kind": "regions", "regions": [LANZHOU]}),
+    ("county_office", {"kind": "units", "units": ["qilihe_unit"]}),
+    ("city_office", {"kind": "levels", "levels": ["province"]}),
+    ("city_office", {"kind": "regions", "regions": [JIAYUGUAN]}),
+    ("city_office", {"kind": "units", "units": ["jyg_unit"]}),
+    ("city_liaison", {"kind": "units", "units": ["county_unit", "jyg_unit"]}),
+]
+
+
+def _audience(w: World, audience: dict[str, Any]) -> dict[str, Any]:
     given = dict(audience)
     if "regions" in given:
-        given["regions"] = [region(code) for code in given["regions"]]  # type: ignore[attr-defined]
+        given["regions"] = [region(code) for code in given["regions"]]
     if "units" in given:
-        given["units"] = [getattr(w, name) for name in given["units"]]  # type: ignore[attr-defined]
-    before = LibraryDocument.objects.count()
-    with translation.override("zh-hans"), pytest.raises(NotPermitted) as raised:
-        services.document_create(by=by, fields=fields(), audience=given)
-    assert "只能向本" in raised.value.message
-    assert LibraryDocument.objects.count() == before and not Tag.objects.exists()
-    # Editing a draft into such an audience is refused too, the draft unchanged.
-    doc = draft(by)
-    with pytest.raises(NotPermitted):
-        services.document_update(document=doc, by=by, fields={"title": "新标题"}, audience=given)
-    doc.refresh_from_db()
-    assert doc.title == "关于规范行政执法的意见" and doc.audience == "all"
+        given["units"] = [getattr(w, name) for name in given["units"]]
+    return given
+
+
+def test_an_audience_outside_the_publishers_region_or_level_is_refused(w: World) -> None:
+    for publisher, audience in OUTSIDE:
+        by, given = getattr(w, publisher), _audience(w, audience)
+        before = LibraryDocument.objects.count()
+        with translation.override("zh-hans"), pytest.raises(NotPermitted) as raised:
+            services.document_create(by=by, fields=fields(), audience=given, tags=["新标签"])
+        assert "只能向本" in raised.value.message, (publisher, audience)
+        assert LibraryDocument.objects.count() == before and not Tag.objects.exists()
+        # Editing a draft into such an audience is refused too, the draft unchanged.
+        doc = draft(by)
+        with pytest.raises(NotPermitted):
+            services.document_update(document=doc, by=by, fields={"title": "新标题"}, audience=given)
+        doc.refresh_from_db()
+        assert doc.title == "关于规范行政执法的意见" and doc.audience == "all"
+        # And publishing it refuses the same when the audience was stored before the rule could see it.
+        doc.audience = given["kind"]
+        doc.audience_levels = given.get("levels", [])
+        doc.save()
+        doc.audience_regions.set(given.get("regions", []))
+        doc.audience_units.set(given.get("units", []))
+        with pytest.raises(NotPermitted):
+            services.document_publish(document=doc, by=by)
+        doc.refresh_from_db()
+        assert doc.status == "draft" and not DocumentAudience.objects.filter(document=doc).exists()
 
 
 def test_the_province_may_publish_to_any_level_region_or_unit(w: World) -> None:
@@ -200,7 +213,7 @@ def test_only_drafts_are_deleted(w: World) -> None:
     assert LibraryDocument.objects.filter(pk=live.pk).exists()
 
 
-AUDIENCES = {
+AUDIENCES: dict[str, tuple[str, dict[str, Any], set[str]]] = {
     # publisher, audience -> who of the world sees it (liaisons of each place)
     "city all": ("city_office", {"kind": "all"}, {"city_liaison", "county_liaison", "qilihe_liaison", "city_clerk"}),
     "city counties": ("city_office", {"kind": "levels", "levels": ["county"]}, {"county_liaison", "qilihe_liaison"}),
@@ -223,23 +236,17 @@ AUDIENCES = {
 READERS = ("province_liaison", "city_liaison", "county_liaison", "qilihe_liaison", "jyg_liaison", "city_clerk")
 
 
-@pytest.mark.parametrize("case", list(AUDIENCES))
-def test_audience_semantics_at_each_level(w: World, case: str) -> None:
-    publisher, audience, expected = AUDIENCES[case]
-    given = dict(audience)
-    if "regions" in given:
-        given["regions"] = [region(code) for code in given["regions"]]  # type: ignore[attr-defined]
-    if "units" in given:
-        given["units"] = [getattr(w, name) for name in given["units"]]  # type: ignore[attr-defined]
-    doc = published(getattr(w, publisher), audience=given)
-    seen = {name for name in READERS if selectors.visible_to(getattr(w, name)).filter(pk=doc.pk).exists()}
-    new = {name for name in READERS if selectors.new_for(getattr(w, name)).filter(pk=doc.pk).exists()}
-    assert seen == expected == new
-    # The receipts list the same units as the keys reach.
-    units = set(selectors.audience_units(doc).values_list("pk", flat=True))
-    assert {getattr(w, name).unit_id for name in READERS if getattr(w, name).unit_id in units} == {
-        getattr(w, name).unit_id for name in expected
-    }
+def test_audience_semantics_at_each_level(w: World) -> None:
+    for case, (publisher, audience, expected) in AUDIENCES.items():
+        doc = published(getattr(w, publisher), audience=_audience(w, audience))
+        seen = {name for name in READERS if selectors.visible_to(getattr(w, name)).filter(pk=doc.pk).exists()}
+        new = {name for name in READERS if selectors.new_for(getattr(w, name)).filter(pk=doc.pk).exists()}
+        assert seen == expected == new, case
+        # The receipts list the same units as the keys reach.
+        units = set(selectors.audience_units(doc).values_list("pk", flat=True))
+        assert {getattr(w, name).unit_id for name in READERS if getattr(w, name).unit_id in units} == {
+            getattr(w, name).unit_id for name in expected
+        }, case
 
 
 def test_read_receipts_are_idempotent_and_per_unit(w: World) -> None:
