@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -107,6 +107,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         return sorted(services.allowed_actions(obj, self.context["request"].user))
 
 
+@extend_schema_serializer(component_name="LibraryWithdraw")
 class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="撤回原因(必填)")
 

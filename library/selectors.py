@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 
 from library.audience import reader_keys
 from library.models import DocumentAudience, DocumentRead, LibraryDocument
@@ -46,6 +46,8 @@ def new_for(user: User) -> QuerySet[LibraryDocument]:
 
 def with_read(qs: QuerySet[LibraryDocument], user: User) -> QuerySet[LibraryDocument]:
     """``qs`` with ``is_read`` (the user opened it) as one EXISTS per row, not a query each."""
+    if not getattr(user, "is_authenticated", False):
+        return qs.annotate(is_read=Value(False))
     return qs.annotate(is_read=Exists(DocumentRead.objects.filter(user=user, document=OuterRef("pk"))))
 
 

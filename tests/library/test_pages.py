@@ -143,9 +143,7 @@ def test_others_cannot_edit_or_act(w: World) -> None:
 
 
 def test_filters_search_and_export(w: World) -> None:
-    published(
-        w.province_office, title="关于湿地保护的典型案例", type="typical_case", case_number="甲1", court="甲院"
-    )
+    published(w.province_office, title="关于湿地保护的典型案例", type="typical_case", case_number="甲1", court="甲院")
     published(w.province_office, title="营商环境白皮书", type="white_paper")
     client = client_for(w.jyg_liaison)
     body = client.get(reverse("library-list") + "?type=white_paper").content.decode()
