@@ -5,6 +5,7 @@ liaison there finds it under "新共享 / 未读" and opens it (the office then 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -15,7 +16,7 @@ from tests.library.helpers import make_world
 
 
 @pytest.mark.django_db(transaction=True)
-def test_office_publishes_a_typical_case_to_one_city(live_server, page: Page) -> None:  # type: ignore[no-untyped-def]
+def test_office_publishes_a_typical_case_to_one_city(live_server: Any, page: Page) -> None:
     w = make_world()
     lanzhou = region(LANZHOU)
     sign_in(page, live_server.url, w.province_office.username)
@@ -51,7 +52,8 @@ def test_office_publishes_a_typical_case_to_one_city(live_server, page: Page) ->
     sign_in(page, live_server.url, w.jyg_liaison.username)
     page.goto(f"{live_server.url}/library/")
     expect(page.get_by_text("某公司诉某区市场监管局行政处罚案")).to_have_count(0)
-    assert page.goto(detail_url).status == 404
+    response = page.goto(detail_url)
+    assert response is not None and response.status == 404
 
     sign_in(page, live_server.url, w.province_office.username)
     page.goto(detail_url)

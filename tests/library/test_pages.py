@@ -86,8 +86,8 @@ def test_draft_publish_and_read_through_the_pages(w: World) -> None:
     assert "某环境行政处罚案" in listing and 'data-testid="unread"' in listing
     home = reader.get(reverse("home")).content.decode()
     assert 'data-testid="library-new"' in home
-    page = reader.get(doc.get_absolute_url()).content.decode()
-    assert "(2025)甘01行终12号" in page and 'data-testid="receipts"' not in page
+    opened = reader.get(doc.get_absolute_url()).content.decode()
+    assert "(2025)甘01行终12号" in opened and 'data-testid="receipts"' not in opened
     assert DocumentRead.objects.filter(document=doc, user=w.qilihe_liaison, unit=w.qilihe_unit).count() == 1
     reader.get(doc.get_absolute_url())
     assert DocumentRead.objects.filter(document=doc).count() == 1

@@ -165,7 +165,7 @@ def test_publishing_needs_the_permission_and_the_publishing_unit(w: World, cast:
 
 
 def test_bad_input_is_refused_in_chinese_with_nothing_saved(w: World) -> None:
-    cases = [
+    cases: list[tuple[dict[str, Any], dict[str, Any], str, str]] = [
         (fields(title=" "), {"kind": "all"}, "title", "请填写标题。"),
         (fields(type="memo"), {"kind": "all"}, "type", "请选择文件类型。"),
         (fields(issued_on=date(2026, 3, 11)), {"kind": "all"}, "issued_on", "发布日期不能晚于今天。"),
