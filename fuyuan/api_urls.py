@@ -16,6 +16,7 @@ from cases.opinions.api import OpinionViewSet
 from cases.recommendations import bulletin_api
 from cases.recommendations.api import RecommendationViewSet
 from cases.referrals.api import ReferralViewSet
+from library import api as library_api
 from meetings.consultations import api as consultations_api
 from meetings.decisions import api as decisions_api
 from meetings.meetings import api as meetings_api
@@ -63,6 +64,7 @@ plans_api.register(router)
 ipcases_api.register(router)
 hearings_api.register(router)
 enforcement_api.register(router)
+library_api.register(router)
 stats_api.register(router)
 
 urlpatterns = [

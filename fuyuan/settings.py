@@ -432,4 +432,4 @@ LOGGING = {
 
 # The demo dataset's loaders (`manage.py load_demo`, `make run DEMO=1`): the project's wiring, since
 # members (which holds the command) knows no domain.
-FUYUAN_DEMO_LOADERS = ["fuyuan.demo.load"]
+FUYUAN_DEMO_LOADERS = ["fuyuan.demo.load", "library.demo.load"]

@@ -9,6 +9,7 @@ so the publisher sees them per unit).
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from attachments.models import Attachment
 from members.models import MemberUnit, Region, WorkTask, record_city_field, record_region_field, record_user_field
 
 
@@ -83,6 +85,8 @@ class LibraryDocument(models.Model):
     #: PostgreSQL: the document's words (title weighted A; text and attachments' text) as CJK bigrams
     #: (``library.search``); SQLite leaves it empty and searches with LIKE.
     search_vector = SearchVectorField(null=True, editable=False)
+    #: Not a column: the document's files (``attachments``), so that a list prefetches them in one query.
+    attachments = GenericRelation(Attachment, content_type_field="record_type", object_id_field="record_id")
     history = HistoricalRecords(excluded_fields=["search_vector"], m2m_fields=[tasks, audience_units])
 
     class Meta:

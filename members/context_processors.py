@@ -23,6 +23,7 @@ NAV_ITEMS: list[tuple[str, Any, str, set[str]]] = [
     ("consultation-list", _("会商"), "chat-square-text", set()),
     ("decision-list", _("议定事项"), "list-check", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
     ("plan-list", _("工作要点"), "journal-check", set()),
+    ("library-list", _("信息共享"), "share", set()),
     ("enforcement-case-list", _("执行联动"), "cash-coin", {Role.OFFICE, Role.LEADER, Role.ADMIN, Role.COURT_CLERK}),
     ("dashboard", _("统计"), "bar-chart", {Role.OFFICE, Role.LEADER, Role.ADMIN}),
     ("unit-dashboard", _("本单位统计"), "bar-chart", {Role.LIAISON, Role.COURT_CLERK}),

@@ -24,7 +24,11 @@ class Role(TextChoices):
     ADMIN = "admin", _("系统管理员")
 
 
-PROJECT_APPS = ("members", "cases", "meetings", "plans", "stats")
+PROJECT_APPS = ("members", "cases", "meetings", "plans", "library", "stats")
+
+#: Publishing to the library (信息共享, issue 18): the office, the courts' clerks and the units' liaisons publish
+#: their unit's documents (within their region: ``library.services``).
+PUBLISH_LIBRARY = "library.publish_librarydocument"
 
 # Model permissions per role, as "app_label.codename" patterns. These decide what the Django
 # admin offers; what a user may do to a given record is decided by the services.
@@ -42,16 +46,41 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "meetings.*",
         "plans.view_*",
         "stats.view_*",
+        "library.view_*",
+        PUBLISH_LIBRARY,
     ],
-    Role.LIAISON: ["members.view_memberunit", "members.view_worktask", "members.view_liaison", "members.view_region"],
+    Role.LIAISON: [
+        "members.view_memberunit",
+        "members.view_worktask",
+        "members.view_liaison",
+        "members.view_region",
+        PUBLISH_LIBRARY,
+    ],
     Role.COURT_CLERK: [
         "members.view_memberunit",
         "members.view_worktask",
         "members.view_liaison",
         "members.view_region",
+        PUBLISH_LIBRARY,
     ],
-    Role.LEADER: ["members.view_*", "cases.view_*", "meetings.view_*", "plans.view_*", "stats.view_*"],
-    Role.ADMIN: ["members.*", "cases.*", "meetings.*", "plans.*", "stats.*", "django_celery_beat.*", "axes.*"],
+    Role.LEADER: [
+        "members.view_*",
+        "cases.view_*",
+        "meetings.view_*",
+        "plans.view_*",
+        "library.view_*",
+        "stats.view_*",
+    ],
+    Role.ADMIN: [
+        "members.*",
+        "cases.*",
+        "meetings.*",
+        "plans.*",
+        "library.*",
+        "stats.*",
+        "django_celery_beat.*",
+        "axes.*",
+    ],
 }
 
 
