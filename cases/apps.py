@@ -25,3 +25,19 @@ class CasesConfig(AppConfig):
         register_panel(to_answer_panel)
         register_panel(answers_received_panel)
         register_panel(hearings_panel)
+        _register_attachments()
+
+
+def _register_attachments() -> None:
+    """The records of this app that carry files (:mod:`attachments.registry`): who may add which part when."""
+    from attachments import registry
+    from cases.recommendations import selectors as recommendation_selectors
+    from cases.recommendations import services as recommendation_services
+    from cases.recommendations.models import AttachmentPart, JudicialRecommendation
+
+    registry.register(
+        JudicialRecommendation,
+        visible=recommendation_selectors.visible_to,
+        part_for=recommendation_services.attachment_part,
+        parts=dict(AttachmentPart.choices),
+    )

@@ -17,9 +17,4 @@ urlpatterns = [
         recommendation_views.recommendation_action,
         name="recommendation-action",
     ),
-    path(
-        "recommendations/<int:pk>/attachments/<int:attachment_id>/",
-        recommendation_views.recommendation_attachment,
-        name="recommendation-attachment",
-    ),
 ]

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from cases.recommendations import approval, followup, recurrence, selectors, ser
 from cases.recommendations.alerts import due_soon_days
 from cases.recommendations.filters import RecommendationFilter, recurs_q
 from cases.recommendations.forms import ACTION_FORMS, RecommendationForm
-from cases.recommendations.models import JudicialRecommendation, RecommendationAttachment
+from cases.recommendations.models import AttachmentPart, JudicialRecommendation
 from fuyuan.lib.deadlines import light
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.forms import apply_service_errors
@@ -329,7 +329,7 @@ def _detail(
 def _sections(rec: JudicialRecommendation, user: User, today: date) -> dict[str, Any]:
     """What the detail page's sections show beside the record: its files by part, the approval, the
     rectification clock and the earlier recommendations it repeats (those this user may see)."""
-    Part = RecommendationAttachment.Part
+    Part = AttachmentPart
     attachments = list(rec.attachments.all())  # prefetched by the selector
     files = {part: [a for a in attachments if a.part == part] for part in Part.values}
     earlier = list(rec.recurrence_of.values_list("pk", flat=True))
@@ -389,20 +389,3 @@ def recommendation_receipt(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
             "deliverer": deliverer.display_name if deliverer else "",
         },
     )
-
-
-@login_required
-@require_GET
-def recommendation_attachment(request: AuthenticatedHttpRequest, pk: int, attachment_id: int) -> FileResponse:
-    """Files are served only here, to users whose scope includes the recommendation."""
-    rec = _get(request, pk)
-    try:
-        attachment = rec.attachments.get(pk=attachment_id)
-    except RecommendationAttachment.DoesNotExist as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -27,7 +27,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
-from cases.models import JudicialRecommendation, RecommendationAttachment, ReferralImport
+from attachments.models import Attachment
+from cases.models import JudicialRecommendation, ReferralImport
 from cases.recommendations import services as rec_services
 from fuyuan.lib.uploads import xlsx_problem
 from members.models import User
@@ -161,7 +162,7 @@ def test_drafting_a_recommendation_refuses_the_file_and_saves_no_draft(
     )
     _refused(response, MESSAGES[language][key], media)
     assert JudicialRecommendation.objects.count() == 0
-    assert RecommendationAttachment.objects.count() == 0
+    assert Attachment.objects.count() == 0
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
