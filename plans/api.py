@@ -18,10 +18,12 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from attachments.api import AttachmentSerializer
 from fuyuan.lib.api import ScopedPrimaryKeyRelatedField, WriteViewSet
 from members.levels import province
 from members.models import MemberUnit, Region, WorkTask
@@ -200,10 +202,22 @@ class ProgressSerializer(serializers.ModelSerializer):
     by_name = serializers.CharField(source="by.display_name", read_only=True, allow_null=True, default=None)
     milestone = serializers.IntegerField(source="milestone_id", read_only=True, allow_null=True)
     milestone_title = serializers.CharField(source="milestone.title", read_only=True, allow_null=True, default=None)
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = PlanProgress
-        fields = ["id", "text", "percent", "milestone", "milestone_title", "unit", "unit_name", "by_name", "created_at"]
+        fields = [
+            "id",
+            "text",
+            "percent",
+            "milestone",
+            "milestone_title",
+            "unit",
+            "unit_name",
+            "by_name",
+            "created_at",
+            "attachments",
+        ]
         read_only_fields = fields
 
 
@@ -270,7 +284,12 @@ class PlanItemViewSet(WriteViewSet[PlanItem]):
 
     @extend_schema(methods=["GET"], request=None, responses=ProgressSerializer(many=True))
     @extend_schema(methods=["POST"], request=ProgressInSerializer, responses={201: ProgressSerializer})
-    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        filter_backends=[],
+        parser_classes=[JSONParser, MultiPartParser, FormParser],
+    )
     def progress(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         """GET: the item's progress reports, oldest first (paged). POST: report progress (lead unit, supporting
         unit or office); a milestone named is marked reached."""
@@ -291,6 +310,7 @@ class PlanItemViewSet(WriteViewSet[PlanItem]):
             text=body.validated_data["text"],
             percent=body.validated_data.get("percent"),
             milestone=milestone,
+            attachments=request.FILES.getlist("files"),
         )
         fresh = selectors.progress_of(item).get(pk=entry.pk)
         return Response(ProgressSerializer(fresh).data, status=status.HTTP_201_CREATED)

@@ -367,7 +367,7 @@ def _item_call(request: AuthenticatedHttpRequest, item: PlanItem, action: str) -
     """The form of ``action`` bound to the POST, and the service call it makes."""
     user, post = request.user, request.POST
     if action == "progress":
-        form: Any = forms.ProgressForm(post, item=item, prefix="progress")
+        form: Any = forms.ProgressForm(post, request.FILES, item=item, prefix="progress")
         return form, lambda: services.progress_report(item=item, by=user, **form.cleaned_data)
     if action == "complete":
         form = forms.SummaryForm(post, prefix="complete")

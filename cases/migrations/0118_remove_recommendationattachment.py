@@ -4,24 +4,23 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0117_recommendation_attachments_to_attachments'),
+        ("cases", "0117_recommendation_attachments_to_attachments"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='recommendationattachment',
-            name='recommendation',
+            model_name="recommendationattachment",
+            name="recommendation",
         ),
         migrations.RemoveField(
-            model_name='recommendationattachment',
-            name='uploaded_by',
+            model_name="recommendationattachment",
+            name="uploaded_by",
         ),
         migrations.DeleteModel(
-            name='HistoricalRecommendationAttachment',
+            name="HistoricalRecommendationAttachment",
         ),
         migrations.DeleteModel(
-            name='RecommendationAttachment',
+            name="RecommendationAttachment",
         ),
     ]

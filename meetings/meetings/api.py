@@ -24,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from attachments.api import AttachmentActions
 from fuyuan.lib.api import WriteViewSet as BaseWriteViewSet
 from meetings.meetings import agenda as agenda_services
 from meetings.meetings import attendance, ical, selectors, services
@@ -253,7 +254,7 @@ class WriteViewSet(BaseWriteViewSet[_M]):
     request: AuthenticatedRequest
 
 
-class MeetingViewSet(WriteViewSet[Meeting]):
+class MeetingViewSet(AttachmentActions, WriteViewSet[Meeting]):
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilter
     search_fields = ["title", "location"]
