@@ -62,6 +62,7 @@ def download_response(attachment: Attachment) -> FileResponse:
         attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.media_type
     )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -64,6 +64,14 @@ def check_files(files: Sequence[UploadedFile], *, field: str = "attachments") ->
     return checked
 
 
+def ensure_checked(items: Sequence[UploadedFile | CheckedFile], *, field: str = "attachments") -> list[CheckedFile]:
+    """``items`` as checked files: those a page form checked already (``AttachmentsField``) as they are, the
+    others (the API's raw uploads) through :func:`check_files`. For a domain service that takes either."""
+    raw = [item for item in items if not isinstance(item, CheckedFile)]
+    fresh = iter(check_files(raw, field=field)) if raw else iter(())
+    return [item if isinstance(item, CheckedFile) else next(fresh) for item in items]
+
+
 def store(*, record: Any, checked: Sequence[CheckedFile], part: str, by: User | None) -> list[Attachment]:
     """Save checked files on ``record`` under ``part``. The caller has decided that ``by`` may."""
     record_type = ContentType.objects.get_for_model(record)

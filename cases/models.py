@@ -8,7 +8,7 @@ from cases.ipcases.models import IPCase
 from cases.opinions.models import Opinion
 from cases.recommendations import models as recommendations
 from cases.recommendations.bulletin_models import BulletinEntry, RecommendationBulletin
-from cases.recommendations.models import JudicialRecommendation, RecommendationAttachment, RecommendationPolicy
+from cases.recommendations.models import JudicialRecommendation, RecommendationPolicy
 from cases.referrals.models import (
     EnforcementMeasure,
     Outcome,
@@ -32,7 +32,6 @@ __all__ = [
     "Opinion",
     "Outcome",
     "Party",
-    "RecommendationAttachment",
     "RecommendationBulletin",
     "RecommendationPolicy",
     "Referral",

@@ -23,6 +23,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from attachments.admin import AttachmentInline
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from members.types import AuthenticatedHttpRequest
 from plans import services
@@ -261,6 +262,8 @@ class PlanMilestoneAdmin(SimpleHistoryAdmin):
 @admin.register(PlanProgress)
 class PlanProgressAdmin(admin.ModelAdmin):
     """Progress reports are the units' record: read-only; an administrator may correct a report's text."""
+
+    inlines = [AttachmentInline]
 
     list_display = ("__str__", "item", "unit", "percent", "by", "created_at")
     list_filter = ("item__year",)

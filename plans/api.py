@@ -14,21 +14,25 @@ from typing import Any
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from attachments.api import AttachmentSerializer
 from fuyuan.lib.api import ScopedPrimaryKeyRelatedField, WriteViewSet
+from fuyuan.lib.gongwen import docx_response, render_docx
 from members.levels import province
 from members.models import MemberUnit, Region, WorkTask
 from members.types import AuthenticatedRequest
-from plans import selectors, services
+from plans import documents, selectors, services
 from plans.filters import PlanFilter, PlanItemFilter, SupervisionFilter
 from plans.models import Plan, PlanItem, PlanMilestone, PlanProgress, Supervision
 
@@ -202,10 +206,22 @@ class ProgressSerializer(serializers.ModelSerializer):
     by_name = serializers.CharField(source="by.display_name", read_only=True, allow_null=True, default=None)
     milestone = serializers.IntegerField(source="milestone_id", read_only=True, allow_null=True)
     milestone_title = serializers.CharField(source="milestone.title", read_only=True, allow_null=True, default=None)
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = PlanProgress
-        fields = ["id", "text", "percent", "milestone", "milestone_title", "unit", "unit_name", "by_name", "created_at"]
+        fields = [
+            "id",
+            "text",
+            "percent",
+            "milestone",
+            "milestone_title",
+            "unit",
+            "unit_name",
+            "by_name",
+            "created_at",
+            "attachments",
+        ]
         read_only_fields = fields
 
 
@@ -272,7 +288,12 @@ class PlanItemViewSet(WriteViewSet[PlanItem]):
 
     @extend_schema(methods=["GET"], request=None, responses=ProgressSerializer(many=True))
     @extend_schema(methods=["POST"], request=ProgressInSerializer, responses={201: ProgressSerializer})
-    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        filter_backends=[],
+        parser_classes=[JSONParser, MultiPartParser, FormParser],
+    )
     def progress(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         """GET: the item's progress reports, oldest first (paged). POST: report progress (lead unit, supporting
         unit or office); a milestone named is marked reached."""
@@ -293,6 +314,7 @@ class PlanItemViewSet(WriteViewSet[PlanItem]):
             text=body.validated_data["text"],
             percent=body.validated_data.get("percent"),
             milestone=milestone,
+            attachments=request.FILES.getlist("files"),
         )
         fresh = selectors.progress_of(item).get(pk=entry.pk)
         return Response(ProgressSerializer(fresh).data, status=status.HTTP_201_CREATED)
@@ -410,10 +432,6 @@ class SupervisionViewSet(WriteViewSet[Supervision]):
     @action(detail=True, methods=["get"], url_path="docx", filter_backends=[], pagination_class=None)
     def docx(self, request: AuthenticatedRequest, pk: Any = None) -> HttpResponse:
         """督办通知 (GB/T 9704-2012 .docx)."""
-        from django.shortcuts import get_object_or_404
-
-        from fuyuan.lib.gongwen import docx_response, render_docx
-        from plans import documents
 
         doc = documents.supervision_notice(get_object_or_404(documents.queryset(request.user), pk=int(pk or 0)))
         return docx_response(render_docx(doc), doc.filename)

@@ -19,3 +19,18 @@ class PlansConfig(AppConfig):
         # The roles' permissions on this app's models exist only once this app has migrated.
         post_migrate.connect(roles.ensure_roles_after_migrate, sender=self)
         register_panel(home_panel)
+        _register_attachments()
+
+
+def _register_attachments() -> None:
+    """Progress reports carry their evidence (:mod:`attachments.registry`)."""
+    from attachments import registry
+    from plans import selectors, services
+    from plans.models import PlanProgress
+
+    registry.register(
+        PlanProgress,
+        visible=selectors.progress_visible_to,
+        part_for=services.progress_attachment_part,
+        parts=services.PROGRESS_PARTS,
+    )

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from attachments.forms import AttachmentsField
 from fuyuan.lib.forms import BootstrapFormMixin, field
 from members.models import MemberUnit, Region, WorkTask
 from members.widgets import UnitPicker, UnitsPicker
@@ -126,6 +127,7 @@ class ProgressForm(BootstrapFormMixin, forms.Form):
     milestone = forms.ModelChoiceField(
         label=_("完成节点"), queryset=PlanMilestone.objects.none(), required=False, empty_label=_("(无)")
     )
+    attachments = AttachmentsField(label=_("进展材料"))
 
     def __init__(self, *args: Any, item: PlanItem, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from attachments.models import Attachment
 from fuyuan.lib.deadlines import OverdueQuerySet, is_overdue, light
 from members.models import MemberUnit, Region, WorkTask, record_city_field, record_user_field
 
@@ -182,6 +184,8 @@ class PlanProgress(models.Model):
     unit = models.ForeignKey(MemberUnit, verbose_name=_("单位"), null=True, on_delete=models.PROTECT, related_name="+")
     by = record_user_field(_("填报人"))
     created_at = models.DateTimeField(_("时间"), default=timezone.now, editable=False)
+
+    attachments = GenericRelation(Attachment, content_type_field="record_type", object_id_field="record_id")
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from attachments import selectors as attachment_selectors
 from members.levels import Reach, reach_of
 from members.models import User
 from members.roles import Role, has_role
@@ -91,4 +92,13 @@ def supervisions_visible_to(user: User) -> QuerySet[Supervision]:
 
 
 def progress_of(item: PlanItem) -> QuerySet[PlanProgress]:
-    return item.progress.select_related("unit", "by", "milestone").order_by("created_at", "id")
+    return (
+        item.progress.select_related("unit", "by", "milestone")
+        .prefetch_related(attachment_selectors.prefetch())
+        .order_by("created_at", "id")
+    )
+
+
+def progress_visible_to(user: User) -> QuerySet[PlanProgress]:
+    """The progress reports of the plan items ``user`` may read (their attachments' scope)."""
+    return PlanProgress.objects.filter(item__in=visible_to(user))

@@ -19,10 +19,13 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from attachments.services import CheckedFile, ensure_checked, store
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.locking import lock
 from members.levels import is_within, office_reaches, reach_of, user_region
@@ -58,6 +61,16 @@ def is_supporting(user: User, item: PlanItem) -> bool:
     if not is_unit_staff(user):
         return False
     return any(u.pk == user.unit_id for u in item.supporting_units.all())
+
+
+PROGRESS_PARTS = {"evidence": gettext_lazy("进展材料")}
+
+
+def progress_attachment_part(entry: PlanProgress, user: User) -> str | None:
+    """Evidence of a progress report: added with the report, and later by its reporter while the item is worked on."""
+    item = entry.item
+    working = item.plan.status == Plan.Status.PUBLISHED and item.status in PlanItem.WORKING
+    return "evidence" if working and entry.by_id == user.pk else None
 
 
 def plan_actions(plan: Plan, user: User) -> set[str]:
@@ -344,6 +357,7 @@ def progress_report(
     text: str,
     percent: int | None = None,
     milestone: PlanMilestone | None = None,
+    attachments: Sequence[UploadedFile | CheckedFile] = (),
     now: datetime | None = None,
 ) -> PlanProgress:
     """A progress report by the lead unit, a supporting unit or the office. The lead unit's (or the office's)
@@ -363,9 +377,11 @@ def progress_report(
         errors["milestone"] = [_("该节点不属于本事项。")]
     if errors:
         raise ValidationError(errors)
+    checked = ensure_checked(attachments)  # the evidence: a bad file refuses the report, nothing saved
     entry = PlanProgress.objects.create(
         item=item, text=text.strip(), percent=percent, milestone=milestone, unit_id=by.unit_id, by=by, created_at=now
     )
+    store(record=entry, checked=checked, part="evidence", by=by)
     if percent is not None and not is_supporting(by, item):
         item.percent = percent
         item.save(update_fields=["percent"])

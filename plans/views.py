@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from fuyuan.lib.forms import run, submit
+from fuyuan.lib.gongwen import official_response
 from fuyuan.lib.listing import list_page
 from fuyuan.lib.params import parse_id
 from fuyuan.lib.xlsx import rows_response
@@ -32,7 +33,7 @@ from members.levels import province, reach_of
 from members.models import MemberUnit, Region, WorkTask
 from members.roles import is_office
 from members.types import AuthenticatedHttpRequest
-from plans import forms, selectors, services
+from plans import documents, forms, selectors, services
 from plans.filters import PlanItemPageFilter, PlanPageFilter, SupervisionPageFilter
 from plans.models import Plan, PlanItem, Supervision
 
@@ -367,7 +368,7 @@ def _item_call(request: AuthenticatedHttpRequest, item: PlanItem, action: str) -
     """The form of ``action`` bound to the POST, and the service call it makes."""
     user, post = request.user, request.POST
     if action == "progress":
-        form: Any = forms.ProgressForm(post, item=item, prefix="progress")
+        form: Any = forms.ProgressForm(post, request.FILES, item=item, prefix="progress")
         return form, lambda: services.progress_report(item=item, by=user, **form.cleaned_data)
     if action == "complete":
         form = forms.SummaryForm(post, prefix="complete")
@@ -569,9 +570,6 @@ def supervision_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 # --- 公文 (issue 18): the 督办通知 as .docx and print view, for anyone who sees the 督办 ---
 def _supervision_official(request: AuthenticatedHttpRequest, pk: int, *, as_docx: bool) -> HttpResponse:
-    from fuyuan.lib.gongwen import official_response
-    from plans import documents
-
     sup = get_object_or_404(documents.queryset(request.user), pk=pk)
     back = reverse("plan-item-detail", args=[sup.item_id]) + f"#supervision-{sup.pk}"
     docx_url = reverse("supervision-notice-docx", args=[pk])

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from attachments.admin import AttachmentInline
 from cases.hearings import services
 from cases.hearings.models import Hearing
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
@@ -24,6 +25,7 @@ _AUTOCOMPLETE = admin.site.is_registered(MemberUnit) and admin.site.is_registere
 
 @admin.register(Hearing)
 class HearingAdmin(SimpleHistoryAdmin):
+    inlines = [AttachmentInline]
     list_display = ("case_number", "court", "defendant", "hearing_at", "status", "appeared", "reported_at")
     list_filter = (
         "status",

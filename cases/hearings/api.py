@@ -18,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from attachments.api import AttachmentActions
 from cases.hearings import selectors, services
 from cases.hearings.filters import HearingFilter
 from cases.hearings.models import Hearing
@@ -108,7 +109,7 @@ class HearingSerializer(serializers.ModelSerializer):
         return sorted(services.allowed_actions(obj, self.context["request"].user))
 
 
-class HearingViewSet(WriteViewSet[Hearing]):
+class HearingViewSet(AttachmentActions, WriteViewSet[Hearing]):
     """负责人出庭应诉. PATCH edits drafts only; the lifecycle is driven by the POST actions."""
 
     request: AuthenticatedRequest

@@ -8,6 +8,7 @@ state before ``held``. The record lives in the smallest region holding the court
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from attachments.models import Attachment
 from members.models import User, record_city_field, record_region_field, record_user_field
 
 __all__ = ["Hearing"]
@@ -91,6 +93,8 @@ class Hearing(models.Model):
     # Not columns: django-simple-history's reason and author of the next save (alerts.save_with_reason).
     _change_reason: str
     _history_user: User | None
+
+    attachments = GenericRelation(Attachment, content_type_field="record_type", object_id_field="record_id")
 
     class Meta:
         verbose_name = _("负责人出庭应诉")

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.hearings.alerts import arm, liaisons, save_with_reason, send_notice
 from cases.hearings.models import Hearing
@@ -65,6 +66,18 @@ def allowed_actions(hearing: Hearing, user: User, *, now: datetime | None = None
     if is_liaison_of(user, hearing.defendant_id) and hearing.status in Hearing.OPEN_STATUSES and before:
         actions.add("answer")
     return actions
+
+
+ATTACHMENT_PARTS = {"notice": gettext_lazy("出庭通知材料"), "answer": gettext_lazy("出庭回复材料")}
+
+
+def attachment_part(hearing: Hearing, user: User) -> str | None:
+    """The court's clerks add the notice's papers while drafting; the defendant agency's liaisons add the
+    papers of their answer (授权委托书, 身份证明) while they may answer, before the hearing."""
+    if is_clerk_of(user, hearing.court_id) and hearing.status == Status.DRAFT:
+        return "notice"
+    answering = hearing.status in Hearing.OPEN_STATUSES and timezone.now() < hearing.hearing_at
+    return "answer" if answering and is_liaison_of(user, hearing.defendant_id) else None
 
 
 def _require_clerk(hearing: Hearing, user: User) -> None:

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from attachments.admin import AttachmentInline
 from cases.opinions.models import Opinion
 from members.levels import stamp
 from members.models import MemberUnit, WorkTask
@@ -36,6 +37,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 @admin.register(Opinion)
 class OpinionAdmin(SimpleHistoryAdmin):
+    inlines = [AttachmentInline]
     list_display = ("subject", "requester", "court", "kind", "status", "requested_on", "due", "answered_at")
     list_filter = ("status", OverdueFilter, "kind", "offered", ("court", admin.RelatedOnlyFieldListFilter), "tasks")
     search_fields = ("subject", "document_title", "document_number", "requester__name", "court__name")

@@ -19,6 +19,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from attachments.api import AttachmentActions
 from cases.opinions import selectors, services
 from cases.opinions.filters import OpinionFilter
 from cases.opinions.models import Opinion
@@ -110,7 +111,7 @@ class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class OpinionViewSet(WriteViewSet[Opinion]):
+class OpinionViewSet(AttachmentActions, WriteViewSet[Opinion]):
     """咨询意见. PATCH edits a request while it waits; the court answers with ``answer/``."""
 
     request: AuthenticatedRequest

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from attachments.models import Attachment
 from fuyuan.lib.deadlines import OverdueQuerySet, is_overdue, light
 from members.models import User, record_city_field, record_region_field, record_user_field
 
@@ -78,6 +80,8 @@ class Opinion(models.Model):
     _history_user: User | None
 
     objects = OverdueQuerySet.as_manager()
+
+    attachments = GenericRelation(Attachment, content_type_field="record_type", object_id_field="record_id")
 
     class Meta:
         ordering = ["-requested_on", "-id"]

@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.opinions.alerts import arm, clerks, requester_contacts, send_notice
 from cases.opinions.models import Opinion
@@ -94,6 +95,19 @@ def allowed_actions(opinion: Opinion, user: User) -> set[str]:
     if is_clerk_of(user, opinion.court_id):
         actions.add("answer")
     return actions
+
+
+ATTACHMENT_PARTS = {"request": gettext_lazy("咨询材料"), "answer": gettext_lazy("答复材料")}
+
+
+def attachment_part(opinion: Opinion, user: User) -> str | None:
+    """While the opinion waits: the asking side adds its material (the draft document, the case papers), the
+    court's clerks the material of their answer."""
+    if not (user.is_authenticated and user.is_active) or opinion.status != S.REQUESTED:
+        return None
+    if is_clerk_of(user, opinion.court_id):
+        return "answer"
+    return "request" if is_asking_side(user, opinion) else None
 
 
 def _require_asking_side(opinion: Opinion, user: User) -> None:

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from attachments.admin import AttachmentInline
 from cases.recommendations import services
-from cases.recommendations.models import JudicialRecommendation, RecommendationAttachment, RecommendationPolicy
+from cases.recommendations.models import JudicialRecommendation, RecommendationPolicy
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from members.levels import stamp
 from members.models import MemberUnit, WorkTask
@@ -81,17 +82,6 @@ class RecurrenceFilter(admin.SimpleListFilter):
         if self.value() == "1":
             return queryset.filter(recurrence_of__isnull=False).distinct()
         return queryset
-
-
-class AttachmentInline(admin.TabularInline):
-    model = RecommendationAttachment
-    extra = 0
-    can_delete = False
-    fields = ("part", "name", "content_type", "size", "uploaded_by", "uploaded_at")
-    readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(JudicialRecommendation)
@@ -252,25 +242,3 @@ class RecommendationPolicyAdmin(SimpleHistoryAdmin):
     search_fields = ("court__name",)
     autocomplete_fields = ("court",) if _AUTOCOMPLETE else ()
     raw_id_fields = () if _AUTOCOMPLETE else ("court",)
-
-
-@admin.register(RecommendationAttachment)
-class RecommendationAttachmentAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "recommendation", "part", "content_type", "size", "uploaded_by", "uploaded_at")
-    list_filter = ("part", "content_type")
-    search_fields = ("name", "recommendation__number", "recommendation__title")
-    list_select_related = ("recommendation", "uploaded_by")
-    readonly_fields = (
-        "recommendation",
-        "part",
-        "file",
-        "name",
-        "content_type",
-        "size",
-        "sha256",
-        "uploaded_by",
-        "uploaded_at",
-    )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False

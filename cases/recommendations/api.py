@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -22,11 +23,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cases.recommendations import approval, followup, selectors, services
-from cases.recommendations.models import JudicialRecommendation, RecommendationAttachment
+from attachments import selectors as attachment_selectors
+from attachments.api import AttachmentActions
+from cases.recommendations import approval, documents, followup, selectors, services
+from cases.recommendations.models import JudicialRecommendation
 from cases.recommendations.serializers import (
     RecommendationApproveSerializer,
-    RecommendationAttachmentSerializer,
     RecommendationCloseSerializer,
     RecommendationDeliveredSerializer,
     RecommendationIssueSerializer,
@@ -35,12 +37,11 @@ from cases.recommendations.serializers import (
     RecommendationScheduleVisitSerializer,
     RecommendationSendBackSerializer,
     RecommendationSerializer,
-    RecommendationUploadSerializer,
     RecommendationVisitRecordSerializer,
     RecommendationWithdrawSerializer,
 )
+from fuyuan.lib.gongwen import docx_response, render_docx
 from fuyuan.lib.pagination import DeepPagination
-from fuyuan.lib.uploads import CONTENT_TYPES
 from members.types import AuthenticatedRequest
 
 FILTER_PARAMETERS = [
@@ -64,6 +65,7 @@ FILTER_PARAMETERS = [
 
 
 class RecommendationViewSet(
+    AttachmentActions,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -88,7 +90,7 @@ class RecommendationViewSet(
             .prefetch_related(
                 "copy_to",
                 "tasks",
-                "attachments",
+                attachment_selectors.prefetch(),
                 Prefetch("recurrence_of", queryset=JudicialRecommendation.objects.only("pk").order_by("pk")),
             )
         )
@@ -279,46 +281,8 @@ class RecommendationViewSet(
         services.recommendation_remind(recommendation=rec, by=request.user)
         return self._respond(rec)
 
-    @extend_schema(
-        request={"multipart/form-data": RecommendationUploadSerializer},
-        responses={201: RecommendationAttachmentSerializer(many=True)},
-    )
-    @action(detail=True, methods=["post"], url_path="attachments", pagination_class=None)
-    def upload(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
-        """Add files: the court while drafting, the addressee with its reply (type checked by content)."""
-        rec = self.get_object()
-        files = request.FILES.getlist("files")
-        if not files:
-            raise serializers.ValidationError({"files": [_("请选择要上传的文件。")]})
-        stored = services.recommendation_add_attachments(recommendation=rec, by=request.user, files=files)
-        return Response(RecommendationAttachmentSerializer(stored, many=True).data, status=201)
-
-    @extend_schema(responses={(200, media_type): OpenApiTypes.BINARY for media_type in CONTENT_TYPES.values()})
-    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)")
-    def download(
-        self, request: AuthenticatedRequest, pk: str | None = None, attachment_id: str | None = None
-    ) -> FileResponse:
-        rec = self.get_object()
-        try:
-            attachment = rec.attachments.get(pk=int(attachment_id or 0))
-        except RecommendationAttachment.DoesNotExist as exc:
-            raise Http404 from exc
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=attachment.name,
-            content_type=attachment.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
-
     # --- 公文 (issue 18): GET {id}/docx/ the 司法建议书, {id}/reply-docx/ the 回复函 (404 before a reply) ---
     def _official_docx(self, pk: str | None, *, reply: bool) -> HttpResponse:
-        from django.shortcuts import get_object_or_404
-
-        from cases.recommendations import documents
-        from fuyuan.lib.gongwen import docx_response, render_docx
-
         rec = get_object_or_404(documents.queryset(self.request.user), pk=int(pk or 0))
         try:
             doc = documents.reply_letter(rec) if reply else documents.recommendation_document(rec)

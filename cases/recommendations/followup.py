@@ -11,25 +11,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from attachments.services import ensure_checked, store
 from cases.recommendations.alerts import court_contacts, save_with_reason, send_notice
-from cases.recommendations.models import JudicialRecommendation, RecommendationAttachment
+from cases.recommendations.models import AttachmentPart, JudicialRecommendation
 from cases.recommendations.services import (
+    Files,
     Status,
-    _check_files,
     _rearm,
     _require_clerk,
     _require_liaison,
     _require_status,
-    _store_files,
     compute_reply_due,
 )
 from fuyuan.lib.locking import copy_back, lock
@@ -71,7 +69,7 @@ def recommendation_mark_delivered(
 
 @transaction.atomic
 def recommendation_rectified(
-    *, recommendation: JudicialRecommendation, by: User, note: str, attachments: Sequence[UploadedFile] = ()
+    *, recommendation: JudicialRecommendation, by: User, note: str, attachments: Files = ()
 ) -> JudicialRecommendation:
     """整改完成: the addressee reports what it did, with evidence; the court hears and may visit."""
     rec = lock(recommendation)
@@ -79,7 +77,7 @@ def recommendation_rectified(
     _require_status(rec, [Status.RECTIFYING], _("当前状态(%(status)s)下不能报告整改完成。"))
     if not (note or "").strip():
         raise ValidationError({"note": [_("请填写整改情况。")]})
-    checked = _check_files(attachments)
+    checked = ensure_checked(attachments)
     now = timezone.now()
     rec.status = Status.RECTIFIED
     rec.rectified_at = now
@@ -87,7 +85,7 @@ def recommendation_rectified(
     rec.rectification_note = note.strip()
     _rearm(rec, now)  # the rectification reminders stop; a planned visit's reminder stays
     save_with_reason(rec, "rectified", by=by)
-    _store_files(rec, checked, part=RecommendationAttachment.Part.RECTIFICATION, by=by)
+    store(record=rec, checked=checked, part=AttachmentPart.RECTIFICATION, by=by)
     send_notice(rec, "rectified", "rectified", court_contacts(rec, ContactDirectory()))
     return copy_back(recommendation, rec)
 
@@ -119,7 +117,7 @@ def recommendation_visit(
     note: str = "",
     visited_on: date | None = None,
     early: bool = False,
-    attachments: Sequence[UploadedFile] = (),
+    attachments: Files = (),
 ) -> JudicialRecommendation:
     """回访: the court records what it found. "Not rectified" is reported to the supervising authority."""
     rec = lock(recommendation)
@@ -141,7 +139,7 @@ def recommendation_visit(
         ]
     if errors:
         raise ValidationError(errors)
-    checked = _check_files(attachments)
+    checked = ensure_checked(attachments)
     now = timezone.now()
     rec.status = Status.VISITED
     rec.visited_on = visited_on
@@ -155,7 +153,7 @@ def recommendation_visit(
         rec.supervisor_informed_at = rec.supervisor_informed_at or now
     _rearm(rec, now)
     save_with_reason(rec, "visited", by=by)
-    _store_files(rec, checked, part=RecommendationAttachment.Part.VISIT, by=by)
+    store(record=rec, checked=checked, part=AttachmentPart.VISIT, by=by)
     if not_rectified:
         people = ContactDirectory()
         recipients = [*people.contacts([rec.supervisor_id], roles=(Role.LIAISON,)), *people.office_for(rec.region_id)]

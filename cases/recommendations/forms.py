@@ -9,29 +9,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from attachments.forms import AttachmentsField
 from cases.recommendations.models import JudicialRecommendation
 from fuyuan.lib.forms import BootstrapFormMixin, field
 from members.models import MemberUnit, WorkTask
 from members.widgets import UnitPicker, UnitsPicker
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files; the type and size are checked by the service (fuyuan.lib.uploads)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.ofd,.jpg,.jpeg,.png"}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
 
 
 def _units() -> QuerySet[MemberUnit]:
@@ -79,7 +61,7 @@ class RecommendationForm(BootstrapFormMixin, forms.Form):
         widget=DateInput,
         help_text=_("一般留空:签收后按本院的回复期限自动计算。"),
     )
-    attachments = MultipleFileField(
+    attachments = AttachmentsField(
         label=_("附件(签章的建议书等)"), help_text=_("PDF、DOCX、XLSX、OFD、JPEG、PNG,每个不超过 20 MB。")
     )
 
@@ -142,7 +124,7 @@ class ReplyForm(BootstrapFormMixin, forms.Form):
         required=False,
         help_text=_("未采纳的必须填写。"),
     )
-    attachments = MultipleFileField(label=_("回复材料"))
+    attachments = AttachmentsField(label=_("回复材料"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -192,7 +174,7 @@ class RectifiedForm(BootstrapFormMixin, forms.Form):
         help_text=_("写明已采取的整改措施及其效果。"),
         error_messages={"required": _("请填写整改情况。")},
     )
-    attachments = MultipleFileField(
+    attachments = AttachmentsField(
         label=_("整改材料"), help_text=_("整改的证明材料。PDF、DOCX、XLSX、OFD、JPEG、PNG,每个不超过 20 MB。")
     )
 
@@ -226,7 +208,7 @@ class VisitForm(BootstrapFormMixin, forms.Form):
     early = forms.BooleanField(
         label=_("整改期限届满前回访"), required=False, help_text=_("整改期限尚未届满时回访,须勾选。")
     )
-    attachments = MultipleFileField(label=_("回访材料"))
+    attachments = AttachmentsField(label=_("回访材料"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ import uuid
 from datetime import date
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -13,10 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from attachments.models import Attachment
 from fuyuan.lib.deadlines import OverdueQuerySet, is_overdue, light
 from members.models import User, record_city_field, record_region_field, record_user_field
 
-__all__ = ["JudicialRecommendation", "RecommendationAttachment", "RecommendationPolicy"]
+__all__ = ["AttachmentPart", "JudicialRecommendation", "RecommendationPolicy"]
 
 
 class RecommendationPolicy(models.Model):
@@ -227,6 +229,7 @@ class JudicialRecommendation(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(m2m_fields=[copy_to, tasks])
+    attachments = GenericRelation(Attachment, content_type_field="record_type", object_id_field="record_id")
     # Not columns: django-simple-history's reason and author of the next save (alerts.save_with_reason).
     _change_reason: str
     _history_user: User | None
@@ -321,44 +324,16 @@ class JudicialRecommendation(models.Model):
         return -days if days is not None and days < 0 else 0
 
 
-def attachment_path(instance: RecommendationAttachment, filename: str) -> str:
+def attachment_path(instance: object, filename: str) -> str:
+    """The upload path of the files before issue 18 (applied migrations name it; files keep their paths)."""
     today = timezone.localdate()
     return f"recommendations/{today:%Y/%m}/{uuid.uuid4().hex}"
 
 
-class RecommendationAttachment(models.Model):
-    """A file of a recommendation: the signed document, or the agency's reply. Served only through a view."""
+class AttachmentPart(models.TextChoices):
+    """The parts of a recommendation's files (:class:`attachments.models.Attachment` ``part``)."""
 
-    class Part(models.TextChoices):
-        RECOMMENDATION = "recommendation", _("司法建议书")
-        REPLY = "reply", _("回复材料")
-        RECTIFICATION = "rectification", _("整改材料")
-        VISIT = "visit", _("回访材料")
-
-    recommendation = models.ForeignKey(
-        JudicialRecommendation, verbose_name=_("司法建议"), on_delete=models.CASCADE, related_name="attachments"
-    )
-    part = models.CharField(_("类别"), max_length=16, choices=Part.choices, default=Part.RECOMMENDATION)
-    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=200)
-    name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(_("类型"), max_length=100)
-    size = models.PositiveBigIntegerField(_("大小"))
-    sha256 = models.CharField(_("SHA-256 校验值"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("上传人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("司法建议附件")
-        verbose_name_plural = _("司法建议附件")
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.name
+    RECOMMENDATION = "recommendation", _("司法建议书")
+    REPLY = "reply", _("回复材料")
+    RECTIFICATION = "rectification", _("整改材料")
+    VISIT = "visit", _("回访材料")

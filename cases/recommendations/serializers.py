@@ -11,7 +11,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases.recommendations.models import JudicialRecommendation, RecommendationAttachment
+from attachments.api import AttachmentSerializer
+from cases.recommendations.models import JudicialRecommendation
 from members.models import MemberUnit, WorkTask
 
 Outcome = JudicialRecommendation.Outcome
@@ -65,13 +66,6 @@ class RecommendationVisitSerializer(serializers.Serializer):
     early = serializers.BooleanField(help_text="Recorded on or before the rectification deadline (整改期限届满前回访)")
 
 
-class RecommendationAttachmentSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = RecommendationAttachment
-        fields = ["id", "part", "name", "content_type", "size", "uploaded_at"]
-        read_only_fields = fields
-
-
 class RecommendationSerializer(serializers.ModelSerializer):
     court = serializers.PrimaryKeyRelatedField(
         queryset=MemberUnit.objects.filter(kind=MemberUnit.Kind.COURT),
@@ -112,7 +106,7 @@ class RecommendationSerializer(serializers.ModelSerializer):
     )
     rectification_overdue = serializers.SerializerMethodField()
     visit = serializers.SerializerMethodField()
-    attachments = RecommendationAttachmentSerializer(many=True, read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = JudicialRecommendation
@@ -231,10 +225,6 @@ class RecommendationCloseSerializer(serializers.Serializer):
 
 class RecommendationWithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class RecommendationUploadSerializer(serializers.Serializer):
-    files = serializers.ListField(child=serializers.FileField(), allow_empty=False)
 
 
 class RecommendationApproveSerializer(serializers.Serializer):

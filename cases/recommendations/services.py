@@ -29,13 +29,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from attachments.services import CheckedFile, ensure_checked, store
 from cases.recommendations import recurrence
 from cases.recommendations.alerts import court_contacts, save_with_reason, send_notice, stages_of
-from cases.recommendations.models import JudicialRecommendation, RecommendationAttachment, RecommendationPolicy
+from cases.recommendations.models import AttachmentPart, JudicialRecommendation, RecommendationPolicy
 from fuyuan.lib.alerts import next_alert_time
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.locking import copy_back, lock
-from fuyuan.lib.uploads import check_upload, safe_filename
 from fuyuan.lib.workdays import add_months, add_working_days
 from members.levels import office_reaches, stamp
 from members.models import MemberUnit, User, WorkTask
@@ -44,6 +44,8 @@ from members.selectors import ContactDirectory, unit_contacts
 
 Status = JudicialRecommendation.Status
 Outcome = JudicialRecommendation.Outcome
+Part = AttachmentPart
+Files = Sequence[UploadedFile | CheckedFile]  # raw uploads (API) or files a page form checked already
 SIGN_PERMISSION = "cases.sign_recommendation"
 
 
@@ -238,30 +240,6 @@ def _validate(rec: JudicialRecommendation, *, copy_to: Iterable[MemberUnit] | No
         raise ValidationError(errors)
 
 
-def _check_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, Any]]:
-    return [(f, check_upload(f, field="attachments")) for f in files]
-
-
-def _store_files(
-    rec: JudicialRecommendation, checked: list[tuple[UploadedFile, Any]], *, part: str, by: User
-) -> list[RecommendationAttachment]:
-    stored = []
-    for upload, info in checked:
-        attachment = RecommendationAttachment(
-            recommendation=rec,
-            part=part,
-            name=safe_filename(upload.name or "", info.kind),
-            content_type=info.content_type,
-            size=info.size,
-            sha256=info.sha256,
-            uploaded_by=by,
-        )
-        attachment.file.save(f"{info.sha256[:16]}", upload, save=False)
-        attachment.save()
-        stored.append(attachment)
-    return stored
-
-
 @transaction.atomic
 def recommendation_create(
     *,
@@ -278,7 +256,7 @@ def recommendation_create(
     recommendation: str = "",
     issued_on: date | None = None,
     reply_due: date | None = None,
-    attachments: Sequence[UploadedFile] = (),
+    attachments: Files = (),
 ) -> JudicialRecommendation:
     """A new draft of the clerk's court. The supervising authority defaults from the addressee."""
     if not can_draft(by):
@@ -301,13 +279,13 @@ def recommendation_create(
         status=Status.DRAFT,
     )
     _validate(rec)
-    checked = _check_files(attachments)
+    checked = ensure_checked(attachments)
     stamp(rec, by.unit, addressee)
     save_with_reason(rec, "created", by=by)
     rec.copy_to.set(list(copy_to))
     rec.tasks.set(list(tasks))
     recurrence.link(rec)
-    _store_files(rec, checked, part=RecommendationAttachment.Part.RECOMMENDATION, by=by)
+    store(record=rec, checked=checked, part=Part.RECOMMENDATION, by=by)
     return rec
 
 
@@ -317,7 +295,7 @@ def recommendation_update(
     recommendation: JudicialRecommendation,
     by: User,
     changes: Mapping[str, Any],
-    attachments: Sequence[UploadedFile] = (),
+    attachments: Files = (),
 ) -> JudicialRecommendation:
     """Change a draft. ``changes`` holds any of EDITABLE_FIELDS and ``copy_to``/``tasks`` (lists)."""
     rec = lock(recommendation)
@@ -335,7 +313,7 @@ def recommendation_update(
     if "reply_due" in changes:
         rec.reply_due_fixed = rec.reply_due is not None
     _validate(rec)
-    checked = _check_files(attachments)
+    checked = ensure_checked(attachments)
     if "addressee" in changes:
         stamp(rec, rec.court, rec.addressee)
     save_with_reason(rec, "updated", by=by)
@@ -345,29 +323,22 @@ def recommendation_update(
         rec.tasks.set(list(changes["tasks"]))
     if "addressee" in changes or "category" in changes:
         recurrence.link(rec)
-    _store_files(rec, checked, part=RecommendationAttachment.Part.RECOMMENDATION, by=by)
+    store(record=rec, checked=checked, part=Part.RECOMMENDATION, by=by)
     return copy_back(recommendation, rec)
 
 
-@transaction.atomic
-def recommendation_add_attachments(
-    *, recommendation: JudicialRecommendation, by: User, files: Sequence[UploadedFile]
-) -> list[RecommendationAttachment]:
-    """The court adds documents while drafting; the addressee adds reply material while it may reply, and
-    rectification evidence while it rectifies."""
-    rec = lock(recommendation)
-    checked = _check_files(files)
-    if is_clerk_of(by, rec.court_id) and rec.status == Status.DRAFT:
-        part = RecommendationAttachment.Part.RECOMMENDATION
-    elif is_liaison_of(by, rec.addressee_id) and rec.status == Status.ACKNOWLEDGED:
-        part = RecommendationAttachment.Part.REPLY
-    elif is_liaison_of(by, rec.addressee_id) and rec.status == Status.RECTIFYING:
-        part = RecommendationAttachment.Part.RECTIFICATION  # evidence before the report of rectification
-    elif is_clerk_of(by, rec.court_id) or is_liaison_of(by, rec.addressee_id):
-        raise TransitionNotAllowed(_("当前状态(%(status)s)下不能上传附件。") % {"status": rec.get_status_display()})
-    else:
-        raise NotPermitted(_("您不能为这份司法建议上传附件。"))
-    return _store_files(rec, checked, part=part, by=by)
+def attachment_part(recommendation: JudicialRecommendation, user: User) -> str | None:
+    """The part of the files ``user`` may add now (the registration's ``part_for``, see ``cases.apps``): the
+    court's documents while drafting, the addressee's reply material while it may reply, and rectification
+    evidence while it rectifies (before its report of rectification)."""
+    rec = recommendation
+    if rec.status == Status.DRAFT and is_clerk_of(user, rec.court_id):
+        return Part.RECOMMENDATION
+    if rec.status == Status.ACKNOWLEDGED and is_liaison_of(user, rec.addressee_id):
+        return Part.REPLY
+    if rec.status == Status.RECTIFYING and is_liaison_of(user, rec.addressee_id):
+        return Part.RECTIFICATION
+    return None
 
 
 # --- The lifecycle ----------------------------------------------------------------------------------
@@ -463,7 +434,7 @@ def recommendation_reply(
     measures: str = "",
     reason: str = "",
     rectification_due: date | None = None,
-    attachments: Sequence[UploadedFile] = (),
+    attachments: Files = (),
 ) -> JudicialRecommendation:
     """The agency's written reply. Stops the reply ladder; a reply that adopts (fully or partly) states the
     measures and a rectification deadline, and starts the rectification clock (``rectifying``)."""
@@ -487,7 +458,7 @@ def recommendation_reply(
         errors.update(_rectification_errors(measures, rectification_due, timezone.localdate(now)))
     if errors:
         raise ValidationError(errors)
-    checked = _check_files(attachments)
+    checked = ensure_checked(attachments)
     rec.status = Status.RECTIFYING if adopting else Status.REPLIED
     rec.reply_outcome = outcome
     rec.reply_content = content.strip()
@@ -498,7 +469,7 @@ def recommendation_reply(
     rec.replied_by = by
     _rearm(rec, now)  # the rectification ladder when adopted; nothing otherwise
     save_with_reason(rec, "replied", by=by)
-    _store_files(rec, checked, part=RecommendationAttachment.Part.REPLY, by=by)
+    store(record=rec, checked=checked, part=Part.REPLY, by=by)
     send_notice(rec, "replied", "replied", court_contacts(rec, ContactDirectory()))
     return copy_back(recommendation, rec)
 

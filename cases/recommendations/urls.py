@@ -17,11 +17,6 @@ urlpatterns = [
         recommendation_views.recommendation_action,
         name="recommendation-action",
     ),
-    path(
-        "recommendations/<int:pk>/attachments/<int:attachment_id>/",
-        recommendation_views.recommendation_attachment,
-        name="recommendation-attachment",
-    ),
     # 公文 (issue 18): the 司法建议书 and the 回复函, .docx and print view.
     path(
         "recommendations/<int:pk>/document.docx",

@@ -14,21 +14,23 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.recommendations import approval, followup, recurrence, selectors, services
+from cases.recommendations import approval, documents, followup, recurrence, selectors, services
 from cases.recommendations.alerts import due_soon_days
 from cases.recommendations.filters import RecommendationFilter, recurs_q
 from cases.recommendations.forms import ACTION_FORMS, RecommendationForm
-from cases.recommendations.models import JudicialRecommendation, RecommendationAttachment
+from cases.recommendations.models import AttachmentPart, JudicialRecommendation
 from fuyuan.lib.deadlines import light
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.forms import apply_service_errors
+from fuyuan.lib.gongwen import official_response
 from fuyuan.lib.listing import list_page
 from fuyuan.lib.xlsx import rows_response
 from members.models import User
@@ -329,7 +331,7 @@ def _detail(
 def _sections(rec: JudicialRecommendation, user: User, today: date) -> dict[str, Any]:
     """What the detail page's sections show beside the record: its files by part, the approval, the
     rectification clock and the earlier recommendations it repeats (those this user may see)."""
-    Part = RecommendationAttachment.Part
+    Part = AttachmentPart
     attachments = list(rec.attachments.all())  # prefetched by the selector
     files = {part: [a for a in attachments if a.part == part] for part in Part.values}
     earlier = list(rec.recurrence_of.values_list("pk", flat=True))
@@ -391,31 +393,8 @@ def recommendation_receipt(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
     )
 
 
-@login_required
-@require_GET
-def recommendation_attachment(request: AuthenticatedHttpRequest, pk: int, attachment_id: int) -> FileResponse:
-    """Files are served only here, to users whose scope includes the recommendation."""
-    rec = _get(request, pk)
-    try:
-        attachment = rec.attachments.get(pk=attachment_id)
-    except RecommendationAttachment.DoesNotExist as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=attachment.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 # --- 公文 (issue 18): the 司法建议书 and the 回复函 as .docx and as print view, for anyone who sees the record ---
 def _official(request: AuthenticatedHttpRequest, pk: int, name: str, *, as_docx: bool) -> HttpResponse:
-    from django.shortcuts import get_object_or_404
-    from django.urls import reverse
-
-    from cases.recommendations import documents
-    from fuyuan.lib.gongwen import official_response
-
     rec = get_object_or_404(documents.queryset(request.user), pk=pk)
     try:
         doc = documents.reply_letter(rec) if name == "reply-letter" else documents.recommendation_document(rec)

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from attachments.admin import AttachmentInline
 from cases.referrals.models import (
     EnforcementMeasure,
     Outcome,
@@ -132,7 +133,7 @@ class ReferralAdmin(SimpleHistoryAdmin):
     readonly_fields = ["next_alert_at", "created_at", "send_count"]
     date_hierarchy = "sent_at"
     list_select_related = ["kind", "sender", "receiver", "handler"]
-    inlines = [PartyInline, MeasureInline, EventInline]
+    inlines = [AttachmentInline, PartyInline, MeasureInline, EventInline]
     show_full_result_count = False
 
     def save_model(self, request: HttpRequest, obj: Referral, form: Any, change: bool) -> None:

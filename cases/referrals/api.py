@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from attachments.api import AttachmentActions
 from cases.referrals import selectors, services
 from cases.referrals.filters import ReferralFilter
 from cases.referrals.models import Outcome, Party, Referral, ReferralKind
@@ -159,6 +160,7 @@ LIST_PARAMETERS = [
 
 @extend_schema_view(list=extend_schema(parameters=LIST_PARAMETERS))
 class ReferralViewSet(
+    AttachmentActions,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from attachments.models import Attachment
 from fuyuan.lib.deadlines import OverdueQuerySet, is_overdue, light
 from members.models import record_city_field, record_region_field
 
@@ -144,6 +146,8 @@ class Referral(models.Model):
 
     region = record_region_field()
     city = record_city_field()
+
+    attachments = GenericRelation(Attachment, content_type_field="record_type", object_id_field="record_id")
 
     class Meta:
         ordering = ["-id"]

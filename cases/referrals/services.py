@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from cases.referrals.alerts import notify_update, referral_stages
@@ -86,6 +87,24 @@ def allowed_actions(referral: Referral, user: User) -> set[str]:
         if unit == r.receiver_id and r.status in Referral.OPEN_STATUSES:
             actions.add("forward")
     return actions
+
+
+ATTACHMENT_PARTS = {"transfer": gettext_lazy("移送材料"), "outcome": gettext_lazy("办理材料(调解协议等)")}
+
+
+def attachment_part(referral: Referral, user: User) -> str | None:
+    """The files ``user`` may add now: the sender its 移送材料 while drafting and until the receiver signs for
+    it; the receiving (or handling) unit the material of its handling, e.g. the 调解协议, once it has accepted
+    the matter and until it concludes it (a leader who only reads adds nothing)."""
+    unit = getattr(user, "unit_id", None)
+    if not (user.is_authenticated and user.is_active and unit) or _reads_only(user):
+        return None
+    r = referral
+    if unit == r.sender_id and r.status in (S.DRAFT, S.RETURNED, S.SENT):
+        return "transfer"
+    if unit in (r.receiver_id, r.handler_id) and r.status == S.ACCEPTED:
+        return "outcome"
+    return None
 
 
 def _require_sender(referral: Referral, user: User) -> None:

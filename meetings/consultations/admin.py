@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from attachments.admin import AttachmentInline
 from meetings.consultations.models import Consultation
 from members.levels import stamp
 from members.models import Region
@@ -14,6 +15,7 @@ from members.models import Region
 
 @admin.register(Consultation)
 class ConsultationAdmin(SimpleHistoryAdmin):
+    inlines = [AttachmentInline]
     list_display = ["topic", "topic_kind", "held_on", "level", "region", "logging_unit"]
     list_filter = ["topic_kind", "level", "region"]
     search_fields = ["topic", "case_number"]

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from rest_framework import serializers
 from rest_framework.serializers import BaseSerializer
 
+from attachments.api import AttachmentActions
 from fuyuan.lib.api import ScopedPrimaryKeyRelatedField
 from meetings.consultations import selectors, services
 from meetings.consultations.filters import ConsultationFilter
@@ -54,7 +55,7 @@ class ConsultationSerializer(serializers.ModelSerializer):
         return data
 
 
-class ConsultationViewSet(WriteViewSet[Consultation]):
+class ConsultationViewSet(AttachmentActions, WriteViewSet[Consultation]):
     serializer_class = ConsultationSerializer
     filterset_class = ConsultationFilter
     search_fields = ["topic", "case_number"]

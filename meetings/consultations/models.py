@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from attachments.models import Attachment
 from meetings.meetings.models import Meeting
 from members.models import MemberUnit, Region, WorkTask, record_city_field
 
@@ -50,6 +52,8 @@ class Consultation(models.Model):
     history = HistoricalRecords(m2m_fields=[units, tasks])
 
     city = record_city_field()
+
+    attachments = GenericRelation(Attachment, content_type_field="record_type", object_id_field="record_id")
 
     class Meta:
         ordering = ["-held_on", "-id"]

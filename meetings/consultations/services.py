@@ -16,7 +16,7 @@ from fuyuan.lib.errors import NotPermitted
 from fuyuan.lib.locking import lock
 from meetings.consultations.models import Consultation
 from meetings.meetings.models import Meeting
-from meetings.meetings.services import can_act_for_unit, can_create
+from meetings.meetings.services import can_act_for_unit, can_create, is_unit_staff
 from members.levels import stamp
 from members.models import MemberUnit, Region, User, WorkTask
 from members.roles import is_office
@@ -27,6 +27,17 @@ EDIT_REFUSAL = gettext_lazy("只有登记单位或办公室可以修改会商记
 def allowed_actions(consultation: Consultation, user: User) -> set[str]:
     """What ``user`` may do with ``consultation`` now: ``edit`` (the logging unit's people, or the office)."""
     return {"edit"} if can_act_for_unit(user, consultation.logging_unit_id, consultation) else set()
+
+
+ATTACHMENT_PARTS = {"material": gettext_lazy("会商材料")}
+
+
+def attachment_part(consultation: Consultation, user: User) -> str | None:
+    """会商材料: the people of a participating unit, the logging unit, or the office whose scope holds it."""
+    if can_act_for_unit(user, consultation.logging_unit_id, consultation):
+        return "material"
+    own = user.unit_id if is_unit_staff(user) else None
+    return "material" if own and consultation.units.filter(pk=own).exists() else None
 
 
 def _validate_consultation(*, held_on: date | None, topic: str, topic_kind: str, units: list[MemberUnit]) -> None:

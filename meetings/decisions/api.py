@@ -9,6 +9,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
@@ -110,12 +111,17 @@ class DecisionViewSet(WriteViewSet[Decision]):
             )
         },
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, MultiPartParser, FormParser])
     def progress(self, request: AuthenticatedRequest, pk: Any = None) -> Response:
         decision = self.get_object()
         body = NoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        entry = services.decision_add_progress(decision=decision, by=request.user, note=body.validated_data["note"])
+        entry = services.decision_add_progress(
+            decision=decision,
+            by=request.user,
+            note=body.validated_data["note"],
+            attachments=request.FILES.getlist("files"),
+        )
         return Response({"id": entry.pk, "note": entry.note}, status=status.HTTP_201_CREATED)
 
 

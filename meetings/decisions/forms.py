@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from attachments.forms import AttachmentsField
 from fuyuan.lib.forms import BootstrapFormMixin
 from meetings.meetings.forms import DateInput, active_units
 from members.widgets import UnitPicker, UnitsPicker
@@ -31,3 +32,9 @@ class NoteForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if label:
             self.fields["note"].label = label
+
+
+class ProgressForm(NoteForm):
+    """A progress report with its evidence (``AttachmentsField``: checked while the form validates)."""
+
+    attachments = AttachmentsField(label=_("进展材料"))

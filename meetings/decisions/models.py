@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from attachments.models import Attachment
 from fuyuan.lib.deadlines import OverdueQuerySet, is_overdue, light
 from meetings.meetings.models import Meeting
 from members.models import MemberUnit, record_city_field, record_region_field
@@ -98,6 +100,8 @@ class DecisionProgress(models.Model):
     )
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     history = HistoricalRecords()
+
+    attachments = GenericRelation(Attachment, content_type_field="record_type", object_id_field="record_id")
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, Value
 
-from meetings.decisions.models import Decision
+from meetings.decisions.models import Decision, DecisionProgress
 from meetings.meetings import selectors as meeting_selectors
 from meetings.meetings.selectors import scope, unit_ids_of
 from members.levels import reach_of
@@ -57,3 +57,8 @@ def open_for_home(*, user: User, limit: int) -> list[Decision]:
         qs = Decision.objects.filter(owner_unit_id=user.unit_id)
     qs = qs.filter(status=Decision.Status.OPEN)
     return list(qs.select_related("owner_unit").order_by("due", "id")[:limit])
+
+
+def progress_visible_to(user: User) -> QuerySet[DecisionProgress]:
+    """The progress reports of the decisions ``user`` may see (their attachments' scope)."""
+    return DecisionProgress.objects.filter(decision__in=visible_to(user))

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from attachments.services import CheckedFile, ensure_checked, store
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.locking import lock
 from meetings.decisions.models import Decision, DecisionProgress
@@ -130,6 +133,15 @@ def allowed_actions(decision: Decision, user: User) -> set[str]:
     return actions
 
 
+PROGRESS_PARTS = {"evidence": gettext_lazy("进展材料")}
+
+
+def progress_attachment_part(entry: DecisionProgress, user: User) -> str | None:
+    """Evidence of a progress report: added with the report, and later by its reporter while the decision is open."""
+    open_ = entry.decision.status == Decision.Status.OPEN
+    return "evidence" if open_ and entry.by_id == user.pk and _may_report(user, entry.decision) else None
+
+
 def edit_refusal(decision: Decision, user: User) -> str:
     """Why ``user`` may not edit ``decision`` now (the 403 page's reason)."""
     if decision.status != Decision.Status.OPEN:
@@ -138,7 +150,10 @@ def edit_refusal(decision: Decision, user: User) -> str:
 
 
 @transaction.atomic
-def decision_add_progress(*, decision: Decision, by: User, note: str) -> DecisionProgress:
+def decision_add_progress(
+    *, decision: Decision, by: User, note: str, attachments: Sequence[UploadedFile | CheckedFile] = ()
+) -> DecisionProgress:
+    """A progress report, with its evidence (files checked by content; a bad one saves nothing)."""
     decision = lock(decision)
     if not _may_report(by, decision):
         raise NotPermitted(_("只有牵头单位、配合单位或办公室可以填报进展。"))
@@ -146,7 +161,10 @@ def decision_add_progress(*, decision: Decision, by: User, note: str) -> Decisio
         raise TransitionNotAllowed(_("议定事项已办结。"))
     if not (note or "").strip():
         raise ValidationError({"note": [_("请填写进展情况。")]})
-    return DecisionProgress.objects.create(decision=decision, note=note.strip(), by=by, unit_id=by.unit_id)
+    checked = ensure_checked(attachments)
+    entry = DecisionProgress.objects.create(decision=decision, note=note.strip(), by=by, unit_id=by.unit_id)
+    store(record=entry, checked=checked, part="evidence", by=by)
+    return entry
 
 
 @transaction.atomic

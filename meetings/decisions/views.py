@@ -138,7 +138,7 @@ def decision_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     decision = get_object_or_404(
         selectors.with_meeting_shown(selectors.visible_to(request.user), request.user)
         .select_related("meeting", "owner_unit", "done_by")
-        .prefetch_related("supporting_units", "progress__unit", "progress__by"),
+        .prefetch_related("supporting_units", "progress__unit", "progress__by", "progress__attachments"),
         pk=pk,
     )
     return render(
@@ -147,7 +147,7 @@ def decision_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "decision": decision,
             "actions": services.allowed_actions(decision, request.user),
-            "progress_form": forms.NoteForm(label=_("进展情况")),
+            "progress_form": forms.ProgressForm(label=_("进展情况")),
             "complete_form": forms.NoteForm(label=_("办结说明")),
         },
     )
@@ -157,13 +157,18 @@ def decision_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def decision_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     decision = get_object_or_404(selectors.visible_to(request.user), pk=pk)
-    form = forms.NoteForm(request.POST)
+    form = (forms.ProgressForm if action == "progress" else forms.NoteForm)(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, _("请填写说明。"))
+        problems = ([_("请填写说明。")] if "note" in form.errors else []) + list(form.errors.get("attachments", []))
+        for message in problems:
+            messages.error(request, str(message))
     elif action == "progress":
+        data = form.cleaned_data
         run(
             request,
-            lambda: services.decision_add_progress(decision=decision, by=request.user, note=form.cleaned_data["note"]),
+            lambda: services.decision_add_progress(
+                decision=decision, by=request.user, note=data["note"], attachments=data["attachments"]
+            ),
             _("进展已记录。"),
         )
     elif action == "complete":

@@ -11,6 +11,7 @@ from django.forms import Textarea, TextInput
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from attachments.admin import AttachmentInline
 from meetings.meetings.forms import OffsetsField, kind_defaults_help
 from meetings.meetings.models import (
     AgendaItem,
@@ -85,7 +86,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
         "created_at",
         "updated_at",
     ]
-    inlines = [InvitationInline, AgendaItemInline]
+    inlines = [AttachmentInline, InvitationInline, AgendaItemInline]
     list_select_related = ["convener"]
 
     @admin.display(description=_("实际提醒"))
@@ -154,7 +155,7 @@ class MinutesAdmin(SimpleHistoryAdmin):
     # Set by minutes_issue when the minutes went out before the confirmation deadline.
     readonly_fields = ["override_reason", "override_by"]
     list_select_related = ["meeting", "override_by"]
-    inlines = [MinutesConfirmationInline]
+    inlines = [AttachmentInline, MinutesConfirmationInline]
 
 
 @admin.register(CalendarFeedToken)

@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import Model, Prefetch, QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -26,9 +27,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from attachments.api import AttachmentActions
 from fuyuan.lib.api import WriteViewSet as BaseWriteViewSet
+from fuyuan.lib.gongwen import docx_response, render_docx
 from meetings.meetings import agenda as agenda_services
-from meetings.meetings import attendance, ical, selectors, services
+from meetings.meetings import attendance, documents, ical, selectors, services
 from meetings.meetings import minutes as minutes_services
 from meetings.meetings.filters import MeetingFilter
 from meetings.meetings.models import AgendaItem, Invitation, Meeting, Minutes, MinutesConfirmation
@@ -255,7 +258,7 @@ class WriteViewSet(BaseWriteViewSet[_M]):
     request: AuthenticatedRequest
 
 
-class MeetingViewSet(WriteViewSet[Meeting]):
+class MeetingViewSet(AttachmentActions, WriteViewSet[Meeting]):
     serializer_class = MeetingSerializer
     filterset_class = MeetingFilter
     search_fields = ["title", "location"]
@@ -413,12 +416,6 @@ class MeetingViewSet(WriteViewSet[Meeting]):
 
     # --- 公文 (issue 18): GET {id}/docx/ the 会议通知, {id}/minutes-docx/ the 会议纪要 (404 without minutes) ---
     def _official_docx(self, pk: Any, *, minutes: bool) -> HttpResponse:
-        from django.http import Http404
-        from django.shortcuts import get_object_or_404
-
-        from fuyuan.lib.gongwen import docx_response, render_docx
-        from meetings.meetings import documents
-
         meeting = get_object_or_404(documents.queryset(self.request.user), pk=int(pk or 0))
         try:
             doc = documents.meeting_minutes(meeting) if minutes else documents.meeting_notice(meeting)

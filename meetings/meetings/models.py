@@ -7,12 +7,14 @@ import uuid
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from attachments.models import Attachment
 from members.models import MemberUnit, Region, WorkTask, record_city_field
 
 # Minutes before the start at which invited units are reminded, unless the kind or the meeting says otherwise.
@@ -103,6 +105,8 @@ class Meeting(models.Model):
     replied_count: int
 
     city = record_city_field()
+
+    attachments = GenericRelation(Attachment, content_type_field="record_type", object_id_field="record_id")
 
     class Meta:
         ordering = ["-starts_at", "-id"]
@@ -323,6 +327,8 @@ class Minutes(models.Model):
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
+
+    attachments = GenericRelation(Attachment, content_type_field="record_type", object_id_field="record_id")
 
     class Meta:
         verbose_name = _("会议纪要")

@@ -17,7 +17,7 @@ from django.db.models import Count, Exists, Model, OuterRef, Prefetch, Q, QueryS
 
 from fuyuan.lib.workdays import day_start
 from meetings.decisions.models import Decision
-from meetings.meetings.models import AgendaItem, Invitation, Meeting, TopicProposal
+from meetings.meetings.models import AgendaItem, Invitation, Meeting, Minutes, TopicProposal
 from members.levels import Reach, reach_of
 from members.models import MemberUnit, User
 
@@ -160,3 +160,8 @@ def feed_meetings(*, since: datetime, user: User | None = None, unit_id: int | N
 def reference(user: Any) -> QuerySet[Meeting]:
     """The meetings a consultation or a decision may name: those in the user's scope, latest first."""
     return visible_to(user).order_by("-starts_at")
+
+
+def minutes_visible_to(user: User) -> QuerySet[Minutes]:
+    """The minutes of the meetings ``user`` may see (their attachments' scope)."""
+    return Minutes.objects.filter(meeting__in=visible_to(user))

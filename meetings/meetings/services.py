@@ -75,6 +75,22 @@ def can_act_for_unit(user: User, unit_id: int | None, record: Any = None) -> boo
     return office_reaches(user, record)
 
 
+MEETING_PARTS = {"material": gettext_lazy("会议材料")}
+MINUTES_PARTS = {"minutes": gettext_lazy("纪要附件")}
+
+
+def meeting_attachment_part(meeting: Meeting, user: User) -> str | None:
+    """The convener side adds the meeting's materials (会议材料) before and at the meeting."""
+    planned = meeting.status in (Meeting.Status.PLANNED, Meeting.Status.HELD)
+    return "material" if planned and can_manage(user, meeting) else None
+
+
+def minutes_attachment_part(minutes: Any, user: User) -> str | None:
+    """The convener side adds the minutes' attachments (纪要附件) while drafting them."""
+    drafting = minutes.status == minutes.Status.DRAFT
+    return "minutes" if drafting and can_manage(user, minutes.meeting) else None
+
+
 OPEN_FOR_AGENDA = (Meeting.Status.PLANNED, Meeting.Status.HELD)
 AFTER_THE_MEETING = (Meeting.Status.HELD, Meeting.Status.CLOSED)
 ATTENDING = (Invitation.Reply.ATTENDING, Invitation.Reply.DELEGATE)

@@ -23,8 +23,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.forms import run
+from fuyuan.lib.gongwen import official_response
 from fuyuan.lib.listing import list_page
-from meetings.meetings import agenda, attendance, forms, ical, minutes, selectors, services
+from meetings.meetings import agenda, attendance, documents, forms, ical, minutes, selectors, services
 from meetings.meetings.confirmation import answer_rows, answers
 from meetings.meetings.filters import MeetingPageFilter
 from meetings.meetings.models import AgendaItem, CalendarFeedToken, Invitation, Meeting, Minutes, TopicProposal
@@ -497,11 +498,6 @@ def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
 
 # --- 公文 (issue 18): the 会议通知 and the 会议纪要 as .docx and print view, for anyone who sees the meeting ---
 def _official(request: AuthenticatedHttpRequest, pk: int, name: str, *, as_docx: bool) -> HttpResponse:
-    from django.urls import reverse
-
-    from fuyuan.lib.gongwen import official_response
-    from meetings.meetings import documents
-
     meeting = get_object_or_404(documents.queryset(request.user), pk=pk)
     try:
         doc = documents.meeting_minutes(meeting) if name == "minutes" else documents.meeting_notice(meeting)

@@ -3,7 +3,9 @@ an empty file and a file over the size limit are refused with a clear message, i
 who chose English, in English, and nothing is saved (no row, no file on disk).
 
 Upload fields: a recommendation's attachments when drafting and when editing the draft, the reply's
-material, and the referral bulk-import sheet (and the API's attachment upload). (Meetings take no files.)
+material, the evidence of a decision's and of a plan item's progress report, and the referral bulk-import
+sheet (and the API's attachment upload). Files added to any record through its attachments panel go through
+the same check (tests/attachments/test_records.py).
 
 Size and time limits of every upload and import (issue 12): each field is walked with a file over the
 size limit, an XLSX whose dimension reaches past Excel's limits and an XLSX that inflates past
@@ -27,7 +29,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
-from cases.models import JudicialRecommendation, RecommendationAttachment, ReferralImport
+from attachments.models import Attachment
+from cases.models import JudicialRecommendation, ReferralImport
 from cases.recommendations import services as rec_services
 from fuyuan.lib.uploads import xlsx_problem
 from members.models import User
@@ -161,7 +164,7 @@ def test_drafting_a_recommendation_refuses_the_file_and_saves_no_draft(
     )
     _refused(response, MESSAGES[language][key], media)
     assert JudicialRecommendation.objects.count() == 0
-    assert RecommendationAttachment.objects.count() == 0
+    assert Attachment.objects.count() == 0
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -252,6 +255,62 @@ def test_recording_a_visit_refuses_the_file_and_records_nothing(
     assert rec.attachments.count() == 0
 
 
+def _decision(cast: Cast) -> Any:
+    from tests.attachments.test_records import decision_progress
+
+    return decision_progress(cast).record.decision
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(("label", "name", "content", "key"), CASES, ids=[c[0] for c in CASES])
+def test_decision_progress_refuses_the_evidence_and_records_nothing(
+    cast: Cast, media: Path, language: str, label: str, name: str, content: bytes, key: str
+) -> None:
+    """A decision's progress report with bad evidence: the reason in a message; no report, no file."""
+    decision = _decision(cast)
+    response = _client(cast.liaison, language).post(
+        reverse("decision-action", args=[decision.pk, "progress"]),
+        {"note": "又有进展", "attachments": [_upload(name, content)]},
+        follow=True,
+    )
+    _refused(response, MESSAGES[language][key], media)
+    assert decision.progress.count() == 1 and Attachment.objects.count() == 0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(("label", "name", "content", "key"), CASES, ids=[c[0] for c in CASES])
+def test_plan_progress_refuses_the_evidence_and_records_nothing(
+    cast: Cast, media: Path, language: str, label: str, name: str, content: bytes, key: str
+) -> None:
+    """A plan item's progress report with bad evidence: the form comes back with the reason; nothing saved."""
+    from tests.attachments.test_records import plan_progress
+
+    item = plan_progress(cast).record.item
+    response = _client(cast.liaison, language).post(
+        reverse("plan-item-action", args=[item.pk, "progress"]),
+        {"progress-text": "又有进展", "progress-attachments": [_upload(name, content)]},
+    )
+    _refused(response, MESSAGES[language][key], media)
+    assert item.progress.count() == 1 and Attachment.objects.count() == 0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(("label", "name", "content", "key"), CASES, ids=[c[0] for c in CASES])
+def test_the_attachments_panel_refuses_the_file_and_stores_nothing(
+    cast: Cast, media: Path, language: str, label: str, name: str, content: bytes, key: str
+) -> None:
+    """The upload form of a record's attachments panel (here a referral's 移送材料): the reason, nothing stored."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from tests.cases.referrals.support import sent
+
+    referral = sent(cast.clerk, cast.unit)
+    url = reverse("attachment-add", args=[ContentType.objects.get_for_model(referral).pk, referral.pk])
+    response = _client(cast.clerk, language).post(url, {"attachments": [_upload(name, content)]}, follow=True)
+    _refused(response, MESSAGES[language][key], media)
+    assert Attachment.objects.count() == 0
+
+
 SHEET_CASES = [
     *[(label, name, content, "sheet") for label, (name, content) in LYING_FILES.items()],
     ("pdf named .xlsx", "表格.xlsx", PDF, "sheet"),
@@ -275,26 +334,51 @@ def test_every_upload_field_of_the_pages_is_covered() -> None:
     """The file fields of the page forms are the ones tested above (a new one must be added here)."""
     from django import forms as django_forms
 
+    from attachments import forms as attachment_forms
+    from cases.hearings import forms as hearing_forms
+    from cases.opinions import forms as opinion_forms
     from cases.recommendations import forms as recommendations
     from cases.referrals import forms as referrals
     from meetings.consultations import forms as consultation_forms
     from meetings.decisions import forms as decision_forms
     from meetings.meetings import forms as meeting_forms
     from members import forms as member_forms
+    from plans import forms as plan_forms
 
     found = set()
-    for module in (recommendations, referrals, meeting_forms, decision_forms, consultation_forms, member_forms):
+    modules = (
+        recommendations,
+        referrals,
+        opinion_forms,
+        hearing_forms,
+        meeting_forms,
+        decision_forms,
+        consultation_forms,
+        plan_forms,
+        member_forms,
+        attachment_forms,
+    )
+    for module in modules:
+        app = module.__name__.split(".")[-2]
         for name, obj in vars(module).items():
-            if isinstance(obj, type) and issubclass(obj, django_forms.BaseForm):
+            if isinstance(obj, type) and issubclass(obj, django_forms.BaseForm) and obj.__module__ == module.__name__:
                 found |= {
-                    f"{name}.{field}" for field, f in obj.base_fields.items() if isinstance(f, django_forms.FileField)
+                    f"{app}.{name}.{field}"
+                    for field, f in obj.base_fields.items()
+                    if isinstance(f, django_forms.FileField)
                 }
     tested: dict[str, Callable[..., None]] = {
-        "RecommendationForm.attachments": test_drafting_a_recommendation_refuses_the_file_and_saves_no_draft,
-        "ReplyForm.attachments": test_replying_refuses_the_file_and_records_no_reply,
-        "RectifiedForm.attachments": test_reporting_rectified_refuses_the_evidence_and_records_nothing,
-        "VisitForm.attachments": test_recording_a_visit_refuses_the_file_and_records_nothing,
-        "ImportUploadForm.file": test_referral_import_refuses_what_is_not_a_spreadsheet,
+        "recommendations.RecommendationForm.attachments": (
+            test_drafting_a_recommendation_refuses_the_file_and_saves_no_draft
+        ),
+        "recommendations.ReplyForm.attachments": test_replying_refuses_the_file_and_records_no_reply,
+        "recommendations.RectifiedForm.attachments": test_reporting_rectified_refuses_the_evidence_and_records_nothing,
+        "recommendations.VisitForm.attachments": test_recording_a_visit_refuses_the_file_and_records_nothing,
+        "referrals.ImportUploadForm.file": test_referral_import_refuses_what_is_not_a_spreadsheet,
+        "decisions.ProgressForm.attachments": test_decision_progress_refuses_the_evidence_and_records_nothing,
+        "plans.ProgressForm.attachments": test_plan_progress_refuses_the_evidence_and_records_nothing,
+        # The attachments panel of every record (attachments.views.add): tests/attachments/test_records.py.
+        "attachments.AttachmentForm.attachments": test_the_attachments_panel_refuses_the_file_and_stores_nothing,
     }
     assert found == set(tested)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from attachments import services as attachment_services
 from cases.enforcement import services as enforcement_services
 from cases.hearings import services as hearing_services
 from cases.ipcases import services as ipcase_services
@@ -42,9 +43,9 @@ class Side:
 def _side(cast: Cast, *, unit: MemberUnit, court: MemberUnit, liaison: User, clerk: User, tag: str) -> Side:
     side = Side()
     rec = make_draft(cast, by=clerk, addressee=unit, title=f"司法建议{tag}")
-    attachment = rec_services.recommendation_add_attachments(
-        recommendation=rec, by=clerk, files=[upload(f"{tag}.pdf", PDF, "application/pdf")]
-    )[0]
+    attachment = attachment_services.attach(record=rec, by=clerk, files=[upload(f"{tag}.pdf", PDF, "application/pdf")])[
+        0
+    ]
     rec = rec_services.recommendation_issue(recommendation=rec, by=clerk, issued_on=None)
     side.objects["recommendation"] = rec
     side.objects["recommendation-attachment"] = attachment

@@ -289,7 +289,7 @@ def test_the_liaison_reports_rectification_with_evidence(cast):
     evidence = rec.attachments.get(part="rectification")
     page = detail(client_for(cast.clerk), rec)
     assert "已修订执法程序规定并培训。" in page and evidence.name in page
-    assert reverse("recommendation-attachment", args=[rec.pk, evidence.pk]) in page
+    assert reverse("attachment-download", args=[evidence.pk]) in page
 
 
 def test_reporting_rectification_is_refused_without_a_note_to_others_and_at_the_wrong_moment(cast):

@@ -305,16 +305,14 @@ def test_detail_queries_do_not_grow_with_history(cast, django_assert_max_num_que
 def test_attachments_download_only_within_scope(cast, settings):
     rec = make_issued(cast, attachments=[upload("签章建议书.pdf", PDF)])
     attachment = rec.attachments.get()
-    url = reverse("recommendation-attachment", args=[rec.pk, attachment.pk])
+    url = reverse("attachment-download", args=[attachment.pk])
     response = client_for(cast.liaison).get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
     assert client_for(cast.other_liaison).get(url).status_code == 404
-    other = make_issued(cast, by=cast.other_clerk, addressee=cast.other_unit)
-    wrong_pair = reverse("recommendation-attachment", args=[other.pk, attachment.pk])
-    assert client_for(cast.office).get(wrong_pair).status_code == 404
+    assert client_for(cast.other_clerk).get(url).status_code == 404
     assert not settings.MEDIA_URL or not client_for(cast.office).get(f"/{attachment.file.name}").status_code == 200
 
 

@@ -10,8 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cases.models import JudicialRecommendation, RecommendationAttachment, RecommendationPolicy
+from attachments import services as attachment_services
+from attachments.models import Attachment
+from cases.models import JudicialRecommendation, RecommendationPolicy
 from cases.recommendations import followup, services
+from cases.recommendations.models import AttachmentPart
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.uploads import check_upload, sniff_kind
 from fuyuan.lib.workdays import add_months, add_working_days, is_working_day
@@ -302,7 +305,7 @@ def test_attachment_of_a_wrong_kind_is_refused_and_nothing_saved(cast, name, con
         make_draft(cast, attachments=[upload(name, content, "application/pdf")])
     assert "attachments" in caught.value.message_dict
     assert JudicialRecommendation.objects.count() == 0
-    assert RecommendationAttachment.objects.count() == 0
+    assert Attachment.objects.count() == 0
 
 
 def test_attachment_over_the_size_limit_is_refused(cast, settings):
@@ -322,16 +325,16 @@ def test_attachment_over_20_mb_is_refused_by_default(cast):
 def test_attachments_are_stored_with_their_real_type(cast):
     rec = make_draft(cast, attachments=[upload("建议书.txt", PDF)])
     att = rec.attachments.get()
-    assert att.content_type == "application/pdf"
+    assert att.media_type == "application/pdf"
     assert att.name == "建议书.pdf"
     assert att.file.read() == PDF
-    assert att.part == RecommendationAttachment.Part.RECOMMENDATION
+    assert att.part == AttachmentPart.RECOMMENDATION
 
 
 def test_reply_attachments_need_the_reply_stage(cast):
     rec = make_issued(cast)
-    with pytest.raises(TransitionNotAllowed):
-        services.recommendation_add_attachments(recommendation=rec, by=cast.liaison, files=[upload("r.pdf", PDF)])
+    with pytest.raises(NotPermitted):
+        attachment_services.attach(record=rec, by=cast.liaison, files=[upload("r.pdf", PDF)])
     services.recommendation_acknowledge(recommendation=rec, by=cast.liaison)
     services.recommendation_reply(
         recommendation=rec,
@@ -342,7 +345,7 @@ def test_reply_attachments_need_the_reply_stage(cast):
         rectification_due=add_months(timezone.localdate(), 1),
         attachments=[upload("r.pdf", PDF)],
     )
-    assert rec.attachments.get().part == RecommendationAttachment.Part.REPLY
+    assert rec.attachments.get().part == AttachmentPart.REPLY
 
 
 def test_sniff_leaves_the_stream_at_its_start():
