@@ -134,3 +134,18 @@ def remove(*, attachment: Attachment, by: User) -> None:
     if kind.changed:
         kind.changed(record)
     transaction.on_commit(lambda: storage.delete(name))
+
+
+def remove_all(record: Any) -> None:
+    """Delete every file of ``record`` (rows now, files on disk once the caller's transaction commits): for a
+    domain service that deletes the record itself (e.g. a draft). The caller has decided that it may."""
+    rows = list(Attachment.objects.filter(record_type=ContentType.objects.get_for_model(record), record_id=record.pk))
+    stored = [(a.file.storage, a.file.name or "") for a in rows]
+    for attachment in rows:
+        attachment.delete()  # one by one: each leaves its audit row in the history
+
+    def delete_files() -> None:
+        for storage, name in stored:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from attachments import services as attachment_services
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.locking import copy_back, lock
 from library import search
@@ -355,22 +356,11 @@ def document_withdraw(*, document: LibraryDocument, by: User, reason: str) -> Li
 @transaction.atomic
 def document_delete(*, document: LibraryDocument, by: User) -> None:
     """Delete a draft with its files (a published document is withdrawn instead)."""
-    from attachments.selectors import of_record
-
     locked = lock(document)
     _require_publisher(locked, by)
     _require_status(locked, (S.DRAFT,), _("删除"))
-    files = list(of_record(locked))
-    stored = [(a.file.storage, a.file.name or "") for a in files]
-    for attachment in files:
-        attachment.delete()
+    attachment_services.remove_all(locked)
     locked.delete()
-
-    def remove_files() -> None:
-        for storage, name in stored:
-            storage.delete(name)
-
-    transaction.on_commit(remove_files)
 
 
 # --- Reading -----------------------------------------------------------------------------------------
