@@ -8,19 +8,40 @@ index. A query becomes the phrase of its bigrams ("联动" -> ``联动``, "府�
 联动``), so a match is the query's characters in a row, not scattered bigrams; a single character matches
 as a prefix (``联:*``). The title is weighted A, the rest D, for ranking.
 
-SQLite (development without services) searches the same columns with LIKE.
+Why full text and not trigrams (``pg_trgm``, which the other lists use): a trigram index cannot serve a query of
+two characters ("调解", "联动"), which would then read every row, and the attachments' text (a million rows in the
+benchmark) would need its own index and a join per search; the bigram ``tsvector`` is one GIN index over the
+document and its files, and phrase matching keeps "联动" from matching "联合行动". A rare term is answered
+from the GIN index; a common one (the planner's estimate, :func:`is_common`) by reading the reader's documents
+newest first and testing only their vectors (:func:`matching`). Relevance (:func:`ranked`) ranks the newest
+``RANK_WINDOW`` matches (see docs/library-search.md for the measurements).
+
+SQLite (development without services) searches the same columns and the attachments' text with LIKE, term by
+term.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 
 #: Characters of the indexed text at most (a tsvector holds 1 MB; positions stop at 16,383).
 MAX_INDEXED_CHARS = 300_000
@@ -60,6 +81,45 @@ def tsquery(q: str, *, weight: str = "") -> str | None:
     return " & ".join(terms) or None
 
 
+#: A term the planner expects in more documents than this is "common" (see ``matching``).
+COMMON_ROWS = 2000
+_ESTIMATE = re.compile(r"rows=(\d+)")
+
+
+_COMMON: dict[tuple[str, str], tuple[float, bool]] = {}
+COMMON_SECONDS = 600  # an estimate is kept this long per process (it only chooses the plan, never the rows)
+
+
+def is_common(query: str) -> bool:
+    """Whether PostgreSQL expects ``query`` (a raw tsquery) in more than ``COMMON_ROWS`` documents: its planner's
+    estimate from the vectors' statistics (an EXPLAIN: planning only, about a millisecond, no rows read), kept
+    ``COMMON_SECONDS`` per process and database."""
+    key = (str(connection.settings_dict.get("NAME", "")), query)
+    now = time.monotonic()
+    cached = _COMMON.get(key)
+    if cached is not None and now - cached[0] < COMMON_SECONDS:
+        return cached[1]
+    if len(_COMMON) > 1000:
+        _COMMON.clear()
+    common = _estimate(query) > COMMON_ROWS
+    _COMMON[key] = (now, common)
+    return common
+
+
+def _estimate(query: str) -> int:
+    from library.models import LibraryDocument
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"EXPLAIN SELECT 1 FROM {LibraryDocument._meta.db_table} "  # noqa: S608  # nosec B608 - our table
+            "WHERE search_vector @@ to_tsquery('simple', %s)",
+            [query],
+        )
+        plan = " ".join(row[0] for row in cursor.fetchall())
+    found = _ESTIMATE.search(plan)
+    return int(found.group(1)) if found else 0
+
+
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
@@ -93,7 +153,15 @@ def matching(qs: QuerySet[Any], q: str) -> QuerySet[Any]:
         query = tsquery(q)
         if query is None:
             return qs.none()
-        return qs.filter(search_vector=SearchQuery(query, config="simple", search_type="raw"))
+        condition = SearchQuery(query, config="simple", search_type="raw")
+        if not is_common(query):
+            return qs.filter(search_vector=condition)  # the GIN index finds the few rows, the scope checks them
+        # A common term: read the reader's documents newest first and test the vector of those in scope only.
+        # The test is a correlated scalar subquery on the row itself: costlier than the scope's conditions, so
+        # PostgreSQL evaluates it last, and neither a join it might start from nor a hashed set of every match.
+        test = ExpressionWrapper(Q(search_vector=condition), output_field=BooleanField())
+        same_row = qs.model._base_manager.filter(pk=OuterRef("pk")).order_by().annotate(hit=test).values("hit")[:1]
+        return qs.filter(Subquery(same_row, output_field=BooleanField()))
     terms = [m.group() for m in TOKEN.finditer(q)]
     if not terms:
         return qs.none()
@@ -117,7 +185,7 @@ def _contains(model: Any, term: str) -> Q:
 
 
 def _in_title(q: str) -> Q:
-    """SQLite: every term of ``q`` in the title, 文号 or 案号."""
+    """Every term of ``q`` in the title, 文号 or 案号 (short columns: no vector to read)."""
     out = Q()
     for match in TOKEN.finditer(q):
         term = match.group()
@@ -131,29 +199,21 @@ RANK_WINDOW = 1000
 
 
 def ranked(qs: QuerySet[Any], q: str) -> QuerySet[Any]:
-    """``matching(qs, q)`` in order of relevance: the documents with the term in their title (or 文号, 案号)
-    first, then by ``ts_rank`` (PostgreSQL), then the newest first; relevance ranks the newest ``RANK_WINDOW``
-    matches, so a term found in 100,000 documents costs what one found in 1,000 does."""
+    """``matching(qs, q)`` in order of relevance: the documents with every term in their title (or 文号, 案号)
+    first, then the newest first. It ranks the newest ``RANK_WINDOW`` matches, so a term found in 100,000
+    documents costs what one found in 1,000 does (``ts_rank`` was left out: it reads every candidate's vector
+    again, and bigram frequencies say little more than "in the title")."""
+    from library.selectors import NEWEST as newest
+
     matched = matching(qs, q)
-    newest = ("-published_at", "-id")
     if not q.strip():
         return matched.order_by(*newest)
+    in_title = Case(When(_in_title(q), then=1), default=0, output_field=IntegerField())
     if not is_postgres():
-        in_title = Case(When(_in_title(q), then=1), default=0, output_field=IntegerField())
         return matched.annotate(in_title=in_title).order_by("-in_title", *newest)
-    query, title = tsquery(q), tsquery(q, weight="A")
-    if query is None or title is None:
-        return matched.none()
     window = matched.order_by(*newest).values("pk")[:RANK_WINDOW]
-    return (
-        qs.filter(pk__in=window)
-        .annotate(
-            in_title=Case(
-                When(search_vector=SearchQuery(title, config="simple", search_type="raw"), then=1),
-                default=0,
-                output_field=IntegerField(),
-            ),
-            rank=SearchRank(F("search_vector"), SearchQuery(query, config="simple", search_type="raw")),
-        )
-        .order_by("-in_title", "-rank", *newest)
-    )
+    # The window already applied the scope and the caller's filters: the page's rows are read by id (with the
+    # caller's select_related), not tested against the scope a second time.
+    page = qs.model._base_manager.filter(pk__in=window)
+    page.query.select_related = qs.query.select_related
+    return page.annotate(in_title=in_title).order_by("-in_title", *newest)

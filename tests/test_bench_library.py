@@ -57,7 +57,7 @@ def test_audience_keys_attachments_and_search_vectors_are_the_platforms(built: d
         regions = [r.pk for r in doc.audience_regions.all()]
         units = list(doc.audience_units.values_list("pk", flat=True))
         expected = document_keys(
-            audience=doc.audience, region_id=doc.region_id, levels=doc.audience_levels, region_ids=regions,
+            audience=doc.audience, region_id=doc.region_id or 0, levels=doc.audience_levels, region_ids=regions,
             unit_ids=units,
         )  # fmt: skip
         assert keys == set(expected), doc.pk

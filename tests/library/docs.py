@@ -54,7 +54,7 @@ def make_document(
     if status == LibraryDocument.Status.PUBLISHED:
         keys = document_keys(
             audience=audience,
-            region_id=document.region_id,
+            region_id=document.region_id or 0,
             levels=levels,
             region_ids=region_ids,
             unit_ids=unit_ids,
