@@ -8,19 +8,40 @@ index. A query becomes the phrase of its bigrams ("联动" -> ``联动``, "府�
 联动``), so a match is the query's characters in a row, not scattered bigrams; a single character matches
 as a prefix (``联:*``). The title is weighted A, the rest D, for ranking.
 
-SQLite (development without services) searches the same columns with LIKE.
+Why full text and not trigrams (``pg_trgm``, which the other lists use): a trigram index cannot serve a query of
+two characters ("调解", "联动"), which would then read every row, and the attachments' text (a million rows in the
+benchmark) would need its own index and a join per search; the bigram ``tsvector`` is one GIN index over the
+document and its files, and phrase matching keeps "联动" from matching "联合行动". A rare term is answered
+from the GIN index; a common one (the planner's estimate, :func:`is_common`) by reading the reader's documents
+newest first and testing only their vectors (:func:`matching`). Relevance (:func:`ranked`) ranks the newest
+``RANK_WINDOW`` matches (see docs/library-search.md for the measurements).
+
+SQLite (development without services) searches the same columns and the attachments' text with LIKE, term by
+term.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 
 #: Characters of the indexed text at most (a tsvector holds 1 MB; positions stop at 16,383).
 MAX_INDEXED_CHARS = 300_000
@@ -45,17 +66,58 @@ def indexed_text(parts: Iterable[str]) -> str:
     return " ".join(" ".join(tokens(part)) for part in parts if part)
 
 
-def tsquery(q: str) -> str | None:
-    """The raw ``to_tsquery('simple', …)`` of a user's query: every term must match (None: no term)."""
+def tsquery(q: str, *, weight: str = "") -> str | None:
+    """The raw ``to_tsquery('simple', …)`` of a user's query: every term must match (None: no term);
+    ``weight="A"``: in the title (and numbers) only."""
     terms = []
+    w = f":{weight}" if weight else ""
     for match in TOKEN.finditer(q):
         run = match.group()
         if CJK_RUN.fullmatch(run):
-            grams = [run[i : i + 2] for i in range(len(run) - 1)]
-            terms.append("(" + " <-> ".join(grams) + ")" if grams else f"{run}:*")
+            grams = [f"{run[i : i + 2]}{w}" for i in range(len(run) - 1)]
+            terms.append("(" + " <-> ".join(grams) + ")" if grams else f"{run}:*{weight}")
         else:
-            terms.append(f"{run.lower()}:*")
+            terms.append(f"{run.lower()}:*{weight}")
     return " & ".join(terms) or None
+
+
+#: A term the planner expects in more documents than this is "common" (see ``matching``).
+COMMON_ROWS = 2000
+_ESTIMATE = re.compile(r"rows=(\d+)")
+
+
+_COMMON: dict[tuple[str, str], tuple[float, bool]] = {}
+COMMON_SECONDS = 600  # an estimate is kept this long per process (it only chooses the plan, never the rows)
+
+
+def is_common(query: str) -> bool:
+    """Whether PostgreSQL expects ``query`` (a raw tsquery) in more than ``COMMON_ROWS`` documents: its planner's
+    estimate from the vectors' statistics (an EXPLAIN: planning only, about a millisecond, no rows read), kept
+    ``COMMON_SECONDS`` per process and database."""
+    key = (str(connection.settings_dict.get("NAME", "")), query)
+    now = time.monotonic()
+    cached = _COMMON.get(key)
+    if cached is not None and now - cached[0] < COMMON_SECONDS:
+        return cached[1]
+    if len(_COMMON) > 1000:
+        _COMMON.clear()
+    common = _estimate(query) > COMMON_ROWS
+    _COMMON[key] = (now, common)
+    return common
+
+
+def _estimate(query: str) -> int:
+    from library.models import LibraryDocument
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"EXPLAIN SELECT 1 FROM {LibraryDocument._meta.db_table} "  # noqa: S608  # nosec B608 - our table
+            "WHERE search_vector @@ to_tsquery('simple', %s)",
+            [query],
+        )
+        plan = " ".join(row[0] for row in cursor.fetchall())
+    found = _ESTIMATE.search(plan)
+    return int(found.group(1)) if found else 0
 
 
 def is_postgres() -> bool:
@@ -66,13 +128,14 @@ def refresh(document: Any) -> None:
     """Recompute ``document``'s search vector from its title, numbers, text and attachments' text."""
     if not is_postgres():
         return
-    from attachments.selectors import of_record
+    from attachments.models import Attachment
     from library.models import LibraryDocument
 
+    files = Attachment.objects.filter(
+        record_type=ContentType.objects.get_for_model(LibraryDocument), record_id=document.pk
+    ).order_by("uploaded_at", "id")
     head = indexed_text([document.title, document.number, document.case_number])
-    body = indexed_text(
-        [document.issuing_unit, document.court, document.text, *of_record(document).values_list("text", flat=True)]
-    )
+    body = indexed_text([document.issuing_unit, document.court, document.text, *files.values_list("text", flat=True)])
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {LibraryDocument._meta.db_table} SET search_vector = "  # noqa: S608 - the table name is ours
@@ -90,16 +153,67 @@ def matching(qs: QuerySet[Any], q: str) -> QuerySet[Any]:
         query = tsquery(q)
         if query is None:
             return qs.none()
-        return qs.filter(search_vector=SearchQuery(query, config="simple", search_type="raw"))
+        condition = SearchQuery(query, config="simple", search_type="raw")
+        if not is_common(query):
+            return qs.filter(search_vector=condition)  # the GIN index finds the few rows, the scope checks them
+        # A common term: read the reader's documents newest first and test the vector of those in scope only.
+        # The test is a correlated scalar subquery on the row itself: costlier than the scope's conditions, so
+        # PostgreSQL evaluates it last, and neither a join it might start from nor a hashed set of every match.
+        test = ExpressionWrapper(Q(search_vector=condition), output_field=BooleanField())
+        same_row = qs.model._base_manager.filter(pk=OuterRef("pk")).order_by().annotate(hit=test).values("hit")[:1]
+        return qs.filter(Subquery(same_row, output_field=BooleanField()))
+    terms = [m.group() for m in TOKEN.finditer(q)]
+    if not terms:
+        return qs.none()
+    for term in terms:
+        qs = qs.filter(_contains(qs.model, term))
+    return qs
+
+
+def _contains(model: Any, term: str) -> Q:
+    """SQLite: ``term`` in the title, numbers, text or an attachment's text (LIKE, case-insensitive)."""
     from attachments.models import Attachment
 
     in_files = Attachment.objects.filter(
-        record_type=ContentType.objects.get_for_model(qs.model), record_id=OuterRef("pk"), text__icontains=q
+        record_type=ContentType.objects.get_for_model(model), record_id=OuterRef("pk"), text__icontains=term
     )
-    return qs.filter(
-        Q(title__icontains=q)
-        | Q(number__icontains=q)
-        | Q(case_number__icontains=q)
-        | Q(text__icontains=q)
-        | Exists(in_files)
-    )
+    fields = ("title", "number", "case_number", "issuing_unit", "court", "text")
+    q = Q(Exists(in_files))
+    for name in fields:
+        q |= Q(**{f"{name}__icontains": term})
+    return q
+
+
+def _in_title(q: str) -> Q:
+    """Every term of ``q`` in the title, 文号 or 案号 (short columns: no vector to read)."""
+    out = Q()
+    for match in TOKEN.finditer(q):
+        term = match.group()
+        out &= Q(title__icontains=term) | Q(number__icontains=term) | Q(case_number__icontains=term)
+    return out
+
+
+#: Relevance orders the newest matches, up to this many (the lists' capped count); a search matching more is
+#: better narrowed than paged through.
+RANK_WINDOW = 1000
+
+
+def ranked(qs: QuerySet[Any], q: str) -> QuerySet[Any]:
+    """``matching(qs, q)`` in order of relevance: the documents with every term in their title (or 文号, 案号)
+    first, then the newest first. It ranks the newest ``RANK_WINDOW`` matches, so a term found in 100,000
+    documents costs what one found in 1,000 does (``ts_rank`` was left out: it reads every candidate's vector
+    again, and bigram frequencies say little more than "in the title")."""
+    from library.selectors import NEWEST as newest
+
+    matched = matching(qs, q)
+    if not q.strip():
+        return matched.order_by(*newest)
+    in_title = Case(When(_in_title(q), then=1), default=0, output_field=IntegerField())
+    if not is_postgres():
+        return matched.annotate(in_title=in_title).order_by("-in_title", *newest)
+    window = matched.order_by(*newest).values("pk")[:RANK_WINDOW]
+    # The window already applied the scope and the caller's filters: the page's rows are read by id (with the
+    # caller's select_related), not tested against the scope a second time.
+    page = qs.model._base_manager.filter(pk__in=window)
+    page.query.select_related = qs.query.select_related
+    return page.annotate(in_title=in_title).order_by("-in_title", *newest)

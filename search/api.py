@@ -40,8 +40,9 @@ class SearchResultSerializer(serializers.Serializer):
 
 
 class SearchView(APIView):
-    """Recommendations, referrals, meetings, consultations, decisions and units matching ``q`` (文号, 案号,
-    title or text), each within the caller's scope: the newest five of each kind and a count (capped)."""
+    """Recommendations, referrals, meetings, consultations, decisions, library documents and units matching
+    ``q`` (文号, 案号, title or text), each within the caller's scope: the newest five of each kind and a count
+    (capped)."""
 
     @extend_schema(
         tags=["search"],

@@ -2,7 +2,8 @@
 
 Every kind starts from its app's ``visible_to(user)`` (units: the directory every signed-in user reads)
 and applies the ``q`` filter of its own list page, so a group's "查看全部" link opens that list filtered
-by the same term and shows the same records. Each kind costs the same few queries whatever the number
+by the same term and shows the same records (the library: ``library.search.matching``, its Chinese
+full-text search, over ``library.selectors.visible_to``). Each kind costs the same few queries whatever the number
 of rows: its first ``LIMIT`` rows (newest first) and a count that stops at ``COUNT_CAP``. The text
 columns searched have trigram indexes on PostgreSQL (cases 0003 and 0092, meetings' search indexes).
 """
@@ -17,7 +18,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Model, QuerySet
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.timezone import localtime
@@ -27,6 +28,8 @@ from cases.recommendations import selectors as recommendations
 from cases.recommendations.filters import RecommendationFilter
 from cases.referrals import selectors as referrals
 from cases.referrals.filters import ReferralFilter
+from library import search as library_search
+from library import selectors as library
 from meetings.consultations import selectors as consultations
 from meetings.consultations.filters import ConsultationPageFilter
 from meetings.decisions import selectors as decisions
@@ -105,6 +108,20 @@ def _referral_links(user: User, term: str) -> list[Link]:
     ]
 
 
+def _library_links(user: User, term: str) -> list[Link]:
+    try:
+        return [Link(str(_("查看全部")), _list_url("library-list", term))]
+    except NoReverseMatch:  # the library's pages are not installed
+        return []
+
+
+def _document_url(document: Any) -> str:
+    try:
+        return str(document.get_absolute_url())
+    except NoReverseMatch:
+        return ""
+
+
 def _day(value: Any) -> str:
     return date_format(localtime(value) if hasattr(value, "tzinfo") else value, "Y-m-d") if value else ""
 
@@ -167,6 +184,18 @@ KINDS: tuple[Kind, ...] = (
             Truncator(d.text).chars(80), _join(d.owner_unit.display_name, _day(d.due)), _url("decision-detail", d)
         ),
         _all("decision-list", status=""),  # every status, not only the open ones the list shows first
+    ),
+    Kind(
+        "library",
+        _("共享文件"),
+        lambda user, term: library_search.matching(library.visible_to(user), term),
+        ("publisher_unit",),
+        lambda d: Hit(
+            d.title,
+            _join(d.get_type_display(), d.number or d.case_number, d.issuing_unit, _day(d.issued_on)),
+            _document_url(d),
+        ),
+        _library_links,
     ),
     Kind(
         "unit",

@@ -41,6 +41,7 @@ from cases.models import (
     Opinion,
     Referral,
 )
+from library.models import LibraryDocument
 from meetings.models import Consultation, Decision, Invitation, Meeting
 
 T = TypeVar("T")
@@ -56,6 +57,7 @@ MODELS = [
     IPCase,
     EnforcementCase,
     EnforcementMeasure,
+    LibraryDocument,
 ]
 
 

@@ -437,6 +437,59 @@ FIGURES: list[Figure] = [
         link={"status": "answered"},
     ),
 ]
+# 信息共享 (issue 18): documents published to the library, by type and by level.
+FIGURES += [
+    Figure(
+        "library_documents",
+        _("共享文件发布"),
+        _("期间内(按发布时间)在信息共享栏目发布的文件数;草稿和已撤回的不计。"),
+        count="library_documents",
+    ),
+    *[
+        Figure(key, label, definition, count=key, link={"type": code})
+        for key, label, definition, code in [
+            ("white_papers", _("行政白皮书"), _("期间内发布的共享文件中,类型为白皮书的件数。"), "white_paper"),
+            ("typical_cases", _("典型案例发布"), _("期间内发布的共享文件中,类型为典型案例的件数。"), "typical_case"),
+            (
+                "normative_documents",
+                _("规范性文件共享"),
+                _("期间内发布的共享文件中,类型为规范性文件的件数。"),
+                "normative",
+            ),
+            (
+                "judicial_interpretations",
+                _("司法解释共享"),
+                _("期间内发布的共享文件中,类型为司法解释的件数。"),
+                "interpretation",
+            ),
+            (
+                "losing_case_reports",
+                _("败诉案件通报"),
+                _("期间内发布的共享文件中,类型为败诉案件通报的件数。"),
+                "losing_cases",
+            ),
+            ("work_briefs", _("工作简报"), _("期间内发布的共享文件中,类型为工作简报的件数。"), "brief"),
+        ]
+    ],
+    Figure(
+        "library_province",
+        _("省级发布的共享文件"),
+        _("期间内发布的共享文件中,发布单位属省级的件数。"),
+        count="library_province",
+    ),
+    Figure(
+        "library_city",
+        _("市州发布的共享文件"),
+        _("期间内发布的共享文件中,发布单位属市州本级的件数。"),
+        count="library_city",
+    ),
+    Figure(
+        "library_county",
+        _("县市区发布的共享文件"),
+        _("期间内发布的共享文件中,发布单位属县市区的件数。"),
+        count="library_county",
+    ),
+]
 FIGURES_BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}
 
 # --- computing ---------------------------------------------------------------------------------------------------

@@ -37,12 +37,13 @@ from cases.models import (
     ReferralKind,
 )
 from cases.recommendations import counting
+from library.models import LibraryDocument
 from meetings.models import Consultation, Decision, Invitation, Meeting
 from plans.models import Plan, PlanItem
 from plans.selectors import items_of_units
 from stats.scope import SHANGHAI, Scope
 
-MAX_COUNTS = 9  # the widest source (referrals) has nine counts; the others are padded with zeros
+MAX_COUNTS = 10  # the widest source (the library) has ten counts; the others are padded with zeros
 MAX_SUMS = 2  # the widest source (enforcement cases) has two sums; the others are padded with 0.00
 
 # --- sources: which records belong to a scope, and their named counts ---------------------------------------
@@ -442,6 +443,35 @@ VISITS = Source(
     list_url="recommendation-list",
     period_params=("visited_from", "visited_to", ""),
 )
+# 信息共享 (issue 18): the library's documents published in the period (by publication time; drafts and withdrawn
+# ones not counted), by type and by the level of the publisher's region: the province (no 市州), a 市州 (its own
+# region is the 市州), a 县市区. Counted with the figures, not drawn in the breakdown charts.
+Doc = LibraryDocument.Type
+LIBRARY = Source(
+    key="library",
+    label=_("共享文件"),
+    base=lambda: LibraryDocument.objects.filter(status=LibraryDocument.Status.PUBLISHED),
+    date_field="published_at",
+    is_datetime=True,
+    unit_field="publisher_unit",
+    task_field="tasks",
+    task_filter=lambda t: _tasks_exists(LibraryDocument.tasks.through, "librarydocument_id", t),
+    unit_filter=lambda u: Q(publisher_unit_id=u),
+    counts={
+        "library_documents": lambda today: Q(),
+        "white_papers": lambda today: Q(type=Doc.WHITE_PAPER),
+        "typical_cases": lambda today: Q(type=Doc.TYPICAL_CASE),
+        "normative_documents": lambda today: Q(type=Doc.NORMATIVE),
+        "judicial_interpretations": lambda today: Q(type=Doc.INTERPRETATION),
+        "losing_case_reports": lambda today: Q(type=Doc.LOSING_CASES),
+        "work_briefs": lambda today: Q(type=Doc.BRIEF),
+        "library_province": lambda today: Q(city__isnull=True),
+        "library_city": lambda today: Q(city__isnull=False, region_id=F("city_id")),
+        "library_county": lambda today: Q(city__isnull=False) & ~Q(region_id=F("city_id")),
+    },
+    main="library_documents",
+    list_url="library-list",
+)
 #: Every source the figures count (the charts and the report draw ``SOURCES``, the records themselves).
 ALL_SOURCES: dict[str, Source] = {
     **SOURCES,
@@ -454,6 +484,7 @@ ALL_SOURCES: dict[str, Source] = {
     MEASURES.key: MEASURES,
     RECTIFICATIONS.key: RECTIFICATIONS,
     VISITS.key: VISITS,
+    LIBRARY.key: LIBRARY,
 }
 COUNT_SOURCE: dict[str, str] = {name: s.key for s in ALL_SOURCES.values() for name in s.counts}
 SUM_SOURCE: dict[str, str] = {name: s.key for s in ALL_SOURCES.values() for name in s.sums}

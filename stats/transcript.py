@@ -31,6 +31,7 @@ ROWS: list[Row] = [
     Row(_("府院联席会商"), "2,180+", ("consultations",)),
     Row(_("府院联席会议"), "65", ("joint_meetings",)),
     Row(_("重大案件座谈"), "1,200+", ("case_symposiums",)),
+    Row(_("行政白皮书"), "54", ("white_papers",)),  # issue 18, the library
     Row(_("司法建议"), "200+", ("recommendations_issued",)),
     Row(_("咨询意见"), "1,400+", ("opinions_given",)),  # issue 16, opinions
     Row(_("委派调解成功率"), "63.62%", ("mediation_success_rate",)),
