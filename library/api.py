@@ -22,7 +22,9 @@ from rest_framework.response import Response
 from attachments.api import AttachmentActions, AttachmentSerializer
 from fuyuan.lib.api import WriteViewSet
 from fuyuan.lib.errors import NotPermitted
-from library import selectors, services
+from fuyuan.lib.listing import DeepPaginator
+from fuyuan.lib.pagination import DeepPagination
+from library import search, selectors, services
 from library.filters import DocumentFilter
 from library.models import LibraryDocument
 from members.models import MemberUnit, Region, WorkTask
@@ -167,6 +169,18 @@ def receipts_data(document: LibraryDocument) -> dict[str, Any]:
     }
 
 
+class SearchPagination(DeepPagination):
+    """A search (``search`` or ``q``) lists its newest ``search.CAP`` matches: ``count`` stops there and says
+    ``"count_capped": true`` beyond."""
+
+    search_count_cap = search.CAP
+
+    def django_paginator_class(self, queryset: Any, page_size: int) -> DeepPaginator:  # type: ignore[override]
+        params = self.request.query_params if self.request is not None else {}
+        searching = bool(params.get("search") or params.get("q"))
+        return DeepPaginator(queryset, page_size, count_cap=self.search_count_cap if searching else None)
+
+
 class DocumentViewSet(AttachmentActions, WriteViewSet[LibraryDocument]):
     """共享文件. POST drafts for your unit; ``publish/`` publishes it to its audience; PATCH edits a draft or a
     published document; ``withdraw/`` (a reason) takes it back."""
@@ -175,6 +189,7 @@ class DocumentViewSet(AttachmentActions, WriteViewSet[LibraryDocument]):
 
     serializer_class = DocumentSerializer
     filterset_class = DocumentFilter
+    pagination_class = SearchPagination
     ordering_fields = ["published_at", "issued_on", "id"]
 
     def get_queryset(self) -> QuerySet[LibraryDocument]:

@@ -8,14 +8,13 @@ its filter, as a filter left empty does.
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 
 from fuyuan.lib.params import parse_id
 from library.models import DocumentRead, LibraryDocument
-from library.search import matching
+from library.search import searched
+from library.selectors import NEWEST
 from members.filters import IdFilter, with_day_range
 
 YES = {"1", "true", "yes", "on"}
@@ -37,9 +36,16 @@ class DocumentFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_search(self, qs: QuerySet[LibraryDocument], name: str, value: str) -> QuerySet[LibraryDocument]:
-        if name == "q" and self.data.get("search"):
-            return qs  # ``search`` wins when both are given
-        return matching(qs, value.strip()[:100])
+        return qs  # applied last, by ``filter_queryset``: the search's window holds rows of every other filter
+
+    def filter_queryset(self, queryset: QuerySet[LibraryDocument]) -> QuerySet[LibraryDocument]:
+        """Every other filter, then the search (``search`` wins over ``q`` when both are given), in relevance
+        order: title first, then newest (``library.search.searched``)."""
+        qs = super().filter_queryset(queryset)
+        term = str(self.form.cleaned_data.get("search") or self.form.cleaned_data.get("q") or "").strip()[:100]
+        if not term:
+            return qs
+        return searched(qs, term).order_by("-in_title", *NEWEST)
 
     def filter_task(self, qs: QuerySet[LibraryDocument], name: str, value: str) -> QuerySet[LibraryDocument]:
         task = parse_id(value)
@@ -70,16 +76,3 @@ class DocumentFilter(django_filters.FilterSet):
 
 
 with_day_range(DocumentFilter, "issued_on")
-
-
-def relevance_first(qs: QuerySet[Any], q: str) -> QuerySet[Any]:
-    """On PostgreSQL with a query: ``rank`` annotated (title weighted A), for "sort by relevance"."""
-    from django.contrib.postgres.search import SearchQuery, SearchRank
-    from django.db.models import F
-
-    from library.search import is_postgres, tsquery
-
-    query = tsquery(q) if q.strip() else None
-    if not is_postgres() or query is None:
-        return qs
-    return qs.annotate(rank=SearchRank(F("search_vector"), SearchQuery(query, config="simple", search_type="raw")))

@@ -13,8 +13,8 @@ two characters ("调解", "联动"), which would then read every row, and the at
 benchmark) would need its own index and a join per search; the bigram ``tsvector`` is one GIN index over the
 document and its files, and phrase matching keeps "联动" from matching "联合行动". A rare term is answered
 from the GIN index; a common one (the planner's estimate, :func:`is_common`) by reading the reader's documents
-newest first and testing only their vectors (:func:`matching`). Relevance (:func:`ranked`) ranks the newest
-``RANK_WINDOW`` matches (see docs/library-search.md for the measurements).
+newest first and testing only their vectors (:func:`matching`). A list's search (:func:`searched`) finds the newest
+``WINDOW`` matches once (see docs/library-search.md for the measurements).
 
 SQLite (development without services) searches the same columns and the attachments' text with LIKE, term by
 term.
@@ -42,6 +42,7 @@ from django.db.models import (
     Subquery,
     When,
 )
+from django.db.models.sql.where import WhereNode
 
 #: Characters of the indexed text at most (a tsvector holds 1 MB; positions stop at 16,383).
 MAX_INDEXED_CHARS = 300_000
@@ -193,27 +194,38 @@ def _in_title(q: str) -> Q:
     return out
 
 
-#: Relevance orders the newest matches, up to this many (the lists' capped count); a search matching more is
-#: better narrowed than paged through.
-RANK_WINDOW = 1000
+#: A search lists the newest ``CAP`` matches: found in one query, then sorted, counted and paged by id. A search
+#: matching more says "200+" (the page asks for another word or a filter). Finding them costs about a twentieth of
+#: a millisecond per candidate's vector, so the cap is what keeps a common term within 100 ms for every reader
+#: (docs/library-search.md: 1,000 took 110-130 ms for a liaison on the benchmark).
+CAP = 200
+WINDOW = CAP + 1
 
 
-def ranked(qs: QuerySet[Any], q: str) -> QuerySet[Any]:
-    """``matching(qs, q)`` in order of relevance: the documents with every term in their title (or 文号, 案号)
-    first, then the newest first. It ranks the newest ``RANK_WINDOW`` matches, so a term found in 100,000
-    documents costs what one found in 1,000 does (``ts_rank`` was left out: it reads every candidate's vector
-    again, and bigram frequencies say little more than "in the title")."""
+def window(qs: QuerySet[Any], q: str, *, size: int | None = None) -> list[int]:
+    """The ids of the newest ``size`` (``WINDOW``) documents of ``qs`` matching ``q``: the one query a search costs."""
     from library.selectors import NEWEST as newest
 
-    matched = matching(qs, q)
-    if not q.strip():
-        return matched.order_by(*newest)
+    return list(matching(qs, q).order_by(*newest).values_list("pk", flat=True)[: size or WINDOW])
+
+
+def searched(qs: QuerySet[Any], q: str) -> QuerySet[Any]:
+    """``qs`` (already filtered) narrowed to the matches of ``q``, with ``in_title`` (1 when every term is in the
+    title, 文号 or 案号) for the relevance order "title first, then newest".
+
+    On PostgreSQL the newest ``WINDOW`` matches are found once (:func:`window`) and ``qs`` is narrowed to their
+    ids, so the list's sort, count and page read at most that many rows by primary key and never test a search
+    vector again (``ts_rank`` was left out: it reads every candidate's vector, and bigram frequencies say
+    little more than "in the title"). SQLite: the matches themselves (LIKE)."""
+    q = q.strip()
+    if not q:
+        return qs
     in_title = Case(When(_in_title(q), then=1), default=0, output_field=IntegerField())
     if not is_postgres():
-        return matched.annotate(in_title=in_title).order_by("-in_title", *newest)
-    window = matched.order_by(*newest).values("pk")[:RANK_WINDOW]
-    # The window already applied the scope and the caller's filters: the page's rows are read by id (with the
-    # caller's select_related), not tested against the scope a second time.
-    page = qs.model._base_manager.filter(pk__in=window)
-    page.query.select_related = qs.query.select_related
-    return page.annotate(in_title=in_title).order_by("-in_title", *newest)
+        return matching(qs, q).annotate(in_title=in_title)
+    ids = window(qs, q)
+    # The window applied the scope and every filter: its rows are read by id, keeping the caller's annotations,
+    # joins and prefetches but not its conditions (which would read the thousand rows' scope again).
+    rows = qs.all()
+    rows.query.where = WhereNode()
+    return rows.filter(pk__in=ids).annotate(in_title=in_title)

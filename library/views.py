@@ -27,11 +27,10 @@ from fuyuan.lib.forms import run, submit
 from fuyuan.lib.listing import SEARCH_COUNT_CAP, list_page
 from fuyuan.lib.params import parse_id
 from fuyuan.lib.xlsx import rows_response
-from library import selectors, services
-from library.filters import DocumentFilter, relevance_first
+from library import search, selectors, services
+from library.filters import DocumentFilter
 from library.forms import DocumentForm, WithdrawForm
 from library.models import LibraryDocument, Tag
-from library.search import is_postgres
 from members.models import WorkTask
 from members.types import AuthenticatedHttpRequest
 
@@ -59,14 +58,14 @@ def _filtered(request: AuthenticatedHttpRequest) -> tuple[Any, str, bool]:
     base = selectors.new_for(request.user) if new_tab else selectors.visible_to(request.user)
     qs = DocumentFilter(request.GET, queryset=base, request=request).qs
     q = (request.GET.get("q") or "").strip()[:100]
-    return relevance_first(qs, q), q, new_tab
+    return qs, q, new_tab
 
 
 def _listing(request: AuthenticatedHttpRequest, qs: Any, q: str, *, per_page: int = PER_PAGE) -> Any:
     sort_fields = dict(SORT_FIELDS)
     default = DEFAULT_SORT
-    if q and is_postgres():
-        sort_fields["relevance"] = "rank"
+    if q:
+        sort_fields["relevance"] = ("in_title", "published_at")
         default = "-relevance"
     return list_page(
         request,
@@ -75,7 +74,9 @@ def _listing(request: AuthenticatedHttpRequest, qs: Any, q: str, *, per_page: in
         default_sort=default,
         per_page=per_page,
         tiebreak="id",
-        count_cap=SEARCH_COUNT_CAP if q else None,
+        # A search lists its newest matches (search.CAP); the unread tab (a reader back from leave may have
+        # thousands) says "1,000+".
+        count_cap=search.CAP if q else SEARCH_COUNT_CAP if request.GET.get("tab") == "new" else None,
     )
 
 
@@ -93,7 +94,7 @@ def document_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "f": request.GET,
             "q": q,
             "new_tab": new_tab,
-            "relevance": bool(q and is_postgres()),
+            "relevance": bool(q),
             "types": LibraryDocument.Type.choices,
             "statuses": LibraryDocument.Status.choices,
             "tasks": list(WorkTask.objects.order_by("number").values_list("pk", "number", "short_title")),
