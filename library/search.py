@@ -139,7 +139,7 @@ def refresh(document: Any) -> None:
     body = indexed_text([document.issuing_unit, document.court, document.text, *files.values_list("text", flat=True)])
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {LibraryDocument._meta.db_table} SET search_vector = "  # noqa: S608 - the table name is ours
+            f"UPDATE {LibraryDocument._meta.db_table} SET search_vector = "  # noqa: S608  # nosec B608 - our table
             "setweight(to_tsvector('simple', %s), 'A') || to_tsvector('simple', %s) WHERE id = %s",
             [head, body[: MAX_INDEXED_CHARS * 3], document.pk],
         )
