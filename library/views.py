@@ -95,6 +95,7 @@ def document_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "q": q,
             "new_tab": new_tab,
             "relevance": bool(q),
+            "search_cap": search.CAP,
             "types": LibraryDocument.Type.choices,
             "statuses": LibraryDocument.Status.choices,
             "tasks": list(WorkTask.objects.order_by("number").values_list("pk", "number", "short_title")),

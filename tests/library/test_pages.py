@@ -157,6 +157,25 @@ def test_filters_search_and_export(w: World) -> None:
     assert sheet is not None and sheet.max_row == 3
 
 
+def test_a_search_past_its_cap_lists_the_newest_and_asks_to_narrow(w: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from library import search
+
+    monkeypatch.setattr(search, "CAP", 2)
+    monkeypatch.setattr(search, "WINDOW", 3)
+    for n in range(4):
+        published(w.province_office, title=f"府院联动简报{n}", type="brief")
+    client = client_for(w.jyg_liaison)
+    with translation.override("zh-hans"):
+        body = client.get(reverse("library-list") + "?q=联动简报").content.decode()
+        assert "找到的文件超过 2 份" in body
+        if connection.vendor == "postgresql":  # the window: the newest CAP + 1 (how it knows there are more)
+            assert body.count('data-testid="library-row"') == 3 and "府院联动简报0" not in body
+        else:  # SQLite lists every match (LIKE), the count capped all the same
+            assert body.count('data-testid="library-row"') == 4
+        narrowed = client.get(reverse("library-list") + "?q=联动简报3").content.decode()
+    assert 'data-testid="search-capped"' not in narrowed and narrowed.count('data-testid="library-row"') == 1
+
+
 def test_list_queries_do_not_grow_with_rows(w: World) -> None:
     client = client_for(w.county_liaison)
     published(w.province_office, tags=None)
