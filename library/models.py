@@ -114,6 +114,15 @@ class LibraryDocument(models.Model):
 
         return reverse("library-detail", args=[self.pk])
 
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_unread(self) -> bool:
+        """Published and not opened by the list's reader (``is_read``, annotated by ``selectors.with_read``)."""
+        return self.is_published and not getattr(self, "is_read", True)
+
 
 class DocumentAudience(models.Model):
     """One key of a published document's audience (``library.audience.document_keys``)."""

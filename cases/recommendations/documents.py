@@ -32,7 +32,9 @@ def queryset(user: User) -> QuerySet[JudicialRecommendation]:
 
 def _title(rec: JudicialRecommendation) -> str:
     title = rec.title.strip()
-    if title.endswith("司法建议书"):
+    if title.endswith("司法建议"):
+        return f"{title}书"
+    if "司法建议" in title:  # already names itself (司法建议书, or a note after it): as the court wrote it
         return title
     if title.endswith("建议"):
         return f"{title}书" if title.endswith("司法建议") else f"{title.removesuffix('建议')}的司法建议书"
