@@ -21,6 +21,16 @@ urlpatterns = [
     path("plans/<int:pk>/items/new/", views.item_create, name="plan-item-create"),
     path("plans/<int:pk>/<str:action>/", views.plan_action, name="plan-action"),
     # 公文 (issue 18): 督办通知, .docx and print view.
-    path("plans/supervisions/<int:pk>/notice.docx", views.supervision_notice_docx, name="supervision-notice-docx"),
-    path("plans/supervisions/<int:pk>/notice/print/", views.supervision_notice_print, name="supervision-notice"),
+    path(
+        "plans/supervisions/<int:pk>/notice.docx",
+        views.supervision_notice,
+        {"as_docx": True},
+        name="supervision-notice-docx",
+    ),
+    path(
+        "plans/supervisions/<int:pk>/notice/print/",
+        views.supervision_notice,
+        {"as_docx": False},
+        name="supervision-notice",
+    ),
 ]

@@ -569,22 +569,12 @@ def supervision_export(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 # --- 公文 (issue 18): the 督办通知 as .docx and print view, for anyone who sees the 督办 ---
-def _supervision_official(request: AuthenticatedHttpRequest, pk: int, *, as_docx: bool) -> HttpResponse:
+@login_required
+@require_GET
+def supervision_notice(request: AuthenticatedHttpRequest, pk: int, as_docx: bool) -> HttpResponse:
     sup = get_object_or_404(documents.queryset(request.user), pk=pk)
     back = reverse("plan-item-detail", args=[sup.item_id]) + f"#supervision-{sup.pk}"
     docx_url = reverse("supervision-notice-docx", args=[pk])
     return official_response(
         request, documents.supervision_notice(sup), as_docx=as_docx, back_url=back, docx_url=docx_url
     )
-
-
-@login_required
-@require_GET
-def supervision_notice_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _supervision_official(request, pk, as_docx=True)
-
-
-@login_required
-@require_GET
-def supervision_notice_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _supervision_official(request, pk, as_docx=False)

@@ -20,22 +20,26 @@ urlpatterns = [
     # 公文 (issue 18): the 司法建议书 and the 回复函, .docx and print view.
     path(
         "recommendations/<int:pk>/document.docx",
-        recommendation_views.recommendation_document_docx,
+        recommendation_views.recommendation_official,
+        {"name": "document", "as_docx": True},
         name="recommendation-document-docx",
     ),
     path(
         "recommendations/<int:pk>/document/print/",
-        recommendation_views.recommendation_document_print,
+        recommendation_views.recommendation_official,
+        {"name": "document", "as_docx": False},
         name="recommendation-document",
     ),
     path(
         "recommendations/<int:pk>/reply-letter.docx",
-        recommendation_views.recommendation_reply_letter_docx,
+        recommendation_views.recommendation_official,
+        {"name": "reply-letter", "as_docx": True},
         name="recommendation-reply-letter-docx",
     ),
     path(
         "recommendations/<int:pk>/reply-letter/print/",
-        recommendation_views.recommendation_reply_letter_print,
+        recommendation_views.recommendation_official,
+        {"name": "reply-letter", "as_docx": False},
         name="recommendation-reply-letter",
     ),
 ]

@@ -394,7 +394,10 @@ def recommendation_receipt(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
 
 
 # --- 公文 (issue 18): the 司法建议书 and the 回复函 as .docx and as print view, for anyone who sees the record ---
-def _official(request: AuthenticatedHttpRequest, pk: int, name: str, *, as_docx: bool) -> HttpResponse:
+@login_required
+@require_GET
+def recommendation_official(request: AuthenticatedHttpRequest, pk: int, name: str, as_docx: bool) -> HttpResponse:
+    """The 司法建议书 (``name="document"``) or the 回复函 (``"reply-letter"``), as .docx or as print view."""
     rec = get_object_or_404(documents.queryset(request.user), pk=pk)
     try:
         doc = documents.reply_letter(rec) if name == "reply-letter" else documents.recommendation_document(rec)
@@ -404,27 +407,3 @@ def _official(request: AuthenticatedHttpRequest, pk: int, name: str, *, as_docx:
     return official_response(
         request, doc, as_docx=as_docx, back_url=rec.get_absolute_url(), docx_url=reverse(docx_name, args=[pk])
     )
-
-
-@login_required
-@require_GET
-def recommendation_document_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _official(request, pk, "document", as_docx=True)
-
-
-@login_required
-@require_GET
-def recommendation_document_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _official(request, pk, "document", as_docx=False)
-
-
-@login_required
-@require_GET
-def recommendation_reply_letter_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _official(request, pk, "reply-letter", as_docx=True)
-
-
-@login_required
-@require_GET
-def recommendation_reply_letter_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _official(request, pk, "reply-letter", as_docx=False)

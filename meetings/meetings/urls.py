@@ -28,8 +28,28 @@ urlpatterns = [
     path("meetings/proposals/<int:proposal_id>/decide/", views.proposal_decide, name="proposal-decide"),
     path("meetings/<int:pk>/minutes/<str:action>/", views.minutes_action, name="minutes-action"),
     # 公文 (issue 18): 会议通知 and 会议纪要, .docx and print view.
-    path("meetings/<int:pk>/notice.docx", views.meeting_notice_docx, name="meeting-notice-docx"),
-    path("meetings/<int:pk>/notice/print/", views.meeting_notice_print, name="meeting-notice"),
-    path("meetings/<int:pk>/minutes.docx", views.meeting_minutes_docx, name="meeting-minutes-docx"),
-    path("meetings/<int:pk>/minutes-print/", views.meeting_minutes_print, name="meeting-minutes"),
+    path(
+        "meetings/<int:pk>/notice.docx",
+        views.meeting_official,
+        {"name": "notice", "as_docx": True},
+        name="meeting-notice-docx",
+    ),
+    path(
+        "meetings/<int:pk>/notice/print/",
+        views.meeting_official,
+        {"name": "notice", "as_docx": False},
+        name="meeting-notice",
+    ),
+    path(
+        "meetings/<int:pk>/minutes.docx",
+        views.meeting_official,
+        {"name": "minutes", "as_docx": True},
+        name="meeting-minutes-docx",
+    ),
+    path(
+        "meetings/<int:pk>/minutes-print/",
+        views.meeting_official,
+        {"name": "minutes", "as_docx": False},
+        name="meeting-minutes",
+    ),
 ]

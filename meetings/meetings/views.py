@@ -497,7 +497,10 @@ def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
 
 
 # --- 公文 (issue 18): the 会议通知 and the 会议纪要 as .docx and print view, for anyone who sees the meeting ---
-def _official(request: AuthenticatedHttpRequest, pk: int, name: str, *, as_docx: bool) -> HttpResponse:
+@login_required
+@require_GET
+def meeting_official(request: AuthenticatedHttpRequest, pk: int, name: str, as_docx: bool) -> HttpResponse:
+    """The 会议通知 (``name="notice"``) or the 会议纪要 (``"minutes"``), as .docx or as print view."""
     meeting = get_object_or_404(documents.queryset(request.user), pk=pk)
     try:
         doc = documents.meeting_minutes(meeting) if name == "minutes" else documents.meeting_notice(meeting)
@@ -507,27 +510,3 @@ def _official(request: AuthenticatedHttpRequest, pk: int, name: str, *, as_docx:
     return official_response(
         request, doc, as_docx=as_docx, back_url=reverse("meeting-detail", args=[pk]), docx_url=docx_url
     )
-
-
-@login_required
-@require_GET
-def meeting_notice_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _official(request, pk, "notice", as_docx=True)
-
-
-@login_required
-@require_GET
-def meeting_notice_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _official(request, pk, "notice", as_docx=False)
-
-
-@login_required
-@require_GET
-def meeting_minutes_docx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _official(request, pk, "minutes", as_docx=True)
-
-
-@login_required
-@require_GET
-def meeting_minutes_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return _official(request, pk, "minutes", as_docx=False)
