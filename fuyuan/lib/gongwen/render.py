@@ -7,6 +7,7 @@ an exact line pitch, so the body keeps 22 lines per page in Word, WPS and LibreO
 
 from __future__ import annotations
 
+import functools
 import io
 from typing import Any
 
@@ -93,8 +94,8 @@ def set_fonts(rpr_parent: Any, font: str) -> None:
 class Writer:
     """Adds the parts of a 公文 to one python-docx document, in order."""
 
-    def __init__(self) -> None:
-        self.doc = Document()
+    def __init__(self, base: bytes | None = None) -> None:
+        self.doc = Document(io.BytesIO(base)) if base is not None else Document()
         self.body_chars_pt = L.BODY_PT
 
     # --- page, grid, styles, fonts -------------------------------------------------------------
@@ -427,10 +428,18 @@ class Writer:
         return out.getvalue()
 
 
+@functools.lru_cache(maxsize=2)
+def _set_up(draft: bool) -> bytes:
+    """An empty document with the page, grid, styles, fonts and page numbers set (a quarter of the time a
+    document takes), made once per process for drafts and for final documents and opened for each one."""
+    writer = Writer()
+    writer.setup(draft)
+    return writer.bytes()
+
+
 def render_docx(doc: OfficialDocument) -> bytes:
     """The document as .docx bytes: 版头, 主体 (title, 主送, body, 附件说明, 署名, 成文日期, 附注), 版记."""
-    writer = Writer()
-    writer.setup(doc.draft)
+    writer = Writer(_set_up(doc.draft))
     writer.head(doc)
     if doc.kind == "document":
         writer.title(doc)
