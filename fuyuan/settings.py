@@ -283,6 +283,7 @@ FUYUAN_MAX_UNZIPPED_BYTES = env_int("FUYUAN_MAX_UNZIPPED_MB", 100, minimum=1) * 
 # ``(stream) -> finding or None``; empty: none. Attachment text (fuyuan.lib.extract): characters kept.
 FUYUAN_UPLOAD_SCANNER = env_str("FUYUAN_UPLOAD_SCANNER", "")
 FUYUAN_ATTACHMENT_TEXT_CHARS = env_int("FUYUAN_ATTACHMENT_TEXT_CHARS", 200_000, minimum=0)
+FUYUAN_TEXT_EXTRACTION_ISOLATED = True  # in a child process with memory and time limits (tests: in-process)
 # The referral intake (cases.referrals.intake): how long checking one sheet may take, and how far back
 # a delegation's 委派日期 may go (never before the sender's first day on the platform either).
 FUYUAN_IMPORT_MAX_SECONDS = env_int("FUYUAN_IMPORT_MAX_SECONDS", 20, minimum=1)

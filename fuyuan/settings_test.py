@@ -34,3 +34,6 @@ AXES_ENABLED = True
 TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "tests" / "templates"]  # noqa: F405
 STATIC_ROOT = None  # static files come from the finders in tests; nothing is collected
 WHITENOISE_USE_FINDERS = True
+# Attachment text is read in this process (same caps) rather than in a child per upload: the suite uploads thousands
+# of files. The bounded child has its own tests (tests/attachments/test_core.py).
+FUYUAN_TEXT_EXTRACTION_ISOLATED = False

@@ -86,7 +86,9 @@ class LibraryDocument(models.Model):
     #: (``library.search``); SQLite leaves it empty and searches with LIKE.
     search_vector = SearchVectorField(null=True, editable=False)
     #: Not a column: the document's files (``attachments``), so that a list prefetches them in one query.
-    attachments = GenericRelation(Attachment, content_type_field="record_type", object_id_field="record_id")
+    attachments = GenericRelation(
+        Attachment, verbose_name=_("附件"), content_type_field="record_type", object_id_field="record_id"
+    )
     history = HistoricalRecords(excluded_fields=["search_vector"], m2m_fields=[tasks, audience_units])
 
     class Meta:

@@ -40,6 +40,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
     When,
 )
 from django.db.models.sql.where import WhereNode
@@ -220,7 +221,8 @@ def searched(qs: QuerySet[Any], q: str) -> QuerySet[Any]:
     q = q.strip()
     if not q:
         return qs
-    in_title = Case(When(_in_title(q), then=1), default=0, output_field=IntegerField())
+    title_q = _in_title(q)  # empty when the query has no term at all ("%", "'"): nothing matches then
+    in_title = Case(When(title_q, then=1), default=0, output_field=IntegerField()) if title_q else Value(0)
     if not is_postgres():
         return matching(qs, q).annotate(in_title=in_title)
     ids = window(qs, q)

@@ -185,7 +185,9 @@ class PlanProgress(models.Model):
     by = record_user_field(_("填报人"))
     created_at = models.DateTimeField(_("时间"), default=timezone.now, editable=False)
 
-    attachments = GenericRelation(Attachment, content_type_field="record_type", object_id_field="record_id")
+    attachments = GenericRelation(
+        Attachment, verbose_name=_("附件"), content_type_field="record_type", object_id_field="record_id"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -94,7 +94,9 @@ class Hearing(models.Model):
     _change_reason: str
     _history_user: User | None
 
-    attachments = GenericRelation(Attachment, content_type_field="record_type", object_id_field="record_id")
+    attachments = GenericRelation(
+        Attachment, verbose_name=_("附件"), content_type_field="record_type", object_id_field="record_id"
+    )
 
     class Meta:
         verbose_name = _("负责人出庭应诉")

@@ -81,7 +81,9 @@ class Opinion(models.Model):
 
     objects = OverdueQuerySet.as_manager()
 
-    attachments = GenericRelation(Attachment, content_type_field="record_type", object_id_field="record_id")
+    attachments = GenericRelation(
+        Attachment, verbose_name=_("附件"), content_type_field="record_type", object_id_field="record_id"
+    )
 
     class Meta:
         ordering = ["-requested_on", "-id"]

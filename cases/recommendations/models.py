@@ -229,7 +229,9 @@ class JudicialRecommendation(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(m2m_fields=[copy_to, tasks])
-    attachments = GenericRelation(Attachment, content_type_field="record_type", object_id_field="record_id")
+    attachments = GenericRelation(
+        Attachment, verbose_name=_("附件"), content_type_field="record_type", object_id_field="record_id"
+    )
     # Not columns: django-simple-history's reason and author of the next save (alerts.save_with_reason).
     _change_reason: str
     _history_user: User | None

@@ -147,7 +147,9 @@ class Referral(models.Model):
     region = record_region_field()
     city = record_city_field()
 
-    attachments = GenericRelation(Attachment, content_type_field="record_type", object_id_field="record_id")
+    attachments = GenericRelation(
+        Attachment, verbose_name=_("附件"), content_type_field="record_type", object_id_field="record_id"
+    )
 
     class Meta:
         ordering = ["-id"]

@@ -53,7 +53,9 @@ class Consultation(models.Model):
 
     city = record_city_field()
 
-    attachments = GenericRelation(Attachment, content_type_field="record_type", object_id_field="record_id")
+    attachments = GenericRelation(
+        Attachment, verbose_name=_("附件"), content_type_field="record_type", object_id_field="record_id"
+    )
 
     class Meta:
         ordering = ["-held_on", "-id"]

@@ -101,7 +101,9 @@ class DecisionProgress(models.Model):
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     history = HistoricalRecords()
 
-    attachments = GenericRelation(Attachment, content_type_field="record_type", object_id_field="record_id")
+    attachments = GenericRelation(
+        Attachment, verbose_name=_("附件"), content_type_field="record_type", object_id_field="record_id"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -106,7 +106,9 @@ class Meeting(models.Model):
 
     city = record_city_field()
 
-    attachments = GenericRelation(Attachment, content_type_field="record_type", object_id_field="record_id")
+    attachments = GenericRelation(
+        Attachment, verbose_name=_("附件"), content_type_field="record_type", object_id_field="record_id"
+    )
 
     class Meta:
         ordering = ["-starts_at", "-id"]
@@ -328,7 +330,9 @@ class Minutes(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
 
-    attachments = GenericRelation(Attachment, content_type_field="record_type", object_id_field="record_id")
+    attachments = GenericRelation(
+        Attachment, verbose_name=_("附件"), content_type_field="record_type", object_id_field="record_id"
+    )
 
     class Meta:
         verbose_name = _("会议纪要")

@@ -76,7 +76,11 @@ def units_take_files() -> Iterator[None]:
     registry._KINDS.pop("members.memberunit")
 
 
-def test_attach_stores_checked_files_with_their_text(cast: Cast, units_take_files: None, media: Path) -> None:
+@pytest.mark.parametrize("isolated", [True, False], ids=["child process", "in process"])
+def test_attach_stores_checked_files_with_their_text(
+    cast: Cast, units_take_files: None, media: Path, settings: Any, isolated: bool
+) -> None:
+    settings.FUYUAN_TEXT_EXTRACTION_ISOLATED = isolated
     stored = services.attach(
         record=cast.unit,
         by=cast.liaison,

@@ -51,7 +51,7 @@ def test_crawl_every_role_on_a_first_run_sqlite(first_run_var: Path) -> None:
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,  # the demo, every role's pages on SQLite; a runaway crawl still fails (MAX_PAGES)
         check=False,
     )
     assert run.returncode == 0, f"{run.stdout}\n{run.stderr[-3000:]}"

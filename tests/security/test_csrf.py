@@ -57,6 +57,7 @@ ACTIONS = {
     "decision-action": ["progress", "complete"],
     "opinion-action": ["answer", "withdraw"],
     "hearing-action": ["notify", "answer", "record", "cancel"],
+    "library-action": ["publish", "withdraw", "delete"],
 }
 # Tables whose rows a request may touch without anyone having changed anything.
 VOLATILE_APPS = {"sessions", "axes", "contenttypes"}

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, reverse
 from drf_spectacular.generators import SchemaGenerator
 
+from cases.models import JudicialRecommendation
 from tests.conftest import Cast
 from tests.security import matrix, world
 
@@ -64,6 +66,7 @@ ACTION = {
     "decision-action": "progress",
     "plan-action": "publish",
     "plan-item-action": "progress",
+    "library-action": "publish",
 }
 API_OBJECT = {
     "recommendations": "recommendation",
@@ -120,6 +123,10 @@ def page_url(name: str, args: tuple[str, ...], side: world.Side) -> str:
             kwargs["action"] = ACTION[name]
         elif arg == "attachment_id":
             kwargs["attachment_id"] = side.pk("recommendation-attachment")
+        elif arg == "record_type":  # attachment-add: a recommendation's files
+            kwargs["record_type"] = ContentType.objects.get_for_model(JudicialRecommendation).pk
+        elif arg == "record_id":
+            kwargs["record_id"] = side.pk("recommendation")
         elif arg == "user_id":
             kwargs["user_id"] = side.pk("liaison")
         elif arg == "item_id":

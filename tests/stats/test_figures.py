@@ -209,5 +209,9 @@ def test_every_figure_of_api_md_is_registered() -> None:
     required |= {"recommendation_recurrences"}
     beyond_api_md |= {"recommendations_due_for_rectification", "recommendations_rectified"}
     beyond_api_md |= {"recommendations_not_rectified"}
+    # The library (issue 18: documents published per type, the transcript's 54 white papers, and per level).
+    beyond_api_md |= {"library_documents", "white_papers", "typical_cases", "normative_documents"}
+    beyond_api_md |= {"judicial_interpretations", "losing_case_reports", "work_briefs"}
+    beyond_api_md |= {"library_province", "library_city", "library_county"}
     assert required | beyond_api_md == set(FIGURES_BY_KEY)
     assert all(str(f.definition) and str(f.label) for f in FIGURES)
