@@ -80,6 +80,11 @@ def _listing(request: AuthenticatedHttpRequest, qs: Any, q: str, *, per_page: in
     )
 
 
+def _options(choices: list[tuple[str, Any]], chosen: str | None) -> list[tuple[str, Any, bool]]:
+    """A filter's choices as (code, label, selected), so the template marks the chosen one without comparing."""
+    return [(code, label, code == chosen) for code, label in choices]
+
+
 @login_required
 @require_GET
 def document_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -96,8 +101,8 @@ def document_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "new_tab": new_tab,
             "relevance": bool(q),
             "search_cap": search.CAP,
-            "types": LibraryDocument.Type.choices,
-            "statuses": LibraryDocument.Status.choices,
+            "types": _options(LibraryDocument.Type.choices, request.GET.get("type")),
+            "statuses": _options(LibraryDocument.Status.choices, request.GET.get("status")),
             "tasks": list(WorkTask.objects.order_by("number").values_list("pk", "number", "short_title")),
             "task_id": task,
             "popular_tags": list(Tag.objects.order_by("name").values_list("name", flat=True)[:50]),
