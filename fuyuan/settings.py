@@ -382,7 +382,6 @@ FUYUAN_HEARTBEAT_MAX_AGE_SECONDS = env_int("FUYUAN_HEARTBEAT_MAX_AGE_SECONDS", 1
 # The dashboard's figures (stats/cache.py): kept this long at most, and recounted at most this
 # often per scope while the records keep changing (0: on every change).
 FUYUAN_STATS_CACHE_SECONDS = env_int("FUYUAN_STATS_CACHE_SECONDS", 300, minimum=0)
-FUYUAN_STATS_MAX_LAG_SECONDS = env_int("FUYUAN_STATS_MAX_LAG_SECONDS", 60, minimum=0)
 
 # The header search (search/selectors.py): how long one kind of record may take on PostgreSQL.
 FUYUAN_SEARCH_KIND_TIMEOUT_MS = env_int("FUYUAN_SEARCH_KIND_TIMEOUT_MS", 200, minimum=20)

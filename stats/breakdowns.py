@@ -11,7 +11,8 @@ from django.db.models import CharField, Count, F, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.utils import timezone
 
-from members.models import Region
+from members.models import MemberUnit, Region, WorkTask
+from stats import tally
 from stats.scope import Scope
 from stats.sources import SOURCES, Source
 
@@ -89,8 +90,45 @@ def breakdown(scope: Scope, dimension: str) -> dict[str, Any]:
 
 
 def breakdowns(scope: Scope) -> dict[str, dict[str, Any]]:
-    """All three dimensions in TWO queries: work task (through the M2M), and region with unit together
-    (one scan of each source grouped by both; the two blocks are summed from it)."""
+    """All three dimensions from the rollups (``stats.tally``): three sums and the three dimensions' names; a
+    unit's own view from the records (:func:`live_breakdowns`)."""
+    if scope.unit:
+        return live_breakdowns(scope)
+    tally.current()
+    keys = list(SOURCES)
+    child = child_field(scope)
+    task_rows = tally.sums(scope, ("task",), keys)
+    region_rows = tally.sums(scope, (child,), keys)
+    unit_rows = tally.sums(scope, ("unit",), keys)
+    tasks = {
+        t.pk: f"{t.number}{TAB}{t.short_title or t.title}"
+        for t in WorkTask.objects.filter(pk__in={r["task"] for r in task_rows})
+    }
+    regions = dict(Region.objects.filter(pk__in={r[child] for r in region_rows}).values_list("pk", "name"))
+    units = {
+        u.pk: u.short_name or u.name
+        for u in MemberUnit.objects.filter(pk__in={r["unit"] for r in unit_rows}).only("short_name", "name")
+    }
+
+    def rows(found: list[dict[str, Any]], name: str, dimension: str, labels: dict[int, str]) -> list[dict[str, Any]]:
+        out = []
+        for row in found:
+            key = row[name] or None
+            main = list(SOURCES[row["source"]].counts).index(SOURCES[row["source"]].main)
+            out.append({"src": row["source"], f"{dimension}_key": key, f"{dimension}_label": labels.get(key, ""),
+                        "n": row[f"c{main}"]})  # fmt: skip
+        return out
+
+    return {
+        "task": _block(rows(task_rows, "task", "task", tasks), "task"),
+        "region": _block(rows(region_rows, child, "region", regions), "region", own=scope.region),
+        "unit": _block(rows(unit_rows, "unit", "unit", units), "unit"),
+    }
+
+
+def live_breakdowns(scope: Scope) -> dict[str, dict[str, Any]]:
+    """All three dimensions from the records in TWO queries: work task (through the M2M), and region with unit
+    together (one scan of each source grouped by both; the two blocks are summed from it)."""
     by_task = _block(list(breakdown_query(scope, ("task",))), "task")
     rows = list(breakdown_query(scope, ("region", "unit")))
     by_region = _block(rows, "region", own=scope.region)

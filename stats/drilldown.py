@@ -17,6 +17,7 @@ from django.db.models import F, Q, QuerySet, Value
 from django.utils.translation import gettext as _
 
 from members.models import Region
+from stats import tally
 from stats.breakdowns import child_field
 from stats.figures import FIGURES_BY_KEY, count_columns
 from stats.scope import Scope
@@ -62,7 +63,32 @@ def drill_query(scope: Scope, today: date) -> QuerySet:
 
 
 def drill_counts(scope: Scope, today: date) -> dict[str, dict[str, int]]:
-    """``{child region id (str) | "own": {count: n}}`` (JSON-safe: a snapshot stores it as it is)."""
+    """``{child region id (str) | "own": {count: n}}`` (JSON-safe: a snapshot stores it as it is), from the rollups
+    and the open records (two queries); a unit's own view from the records (:func:`live_drill_counts`)."""
+    if scope.unit:
+        return live_drill_counts(scope, today)
+    tally.current()
+    own = scope.region if scope.region_level != PROVINCE else None
+    child = child_field(scope)
+    out: dict[str, dict[str, int]] = {}
+
+    def add(region: int | None, source_key: str, row: dict[str, Any], prefix: str) -> None:
+        key = OWN if not region or region == own else str(region)
+        bucket = out.setdefault(key, dict.fromkeys(COUNT_SOURCE, 0))
+        names = list(SOURCES[source_key].counts)
+        for name in NEEDED[source_key]:
+            bucket[name] += int(row.get(f"{prefix}{names.index(name)}") or 0)
+
+    for row in tally.sums(scope, (child,), list(SOURCES)):
+        add(row[child], row["source"], row, "c")
+    group = lambda source: {"child": F(f"{source.path}{child}_id")}  # noqa: E731
+    for row in tally.dynamic(scope, today, group, list(SOURCES)):
+        add(row["child"], row["src"], row, "d")
+    return out
+
+
+def live_drill_counts(scope: Scope, today: date) -> dict[str, dict[str, int]]:
+    """:func:`drill_counts` counted from the records (ONE query)."""
     own = scope.region if scope.region_level != PROVINCE else None
     out: dict[str, dict[str, int]] = {}
     for row in drill_query(scope, today):

@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from stats import tally
 from stats.scope import Scope, rate
 from stats.sources import ALL_SOURCES, COUNT_SOURCE, MAX_COUNTS, MAX_SUMS, SUM_SOURCE, TRIBUNAL, Source
 
@@ -552,7 +553,17 @@ def monthly_query(scope: Scope, today: date) -> QuerySet:
 
 
 def compute(scope: Scope, *, today: date | None = None) -> Computed:
-    """Every count and sum of every source for the scope, per month (counts) and in total, in one query."""
+    """Every count and sum of every source for the scope, per month (counts) and in total: from the rollups
+    (``stats.tally``), or for a unit's own view from the records (:func:`compute_live`)."""
+    today = today or timezone.localdate()
+    if scope.unit:
+        return compute_live(scope, today=today)
+    counts, monthly = tally.counts_by_month(scope, today)
+    return Computed(scope=scope, today=today, counts=counts, monthly=monthly)
+
+
+def compute_live(scope: Scope, *, today: date | None = None) -> Computed:
+    """:func:`compute` from the records themselves, in one query (a unit's view; the rollups' tests compare)."""
     today = today or timezone.localdate()
     counts: dict[str, Any] = {**dict.fromkeys(COUNT_SOURCE, 0), **{name: Decimal("0.00") for name in SUM_SOURCE}}
     monthly: dict[str, dict[str, int]] = {m.strftime("%Y-%m"): dict.fromkeys(COUNT_SOURCE, 0) for m in scope.months()}

@@ -150,3 +150,133 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.figure} {self.get_comparator_display()} {self.value}"
+
+
+# --- rollups (issue 19): the figures counted as the records change ------------------------------------------------
+# ``stats.rollups`` keeps them; ``stats.tally`` reads them. Columns ``c0``…``c9`` are a source's counts in the order
+# of ``Source.counts`` (its static part, see ``stats.sources.Source.split``), ``s0``/``s1`` its sums.
+
+COUNT_COLUMNS = [f"c{i}" for i in range(10)]
+SUM_COLUMNS = ["s0", "s1"]
+
+
+class Counts(models.Model):
+    """A source's counts (``c0``…, in the order of ``Source.counts``) and sums (``s0``, ``s1``)."""
+
+    c0 = models.IntegerField(_("计数0"), default=0)
+    c1 = models.IntegerField(_("计数1"), default=0)
+    c2 = models.IntegerField(_("计数2"), default=0)
+    c3 = models.IntegerField(_("计数3"), default=0)
+    c4 = models.IntegerField(_("计数4"), default=0)
+    c5 = models.IntegerField(_("计数5"), default=0)
+    c6 = models.IntegerField(_("计数6"), default=0)
+    c7 = models.IntegerField(_("计数7"), default=0)
+    c8 = models.IntegerField(_("计数8"), default=0)
+    c9 = models.IntegerField(_("计数9"), default=0)
+    s0 = models.DecimalField(_("金额0"), max_digits=20, decimal_places=2, default=0)
+    s1 = models.DecimalField(_("金额1"), max_digits=20, decimal_places=2, default=0)
+
+    class Meta:
+        abstract = True
+
+
+class RollupChange(models.Model):
+    """A row changed since the rollups were last brought up to date: written by a database trigger on every
+    counted table (``stats.triggers``) in the writer's own transaction, taken by ``stats.rollups.flush``."""
+
+    table_name = models.CharField(_("数据表"), max_length=63)
+    record_id = models.BigIntegerField(_("记录"))
+
+    class Meta:
+        verbose_name = _("待汇总的变更")
+        verbose_name_plural = _("待汇总的变更")
+
+    def __str__(self) -> str:
+        return f"{self.table_name}#{self.record_id}"
+
+
+class RollupEntry(Counts):
+    """What one record adds to the figures (its ledger line): the day it counts on, its region, its unit and
+    its counts; ``task`` 0 for the line of all tasks, else one line per work task of the record."""
+
+    source = models.CharField(_("统计来源"), max_length=24)
+    record_id = models.BigIntegerField(_("记录"))
+    task_id = models.IntegerField(_("工作任务"), default=0)
+    day = models.DateField(_("日期"))
+    region_id = models.IntegerField(_("区划"), default=0)
+    city_id = models.IntegerField(_("市州"), default=0)
+    unit_id = models.IntegerField(_("单位"), default=0)
+
+    class Meta:
+        verbose_name = _("汇总明细")
+        verbose_name_plural = _("汇总明细")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "record_id", "task_id"], name="rollup_entry_once"),
+        ]
+        indexes = [models.Index(fields=["source", "task_id", "day"], name="rollup_entry_day")]
+
+    def __str__(self) -> str:
+        return f"{self.source}#{self.record_id}/{self.task_id}"
+
+
+class Rollup(Counts):
+    """The sums of the ledger per source, month, region (its own and its 市州), unit (0: all units) and work task
+    (0: all tasks). The dashboard, the API's figures and the reports read these, not the records."""
+
+    source = models.CharField(_("统计来源"), max_length=24)
+    month = models.DateField(_("月份"))
+    region_id = models.IntegerField(_("区划"), default=0)
+    city_id = models.IntegerField(_("市州"), default=0)
+    unit_id = models.IntegerField(_("单位"), default=0)
+    task_id = models.IntegerField(_("工作任务"), default=0)
+
+    class Meta:
+        verbose_name = _("统计汇总")
+        verbose_name_plural = _("统计汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "month", "region_id", "city_id", "unit_id", "task_id"], name="rollup_key_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["task_id", "unit_id", "month"], name="rollup_read"),
+            models.Index(fields=["city_id", "task_id", "unit_id", "month"], name="rollup_city_read"),
+            models.Index(fields=["region_id", "task_id", "unit_id", "month"], name="rollup_region_read"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.month:%Y-%m}"
+
+
+class RollupState(models.Model):
+    """One row: the layout the rollups were built for (a digest of the sources' counts) and the last change taken."""
+
+    layout = models.CharField(_("汇总结构"), max_length=64, blank=True)
+    changes_through = models.BigIntegerField(_("已汇总的变更"), default=0)
+    built_at = models.DateTimeField(_("重建时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("汇总状态")
+        verbose_name_plural = _("汇总状态")
+
+    def __str__(self) -> str:
+        return self.layout
+
+
+class RollupCheck(models.Model):
+    """The nightly recount: the rollups compared with the records, and what was repaired."""
+
+    checked_at = models.DateTimeField(_("核对时间"), auto_now_add=True)
+    seconds = models.DecimalField(_("耗时(秒)"), max_digits=10, decimal_places=2, default=0)
+    records = models.BigIntegerField(_("核对记录数"), default=0)
+    drifted = models.IntegerField(_("偏差行数"), default=0)
+    sources = models.CharField(_("有偏差的来源"), max_length=300, blank=True)
+    detail = models.JSONField(_("偏差明细"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("统计核对")
+        verbose_name_plural = _("统计核对")
+        ordering = ["-checked_at"]
+
+    def __str__(self) -> str:
+        return f"{self.checked_at:%Y-%m-%d %H:%M} {self.drifted}"

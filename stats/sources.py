@@ -73,6 +73,14 @@ class Source:
     # The list's parameters for the period's first and last day and its year ("": none), on the date the source
     # counts by (the recommendation list reads ``from``/``to`` as the issue date, ``visited_from`` … as the visit's).
     period_params: tuple[str, str, str] = ("from", "to", "year")
+    # The relations whose rows, when they change, change what a record counts (``decisions`` date by their meeting):
+    # the rollups (``stats.rollups``) recount a record when its own row, one of its many-to-many rows or one of these
+    # changes.
+    follows: tuple[str, ...] = ()
+    # A count that depends on the day (``reply_due < today``) is split in two disjoint parts: one that does not
+    # (kept in the rollups) and one counted live among the open records (``name → (static Q, day's Q)``). A day
+    # count not split here is counted live whole.
+    split: dict[str, tuple[Callable[[], Q], Callable[[date], Q]]] = field(default_factory=dict)
 
     def in_scope(self, scope: Scope, *, period: bool = True) -> QuerySet:
         qs = self.base()
@@ -193,6 +201,12 @@ SOURCES: dict[str, Source] = {
             },
             main="recommendations_issued",
             list_url="recommendation-list",
+            split={
+                "recommendations_reply_expected": (
+                    lambda: Q(replied_at__isnull=False),
+                    lambda today: Q(replied_at__isnull=True, reply_due__lt=today),
+                )
+            },
             # The 文号 year is the draft's: a draft of December issued in January would fall out of ``year``.
             period_params=("from", "to", ""),
         ),
@@ -246,6 +260,7 @@ SOURCES: dict[str, Source] = {
             },
             main="decisions",
             list_url="decision-list",
+            follows=("meeting",),
             main_params={"status": ""},
         ),
     ]
@@ -271,6 +286,7 @@ ATTENDANCE = Source(
     main="units_attended",
     list_url="meeting-list",
     path="meeting__",
+    follows=("meeting",),
 )
 # 工作要点: the items of published plans due in the period (a year's plan: its items, each due in that year).
 PLAN_ITEMS = Source(
@@ -291,6 +307,13 @@ PLAN_ITEMS = Source(
     },
     main="plan_items",
     list_url="plan-item-list",
+    follows=("plan",),
+    split={
+        "plan_items_expected": (
+            lambda: Q(status=PlanItem.Status.ACCEPTED),
+            lambda today: ~Q(status=PlanItem.Status.ACCEPTED) & Q(due__lte=today),
+        )
+    },
 )
 # 执行联动结案: a court's enforcement cases concluded through linkage, by their day of conclusion, with the amounts
 # recovered (到位金额) and paid out (发放案款). Counted with the figures, not drawn in the breakdown charts.
@@ -342,6 +365,7 @@ MEASURES = Source(
     list_url="referral-list",
     main_params={"kind": "enforcement_inquiry", "status": "concluded"},
     path="referral__",
+    follows=("referral",),
 )
 # 知识产权案件 (task 6): the IP cases the courts concluded in the period, and how many ended by mediation or withdrawal.
 IP_CASES = Source(
@@ -384,6 +408,12 @@ OPINIONS = Source(
     },
     main="opinions_requested",
     list_url="opinion-list",
+    split={
+        "opinions_answer_expected": (
+            lambda: Q(status=Opinion.Status.ANSWERED),
+            lambda today: ~Q(status=Opinion.Status.ANSWERED) & Q(due__lt=today),
+        )
+    },
 )
 # 负责人出庭应诉 (task 1): the held hearings, dated by their hearing time.
 HEARINGS = Source(
@@ -422,6 +452,12 @@ RECTIFICATIONS = Source(
     },
     main="recommendations_due_for_rectification",
     list_url="recommendation-list",
+    split={
+        "recommendations_due_for_rectification": (
+            lambda: counting.rectification_q() & counting.rectified_q(),
+            lambda today: counting.rectification_q() & ~counting.rectified_q() & Q(rectification_due__lt=today),
+        )
+    },
     period_params=("rectification_due_from", "rectification_due_to", ""),
 )
 # 回访 (issue 17): the follow-up visits the courts recorded, dated by the day of the visit, and their results.

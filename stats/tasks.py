@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from stats import rollups
 from stats.services import prepare_quarterly_report, warm_dashboard_cache
 
 
@@ -18,3 +19,16 @@ def prepare_quarterly_report_task() -> int | None:
 def warm_dashboard_cache_task() -> int:
     """Keep the most-opened periods counted, so the dashboard answers from the cache."""
     return warm_dashboard_cache()
+
+
+@shared_task(name="stats.flush_rollups")
+def flush_rollups_task() -> int:
+    """Take the changes saved since the last run into the rollups (a reader then seldom has any to take)."""
+    return rollups.flush()
+
+
+@shared_task(name="stats.check_rollups")
+def check_rollups_task() -> dict[str, object]:
+    """Nightly: recount every figure from the records, repair any drift, and record what was found."""
+    found = rollups.check()
+    return {"drifted": found.drifted, "sources": found.sources, "records": found.records}

@@ -1,0 +1,403 @@
+"""The rollups: every figure kept counted as the records change, so the figures are exact and cheap to read.
+
+How it stays exact:
+
+1. A database trigger on every counted table (``stats.triggers``) writes a ``RollupChange`` row, in the writer's
+   own transaction, for every row inserted, updated or deleted: by a service, the admin, a bulk import or a raw
+   UPDATE alike.
+2. :func:`flush` takes those rows, recounts what each touched record adds to the figures (its ledger lines,
+   ``RollupEntry``, computed from the very definitions of ``stats.sources``), and adds the difference to the
+   monthly sums (``Rollup``). It runs before every read of the figures (:func:`stats.tally.current`), in the
+   reader's transaction and under one lock, so a figure read after a save includes it; and every minute from
+   Celery beat, so a read seldom has more than a few records to take.
+3. A count that depends on the day (what is overdue now, what is owed by now) is split by its source
+   (``Source.split``): its settled part is in the rollups, the part that depends on the day is counted live among
+   the open records (partial indexes).
+4. :func:`check` (nightly) recounts the sums from the records, compares them with the rollups, repairs any
+   difference and records what it found (``RollupCheck``).
+
+A change to the sources' counts changes the rollups' layout (:func:`layout`): ``migrate`` then rebuilds them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.db.models import Case, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
+
+from stats.models import COUNT_COLUMNS, SUM_COLUMNS, Rollup, RollupChange, RollupCheck, RollupEntry, RollupState
+from stats.scope import SHANGHAI
+from stats.sources import ALL_SOURCES, Source
+
+logger = logging.getLogger(__name__)
+
+COLUMNS = COUNT_COLUMNS + SUM_COLUMNS
+KEY = ("region_id", "city_id", "unit_id")
+BATCH = 5000  # records recounted per query
+LOCK = 7_301_119  # the advisory lock of the rollups (any constant no other code uses)
+_PAST, _FUTURE = date(2000, 1, 1), date(2100, 1, 1)
+AMOUNT = DecimalField(max_digits=20, decimal_places=2)
+ZERO = Decimal("0.00")
+
+
+# --- what a record adds ------------------------------------------------------------------------------------------
+
+
+def static_q(source: Source, name: str) -> Q | None:
+    """The part of a count kept in the rollups: the count itself when it does not depend on the day, the split's
+    settled part when it does, else nothing (None: the whole count is counted live)."""
+    if name in source.split:
+        return source.split[name][0]()
+    make_q = source.counts[name]
+    q = make_q(_PAST)
+    return q if q == make_q(_FUTURE) else None
+
+
+def dynamic_q(source: Source, name: str, today: date) -> Q | None:
+    """The part of a count counted live on ``today`` (None: none, the count is all in the rollups)."""
+    if name in source.split:
+        return source.split[name][1](today)
+    make_q = source.counts[name]
+    return None if make_q(_PAST) == make_q(_FUTURE) else make_q(today)
+
+
+def dynamic_names(source: Source) -> list[str]:
+    return [name for name in source.counts if name in source.split or static_q(source, name) is None]
+
+
+def layout() -> str:
+    """A digest of what the rollups hold: each source's counts and sums, and which are split."""
+    parts = [
+        f"{s.key}:{','.join(s.counts)}:{','.join(s.sums)}:{','.join(dynamic_names(s))}" for s in ALL_SOURCES.values()
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+def _flag(q: Q | None) -> Any:
+    if q is None:
+        return Value(0)
+    if not q:
+        return Value(1)
+    return Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _amount(column: str, q: Q) -> Any:
+    value = Coalesce(F(column), Value(ZERO), output_field=AMOUNT)
+    if not q:
+        return value
+    return Case(When(q, then=value), default=Value(ZERO), output_field=AMOUNT)
+
+
+def _day(source: Source) -> Any:
+    if source.is_datetime:
+        return TruncDate(source.date_field, tzinfo=SHANGHAI)
+    return F(source.date_field)
+
+
+def lines(source: Source, ids: Sequence[int] | None = None, *, tasks: bool = False) -> QuerySet:
+    """The ledger lines of the source's records (all, or ``ids``): one per record (``r_task`` 0), or with
+    ``tasks`` one per record and work task. Values named ``r_*``, ``c0``… and ``s0``…"""
+    qs = source.base().filter(**{f"{source.date_field}__isnull": False})
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    task: Any = Value(0)
+    if tasks:
+        qs = qs.filter(**{f"{source.task_field}__isnull": False})
+        task = F(source.task_field)
+    columns: dict[str, Any] = {
+        "r_record": F("pk"),
+        "r_task": task,
+        "r_day": _day(source),
+        "r_region": Coalesce(F(f"{source.path}region_id"), Value(0)),
+        "r_city": Coalesce(F(f"{source.path}city_id"), Value(0)),
+        "r_unit": Coalesce(F(f"{source.unit_field}_id"), Value(0)),
+    }
+    for i, column in enumerate(COUNT_COLUMNS):
+        names = list(source.counts)
+        columns[column] = _flag(static_q(source, names[i])) if i < len(names) else Value(0)
+    for i, column in enumerate(SUM_COLUMNS):
+        sums = list(source.sums.items())
+        if i < len(sums):
+            _name, (field, make_q) = sums[i]
+            columns[column] = _amount(field, make_q(_PAST))
+        else:
+            columns[column] = Value(ZERO, output_field=AMOUNT)
+    return qs.annotate(**columns).values(*columns).order_by()
+
+
+LINE_FIELDS = ["record_id", "task_id", "day", "region_id", "city_id", "unit_id", *COLUMNS]
+
+
+def _as_entry(source: str, row: dict[str, Any]) -> tuple[tuple[int, int], tuple[Any, ...]]:
+    values = (row["r_day"], int(row["r_region"]), int(row["r_city"]), int(row["r_unit"]))
+    counts = tuple(int(row[c]) for c in COUNT_COLUMNS) + tuple(Decimal(row[s] or 0) for s in SUM_COLUMNS)
+    return (int(row["r_record"]), int(row["r_task"])), values + counts
+
+
+# --- applying changes --------------------------------------------------------------------------------------------
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _add(deltas: dict[tuple, list[Any]], line: tuple[Any, ...], task: int, sign: int) -> None:
+    day, region, city, unit = line[:4]
+    amounts = line[4:]
+    for unit_key in (0, unit) if unit else (0,):
+        key = (_month(day), region, city, unit_key, task)
+        bucket = deltas.setdefault(key, [0] * len(COUNT_COLUMNS) + [ZERO] * len(SUM_COLUMNS))
+        for i, value in enumerate(amounts):
+            bucket[i] += sign * value
+
+
+def _upsert(source: str, deltas: dict[tuple, list[Any]]) -> None:
+    rows = [(source, *key, *values) for key, values in deltas.items() if any(values)]
+    if not rows:
+        return
+    table = connection.ops.quote_name(Rollup._meta.db_table)
+    names = ["source", "month", "region_id", "city_id", "unit_id", "task_id", *COLUMNS]
+    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COLUMNS)
+    placeholders = ", ".join(["%s"] * len(names))
+    sql = (
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({placeholders}) "  # noqa: S608  # nosec B608 - our columns
+        f"ON CONFLICT (source, month, region_id, city_id, unit_id, task_id) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def apply(source: Source, ids: Sequence[int]) -> int:
+    """Recount the records ``ids`` of one source and move the rollups by the difference. Returns the lines changed."""
+    changed = 0
+    for start in range(0, len(ids), BATCH):
+        chunk = list(ids[start : start + BATCH])
+        new = dict(_as_entry(source.key, row) for row in lines(source, chunk))
+        if source.task_field:
+            new.update(_as_entry(source.key, row) for row in lines(source, chunk, tasks=True))
+        old: dict[tuple[int, int], tuple[Any, ...]] = {}
+        old_ids: dict[tuple[int, int], int] = {}
+        for row in RollupEntry.objects.filter(source=source.key, record_id__in=chunk).values("id", *LINE_FIELDS):
+            key = (row["record_id"], row["task_id"])
+            old[key] = tuple(row[f] for f in LINE_FIELDS[2:])
+            old_ids[key] = row["id"]
+        deltas: dict[tuple, list[Any]] = {}
+        stale, fresh = [], []
+        for key in old.keys() | new.keys():
+            before, after = old.get(key), new.get(key)
+            if before == after:
+                continue
+            if before is not None:
+                _add(deltas, before, key[1], -1)
+                stale.append(old_ids[key])
+            if after is not None:
+                _add(deltas, after, key[1], 1)
+                fresh.append(RollupEntry(source=source.key, record_id=key[0], task_id=key[1],
+                                         **dict(zip(LINE_FIELDS[2:], after, strict=True))))  # fmt: skip
+        _upsert(source.key, deltas)
+        if stale:
+            RollupEntry.objects.filter(pk__in=stale).delete()
+        RollupEntry.objects.bulk_create(fresh, batch_size=1000)
+        changed += len(stale) + len(fresh)
+    return changed
+
+
+def _lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+
+
+def watched() -> dict[str, list[tuple[Source, str]]]:
+    """Each table whose changes matter → the sources and the lookup from a source record to that table's row."""
+    out: dict[str, list[tuple[Source, str]]] = defaultdict(list)
+    for source in ALL_SOURCES.values():
+        model = source.base().model
+        out[model._meta.db_table].append((source, "pk"))
+        for relation in source.follows:
+            related = model._meta.get_field(relation).related_model
+            out[related._meta.db_table].append((source, relation))  # type: ignore[union-attr]
+    return out
+
+
+def affected(changes: Iterable[tuple[str, int]]) -> dict[str, set[int]]:
+    """The records of each source to recount for the changed rows ``(table, id)``."""
+    by_table: dict[str, set[int]] = defaultdict(set)
+    for table, pk in changes:
+        by_table[table].add(pk)
+    out: dict[str, set[int]] = defaultdict(set)
+    for table, pks in by_table.items():
+        for source, lookup in watched().get(table, []):
+            if lookup == "pk":
+                out[source.key] |= pks
+            else:
+                model = source.base().model
+                for start in range(0, len(pks), BATCH):
+                    chunk = list(pks)[start : start + BATCH]
+                    out[source.key] |= set(
+                        model._default_manager.filter(**{f"{lookup}__in": chunk}).values_list("pk", flat=True)
+                    )
+    return out
+
+
+def pending() -> bool:
+    """One query: whether records changed since the last flush."""
+    return RollupChange.objects.exists()
+
+
+def flush() -> int:
+    """Bring the rollups up to date with every committed change (and the caller's own). Returns the records
+    recounted. One query when nothing changed."""
+    if not pending():
+        return 0
+    with transaction.atomic():
+        _lock()
+        changes = list(RollupChange.objects.order_by().values_list("id", "table_name", "record_id"))
+        if not changes:
+            return 0
+        last = max(c[0] for c in changes)
+        recount = affected((table, pk) for _id, table, pk in changes)
+        for key, ids in recount.items():
+            apply(ALL_SOURCES[key], sorted(ids))
+        RollupChange.objects.filter(pk__lte=last).delete()
+        RollupState.objects.update_or_create(pk=1, defaults={"changes_through": last})
+        return sum(len(ids) for ids in recount.values())
+
+
+# --- building them all ---------------------------------------------------------------------------------------------
+
+
+def _insert_select(model: type[models.Model], fields: list[str], qs: QuerySet, aliases: list[str]) -> None:
+    """``INSERT INTO model (fields) SELECT aliases FROM (qs)``: rows computed by the database, never in Python."""
+    quote = connection.ops.quote_name
+    sql, params = qs.query.sql_with_params()
+    columns = ", ".join(quote(model._meta.get_field(f).column) for f in fields)
+    select = ", ".join(quote(a) for a in aliases)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT {select} FROM ({sql}) AS lines",  # noqa: S608  # nosec B608 - our own SQL
+            params,
+        )
+
+
+def _build_source(source: Source) -> None:
+    aliases = ["r_record", "r_task", "r_day", "r_region", "r_city", "r_unit", *COLUMNS]
+    fields = ["source", *LINE_FIELDS]
+    for tasks in (False, True) if source.task_field else (False,):
+        qs = lines(source, tasks=tasks).annotate(r_source=Value(source.key))
+        _insert_select(RollupEntry, fields, qs.values("r_source", *aliases), ["r_source", *aliases])
+
+
+def _sum_ledger(*, by_unit: bool) -> QuerySet:
+    group: dict[str, Any] = {
+        "g_source": F("source"),
+        "g_month": TruncMonth("day"),
+        "g_region": F("region_id"),
+        "g_city": F("city_id"),
+        "g_unit": F("unit_id") if by_unit else Value(0),
+        "g_task": F("task_id"),
+    }
+    qs = RollupEntry.objects.all()
+    if by_unit:
+        qs = qs.exclude(unit_id=0)
+    sums = {f"t_{c}": Sum(c) for c in COLUMNS}
+    return qs.annotate(**group).values(*group).annotate(**sums).values(*group, *sums).order_by()
+
+
+def rebuild() -> None:
+    """Count every record again from nothing (after a change of the sources' counts, or to repair)."""
+    with transaction.atomic():
+        _lock()
+        last = RollupChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        for model in (Rollup, RollupEntry):
+            model.objects.all().delete()
+        for source in ALL_SOURCES.values():
+            _build_source(source)
+        fields = ["source", "month", "region_id", "city_id", "unit_id", "task_id", *COLUMNS]
+        aliases = ["g_source", "g_month", "g_region", "g_city", "g_unit", "g_task", *[f"t_{c}" for c in COLUMNS]]
+        for by_unit in (False, True):
+            _insert_select(Rollup, fields, _sum_ledger(by_unit=by_unit), aliases)
+        RollupChange.objects.filter(pk__lte=last).delete()
+        RollupState.objects.update_or_create(
+            pk=1, defaults={"layout": layout(), "changes_through": last, "built_at": timezone.now()}
+        )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Rollup._meta.db_table}, {RollupEntry._meta.db_table}")  # nosec B608
+
+
+def ensure_layout() -> bool:
+    """Rebuild when the rollups were built for other counts (after ``migrate``). Returns whether it rebuilt."""
+    state = RollupState.objects.filter(pk=1).values_list("layout", flat=True).first()
+    if state == layout():
+        return False
+    rebuild()
+    return True
+
+
+# --- the nightly check -----------------------------------------------------------------------------------------------
+
+
+def _expected(source: Source) -> dict[tuple, tuple[Any, ...]]:
+    """The rollup rows of one source as the records say now (counted in Python from the ledger lines)."""
+    deltas: dict[tuple, list[Any]] = {}
+    for tasks in (False, True) if source.task_field else (False,):
+        for row in lines(source, tasks=tasks).iterator(chunk_size=BATCH):
+            key, line = _as_entry(source.key, row)
+            _add(deltas, line, key[1], 1)
+    return {key: tuple(values) for key, values in deltas.items() if any(values)}
+
+
+def _stored(source: Source) -> dict[tuple, tuple[Any, ...]]:
+    out = {}
+    for row in Rollup.objects.filter(source=source.key).values("month", *KEY, "task_id", *COLUMNS).iterator():
+        values = tuple(row[c] for c in COUNT_COLUMNS) + tuple(Decimal(row[s]) for s in SUM_COLUMNS)
+        if any(values):
+            out[(row["month"], row["region_id"], row["city_id"], row["unit_id"], row["task_id"])] = values
+    return out
+
+
+def check(*, repair: bool = True) -> RollupCheck:
+    """Recount every figure from the records, compare with the rollups, repair any difference, and record it."""
+    started = time.perf_counter()
+    flush()
+    drifted: list[dict[str, Any]] = []
+    sources: list[str] = []
+    records = rows = 0
+    for source in ALL_SOURCES.values():
+        with transaction.atomic():
+            _lock()
+            expected, stored = _expected(source), _stored(source)
+            records += source.base().count()
+            differ = [k for k in expected.keys() | stored.keys() if expected.get(k) != stored.get(k)]
+            if not differ:
+                continue
+            sources.append(source.key)
+            rows += len(differ)
+            for key in sorted(differ, key=str)[:20]:
+                drifted.append({"source": source.key, "key": [str(k) for k in key],
+                                "stored": [str(v) for v in stored.get(key, ())],
+                                "records": [str(v) for v in expected.get(key, ())]})  # fmt: skip
+            if repair:
+                RollupEntry.objects.filter(source=source.key).delete()
+                Rollup.objects.filter(source=source.key).delete()
+                _build_source(source)
+                _upsert(source.key, {k: list(v) for k, v in expected.items()})
+            logger.error("stats rollups drifted: %s, %d rows (repaired: %s)", source.key, len(differ), repair)
+    return RollupCheck.objects.create(
+        seconds=Decimal(f"{time.perf_counter() - started:.2f}"),
+        records=records,
+        drifted=rows,
+        sources=",".join(sources),
+        detail=drifted,
+    )
