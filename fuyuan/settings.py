@@ -214,6 +214,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120, minimum=5) * 60
+# With Redis, a session is read from the cache (no query per request) and written through to the
+# database, which stays the source of truth: a Redis restart costs one query per session, not a sign-out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 # The age above is an idle timeout: members.middleware.IdleSessionMiddleware moves it on.
 SESSION_COOKIE_HTTPONLY = True
 

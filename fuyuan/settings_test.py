@@ -25,6 +25,9 @@ if _worker.startswith("gw") and _worker[2:].isdigit() and not os.environ.get("FU
 from fuyuan.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The query-count tests count the session's read as production did before ``cached_db``: the suite keeps database
+# sessions, and tests/members/test_request_cost.py runs the sign-in, sign-out and idle paths under ``cached_db``.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Tests read email from django.core.mail.outbox. The fault tests start a real Celery worker that
 # must send through an SMTP server the test runs: they set FUYUAN_TEST_SMTP=1 with EMAIL_HOST and
 # EMAIL_PORT, which keeps the SMTP backend that settings.py chose from EMAIL_HOST.

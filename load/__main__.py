@@ -146,6 +146,7 @@ def main() -> int:
             [
                 str(BIN / "gunicorn"),
                 "fuyuan.wsgi",
+                *("-c", str(ROOT / "fuyuan" / "gunicorn_conf.py")),  # gc.freeze() after start-up
                 *("-w", workers, "--threads", "2", "-b", f"127.0.0.1:{port}"),
                 # Longer than the users' think time (1-5 s): with gunicorn's default of 2 s the server
                 # closes idle connections just as a user reuses one, which shows as resets, not as slowness.

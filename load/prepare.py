@@ -53,11 +53,12 @@ def build_dataset(scale: str) -> None:
 
 
 def _session_for(user: Any) -> str:
+    from importlib import import_module
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
 
-    store = SessionStore()
+    store = import_module(settings.SESSION_ENGINE).SessionStore()  # cached_db with Redis: cache and database
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()

@@ -16,8 +16,9 @@ from django.utils.safestring import mark_safe
 from fuyuan.lib.forms import submit
 from meetings.meetings.models import Meeting
 from members.levels import reach_of, user_region
-from members.models import MemberUnit, Region, WorkTask
+from members.models import Region, WorkTask
 from members.types import AuthenticatedHttpRequest
+from members.widgets import unit_filter
 
 
 def form_page(
@@ -43,18 +44,16 @@ def form_errors(form: Any) -> str:
     return " ".join(e for errs in form.errors.values() for e in errs)
 
 
-CHOICES_CACHE_KEY = "meetings:filter-choices:v3"
+CHOICES_CACHE_KEY = "meetings:filter-choices:v4"
 CHOICES_CACHE_SECONDS = 300
 
 
 def _reference_choices() -> dict[str, list[tuple[str, str, int | None, int | None]]]:
-    """Units, tasks and regions for the filter drop-downs as (value, escaped label, region id, 市州 id):
-    cached reference data, narrowed to the reader's reach by ``within_reach``."""
+    """Tasks and regions for the filter drop-downs as (value, escaped label, region id, 市州 id): cached
+    reference data, narrowed to the reader's reach by ``within_reach``. Units are searched (``unit_filter``)."""
     choices = cache.get(CHOICES_CACHE_KEY)
     if choices is None:
-        units = MemberUnit.objects.filter(active=True).values_list("pk", "name", "region_id", "region__city_id")
         choices = {
-            "units": [(str(pk), escape(name), region, city) for pk, name, region, city in units],
             "tasks": [
                 (str(pk), escape(f"{n}. {t}"), None, None)
                 for pk, n, t in WorkTask.objects.values_list("pk", "number", "title")
@@ -68,16 +67,11 @@ def _reference_choices() -> dict[str, list[tuple[str, str, int | None, int | Non
     return choices
 
 
-def within_reach(
-    user: Any, items: list[tuple[str, str, int | None, int | None]], *, units: bool = False
-) -> list[tuple[str, str]]:
-    """The choices in the reader's reach: all for those who read everything; for the office and leaders of
-    a 市州 or 县市区, the regions (and units) of their region and below. A unit's people choose among every
-    unit (their records involve units anywhere) and the regions of their unit's region and below."""
+def within_reach(user: Any, items: list[tuple[str, str, int | None, int | None]]) -> list[tuple[str, str]]:
+    """The regions in the reader's reach: all for those who read everything; for the office and leaders of
+    a 市州 or 县市区, and a unit's people, the regions of their (unit's) region and below."""
     reach = reach_of(user)
-    region = None if reach.everything else reach.region
-    if region is None and not units:
-        region = None if reach.everything else user_region(user)
+    region = None if reach.everything else (reach.region or user_region(user))
     if region is None or region.level == Region.Level.PROVINCE:
         return [(value, label) for value, label, _region, _city in items]
     if region.level == Region.Level.CITY:
@@ -86,14 +80,23 @@ def within_reach(
 
 
 def _options(items: list[tuple[str, str]], selected: str | None) -> str:
-    """``<option>`` elements written directly: the unit list may hold thousands, too many for template loops."""
+    """``<option>`` elements written directly (regions: a few hundred)."""
     return mark_safe(  # noqa: S308  # nosec B308 B703  # values are ids and labels were escaped above
         "".join(f'<option value="{v}"{" selected" if v == selected else ""}>{label}</option>' for v, label in items)
     )
 
 
+def unit_reach(user: Any) -> Region | None:
+    """The region whose units a reader's unit filter offers (as ``within_reach(units=True)``): the region of
+    office staff and leaders below the province; None (every unit) for everyone else."""
+    reach = reach_of(user)
+    region = None if reach.everything else reach.region
+    return None if region is None or region.level == Region.Level.PROVINCE else region
+
+
 def filter_choices(request: AuthenticatedHttpRequest, **fields: str) -> dict[str, Any]:
-    """``fields`` maps a context name to (choice list, query parameter), e.g. unit_options="units:unit"."""
+    """``fields`` maps a context name to (choice list, query parameter), e.g. task_options="tasks:task";
+    ``units`` gives the whole unit picker (``unit_picker="units:unit"``), holding only the chosen unit."""
     choices = _reference_choices()
     out: dict[str, Any] = {
         "kinds": Meeting.Kind.choices,
@@ -102,11 +105,15 @@ def filter_choices(request: AuthenticatedHttpRequest, **fields: str) -> dict[str
     }
     for name, spec in fields.items():
         source, param = spec.split(":")
+        if source == "units":
+            region = unit_reach(request.user)
+            out[name] = unit_filter(param, request.GET.get(param), region=region, attrs={"id": f"f-{param}"})
+            continue
         items = choices[source]
         plain = (
             [(value, label) for value, label, _r, _c in items]
             if source == "tasks"
-            else within_reach(request.user, items, units=source == "units")
+            else within_reach(request.user, items)
         )
         out[name] = _options(plain, request.GET.get(param))
     return out

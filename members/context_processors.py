@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from members.roles import Role, can_read_all, roles_of
-from members.selectors import unread_count
+from members.selectors import unread_badge
 
 # (url name, label, icon, roles that see it; empty = every signed-in user). Later features add lines.
 NAV_ITEMS: list[tuple[str, Any, str, set[str]]] = [
@@ -50,7 +50,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items[0]["active"] = True
     return {
         "nav_items": items,
-        "nav_unread": unread_count(user),
+        "nav_unread": unread_badge(user),
         "nav_roles": roles,
         "nav_reads_all": can_read_all(user),
         "nav_is_admin": user.is_staff,

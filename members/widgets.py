@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
@@ -24,6 +25,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from fuyuan.lib.params import parse_id
+from members.levels import unit_region_q
+from members.models import MemberUnit, Region
 
 
 class UnitPicker(forms.Select):
@@ -35,6 +38,8 @@ class UnitPicker(forms.Select):
         super().__init__(attrs=attrs)
         self.scope = dict(scope or {})
         self.placeholder = placeholder
+        #: Where the chosen units' names are read when the widget is not a model field's (a list filter).
+        self.queryset: QuerySet[MemberUnit] | None = None
 
     def __deepcopy__(self, memo: dict[int, Any]) -> UnitPicker:
         copy = super().__deepcopy__(memo)
@@ -54,7 +59,7 @@ class UnitPicker(forms.Select):
         """The selected units' (id, name), in the order given; one query, none when nothing is selected."""
         if not ids:
             return []
-        queryset = getattr(self.choices, "queryset", None)
+        queryset = self.queryset if self.queryset is not None else getattr(self.choices, "queryset", None)
         if queryset is None:  # plain choices (not a model field): keep the ones selected
             wanted = {str(i) for i in ids}
             return [(int(k), str(label)) for k, label in self.choices if str(k) in wanted]
@@ -99,3 +104,26 @@ class UnitsPicker(UnitPicker):
 
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
         return False
+
+
+def unit_filter(
+    name: str, value: Any, *, region: Region | None = None, attrs: dict[str, Any] | None = None
+) -> SafeString:
+    """A list page's unit filter: a searchable picker holding only the chosen unit (one query then, none
+    without a choice), offering the active units of ``region`` and below (None: every active unit).
+
+    What the list shows stays decided by its scoped queryset: the filter only narrows it, so a unit outside
+    the reader's reach matches nothing they could not already see.
+    """
+    queryset = MemberUnit.objects.filter(active=True)
+    scope: dict[str, str] = {}
+    if region is not None and region.level != Region.Level.PROVINCE:
+        queryset = queryset.filter(unit_region_q(region))
+        scope["region"] = str(region.pk)
+    widget = UnitPicker(
+        attrs={"class": "form-select form-select-sm", "data-allow-clear": "1", **(attrs or {})},
+        scope=scope,
+        placeholder=str(_("全部")),
+    )
+    widget.queryset = queryset
+    return widget.render(name, value)

@@ -22,6 +22,7 @@ from fuyuan.lib.forms import BootstrapFormMixin, FastSelect
 from fuyuan.lib.params import parse_day, parse_id
 from members.levels import reach_of, unit_region_q
 from members.models import MemberUnit, Region, WorkTask
+from members.widgets import UnitPicker
 
 CHOICES_SECONDS = 60
 TRUE = ("1", "true", "yes", "on")
@@ -30,7 +31,9 @@ ALL = ("", _("全部"))
 
 
 def filter_choices() -> dict[str, list[Any]]:
-    """The choices of the list filters as plain tuples (three small queries, kept a minute in the cache)."""
+    """The choices of the list filters as plain tuples (two small queries, kept a minute in the cache).
+
+    Units are not among them: the counterpart is a searchable picker (``members.widgets.UnitPicker``)."""
     choices = cache.get_or_set(f"referral-filter-choices:{get_language()}", _filter_choices, CHOICES_SECONDS)
     assert choices is not None  # get_or_set stores and returns what _filter_choices gives
     return choices
@@ -39,21 +42,8 @@ def filter_choices() -> dict[str, list[Any]]:
 def _filter_choices() -> dict[str, list[Any]]:
     return {
         "kinds": list(ReferralKind.objects.values_list("code", "name")),
-        "units": list(MemberUnit.objects.filter(active=True).values_list("pk", "name")),
         "tasks": [(pk, f"{n}. {title}") for pk, n, title in WorkTask.objects.values_list("pk", "number", "title")],
     }
-
-
-def units_within(region: Region) -> list[Any]:
-    """The active units of a region and below (the counterparts an office of that level may pick),
-    kept a minute in the cache like the other choices, so every level's list costs the same queries."""
-
-    def read() -> list[Any]:
-        return list(MemberUnit.objects.filter(unit_region_q(region), active=True).values_list("pk", "name"))
-
-    units = cache.get_or_set(f"referral-filter-units:{region.pk}", read, CHOICES_SECONDS)
-    assert units is not None  # get_or_set stores and returns what read gives
-    return units
 
 
 def _select(**attrs: Any) -> FastSelect:
@@ -67,7 +57,11 @@ class FilterForm(BootstrapFormMixin, forms.Form):
 class ReferralFilter(django_filters.FilterSet):
     kind = django_filters.CharFilter(label=_("类别"), method="filter_kind", widget=_select())
     status = django_filters.CharFilter(label=_("状态"), method="filter_status", widget=_select())
-    counterpart = django_filters.CharFilter(label=_("对方单位"), method="filter_counterpart", widget=_select())
+    counterpart = django_filters.CharFilter(
+        label=_("对方单位"),
+        method="filter_counterpart",
+        widget=UnitPicker(attrs={"class": "form-select-sm", "data-allow-clear": "1"}, placeholder=str(_("全部"))),
+    )
     sender = django_filters.CharFilter(method="filter_unit")
     receiver = django_filters.CharFilter(method="filter_unit")
     task = django_filters.CharFilter(label=_("工作任务"), method="filter_task", widget=_select())
@@ -106,13 +100,18 @@ class ReferralFilter(django_filters.FilterSet):
         fields = self.form.fields
         choices = filter_choices()
         reach = reach_of(user) if user is not None else None
-        if reach is not None and reach.region is not None:
-            choices = {**choices, "units": units_within(reach.region)}
+        units = MemberUnit.objects.filter(active=True)
+        picker = fields["counterpart"].widget
+        assert isinstance(picker, UnitPicker)
+        if reach is not None and reach.region is not None and reach.region.level != Region.Level.PROVINCE:
+            units = units.filter(unit_region_q(reach.region))
+            picker.scope = {"region": str(reach.region.pk)}
+        # Only the chosen counterpart is rendered (one query when there is one); the rest are searched.
+        picker.queryset = units
         fields["region"].widget.choices = levels.region_choices(user) if user is not None else [levels.ALL]
         fields["level"].widget.choices = levels.LEVEL_CHOICES
         fields["kind"].widget.choices = [ALL, *choices["kinds"]]
         fields["status"].widget.choices = [ALL, *Referral.Status.choices]
-        fields["counterpart"].widget.choices = [ALL, *choices["units"]]
         fields["task"].widget.choices = [ALL, *choices["tasks"]]
         fields["overdue"].widget.choices = [ALL, ("true", _("已逾期")), ("false", _("未逾期"))]
         return self

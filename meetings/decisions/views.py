@@ -89,7 +89,7 @@ def decision_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "status_value": status,
             "statuses": Decision.Status.choices,
             "export_query": request.GET.urlencode(),
-            **filter_choices(request, owner_options="units:owner", region_options="regions:region"),
+            **filter_choices(request, owner_picker="units:owner", region_options="regions:region"),
         },
     )
 

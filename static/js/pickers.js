@@ -20,6 +20,8 @@
     var loading = select.getAttribute("data-loading") || "";
     var plugins = ["virtual_scroll"];
     if (multiple) { plugins.push("remove_button"); }
+    // A list filter (members.widgets.unit_filter) may be emptied back to "all".
+    if (!multiple && select.hasAttribute("data-allow-clear")) { plugins.push("clear_button"); }
     new window.TomSelect(select, {
       plugins: plugins,
       valueField: "id",

@@ -388,3 +388,25 @@ def test_an_owner_unit_not_invited_sees_the_decision_but_not_its_meeting(levels)
     # The invited unit's own decision names its meeting.
     own = client.get(f"/api/v1/decisions/{cg.decision.pk}/").json()
     assert (own["meeting"], own["meeting_title"]) == (cg.meeting.pk, cg.meeting.title)
+
+
+def _picker(html: str, name: str) -> str:
+    start = html.index(f'name="{name}"')
+    return html[start : html.index("</select>", start)]
+
+
+def test_the_unit_filters_render_only_the_chosen_unit(levels):
+    """Issue 19: the convener, owner and unit filters are searchable pickers holding only the chosen unit."""
+    cg, lz = levels.chengguan, levels.lanzhou
+    pages = ((reverse("meeting-list"), "convener"), (reverse("decision-list"), "owner"))
+    pages += ((reverse("consultation-list"), "unit"),)
+    for url, name in pages:
+        province = _picker(client_for(levels.province.office).get(url).content.decode(), name)
+        assert province.count("<option") == 1 and 'data-search-url="/units/search/"' in province
+        city = client_for(lz.office)
+        chosen = _picker(city.get(url, {name: cg.unit.pk}).content.decode(), name)
+        assert f'data-search-url="/units/search/?region={lz.region.pk}"' in chosen
+        assert chosen.count("<option") == 2 and f'value="{cg.unit.pk}" selected>' in chosen
+        # A unit outside the city's reach is never rendered as chosen.
+        outside = _picker(city.get(url, {name: levels.jiayuguan.unit.pk}).content.decode(), name)
+        assert outside.count("<option") == 1

@@ -234,7 +234,7 @@ def test_region_and_level_filters_and_the_choices_in_reach(tree):
     form = client_for(office_user_at(LANZHOU, username="lz2")).get(ALL).context["filters"]
     regions = {label.strip() for _v, label in form.fields["region"].widget.choices}
     assert {"兰州市", "城关区", "七里河区"} <= regions and not {"嘉峪关市", "甘肃省"} & regions
-    counterparts = {label for _v, label in form.fields["counterpart"].widget.choices}
+    counterparts = set(form.fields["counterpart"].widget.queryset.values_list("name", flat=True))
     assert "兰州市测试局" in counterparts and "嘉峪关市测试局" not in counterparts
 
 
@@ -345,3 +345,34 @@ def test_tribunal_mediation_only_from_a_tribunal_or_basic_court_to_a_mediation_b
     with pytest.raises(ValidationError):
         draft(clerk_at(court_at(CHENGGUAN)), department, code="tribunal_mediation", number=number())
     assert not Referral.objects.filter(kind__code="tribunal_mediation").exists()
+
+
+# --- The counterpart filter: a searchable picker, never the whole directory (issue 19) -----------------
+
+
+def _counterpart_select(html: str) -> str:
+    start = html.index('name="counterpart"')
+    return html[start : html.index("</select>", start)]
+
+
+def test_the_counterpart_filter_renders_only_the_chosen_unit_and_still_filters(tree):
+    office = client_for(office_user_at(PROVINCE))
+    plain = _counterpart_select(office.get(ALL).content.decode())
+    assert plain.count("<option") == 1  # the blank "all" option only, whatever the directory holds
+    assert 'data-unit-picker="single"' in plain and 'data-search-url="/units/search/"' in plain
+    page = office.get(ALL, {"counterpart": tree.units.lz.pk})
+    chosen = _counterpart_select(page.content.decode())
+    assert chosen.count("<option") == 2 and f'value="{tree.units.lz.pk}" selected>兰州市测试局<' in chosen
+    assert [r.pk for r in page.context["listing"].object_list] == [tree.refs.lz.pk]
+
+
+def test_a_city_office_picks_counterparts_within_its_city_only(tree):
+    office = client_for(office_user_at(LANZHOU, username="lz3"))
+    own = _counterpart_select(office.get(ALL).content.decode())
+    assert f'data-search-url="/units/search/?region={region(LANZHOU).pk}"' in own
+    found = {row["text"] for row in office.get("/units/search/", {"region": region(LANZHOU).pk}).json()["results"]}
+    assert "兰州市测试局" in found and "嘉峪关市测试局" not in found
+    # A unit outside the city is not offered, and filtering on it shows none of what the office may not see.
+    outside = office.get(ALL, {"counterpart": tree.units.jyg.pk})
+    assert outside.status_code == 200 and "嘉峪关市测试局" not in _counterpart_select(outside.content.decode())
+    assert list(outside.context["listing"].object_list) == []
