@@ -59,6 +59,7 @@ audit: install-dev
 	$(VENV)/bin/pip-audit --strict --progress-spinner off --vulnerability-service $(AUDIT_SERVICE) -r requirements.txt -r requirements-dev.txt
 
 ## make load [LOAD_USERS=200 LOAD_TIME=5m LOAD_SCALE=full|small]: locust against gunicorn on the benchmark dataset.
+## SCALE_OUT=1: nginx in front of two gunicorns, two Celery workers and one beat, then the correctness checks.
 load: install-dev
 	@./scripts/services.sh
 	$(PY) -m load

@@ -12,6 +12,9 @@ Environment: ``LOAD_USERS`` (200), ``LOAD_TIME`` (5m), ``LOAD_SPAWN_RATE`` (20),
 the first time; ``small``: ``fuyuan_load_small``, about a minute), ``LOAD_DATABASE_URL``, ``REDIS_URL``
 (default ``redis://127.0.0.1:6379/0``), ``LOAD_PORT``, ``LOAD_WORKERS`` (4), ``LOAD_P99_MS`` (500).
 Exit status 1 when a request failed.
+
+``SCALE_OUT=1`` (``make load SCALE_OUT=1``): the same users against nginx in front of two gunicorn
+instances, two Celery workers and one beat, then the correctness checks (``load/scale.py``).
 """
 
 from __future__ import annotations
@@ -131,6 +134,12 @@ def main() -> int:
     }
     print(f"[load] scale {scale}, database {database.rsplit('/', 1)[-1]}, work dir {work}", flush=True)
     subprocess.run([sys.executable, "-m", "load.prepare", env["LOAD_CONFIG"]], cwd=ROOT, env=env, check=True)
+    if os.environ.get("SCALE_OUT", "0") not in ("", "0"):  # nginx, two gunicorns, two workers, one beat
+        from load.scale import run_scale_out
+
+        return run_scale_out(
+            env=env, work=work, users=users, run_time=run_time, spawn_rate=spawn_rate, limit_ms=limit_ms
+        )
 
     gunicorn: subprocess.Popen[bytes] | None = None
 

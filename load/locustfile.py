@@ -128,7 +128,12 @@ class Liaison(Role):
             self.api_post(
                 f"/api/v1/recommendations/{rec['id']}/reply/",
                 "api recommendation reply",
-                {"outcome": "adopted", "content": "已研究采纳。", "measures": "已制定整改措施。"},
+                {
+                    "outcome": "adopted",
+                    "content": "已研究采纳。",
+                    "measures": "已制定整改措施。",
+                    "rectification_due": (date.today() + timedelta(days=90)).isoformat(),  # required when adopting
+                },
             )
             return
         issued = self.api_get("/api/v1/recommendations/?status=issued", "api recommendations (to answer)")

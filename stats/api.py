@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 from rest_framework.views import APIView
 
+from fuyuan.lib.dbrouter import replica_reads
 from fuyuan.lib.errors import NotPermitted
 from meetings.meetings.api import WriteViewSet
 from members.models import Region, WorkTask
@@ -131,6 +132,7 @@ class SummaryView(APIView):
             )
         ],
     )
+    @replica_reads
     def get(self, request: AuthenticatedRequest) -> Response:
         errors = period_errors(request.query_params)
         if errors:

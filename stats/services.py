@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fuyuan.lib.dbrouter import use_replica
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.workdays import is_working_day
 from members.models import User
@@ -100,7 +101,8 @@ def prepare_quarterly_report(*, today: date | None = None, force: bool = False) 
     report = PreparedReport.objects.filter(start=start, end=end).first()
     if report is None:
         scope = Scope(start, end)
-        content = report_docx(scope, title=report_title(start, end))
+        with use_replica():  # a quarter that has ended: the replica's copy is as good
+            content = report_docx(scope, title=report_title(start, end))
         try:
             with transaction.atomic():
                 report = PreparedReport(start=start, end=end, title=report_title(start, end))

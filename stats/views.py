@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from fuyuan.lib.dbrouter import replica_reads
 from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.forms import run, submit
 from fuyuan.lib.params import parse_id
@@ -72,6 +73,7 @@ def _years(selected: int) -> list[int]:
 
 
 @login_required
+@replica_reads
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The office's dashboard (office, leaders, administrators)."""
     _require_read_all(request)
@@ -86,6 +88,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def unit_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The same figures for one unit: a liaison's (or clerk's) own; the office picks any with ?unit=."""
     req = selectors.read_request(request.user, request.GET, unit_view=True)
@@ -95,6 +98,7 @@ def unit_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def league_table(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_read_all(request)
     req = selectors.read_request(request.user, request.GET)
@@ -126,6 +130,7 @@ def league_table(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_read_all(request)
     req = selectors.read_request(request.user, request.GET)
@@ -137,6 +142,7 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def report_download(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     _require_read_all(request)
     req = selectors.read_request(request.user, request.GET)
@@ -207,6 +213,7 @@ def definitions(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def referral_figures(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Figures the office needs on referrals: mediation success rate, transfers opened as cases, on-time answers."""
     _require_read_all(request)
@@ -252,6 +259,7 @@ def _target_list_url(year: int, region: Region | None, task: int | None = None) 
 
 
 @login_required
+@replica_reads
 def target_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The targets of a year and a level (the user's own by default), actual against target, per region below."""
     _require_read_all(request)
@@ -340,6 +348,7 @@ def target_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
+@replica_reads
 def task_detail(request: AuthenticatedHttpRequest, number: int) -> HttpResponse:
     """The page of one work task, for every signed-in role within their scope; htmx asks for the next page of
     its timeline only."""

@@ -25,6 +25,7 @@ from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 
+from fuyuan.lib.dbrouter import use_replica
 from fuyuan.lib.text import xml_text
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -87,13 +88,18 @@ class Sheet:
 
 
 def sheets_bytes(sheets: Iterable[Sheet]) -> bytes:
-    """A workbook of the sheets in order, written in openpyxl's streaming mode, every cell through :func:`safe_cell`."""
+    """A workbook of the sheets in order, written in openpyxl's streaming mode, every cell through :func:`safe_cell`.
+
+    The rows are read here (querysets are lazy), on the replica when there is one (an export may be a
+    few milliseconds behind the primary; :mod:`fuyuan.lib.dbrouter`).
+    """
     workbook = Workbook(write_only=True)
-    for sheet in sheets:
-        worksheet = workbook.create_sheet(title=str(sheet.title))
-        append_row(worksheet, sheet.header)
-        for row in sheet.rows:
-            append_row(worksheet, row)
+    with use_replica():
+        for sheet in sheets:
+            worksheet = workbook.create_sheet(title=str(sheet.title))
+            append_row(worksheet, sheet.header)
+            for row in sheet.rows:
+                append_row(worksheet, row)
     return workbook_bytes(workbook)
 
 
