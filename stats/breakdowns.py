@@ -97,18 +97,29 @@ def breakdowns(scope: Scope) -> dict[str, dict[str, Any]]:
     tally.current()
     keys = list(SOURCES)
     child = child_field(scope)
-    task_rows = tally.sums(scope, ("task",), keys)
-    region_rows = tally.sums(scope, (child,), keys)
-    unit_rows = tally.sums(scope, ("unit",), keys)
+    task_rows = tally.sums(scope, "task", keys)
+    region_rows = tally.sums(scope, child, keys)
+    unit_rows = tally.sums(scope, "unit", keys)
     tasks = {
         t.pk: f"{t.number}{TAB}{t.short_title or t.title}"
         for t in WorkTask.objects.filter(pk__in={r["task"] for r in task_rows})
     }
-    regions = dict(Region.objects.filter(pk__in={r[child] for r in region_rows}).values_list("pk", "name"))
-    units = {
-        u.pk: u.short_name or u.name
-        for u in MemberUnit.objects.filter(pk__in={r["unit"] for r in unit_rows}).only("short_name", "name")
-    }
+    # The regions' and the units' names in one query.
+    names = (
+        Region.objects.filter(pk__in={r[child] for r in region_rows})
+        .annotate(n_kind=Value("region"), n_label=F("name"))
+        .values_list("n_kind", "pk", "n_label")
+        .union(
+            MemberUnit.objects.filter(pk__in={r["unit"] for r in unit_rows})
+            .annotate(n_kind=Value("unit"), n_label=Coalesce(NullIf(F("short_name"), Value("")), F("name")))
+            .values_list("n_kind", "pk", "n_label"),
+            all=True,
+        )
+    )
+    regions: dict[int, str] = {}
+    units: dict[int, str] = {}
+    for kind, pk, label in names:
+        (regions if kind == "region" else units)[pk] = label
 
     def rows(found: list[dict[str, Any]], name: str, dimension: str, labels: dict[int, str]) -> list[dict[str, Any]]:
         out = []

@@ -65,8 +65,11 @@ def data_version() -> str:
         parts.append(f"(SELECT max(history_id) FROM {history})")  # noqa: S608  # nosec B608 - our own table names, quoted
         parts.append(f"(SELECT max(id) FROM {quote(model._meta.db_table)})")  # noqa: S608  # nosec B608 - our own table names, quoted
     # Every write to a counted table, a raw one included, leaves a change (pending, or taken by the rollups).
-    parts.append(f"(SELECT max(id) FROM {quote(RollupChange._meta.db_table)})")  # noqa: S608  # nosec B608
-    parts.append(f"(SELECT max(changes_through) FROM {quote(RollupState._meta.db_table)})")  # noqa: S608  # nosec B608
+    # The highest change ever noted, pending or taken (the same before and after the rollups take it).
+    pending = f"(SELECT coalesce(max(id), 0) FROM {quote(RollupChange._meta.db_table)})"  # noqa: S608  # nosec B608
+    taken = f"(SELECT coalesce(max(changes_through), 0) FROM {quote(RollupState._meta.db_table)})"  # noqa: S608  # nosec B608
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "max"
+    parts.append(f"{greatest}({pending}, {taken})")
     with connection.cursor() as cursor:
         # Table names of our own models, never user input.
         cursor.execute("SELECT " + ", ".join(parts))

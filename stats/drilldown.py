@@ -79,11 +79,10 @@ def drill_counts(scope: Scope, today: date) -> dict[str, dict[str, int]]:
         for name in NEEDED[source_key]:
             bucket[name] += int(row.get(f"{prefix}{names.index(name)}") or 0)
 
-    for row in tally.sums(scope, (child,), list(SOURCES)):
+    for row in tally.sums(scope, child, list(SOURCES)):
         add(row[child], row["source"], row, "c")
-    group = lambda source: {"child": F(f"{source.path}{child}_id")}  # noqa: E731
-    for row in tally.dynamic(scope, today, group, list(SOURCES)):
-        add(row["child"], row["src"], row, "d")
+    for row in tally.dynamic(scope, today, child, list(SOURCES)):
+        add(row["g_key"], row["src"], row, "d")
     return out
 
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.http import Http404
 from django.utils import timezone
 
 from members.levels import reach_of, unit_region_q
 from members.models import MemberUnit, Region, User, WorkTask
-from stats.breakdowns import DIMENSIONS, breakdowns
+from stats import tally
+from stats.breakdowns import DIMENSIONS, breakdowns, child_field
 from stats.cache import cache_seconds, cached, cached_entry, data_version
 from stats.drilldown import drill_counts, drill_table
 from stats.figures import FIGURES, FIGURES_BY_KEY, compute, list_url
@@ -22,6 +23,7 @@ from stats.periods import Period, optional_id, parse_period
 from stats.scope import Scope
 from stats.sources import COUNT_SOURCE, SOURCES
 
+T = TypeVar("T")
 # The list pages' parameter that selects the unit a record is counted for in the by-unit breakdown.
 UNIT_PARAMS = {
     "consultations": "unit",
@@ -127,13 +129,25 @@ def live_data(scope: Scope, *, today: date | None = None, version: str | None = 
 
 
 def _live(scope: Scope, *, today: date | None = None, version: str | None = None) -> tuple[dict[str, Any], datetime]:
-    """``live_data`` and when its counts were taken (they may be up to a minute old, see stats.cache)."""
+    """``live_data`` and when its counts were taken. The rollups are read in one query for all three parts (the
+    sums of every grouping, and the day's counts), and only for a part the cache does not hold at this version."""
     today = today or timezone.localdate()
     if version is None:
         version = data_version() if cache_seconds() > 0 else ""
-    computed = cached_entry("compute", (scope, today), version, lambda: compute(scope, today=today))
-    blocks = cached("breakdowns", (scope, today), version, lambda: breakdowns(scope))
-    drill = cached("drill", (scope, today), version, lambda: drill_counts(scope, today))
+
+    def counted(part: Callable[[], T]) -> Callable[[], T]:
+        def run() -> T:
+            if not scope.unit:
+                child = child_field(scope)
+                tally.fetch(scope, today, ["month", "task", child, "unit"], ["month", child])
+            return part()
+
+        return run
+
+    with tally.reading():
+        computed = cached_entry("compute", (scope, today), version, counted(lambda: compute(scope, today=today)))
+        blocks = cached("breakdowns", (scope, today), version, counted(lambda: breakdowns(scope)))
+        drill = cached("drill", (scope, today), version, counted(lambda: drill_counts(scope, today)))
     data = {
         "counts": computed.value.counts,
         "monthly": computed.value.monthly,

@@ -9,14 +9,17 @@ counts what *involves* the unit, not only what it must act on) is counted from t
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, DateField, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, TruncMonth
 
+from fuyuan.lib.dbrouter import use_primary
 from stats import rollups
 from stats.models import COUNT_COLUMNS, SUM_COLUMNS, Rollup, RollupEntry
 from stats.scope import Scope
@@ -24,11 +27,34 @@ from stats.sources import ALL_SOURCES, Source
 
 #: A group's name → the rollups' column.
 GROUP = {"month": "month", "task": "task_id", "region": "region_id", "city": "city_id", "unit": "unit_id"}
+NO_DAY = Cast(Value(None), output_field=DateField())  # a typed NULL: UNION ALL matches it with a date column
+DYNAMIC = "dynamic:"  # the day's counts' rows in a UNION ALL with the rollups' sums
+AMOUNT = DecimalField(max_digits=20, decimal_places=2)
+NO_KEY = Cast(Value(None), output_field=IntegerField())
+#: Within :func:`reading` (one page): whether the rollups were brought up to date, and the sums already read.
+_reading: ContextVar[dict[Any, Any] | None] = ContextVar("stats_tally_reading", default=None)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """One page's reads: the changes are taken once, and each grouping's sums read once (see :func:`fetch`)."""
+    token = _reading.set({})
+    try:
+        yield
+    finally:
+        _reading.reset(token)
 
 
 def current() -> None:
-    """Take every change saved so far into the rollups (one query when there is none)."""
-    rollups.flush()
+    """Take every change saved so far into the rollups (one query when there is none), on the primary; once per
+    :func:`reading`."""
+    memo = _reading.get()
+    if memo is not None and memo.get("current"):
+        return
+    with use_primary():
+        rollups.flush()
+    if memo is not None:
+        memo["current"] = True
 
 
 def _month_end(day: date) -> date:
@@ -48,69 +74,89 @@ def split_period(scope: Scope) -> tuple[tuple[date, date] | None, list[tuple[dat
     return ((whole[0], whole[-1]) if whole else None), partial
 
 
-def _filters(scope: Scope, group: tuple[str, ...], *, ledger: bool) -> Q:
+def _filters(scope: Scope, dim: str, *, ledger: bool) -> Q:
     q = scope.region_q(region_field="region", city_field="city")
-    if "task" in group:
+    if dim == "task":
         q &= ~Q(task_id=0)
         if scope.task:
             q &= Q(task_id=scope.task)
     else:
         q &= Q(task_id=scope.task or 0)
-    if "unit" in group:
+    if dim == "unit":
         q &= ~Q(unit_id=0)
     elif not ledger:
         q &= Q(unit_id=0)
     return q
 
 
-def _grouped(qs: QuerySet, group: tuple[str, ...], month: Any) -> QuerySet:
-    columns: dict[str, Any] = {"g_source": F("source")}
-    for name in group:
-        columns[f"g_{name}"] = month if name == "month" else F(GROUP[name])
+def _grouped(qs: QuerySet, dim: str, month: Any) -> QuerySet:
+    columns: dict[str, Any] = {
+        "g_dim": Value(dim),
+        "g_source": F("source"),
+        "g_month": month if dim == "month" else NO_DAY,
+        "g_key": NO_KEY if dim == "month" else F(GROUP[dim]),
+    }
     sums = {c: Sum(c) for c in COUNT_COLUMNS + SUM_COLUMNS}
     return qs.annotate(**columns).values(*columns).annotate(**sums).order_by()
 
 
-def sums(scope: Scope, group: tuple[str, ...], sources: list[str] | None = None) -> list[dict[str, Any]]:
-    """The rollups' sums of the scope per source and ``group`` (``month``, ``task``, ``region``, ``city``,
-    ``unit``): rows ``{"source", "month"…, "c0"…, "s0"…}``. One query (two when the period has a part month)."""
+def _parts(scope: Scope, dim: str, keys: list[str]) -> list[QuerySet]:
     whole, partial = split_period(scope)
-    keys = sources or list(ALL_SOURCES)
     parts: list[QuerySet] = []
     if whole:
-        qs = Rollup.objects.filter(_filters(scope, group, ledger=False), source__in=keys,
+        qs = Rollup.objects.filter(_filters(scope, dim, ledger=False), source__in=keys,
                                    month__gte=whole[0], month__lte=whole[1])  # fmt: skip
-        parts.append(_grouped(qs, group, F("month")))
+        parts.append(_grouped(qs, dim, F("month")))
     if partial:
         days = Q()
         for first, last in partial:
             days |= Q(day__gte=first, day__lte=last)
-        qs = RollupEntry.objects.filter(days, _filters(scope, group, ledger=True), source__in=keys)
-        parts.append(_grouped(qs, group, TruncMonth("day")))
+        qs = RollupEntry.objects.filter(days, _filters(scope, dim, ledger=True), source__in=keys)
+        parts.append(_grouped(qs, dim, TruncMonth("day")))
+    return parts
+
+
+def _union(parts: list[QuerySet]) -> list[dict[str, Any]]:
     if not parts:
         return []
     query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    out: dict[tuple, dict[str, Any]] = {}
-    for row in query:
-        key = (row["g_source"], *(row[f"g_{name}"] for name in group))
-        bucket = out.get(key)
+    with use_primary():  # exact: what the flush just took (a replica may be a moment behind)
+        return list(query)
+
+
+def _collect(found: list[dict[str, Any]], dims: list[str]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, dict[tuple, dict[str, Any]]] = {dim: {} for dim in dims}
+    for row in found:
+        dim = row["g_dim"]
+        value = row["g_month"] if dim == "month" else row["g_key"]
+        key = (row["g_source"], value)
+        bucket = out[dim].get(key)
         if bucket is None:
-            out[key] = bucket = {"source": row["g_source"], **{n: row[f"g_{n}"] for n in group}}
+            out[dim][key] = bucket = {"source": row["g_source"], dim: value}
             bucket.update({c: 0 for c in COUNT_COLUMNS}, **{s: Decimal("0.00") for s in SUM_COLUMNS})
         for c in COUNT_COLUMNS:
             bucket[c] += int(row[c] or 0)
         for s in SUM_COLUMNS:
             bucket[s] += Decimal(row[s] or 0)
     # A key whose records all left it keeps a row of zeros: not a row of the result (nothing counts there).
-    return [row for row in out.values() if any(row[c] for c in COUNT_COLUMNS + SUM_COLUMNS)]
+    return {
+        dim: [row for row in rows.values() if any(row[c] for c in COUNT_COLUMNS + SUM_COLUMNS)]
+        for dim, rows in out.items()
+    }
 
 
-Grouping = Callable[[Source], dict[str, Any]]
+def sums(scope: Scope, dim: str, sources: list[str] | None = None) -> list[dict[str, Any]]:
+    """The rollups' sums of the scope per source and ``dim`` (``month``, ``task``, ``region``, ``city``, ``unit``):
+    rows ``{"source", dim, "c0"…, "s0"…}``. One query, or none after :func:`fetch`."""
+    memo = _reading.get()
+    if memo is not None and (scope, dim) in memo:
+        rows = memo[(scope, dim)]
+    else:
+        rows = _collect(_union(_parts(scope, dim, sources or list(ALL_SOURCES))), [dim])[dim]
+    return [row for row in rows if sources is None or row["source"] in sources]
 
 
-def dynamic_query(scope: Scope, today: date, group: Grouping, sources: list[str] | None = None) -> QuerySet | None:
-    """ONE query: the day's parts of the split counts (``rollups.dynamic_q``), counted live among the open records
-    of the scope, per source and ``group`` (name → expression). Columns ``d0``… in the order of the source's counts."""
+def _dynamic_parts(scope: Scope, today: date, dim: str, sources: list[str] | None) -> list[QuerySet]:
     parts = []
     width = len(COUNT_COLUMNS)
     for source in ALL_SOURCES.values():
@@ -124,27 +170,66 @@ def dynamic_query(scope: Scope, today: date, group: Grouping, sources: list[str]
         for q in qs_:
             if q is not None:
                 anyone |= q
+        # The columns of the rollups' parts (``_grouped``), so that both go in one UNION ALL.
         columns: dict[str, Any] = {}
         for i in range(width):
             q = qs_[i] if i < len(qs_) else None
-            columns[f"d{i}"] = Count("pk", filter=q) if q is not None else Value(0)
-        by = group(source)
-        parts.append(
-            source.in_scope(scope)
-            .filter(anyone)
-            .annotate(src=Value(source.key), **by)
-            .values("src", *by)
-            .annotate(**columns)
-            .order_by()
-        )
-    if not parts:
-        return None
-    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+            columns[f"c{i}"] = Count("pk", filter=q) if q is not None else Value(0)
+        for column in SUM_COLUMNS:
+            columns[column] = Value(Decimal("0.00"), output_field=AMOUNT)
+        by = {
+            "g_dim": Value(f"{DYNAMIC}{dim}"),
+            "g_source": Value(source.key),
+            "g_month": source.month_expression() if dim == "month" else NO_DAY,
+            "g_key": NO_KEY if dim == "month" else F(f"{source.path}{GROUP[dim]}"),
+        }
+        parts.append(source.in_scope(scope).filter(anyone).annotate(**by).values(*by).annotate(**columns).order_by())
+    return parts
 
 
-def dynamic(scope: Scope, today: date, group: Grouping, sources: list[str] | None = None) -> list[dict[str, Any]]:
-    query = dynamic_query(scope, today, group, sources)
-    return list(query) if query is not None else []
+def _dynamic_rows(found: list[dict[str, Any]], dim: str) -> list[dict[str, Any]]:
+    """The day's counts as :func:`dynamic` gives them: ``{"src", "g_month", "g_key", "d0"…}``."""
+    return [
+        {
+            "src": row["g_source"],
+            "g_month": row["g_month"],
+            "g_key": row["g_key"],
+            **{f"d{i}": row[c] for i, c in enumerate(COUNT_COLUMNS)},
+        }
+        for row in found
+        if row["g_dim"] == f"{DYNAMIC}{dim}"
+    ]
+
+
+def fetch(scope: Scope, today: date, dims: list[str], dynamic_dims: list[str]) -> None:
+    """Within :func:`reading`: the sums of several groupings and the day's counts of others, in ONE query (a UNION
+    ALL of the rollups and the open records), for :func:`sums` and :func:`dynamic` to return."""
+    memo = _reading.get()
+    if memo is None:
+        return
+    current()
+    dims = [dim for dim in dims if (scope, dim) not in memo]
+    dynamic_dims = [dim for dim in dynamic_dims if ("dynamic", scope, today, dim) not in memo]
+    parts = [part for dim in dims for part in _parts(scope, dim, list(ALL_SOURCES))]
+    parts += [part for dim in dynamic_dims for part in _dynamic_parts(scope, today, dim, None)]
+    found = _union(parts)
+    for dim, rows in _collect([row for row in found if not row["g_dim"].startswith(DYNAMIC)], dims).items():
+        memo[(scope, dim)] = rows
+    for dim in dynamic_dims:
+        memo[("dynamic", scope, today, dim)] = _dynamic_rows(found, dim)
+
+
+def dynamic(scope: Scope, today: date, dim: str, sources: list[str] | None = None) -> list[dict[str, Any]]:
+    """ONE query (none after :func:`prefetch_dynamic`): the day's parts of the split counts
+    (``rollups.dynamic_q``), counted live among the open records of the scope, per source and ``dim``: rows
+    ``{"src", "g_month" | "g_key", "d0"…}`` in the order of the source's counts."""
+    memo = _reading.get()
+    key = ("dynamic", scope, today, dim)
+    if memo is not None and key in memo:
+        rows = memo[key]
+    else:
+        rows = _dynamic_rows(_union(_dynamic_parts(scope, today, dim, sources)), dim)
+    return [row for row in rows if sources is None or row["src"] in sources]
 
 
 def add_row(
@@ -160,10 +245,9 @@ def add_row(
 
 def counts_by_month(scope: Scope, today: date) -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
     """Every count and sum of the scope, in total and per month ("YYYY-MM"): what ``stats.figures.compute``
-    returns, from the rollups and the open records (two or three queries, and one to take the latest changes)."""
+    returns, from the rollups and the open records in ONE query, after one to take the latest changes."""
     from stats.sources import COUNT_SOURCE, SUM_SOURCE
 
-    current()
     counts: dict[str, Any] = {**dict.fromkeys(COUNT_SOURCE, 0), **{name: Decimal("0.00") for name in SUM_SOURCE}}
     monthly = {m.strftime("%Y-%m"): dict.fromkeys(COUNT_SOURCE, 0) for m in scope.months()}
 
@@ -173,8 +257,10 @@ def counts_by_month(scope: Scope, today: date) -> tuple[dict[str, Any], dict[str
         add_row(counts, source, row, prefix)
         add_row(bucket, source, row, prefix, amounts=False)
 
-    for row in sums(scope, ("month",)):
-        add(row, "c")
-    for row in dynamic(scope, today, lambda source: {"month": source.month_expression()}):
-        add(row, "d")
+    with reading() if _reading.get() is None else nullcontext():
+        fetch(scope, today, ["month"], ["month"])
+        for row in sums(scope, "month"):
+            add(row, "c")
+        for row in dynamic(scope, today, "month"):
+            add({**row, "month": row["g_month"]}, "d")
     return counts, dict(sorted(monthly.items()))

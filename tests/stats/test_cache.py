@@ -1,5 +1,5 @@
-"""The short cache of live figures: exact while nothing changes, at most a minute behind while records
-keep changing, and never the same count twice at once."""
+"""The cache of the dashboard's figures (a second layer over the rollups): served only at the data version it was
+counted at, so never behind a save, a raw UPDATE included."""
 
 from __future__ import annotations
 
@@ -29,7 +29,6 @@ def with_cache(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_cached_counts_follow_every_save(world, with_cache, settings) -> None:  # type: ignore[no-untyped-def]
-    settings.FUYUAN_STATS_MAX_LAG_SECONDS = 0  # recount on every change
     world.consultation(date(2025, 3, 1))
     assert live_data_counts(YEAR)["consultations"] == 1
     with CaptureQueriesContext(connection) as ctx:
@@ -79,58 +78,20 @@ def test_the_warming_task_counts_the_usual_periods_ahead(world, with_cache, time
     assert len(ctx.captured_queries) == 3  # the data version each time; the figures come from the cache
 
 
-def counted_then_changed(world, settings, time_machine) -> None:  # type: ignore[no-untyped-def]
-    """One consultation counted at 09:00, then a second one saved: the cached count is now behind."""
-    settings.FUYUAN_STATS_MAX_LAG_SECONDS = 60
+def test_a_cached_count_is_never_served_after_a_change_even_a_raw_one(world, with_cache, time_machine) -> None:  # type: ignore[no-untyped-def]
+    """No lag: the entry counted a second ago is not served once any counted row changed."""
+    from meetings.models import Consultation
+
     time_machine.move_to(datetime(2025, 11, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
-    world.consultation(date(2025, 3, 1))
+    first = world.consultation(date(2025, 3, 1))
     assert live_data_counts(YEAR)["consultations"] == 1
     world.consultation(date(2025, 4, 1))
-
-
-def test_while_records_change_the_figures_are_recounted_at_most_once_a_minute(
-    world, with_cache, settings, time_machine
-) -> None:  # type: ignore[no-untyped-def]
-    """Under a stream of saves the count lags by at most FUYUAN_STATS_MAX_LAG_SECONDS, never more."""
-    counted_then_changed(world, settings, time_machine)
-    time_machine.shift(59)
+    assert live_data_counts(YEAR)["consultations"] == 2  # a second later, counted again
+    Consultation.objects.filter(pk=first.pk).update(held_on=date(2024, 3, 1))  # no history row, no service
+    assert live_data_counts(YEAR)["consultations"] == 1
     with CaptureQueriesContext(connection) as ctx:
-        assert live_data_counts(YEAR)["consultations"] == 1  # counted 59 s ago: served as it is
-    assert len(ctx.captured_queries) == 1  # the data version only
-    time_machine.shift(2)
-    assert live_data_counts(YEAR)["consultations"] == 2  # 61 s: recounted
-    with CaptureQueriesContext(connection) as ctx:
-        assert live_data_counts(YEAR)["consultations"] == 2
-    assert len(ctx.captured_queries) == 1  # exact again: from the cache
-
-
-def test_while_one_process_counts_the_others_serve_the_previous_count(
-    world, with_cache, settings, time_machine
-) -> None:  # type: ignore[no-untyped-def]
-    """The recount is single-flight: a second request does not pile the same aggregation on PostgreSQL."""
-    from django.core.cache import cache
-
-    from stats import cache as stats_cache
-
-    counted_then_changed(world, settings, time_machine)
-    time_machine.shift(120)
-    held: list[str] = []
-    real_add = cache.add
-
-    def someone_else_counting(key, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if key.endswith(":counting"):
-            held.append(key)
-            return False  # the lock is taken
-        return real_add(key, *args, **kwargs)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cache, "add", someone_else_counting)
-        with CaptureQueriesContext(connection) as ctx:
-            assert live_data_counts(YEAR)["consultations"] == 1
-        assert held and len(ctx.captured_queries) == 1  # no count of its own
-    assert live_data_counts(YEAR)["consultations"] == 2  # the lock is free: this one counts
-    assert not cache.get(held[0]), "the lock is released after the count"
-    assert stats_cache.max_lag_seconds() == 60
+        assert live_data_counts(YEAR)["consultations"] == 1
+    assert len(ctx.captured_queries) == 1  # unchanged since: the data version, then the cache
 
 
 def test_the_dashboard_says_when_its_figures_were_counted(world, with_cache, time_machine) -> None:  # type: ignore[no-untyped-def]

@@ -48,3 +48,19 @@ def test_figures_exports_and_reports_read_from_the_replica(cast, monkeypatch, ti
 
     assert dbrouter._wanted.get() is False  # nothing leaks out of a request
     assert "replica" not in settings.DATABASES
+
+
+def test_the_figures_themselves_stay_on_the_primary(cast, monkeypatch, time_machine) -> None:  # type: ignore[no-untyped-def]
+    """Inside a page that reads from the replica, the rollups are brought up to date and read on the primary, so a
+    figure is exact the moment a record is saved (a replica may be a moment behind)."""
+    from stats import rollups, tally
+
+    time_machine.move_to("2025-12-01 10:00 +08:00", tick=False)
+    office = client_for(cast.office)
+    page = spy(monkeypatch, selectors, "read_request")
+    flushes = spy(monkeypatch, rollups, "flush")
+    sums = spy(monkeypatch, tally, "use_primary")
+    assert office.get(reverse("dashboard"), YEAR).status_code == 200
+    assert page == [True]  # the page's other reads may go to the replica
+    assert flushes and not any(flushes)  # the flush ran on the primary
+    assert sums  # and the sums were read inside use_primary
