@@ -161,4 +161,4 @@ def _due_units(now: datetime) -> QuerySet[PlanItem, tuple[int, int]]:
         .order_by()
         .values_list(Value(SUPERVISION, output_field=IntegerField()), "item_id")
     )
-    return items.union(sups, all=True)  # type: ignore[arg-type]
+    return items.union(sups, all=True)

@@ -243,4 +243,4 @@ def _due_units(now: datetime) -> QuerySet[Meeting, tuple[int, int | None]]:
         .order_by()
         .values_list(Value(DECISION, output_field=IntegerField()), "owner_unit_id")
     )
-    return meetings.union(decisions, all=True)  # type: ignore[arg-type]
+    return meetings.union(decisions, all=True)
