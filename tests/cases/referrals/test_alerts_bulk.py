@@ -120,14 +120,18 @@ def test_two_scans_at_once_never_take_the_same_row(cast):
         finally:
             connection.close()
 
-    other = threading.Thread(target=other_scan_holding_two_rows)
-    other.start()
-    assert held.wait(10)
-    try:
-        assert scan(TUESDAY) == 1  # the locked rows are skipped, not waited for
-    finally:
-        release.set()
-        other.join(10)
-    assert scan(TUESDAY) == 2
+    if connection.vendor == "postgresql":  # SQLite has no row locks (one writer at a time): no second scan to race
+        other = threading.Thread(target=other_scan_holding_two_rows)
+        other.start()
+        assert held.wait(10)
+        try:
+            assert scan(TUESDAY) == 1  # the locked rows are skipped, not waited for
+        finally:
+            release.set()
+            other.join(10)
+        assert scan(TUESDAY) == 2  # released: the other two
+    else:
+        assert scan(TUESDAY) == 3
     assert scan(TUESDAY) == 0
     assert unacknowledged() == {"liaison": 3}
+    assert not Referral.objects.filter(next_alert_at__lte=TUESDAY).exists()
