@@ -54,7 +54,7 @@ def build() -> Any:
     for unit in units:
         person(f"{PREFIX}_l{unit.pk}a", unit, Role.LIAISON)
         person(f"{PREFIX}_l{unit.pk}b", unit, Role.LIAISON)
-    for i, region_id in enumerate({u.region_id for u in [court, *units]}):
+    for i, region_id in enumerate({u.region_id for u in [court, *units] if u.region_id is not None}):
         office_unit = MemberUnit.objects.filter(region_id=region_id).order_by("pk").first()
         person(f"{PREFIX}_office{i}", office_unit, Role.OFFICE)
     first = Referral.objects.filter(case_number__startswith=PREFIX).order_by("pk").first()

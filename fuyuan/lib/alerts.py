@@ -117,8 +117,8 @@ def _move_on(model: type[models.Model], using: str, rows: Sequence[models.Model]
     """
     connection = connections[using]
     qn = connection.ops.quote_name
-    field = model._meta.get_field("next_alert_at")
-    pk = qn(model._meta.pk.column)  # type: ignore[union-attr]
+    field = cast(models.DateTimeField, model._meta.get_field("next_alert_at"))
+    pk = qn(model._meta.pk.column or "id")  # a concrete primary key always has its column
     params: list[Any] = []
     for row in rows:
         params += [row.pk, field.get_db_prep_save(cast(Alerted, row).next_alert_at, connection)]
@@ -126,6 +126,6 @@ def _move_on(model: type[models.Model], using: str, rows: Sequence[models.Model]
     if connection.vendor == "postgresql":  # a CASE of NULLs only would be text
         case = f"CAST({case} AS {field.db_type(connection)})"
     ids = ", ".join(["%s"] * len(rows))
-    sql = f"UPDATE {qn(model._meta.db_table)} SET {qn(field.column)} = {case} WHERE {pk} IN ({ids})"  # noqa: S608
+    sql = f"UPDATE {qn(model._meta.db_table)} SET {qn(field.column or 'next_alert_at')} = {case} WHERE {pk} IN ({ids})"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *(row.pk for row in rows)])
