@@ -23,6 +23,7 @@ MODULES = [
     "enforcement",
     "official",
     "library",
+    "alerts",
 ]
 
 

@@ -11,21 +11,22 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import F, Q
-from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-# members.tasks calls these services and these services queue its tasks: both import the other module
-# (not names from it), which Python resolves whichever is imported first.
-from members import levels, tasks
+from members import levels
 from members.models import ApiToken, Liaison, MemberUnit, Notification, Region, User, WorkerHeartbeat
+
+# Writing notices lives in members.notices (one insert for many); these names stay importable from here.
+from members.notices import NoticeItem as NoticeItem
+from members.notices import notify as notify
+from members.notices import notify_many as notify_many
 from members.roles import Role, has_role
 
 log = logging.getLogger(__name__)
@@ -304,89 +305,6 @@ def user_set_language(*, user: User, language: str) -> None:
 
 
 # --- Notifications ----------------------------------------------------------------------------------
-
-
-def notify(
-    *,
-    event: str,
-    obj: models.Model,
-    stage: str,
-    recipients: Iterable[User],
-    url: str = "",
-    context: dict[str, Any] | None = None,
-) -> int:
-    """Write one inbox notice per recipient for this stage of this object, and queue its email.
-
-    The key (event, object, stage, recipient) is unique in the database, so calling this twice
-    for the same stage (a repeated scan, two beats at once, a retried task) writes nothing more.
-    Subject and text come from ``notifications/<event>.subject.txt`` and ``.txt``, rendered in
-    each recipient's language. Personal data of parties never goes in: the notice links to the record.
-    Returns the number of recipients considered.
-    """
-    people = {u.pk: u for u in recipients if u.is_active}
-    if not people:
-        return 0
-    content_type = ContentType.objects.get_for_model(obj)
-    base = {"object": obj, "stage": stage, "url": url, "site_url": settings.SITE_URL, **(context or {})}
-    rows = []
-    rendered: dict[str, tuple[str, str]] = {}  # one rendering per language, not per person
-    for user in people.values():
-        if user.language not in rendered:
-            with translation.override(user.language):
-                rendered[user.language] = (
-                    " ".join(render_text(f"notifications/{event}.subject.txt", base).split()),
-                    render_text(f"notifications/{event}.txt", base).strip(),
-                )
-        subject, body = rendered[user.language]
-        wants_email = user.email_notifications and bool(user.email)
-        rows.append(
-            Notification(
-                recipient=user,
-                event=event,
-                content_type=content_type,
-                object_id=obj.pk,
-                stage=stage,
-                subject=subject[:200],
-                body=body,
-                url=url,
-                email_status=Notification.EmailStatus.PENDING if wants_email else Notification.EmailStatus.SKIPPED,
-            )
-        )
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    pending = list(
-        Notification.objects.filter(
-            event=event,
-            content_type=content_type,
-            object_id=obj.pk,
-            stage=stage,
-            recipient_id__in=people.keys(),
-            email_status=Notification.EmailStatus.PENDING,
-            email_attempts=0,
-        ).values_list("pk", flat=True)
-    )
-    if pending:
-        transaction.on_commit(lambda: _queue_deliveries(pending))
-    return len(people)
-
-
-def render_text(template_name: str, context: dict[str, Any]) -> str:
-    """Render a plain-text template with autoescaping off, whatever the template says.
-
-    A notice's subject and text are plain text: stored so, sent as the email's text part, and
-    escaped by whatever shows them as HTML (the inbox, the email's HTML part). Escaping them here
-    too would put ``&lt;``/``&quot;`` into subjects and text mails, and escape the HTML twice.
-    """
-    template = Engine.get_default().get_template(template_name)
-    return template.render(Context(context, autoescape=False))
-
-
-def _queue_deliveries(ids: list[int]) -> None:
-    for pk in ids:
-        try:
-            tasks.deliver_notification.delay(pk)
-        except Exception:  # the broker is down: the sweeper will send it when it is back
-            log.warning("could not queue delivery of notification %s; the sweeper will retry", pk, exc_info=True)
-            return
 
 
 def notification_mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> int:

@@ -21,7 +21,7 @@ from fuyuan.lib.alerts import AlertStage, next_alert_time, scan_due
 from members.models import User
 from members.roles import Role
 from members.selectors import ContactDirectory
-from members.services import notify
+from members.services import NoticeItem, notify_many
 
 EVENT_PREFIX = "hearing"
 
@@ -43,23 +43,22 @@ def save_with_reason(hearing: Hearing, reason: str, *, by: User | None, update_f
         hearing.__dict__.pop("_history_user", None)
 
 
+def notice(hearing: Hearing, event: str, stage: str, recipients: Iterable[User], **context: Any) -> NoticeItem:
+    """What a stage or a transition tells (``members.services.notify_many`` writes it)."""
+    url = hearing.get_absolute_url()
+    return NoticeItem(f"{EVENT_PREFIX}.{event}", hearing, stage, list(recipients), url, {"hearing": hearing, **context})
+
+
 def send_notice(hearing: Hearing, event: str, stage: str, recipients: Iterable[User], **context: Any) -> int:
-    return notify(
-        event=f"{EVENT_PREFIX}.{event}",
-        obj=hearing,
-        stage=stage,
-        recipients=recipients,
-        url=hearing.get_absolute_url(),
-        context={"hearing": hearing, **context},
-    )
+    return notify_many([notice(hearing, event, stage, recipients, **context)])
 
 
 def liaisons(people: ContactDirectory, unit_id: int | None) -> list[User]:
     return people.contacts([unit_id], roles=(Role.LIAISON,))
 
 
-def _remind(hearing: Hearing, people: ContactDirectory, days: int, stage: str) -> None:
-    send_notice(hearing, "reminder", stage, liaisons(people, hearing.defendant_id), days=days)
+def _remind(hearing: Hearing, people: ContactDirectory, days: int, stage: str) -> NoticeItem:
+    return notice(hearing, "reminder", stage, liaisons(people, hearing.defendant_id), days=days)
 
 
 def stages_of(hearing: Hearing, people: ContactDirectory | None = None) -> list[AlertStage]:
@@ -93,5 +92,8 @@ def scan_alerts(*, now: datetime | None = None) -> int:
     people = ContactDirectory()
     people.preload(units)
     return scan_due(
-        Hearing.objects.select_related("court", "defendant"), now=now, stages_of=partial(stages_of, people=people)
+        Hearing.objects.select_related("court", "defendant"),
+        now=now,
+        stages_of=partial(stages_of, people=people),
+        deliver=notify_many,
     )

@@ -28,7 +28,7 @@ from fuyuan.lib.alerts import AlertStage, next_alert_time, scan_due
 from members.models import User
 from members.roles import Role
 from members.selectors import ContactDirectory
-from members.services import notify
+from members.services import NoticeItem, notify_many
 
 ALERT_HOUR = time(9, 0)
 
@@ -45,15 +45,14 @@ def at_hour(day: date, at: time = ALERT_HOUR) -> datetime:
     return timezone.make_aware(datetime.combine(day, at))
 
 
+def notice(opinion: Opinion, event: str, stage: str, recipients: Iterable[User], **context: Any) -> NoticeItem:
+    """What a stage or a transition tells (``members.services.notify_many`` writes it)."""
+    url = opinion.get_absolute_url()
+    return NoticeItem(f"opinion_{event}", opinion, stage, list(recipients), url, {"opinion": opinion, **context})
+
+
 def send_notice(opinion: Opinion, event: str, stage: str, recipients: Iterable[User], **context: Any) -> int:
-    return notify(
-        event=f"opinion_{event}",
-        obj=opinion,
-        stage=stage,
-        recipients=recipients,
-        url=opinion.get_absolute_url(),
-        context={"opinion": opinion, **context},
-    )
+    return notify_many([notice(opinion, event, stage, recipients, **context)])
 
 
 def clerks(people: ContactDirectory, opinion: Opinion) -> list[User]:
@@ -69,7 +68,7 @@ def requester_contacts(people: ContactDirectory, opinion: Opinion) -> list[User]
     return to
 
 
-def _send(opinion: Opinion, people: ContactDirectory, event: str, stage: str, level: int) -> None:
+def _send(opinion: Opinion, people: ContactDirectory, event: str, stage: str, level: int) -> NoticeItem:
     """``level`` 0: the court; 1: and the office of the opinion's level; 2: and the office one level up."""
     to = clerks(people, opinion)
     if level >= 1:
@@ -79,7 +78,7 @@ def _send(opinion: Opinion, people: ContactDirectory, event: str, stage: str, le
         if opinion.escalated_at is None:
             opinion.escalated_at = timezone.now()
             Opinion.objects.filter(pk=opinion.pk).update(escalated_at=opinion.escalated_at)
-    send_notice(opinion, event, stage, to, days=escalate_days(), soon=due_soon_days())
+    return notice(opinion, event, stage, to, days=escalate_days(), soon=due_soon_days())
 
 
 def stages_of(opinion: Opinion, people: ContactDirectory | None = None) -> list[AlertStage]:
@@ -120,4 +119,4 @@ def scan_alerts(*, now: datetime | None = None) -> int:
     people = ContactDirectory()
     people.preload(units)
     qs = Opinion.objects.select_related("court", "requester")
-    return scan_due(qs, now=now, stages_of=partial(stages_of, people=people))
+    return scan_due(qs, now=now, stages_of=partial(stages_of, people=people), deliver=notify_many)

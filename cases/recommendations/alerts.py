@@ -43,7 +43,7 @@ from fuyuan.lib.alerts import AlertStage, scan_due
 from members.models import User
 from members.roles import Role
 from members.selectors import ContactDirectory
-from members.services import notify
+from members.services import NoticeItem, notify_many
 
 Status = JudicialRecommendation.Status
 
@@ -105,15 +105,16 @@ def save_with_reason(
         rec.__dict__.pop("_history_user", None)
 
 
+def notice(
+    rec: JudicialRecommendation, event: str, stage: str, recipients: Iterable[User], **context: Any
+) -> NoticeItem:
+    """What a stage or a transition tells (``members.services.notify_many`` writes it)."""
+    url = rec.get_absolute_url()
+    return NoticeItem(f"{EVENT_PREFIX}.{event}", rec, stage, list(recipients), url, {"rec": rec, **context})
+
+
 def send_notice(rec: JudicialRecommendation, event: str, stage: str, recipients: Iterable[User], **context: Any) -> int:
-    return notify(
-        event=f"{EVENT_PREFIX}.{event}",
-        obj=rec,
-        stage=stage,
-        recipients=recipients,
-        url=rec.get_absolute_url(),
-        context={"rec": rec, **context},
-    )
+    return notify_many([notice(rec, event, stage, recipients, **context)])
 
 
 def court_contacts(rec: JudicialRecommendation, people: ContactDirectory) -> list[User]:
@@ -159,22 +160,22 @@ def stages_of(rec: JudicialRecommendation, people: ContactDirectory | None = Non
     return stages
 
 
-def _send_ack_reminder(rec: JudicialRecommendation, people: ContactDirectory) -> None:
+def _send_ack_reminder(rec: JudicialRecommendation, people: ContactDirectory) -> NoticeItem:
     recipients = [*liaisons(people, rec.addressee_id), *court_contacts(rec, people)]
-    send_notice(rec, "ack_reminder", "ack_reminder", recipients, days=ack_reminder_days())
+    return notice(rec, "ack_reminder", "ack_reminder", recipients, days=ack_reminder_days())
 
 
-def _send_due_soon(rec: JudicialRecommendation, people: ContactDirectory, days: int) -> None:
-    send_notice(rec, "due_soon", f"due_{days}", liaisons(people, rec.addressee_id), days=days)
+def _send_due_soon(rec: JudicialRecommendation, people: ContactDirectory, days: int) -> NoticeItem:
+    return notice(rec, "due_soon", f"due_{days}", liaisons(people, rec.addressee_id), days=days)
 
 
-def _send_overdue(rec: JudicialRecommendation, people: ContactDirectory) -> None:
+def _send_overdue(rec: JudicialRecommendation, people: ContactDirectory) -> NoticeItem:
     clerks = people.contacts([rec.court_id], roles=(Role.COURT_CLERK,))
     recipients = [*liaisons(people, rec.addressee_id), *clerks, *people.office_for(rec.region_id)]
-    send_notice(rec, "overdue", "overdue", recipients, days=escalate_after_days())
+    return notice(rec, "overdue", "overdue", recipients, days=escalate_after_days())
 
 
-def _send_escalated(rec: JudicialRecommendation, people: ContactDirectory) -> None:
+def _send_escalated(rec: JudicialRecommendation, people: ContactDirectory) -> NoticeItem:
     if rec.escalated_at is None:
         rec.escalated_at = timezone.now()
         rec.supervisor_informed_at = rec.supervisor_informed_at or rec.escalated_at
@@ -182,7 +183,7 @@ def _send_escalated(rec: JudicialRecommendation, people: ContactDirectory) -> No
     # The office of the record's level and, 升级督办, the office one level up (none above the province).
     offices = [*people.office_for(rec.region_id), *people.office_above(rec.region_id)]
     recipients = [*offices, *liaisons(people, rec.supervisor_id)]
-    send_notice(rec, "escalated", "escalated", recipients, days=escalate_after_days())
+    return notice(rec, "escalated", "escalated", recipients, days=escalate_after_days())
 
 
 def rectification_stages(rec: JudicialRecommendation, people: ContactDirectory) -> list[AlertStage]:
@@ -218,25 +219,25 @@ def rectification_stages(rec: JudicialRecommendation, people: ContactDirectory) 
     return stages
 
 
-def _send_rectification_due(rec: JudicialRecommendation, people: ContactDirectory, days: int) -> None:
-    send_notice(rec, "rectification_due", f"rectification_due_{days}", liaisons(people, rec.addressee_id), days=days)
+def _send_rectification_due(rec: JudicialRecommendation, people: ContactDirectory, days: int) -> NoticeItem:
+    return notice(rec, "rectification_due", f"rectification_due_{days}", liaisons(people, rec.addressee_id), days=days)
 
 
-def _send_rectification_overdue(rec: JudicialRecommendation, people: ContactDirectory) -> None:
+def _send_rectification_overdue(rec: JudicialRecommendation, people: ContactDirectory) -> NoticeItem:
     clerks = people.contacts([rec.court_id], roles=(Role.COURT_CLERK,))
     recipients = [*liaisons(people, rec.addressee_id), *clerks, *people.office_for(rec.region_id)]
-    send_notice(rec, "rectification_overdue", "rectification_overdue", recipients)
+    return notice(rec, "rectification_overdue", "rectification_overdue", recipients)
 
 
-def _send_visit_due(rec: JudicialRecommendation, people: ContactDirectory) -> None:
-    send_notice(rec, "visit_due", "visit_due", people.contacts([rec.court_id], roles=(Role.COURT_CLERK,)))
+def _send_visit_due(rec: JudicialRecommendation, people: ContactDirectory) -> NoticeItem:
+    return notice(rec, "visit_due", "visit_due", people.contacts([rec.court_id], roles=(Role.COURT_CLERK,)))
 
 
-def _send_visit_planned(rec: JudicialRecommendation, people: ContactDirectory) -> None:
+def _send_visit_planned(rec: JudicialRecommendation, people: ContactDirectory) -> NoticeItem:
     day = rec.visit_planned_on
     assert day is not None
     clerks = people.contacts([rec.court_id], roles=(Role.COURT_CLERK,))
-    send_notice(rec, "visit_planned", f"visit_{day:%Y%m%d}", clerks, day=day)
+    return notice(rec, "visit_planned", f"visit_{day:%Y%m%d}", clerks, day=day)
 
 
 def recommendation_scan_alerts(*, now: datetime | None = None) -> int:
@@ -252,4 +253,5 @@ def recommendation_scan_alerts(*, now: datetime | None = None) -> int:
         JudicialRecommendation.objects.select_related("court", "addressee", "supervisor", "issued_by"),
         now=now,
         stages_of=partial(stages_of, people=people),
+        deliver=notify_many,
     )

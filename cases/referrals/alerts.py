@@ -24,7 +24,7 @@ from fuyuan.lib.alerts import AlertStage, scan_due
 from fuyuan.lib.workdays import add_working_days
 from members.models import User
 from members.selectors import ContactDirectory
-from members.services import notify
+from members.services import NoticeItem, notify, notify_many
 
 S = Referral.Status
 
@@ -61,12 +61,12 @@ def _alert(
     unit_ids: Sequence[int | None],
     office: bool,
     above: bool = False,
-) -> None:
+) -> NoticeItem:
     # The office of the referral's level: the nearest office whose region holds it; escalation adds the one above.
     to = people.contacts(unit_ids) + (people.office_for(referral.region_id) if office else [])
     to += people.office_above(referral.region_id) if above else []
     context = {"referral": referral, "days": escalate_days()}
-    notify(event=event, obj=referral, stage=stage, recipients=to, url=_url(referral), context=context)
+    return NoticeItem(event, referral, stage, to, _url(referral), context)
 
 
 def referral_stages(referral: Referral, people: ContactDirectory | None = None) -> list[AlertStage]:
@@ -107,4 +107,4 @@ def referral_scan_alerts(*, now: datetime | None = None) -> int:
     people = ContactDirectory()
     people.preload(due_units)
     qs = Referral.objects.select_related("kind", "sender", "receiver", "handler")
-    return scan_due(qs, now=now, stages_of=partial(referral_stages, people=people))
+    return scan_due(qs, now=now, stages_of=partial(referral_stages, people=people), deliver=notify_many)

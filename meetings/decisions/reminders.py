@@ -18,7 +18,7 @@ from meetings.decisions.models import Decision
 from members.levels import chain, nearest_office, offices_by_region
 from members.models import Region, User
 from members.selectors import ContactDirectory
-from members.services import notify
+from members.services import NoticeItem
 
 DECISION_DUE_SOON_DAYS = 3
 #: Days overdue after which the office one level up is told (升级督办).
@@ -98,16 +98,16 @@ def _send(
     offices: LevelOffices,
     *,
     escalate: bool = False,
-) -> None:
+) -> NoticeItem:
     office = offices.office_for(decision.region_id)
     above = offices.office_above(decision.region_id) if escalate else []
-    notify(
-        event=event,
-        obj=decision,
-        stage=stage,
-        recipients=directory.contacts([decision.owner_unit_id]) + office + above,
-        url=decision_url(decision),
-        context={"decision": decision, "days": DECISION_ESCALATE_DAYS},
+    return NoticeItem(
+        event,
+        decision,
+        stage,
+        directory.contacts([decision.owner_unit_id]) + office + above,
+        decision_url(decision),
+        {"decision": decision, "days": DECISION_ESCALATE_DAYS},
     )
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import IntegerField, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from meetings.decisions.models import Decision
 from meetings.decisions.reminders import LevelOffices, at_alert_hour, decision_stages
 from meetings.meetings.models import DEFAULT_REMINDER_OFFSETS, Invitation, Meeting, MeetingKindSetting, Minutes
 from members.selectors import ContactDirectory
-from members.services import notify
+from members.services import NoticeItem, notify_many
 
 
 def meeting_url(meeting: Meeting) -> str:
@@ -110,10 +111,12 @@ def confirming_unit_ids(meeting: Meeting) -> list[int]:
     return invited_unit_ids(meeting, include_declined=False)
 
 
-def _before_stages(meeting: Meeting, directory: ContactDirectory, url: str) -> list[AlertStage]:
+def _before_stages(
+    meeting: Meeting, directory: ContactDirectory, url: str, kinds: dict[str, list[int]] | None
+) -> list[AlertStage]:
     start = meeting.starts_at
     stamp = _local(start).strftime("%Y%m%dT%H%M")
-    ats = [(offset, start - timedelta(minutes=offset)) for offset in reminder_offsets_of(meeting)]
+    ats = [(offset, start - timedelta(minutes=offset)) for offset in reminder_offsets_of(meeting, kinds)]
     stages = []
     for i, (offset, at) in enumerate(ats):
         until = ats[i + 1][1] if i + 1 < len(ats) else start
@@ -128,16 +131,19 @@ def _before_stages(meeting: Meeting, directory: ContactDirectory, url: str) -> l
     return stages
 
 
-def meeting_stages(meeting: Meeting, directory: ContactDirectory) -> list[AlertStage]:
+def meeting_stages(
+    meeting: Meeting, directory: ContactDirectory, kinds: dict[str, list[int]] | None = None
+) -> list[AlertStage]:
     """Reminders before the meeting, the agenda cut-off and the minutes-confirmation deadline.
 
     Stage keys carry the start time (or the cut-off, or the deadline): moving the meeting makes
-    new keys, so its reminders are sent again for the new time.
+    new keys, so its reminders are sent again for the new time. ``kinds``: ``kind_offsets()`` read
+    once for a scan (else one query per meeting without offsets of its own).
     """
     if meeting.status == Meeting.Status.CANCELLED:
         return []
     url = meeting_url(meeting)
-    stages = _before_stages(meeting, directory, url) if meeting.status == Meeting.Status.PLANNED else []
+    stages = _before_stages(meeting, directory, url, kinds) if meeting.status == Meeting.Status.PLANNED else []
     minutes = minutes_of(meeting)
     if minutes is not None and minutes.status == Minutes.Status.CIRCULATED and minutes.confirm_by:
         deadline = minutes.confirm_deadline
@@ -161,31 +167,21 @@ def _sender(
     url: str,
     directory: ContactDirectory,
     context: dict[str, Any] | None = None,
-) -> Callable[[], None]:
-    def send() -> None:
-        notify(
-            event=event,
-            obj=meeting,
-            stage=stage,
-            recipients=directory.contacts(invited_unit_ids(meeting, include_declined=False)),
-            url=url,
-            context={"meeting": meeting, **(context or {})},
-        )
+) -> Callable[[], NoticeItem]:
+    def send() -> NoticeItem:
+        recipients = directory.contacts(invited_unit_ids(meeting, include_declined=False))
+        return NoticeItem(event, meeting, stage, recipients, url, {"meeting": meeting, **(context or {})})
 
     return send
 
 
-def _send_minutes_confirm(meeting: Meeting, minutes: Minutes, key: str, url: str, directory: ContactDirectory) -> None:
-    confirmed = set(minutes.confirmations.values_list("unit_id", flat=True))
+def _send_minutes_confirm(
+    meeting: Meeting, minutes: Minutes, key: str, url: str, directory: ContactDirectory
+) -> NoticeItem:
+    confirmed = {c.unit_id for c in minutes.confirmations.all()}  # prefetched by the scan
     waiting = [u for u in confirming_unit_ids(meeting) if u not in confirmed]
-    notify(
-        event="minutes_confirm",
-        obj=meeting,
-        stage=key,
-        recipients=directory.contacts(waiting),
-        url=url,
-        context={"meeting": meeting, "minutes": minutes},
-    )
+    context = {"meeting": meeting, "minutes": minutes}
+    return NoticeItem("minutes_confirm", meeting, key, directory.contacts(waiting), url, context)
 
 
 def arm_meeting(meeting: Meeting, now: datetime) -> None:
@@ -197,32 +193,54 @@ def arm_meeting(meeting: Meeting, now: datetime) -> None:
 def scan_reminders(*, now: datetime | None = None) -> dict[str, int]:
     """The periodic task's work: send every due reminder of meetings and decisions.
 
-    When nothing is due (nearly every minute) it costs one index-only lookup per model, with no
-    transaction and no join to plan; only then does it claim rows with ``scan_due``. One
-    ``ContactDirectory`` serves the whole scan: a unit's people are read once, not once per stage.
+    When nothing is due (nearly every minute) it costs one query, with no transaction and no join:
+    both tables' partial indexes on ``next_alert_at`` probed in one UNION ALL. Only then does it read
+    the units whose people the due rows need and claim rows with ``scan_due``. One ``ContactDirectory``
+    serves the whole scan: a unit's people are read once, not once per stage; each batch's notices
+    are written in one insert.
     """
     now = now or timezone.now()
     done = {"meetings": 0, "decisions": 0}
-    meetings_due = Meeting.objects.filter(next_alert_at__lte=now).exists()
-    decisions_due = Decision.objects.filter(next_alert_at__lte=now).exists()
-    if not (meetings_due or decisions_due):
+    due = list(_due_units(now))
+    if not due:
         return done
     directory = ContactDirectory()
-    if meetings_due:
+    directory.preload(unit for kind, unit in due if kind == DECISION)
+    if any(kind == MEETING for kind, _unit in due):
         directory.preload(
             Invitation.objects.filter(meeting__next_alert_at__lte=now).values_list("unit_id", flat=True).distinct()
         )
+        kinds = kind_offsets()
         done["meetings"] = scan_due(
-            Meeting.objects.select_related("minutes").prefetch_related("invitations"),
+            Meeting.objects.select_related("minutes").prefetch_related("invitations", "minutes__confirmations"),
             now=now,
-            stages_of=lambda meeting: meeting_stages(meeting, directory),
+            stages_of=lambda meeting: meeting_stages(meeting, directory, kinds),
+            deliver=notify_many,
         )
-    if decisions_due:
-        directory.preload(Decision.objects.filter(next_alert_at__lte=now).values_list("owner_unit_id", flat=True))
+    if any(kind == DECISION for kind, _unit in due):
         offices = LevelOffices()
         done["decisions"] = scan_due(
             Decision.objects.select_related("owner_unit"),
             now=now,
             stages_of=lambda decision: decision_stages(decision, directory, offices),
+            deliver=notify_many,
         )
     return done
+
+
+MEETING, DECISION = 1, 2
+
+
+def _due_units(now: datetime) -> QuerySet[Meeting, tuple[int, int | None]]:
+    """(MEETING, its id) of each due meeting and (DECISION, its owner unit) of each due decision: one query."""
+    meetings = (
+        Meeting.objects.filter(next_alert_at__lte=now)
+        .order_by()
+        .values_list(Value(MEETING, output_field=IntegerField()), "pk")
+    )
+    decisions = (
+        Decision.objects.filter(next_alert_at__lte=now)
+        .order_by()
+        .values_list(Value(DECISION, output_field=IntegerField()), "owner_unit_id")
+    )
+    return meetings.union(decisions, all=True)

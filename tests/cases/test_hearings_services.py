@@ -204,6 +204,14 @@ def test_reminders_seven_days_and_one_day_before_once_each(w: World) -> None:
     assert h.next_alert_at is None
 
 
+def test_a_scan_with_nothing_due_is_one_query(w: World, django_assert_num_queries: Any) -> None:
+    with time_machine.travel(NOW, tick=False):
+        w.notified()  # armed for seven days before the hearing
+    with time_machine.travel("2026-03-13 09:29 +0800", tick=False), django_assert_num_queries(1) as ctx:
+        assert scan_alerts() == 0  # the due rows' units on the partial index hearing_alert_due: none
+    assert '"next_alert_at" <=' in ctx.captured_queries[0]["sql"]
+
+
 def test_a_missed_scan_sends_only_the_current_rung(w: World) -> None:
     with time_machine.travel(NOW, tick=False):
         h = w.notified()

@@ -294,12 +294,13 @@ def test_moving_a_decision_due_date_rearms_it(cast, decision, time_machine):
     assert notices("decision_due", cast.liaison).count() == 2
 
 
-def test_a_scan_with_nothing_due_is_one_index_lookup_per_model(cast, meeting, decision, time_machine):
+def test_a_scan_with_nothing_due_is_one_query(cast, meeting, decision, time_machine):
     time_machine.move_to(local(2026, 12, 11, 9, 0), tick=False)
     with CaptureQueriesContext(connection) as ctx:
         result = reminders.scan_reminders()
     assert result == {"meetings": 0, "decisions": 0}
-    # One index lookup per model (SELECT 1 … WHERE next_alert_at <= now LIMIT 1); nothing claimed, no join.
+    # One query: both partial indexes probed (… WHERE next_alert_at <= now UNION ALL …); nothing claimed, no join.
     sqls = [q["sql"] for q in ctx.captured_queries]
-    assert len(sqls) == 2
-    assert all(sql.startswith("SELECT 1 AS") and "next_alert_at" in sql and "JOIN" not in sql for sql in sqls)
+    assert len(sqls) == 1
+    assert "UNION ALL" in sqls[0] and sqls[0].count('"next_alert_at" <=') == 2 and "JOIN" not in sqls[0]
+    assert "meetings_meeting" in sqls[0] and "meetings_decision" in sqls[0]

@@ -228,16 +228,13 @@ def test_a_scan_that_dies_half_way_is_retried_without_duplicates(world):
     with time_machine.travel(ISSUED, tick=False):
         for _ in range(3):
             recs.append(make_issued(world))
-    real_notify = alerts.notify
-    calls = {"n": 0}
+    real_notify_many = alerts.notify_many
 
-    def dying_notify(**kwargs):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise SystemExit("worker killed")
-        return real_notify(**kwargs)
+    def dying_notify_many(items):
+        real_notify_many(items)  # the batch's notices are written, then the worker dies before moving on
+        raise SystemExit("worker killed")
 
-    with mock.patch.object(alerts, "notify", side_effect=dying_notify), pytest.raises(SystemExit):
+    with mock.patch.object(alerts, "notify_many", side_effect=dying_notify_many), pytest.raises(SystemExit):
         scan(at("2025-03-08"))
     assert notices("ack_reminder") == []  # nothing half-done is kept
     assert JudicialRecommendation.objects.filter(next_alert_at=at("2025-03-08")).count() == 3
@@ -306,7 +303,7 @@ def test_two_scans_at_once_give_one_notice_each(world):
         finally:
             connection.close()
 
-    with mock.patch("members.services._queue_deliveries"):  # no broker traffic from this test
+    with mock.patch("members.notices._queue_deliveries"):  # no broker traffic from this test
         threads = [threading.Thread(target=run) for _ in range(2)]
         for t in threads:
             t.start()
