@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from stats.models import PreparedReport, Snapshot, Target
+from stats.models import PreparedReport, RollupCheck, Snapshot, Target
 
 
 @admin.register(Snapshot)
@@ -46,3 +46,19 @@ class TargetAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # set through the service, which validates the value against the figure
+
+
+@admin.register(RollupCheck)
+class RollupCheckAdmin(admin.ModelAdmin):
+    """The nightly recount of the rollups (stats.rollups.check): what drifted and was repaired. Read-only."""
+
+    list_display = ["checked_at", "records", "drifted", "sources", "seconds"]
+    list_filter = ["sources"]
+    date_hierarchy = "checked_at"
+    readonly_fields = ["checked_at", "records", "drifted", "sources", "seconds", "detail"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # written by the nightly check (manage.py stats_rollups check runs it by hand)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

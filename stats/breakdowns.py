@@ -121,7 +121,7 @@ def breakdowns(scope: Scope) -> dict[str, dict[str, Any]]:
     for kind, pk, label in names:
         (regions if kind == "region" else units)[pk] = label
 
-    def rows(found: list[dict[str, Any]], name: str, dimension: str, labels: dict[int, str]) -> list[dict[str, Any]]:
+    def rows(found: list[dict[str, Any]], name: str, dimension: str, labels: dict[Any, str]) -> list[dict[str, Any]]:
         out = []
         for row in found:
             key = row[name] or None

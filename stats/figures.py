@@ -9,9 +9,8 @@ referrals, decisions, enforcement cases …); a source is the set of records tha
 ``region``/``city`` columns), a work task and, for a unit's own view, a unit. The dashboard, the unit
 view, the report, the snapshots and the API all read the figures through :func:`compute`, so they cannot disagree.
 
-Queries: :func:`compute` runs ONE query for all sources and all months (a ``UNION ALL`` of one
-grouped aggregate per source); the totals are the sums of the months. :func:`breakdown` runs one
-query per dimension (work task, region, unit) for every source at once (:mod:`stats.breakdowns`).
+Queries: :func:`compute` reads the rollups that the records' changes keep (``stats.rollups``, ``stats.tally``): one
+query after one that takes the latest changes; a unit's own view counts the records in one query (``UNION ALL``).
 """
 
 from __future__ import annotations
@@ -40,7 +39,7 @@ from stats import tally
 from stats.scope import Scope, rate
 from stats.sources import ALL_SOURCES, COUNT_SOURCE, MAX_COUNTS, MAX_SUMS, SUM_SOURCE, TRIBUNAL, Source
 
-CENT = Decimal("0.01")
+CENT = Decimal("0.01")  # amounts in yuan: two decimals
 
 
 def amount(value: Any) -> Decimal:
@@ -553,8 +552,7 @@ def monthly_query(scope: Scope, today: date) -> QuerySet:
 
 
 def compute(scope: Scope, *, today: date | None = None) -> Computed:
-    """Every count and sum of every source for the scope, per month (counts) and in total: from the rollups
-    (``stats.tally``), or for a unit's own view from the records (:func:`compute_live`)."""
+    """Every count and sum for the scope, per month and in total: from the rollups; a unit's view from the records."""
     today = today or timezone.localdate()
     if scope.unit:
         return compute_live(scope, today=today)

@@ -225,8 +225,8 @@ def watched() -> dict[str, list[tuple[Source, str]]]:
         model = source.base().model
         out[model._meta.db_table].append((source, "pk"))
         for relation in source.follows:
-            related = model._meta.get_field(relation).related_model
-            out[related._meta.db_table].append((source, relation))  # type: ignore[union-attr]
+            related: Any = model._meta.get_field(relation).related_model
+            out[related._meta.db_table].append((source, relation))
     return out
 
 
@@ -281,7 +281,7 @@ def _insert_select(model: type[models.Model], fields: list[str], qs: QuerySet, a
     """``INSERT INTO model (fields) SELECT aliases FROM (qs)``: rows computed by the database, never in Python."""
     quote = connection.ops.quote_name
     sql, params = qs.query.sql_with_params()
-    columns = ", ".join(quote(model._meta.get_field(f).column) for f in fields)
+    columns = ", ".join(quote(str(getattr(model._meta.get_field(f), "column", f))) for f in fields)
     select = ", ".join(quote(a) for a in aliases)
     with connection.cursor() as cursor:
         cursor.execute(

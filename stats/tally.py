@@ -104,15 +104,15 @@ def _parts(scope: Scope, dim: str, keys: list[str]) -> list[QuerySet]:
     whole, partial = split_period(scope)
     parts: list[QuerySet] = []
     if whole:
-        qs = Rollup.objects.filter(_filters(scope, dim, ledger=False), source__in=keys,
-                                   month__gte=whole[0], month__lte=whole[1])  # fmt: skip
-        parts.append(_grouped(qs, dim, F("month")))
+        rolled = Rollup.objects.filter(_filters(scope, dim, ledger=False), source__in=keys,
+                                       month__gte=whole[0], month__lte=whole[1])  # fmt: skip
+        parts.append(_grouped(rolled, dim, F("month")))
     if partial:
         days = Q()
         for first, last in partial:
             days |= Q(day__gte=first, day__lte=last)
-        qs = RollupEntry.objects.filter(days, _filters(scope, dim, ledger=True), source__in=keys)
-        parts.append(_grouped(qs, dim, TruncMonth("day")))
+        lines = RollupEntry.objects.filter(days, _filters(scope, dim, ledger=True), source__in=keys)
+        parts.append(_grouped(lines, dim, TruncMonth("day")))
     return parts
 
 

@@ -7,6 +7,8 @@ sources as they are now, so a new source or relation is watched without a migrat
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
@@ -37,10 +39,10 @@ def targets() -> list[tuple[str, str, str]]:
     by_table: dict[str, type[Model]] = {m._meta.db_table: m for m in apps.get_models()}
     for table in watched():
         model = by_table[table]
-        out.append((table, table, model._meta.pk.column))
+        out.append((table, table, str(model._meta.pk.column)))
         for field in model._meta.many_to_many:
-            through = field.remote_field.through  # type: ignore[union-attr]
-            out.append((through._meta.db_table, table, field.m2m_column_name()))  # type: ignore[attr-defined]
+            m2m: Any = field
+            out.append((m2m.remote_field.through._meta.db_table, table, m2m.m2m_column_name()))
     return out
 
 

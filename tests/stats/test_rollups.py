@@ -270,3 +270,24 @@ def test_every_day_count_is_either_split_or_counted_live_whole() -> None:
         for name, make_q in source.counts.items():
             if make_q(day) != make_q(later):
                 assert rollups.dynamic_q(source, name, day) is not None, name
+
+
+@time_machine.travel("2026-03-10 10:00 +0800", tick=False)
+def test_the_command_and_the_admin_show_a_drift(world: World, admin_client: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _populate(world)
+    out = StringIO()
+    call_command("stats_rollups", "flush", stdout=out)
+    row = Rollup.objects.filter(source="meetings", task_id=0, unit_id=0).first()
+    assert row is not None
+    Rollup.objects.filter(pk=row.pk).update(c0=row.c0 + 2)
+    call_command("stats_rollups", "check", "--no-repair", stdout=out)
+    assert "rows drifted meetings" in out.getvalue()
+    assert Rollup.objects.get(pk=row.pk).c0 == row.c0 + 2  # reported, not repaired
+    page = admin_client.get("/admin/stats/rollupcheck/")
+    assert page.status_code == 200 and "meetings" in page.content.decode()
+    call_command("stats_rollups", "rebuild", stdout=out)
+    assert Rollup.objects.filter(source="meetings", task_id=0, unit_id=0).order_by("month").first().c0 == row.c0  # type: ignore[union-attr]
