@@ -21,6 +21,7 @@ A change to the sources' counts changes the rollups' layout (:func:`layout`): ``
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import time
@@ -53,22 +54,29 @@ ZERO = Decimal("0.00")
 # --- what a record adds ------------------------------------------------------------------------------------------
 
 
+@functools.cache
+def depends_on_day(source_key: str, name: str) -> bool:
+    """Whether a count's definition changes with the day: its SQL for two days compared (a ``Subquery`` in it, such
+    as a referral kind's id, is the same SQL each time though not the same object)."""
+    source = ALL_SOURCES[source_key]
+    make_q = source.counts[name]
+    base = source.base()
+    return str(base.filter(make_q(_PAST)).query) != str(base.filter(make_q(_FUTURE)).query)
+
+
 def static_q(source: Source, name: str) -> Q | None:
     """The part of a count kept in the rollups: the count itself when it does not depend on the day, the split's
     settled part when it does, else nothing (None: the whole count is counted live)."""
     if name in source.split:
         return source.split[name][0]()
-    make_q = source.counts[name]
-    q = make_q(_PAST)
-    return q if q == make_q(_FUTURE) else None
+    return None if depends_on_day(source.key, name) else source.counts[name](_PAST)
 
 
 def dynamic_q(source: Source, name: str, today: date) -> Q | None:
     """The part of a count counted live on ``today`` (None: none, the count is all in the rollups)."""
     if name in source.split:
         return source.split[name][1](today)
-    make_q = source.counts[name]
-    return None if make_q(_PAST) == make_q(_FUTURE) else make_q(today)
+    return source.counts[name](today) if depends_on_day(source.key, name) else None
 
 
 def dynamic_names(source: Source) -> list[str]:
