@@ -220,10 +220,13 @@ class RollupEntry(Counts):
 
 
 class Rollup(Counts):
-    """The sums of the ledger per source, month, region (its own and its 市州), unit (0: all units) and work task
-    (0: all tasks). The dashboard, the API's figures and the reports read these, not the records."""
+    """The sums of the ledger per source, month or year (``grain``; ``month`` is its first day), region (its own
+    and its 市州), unit (0: all units) and work task (0: all tasks). The dashboard, the API's figures and the
+    reports read these, not the records: a whole year's unit rows are one row each, not twelve."""
 
+    MONTH, YEAR = 1, 2
     source = models.CharField(_("统计来源"), max_length=24)
+    grain = models.PositiveSmallIntegerField(_("粒度"), default=MONTH)
     month = models.DateField(_("月份"))
     region_id = models.IntegerField(_("区划"), default=0)
     city_id = models.IntegerField(_("市州"), default=0)
@@ -235,13 +238,14 @@ class Rollup(Counts):
         verbose_name_plural = _("统计汇总")
         constraints = [
             models.UniqueConstraint(
-                fields=["source", "month", "region_id", "city_id", "unit_id", "task_id"], name="rollup_key_once"
+                fields=["source", "grain", "month", "region_id", "city_id", "unit_id", "task_id"],
+                name="rollup_key_once",
             ),
         ]
         indexes = [
-            models.Index(fields=["task_id", "unit_id", "month"], name="rollup_read"),
-            models.Index(fields=["city_id", "task_id", "unit_id", "month"], name="rollup_city_read"),
-            models.Index(fields=["region_id", "task_id", "unit_id", "month"], name="rollup_region_read"),
+            models.Index(fields=["grain", "task_id", "unit_id", "month"], name="rollup_read"),
+            models.Index(fields=["city_id", "grain", "task_id", "unit_id", "month"], name="rollup_city_read"),
+            models.Index(fields=["region_id", "grain", "task_id", "unit_id", "month"], name="rollup_region_read"),
         ]
 
     def __str__(self) -> str:

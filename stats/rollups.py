@@ -33,7 +33,7 @@ from typing import Any
 
 from django.db import connection, models, transaction
 from django.db.models import Case, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncYear
 from django.utils import timezone
 
 from stats.models import COUNT_COLUMNS, SUM_COLUMNS, Rollup, RollupChange, RollupCheck, RollupEntry, RollupState
@@ -85,7 +85,8 @@ def dynamic_names(source: Source) -> list[str]:
 
 def layout() -> str:
     """A digest of what the rollups hold: each source's counts and sums, and which are split."""
-    parts = [
+    parts = [f"grains:{Rollup.MONTH},{Rollup.YEAR}"]  # the rows kept per period (2: months and years)
+    parts += [
         f"{s.key}:{','.join(s.counts)}:{','.join(s.sums)}:{','.join(dynamic_names(s))}" for s in ALL_SOURCES.values()
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
@@ -155,18 +156,20 @@ def _as_entry(source: str, row: dict[str, Any]) -> tuple[tuple[int, int], tuple[
 # --- applying changes --------------------------------------------------------------------------------------------
 
 
-def _month(day: date) -> date:
-    return day.replace(day=1)
+def _starts(day: date) -> tuple[tuple[int, date], ...]:
+    """The month and the year a day adds to (``Rollup.grain``, first day)."""
+    return (Rollup.MONTH, day.replace(day=1)), (Rollup.YEAR, day.replace(month=1, day=1))
 
 
 def _add(deltas: dict[tuple, list[Any]], line: tuple[Any, ...], task: int, sign: int) -> None:
     day, region, city, unit = line[:4]
     amounts = line[4:]
     for unit_key in (0, unit) if unit else (0,):
-        key = (_month(day), region, city, unit_key, task)
-        bucket = deltas.setdefault(key, [0] * len(COUNT_COLUMNS) + [ZERO] * len(SUM_COLUMNS))
-        for i, value in enumerate(amounts):
-            bucket[i] += sign * value
+        for grain, start in _starts(day):
+            key = (grain, start, region, city, unit_key, task)
+            bucket = deltas.setdefault(key, [0] * len(COUNT_COLUMNS) + [ZERO] * len(SUM_COLUMNS))
+            for i, value in enumerate(amounts):
+                bucket[i] += sign * value
 
 
 def _upsert(source: str, deltas: dict[tuple, list[Any]]) -> None:
@@ -174,12 +177,12 @@ def _upsert(source: str, deltas: dict[tuple, list[Any]]) -> None:
     if not rows:
         return
     table = connection.ops.quote_name(Rollup._meta.db_table)
-    names = ["source", "month", "region_id", "city_id", "unit_id", "task_id", *COLUMNS]
+    names = ["source", "grain", "month", "region_id", "city_id", "unit_id", "task_id", *COLUMNS]
     updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in COLUMNS)
     placeholders = ", ".join(["%s"] * len(names))
     sql = (
         f"INSERT INTO {table} ({', '.join(names)}) VALUES ({placeholders}) "  # noqa: S608  # nosec B608 - our columns
-        f"ON CONFLICT (source, month, region_id, city_id, unit_id, task_id) DO UPDATE SET {updates}"
+        f"ON CONFLICT (source, grain, month, region_id, city_id, unit_id, task_id) DO UPDATE SET {updates}"
     )
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
@@ -306,10 +309,11 @@ def _build_source(source: Source) -> None:
         _insert_select(RollupEntry, fields, qs.values("r_source", *aliases), ["r_source", *aliases])
 
 
-def _sum_ledger(*, by_unit: bool) -> QuerySet:
+def _sum_ledger(*, by_unit: bool, grain: int) -> QuerySet:
     group: dict[str, Any] = {
         "g_source": F("source"),
-        "g_month": TruncMonth("day"),
+        "g_grain": Value(grain),
+        "g_month": TruncMonth("day") if grain == Rollup.MONTH else TruncYear("day"),
         "g_region": F("region_id"),
         "g_city": F("city_id"),
         "g_unit": F("unit_id") if by_unit else Value(0),
@@ -331,10 +335,12 @@ def rebuild() -> None:
             model.objects.all().delete()
         for source in ALL_SOURCES.values():
             _build_source(source)
-        fields = ["source", "month", "region_id", "city_id", "unit_id", "task_id", *COLUMNS]
-        aliases = ["g_source", "g_month", "g_region", "g_city", "g_unit", "g_task", *[f"t_{c}" for c in COLUMNS]]
+        fields = ["source", "grain", "month", "region_id", "city_id", "unit_id", "task_id", *COLUMNS]
+        aliases = ["g_source", "g_grain", "g_month", "g_region", "g_city", "g_unit", "g_task"]
+        aliases += [f"t_{c}" for c in COLUMNS]
         for by_unit in (False, True):
-            _insert_select(Rollup, fields, _sum_ledger(by_unit=by_unit), aliases)
+            for grain in (Rollup.MONTH, Rollup.YEAR):
+                _insert_select(Rollup, fields, _sum_ledger(by_unit=by_unit, grain=grain), aliases)
         RollupChange.objects.filter(pk__lte=last).delete()
         RollupState.objects.update_or_create(
             pk=1, defaults={"layout": layout(), "changes_through": last, "built_at": timezone.now()}
@@ -368,10 +374,12 @@ def _expected(source: Source) -> dict[tuple, tuple[Any, ...]]:
 
 def _stored(source: Source) -> dict[tuple, tuple[Any, ...]]:
     out = {}
-    for row in Rollup.objects.filter(source=source.key).values("month", *KEY, "task_id", *COLUMNS).iterator():
+    rows = Rollup.objects.filter(source=source.key).values("grain", "month", *KEY, "task_id", *COLUMNS)
+    for row in rows.iterator():
         values = tuple(row[c] for c in COUNT_COLUMNS) + tuple(Decimal(row[s]) for s in SUM_COLUMNS)
         if any(values):
-            out[(row["month"], row["region_id"], row["city_id"], row["unit_id"], row["task_id"])] = values
+            key = (row["grain"], row["month"], row["region_id"], row["city_id"], row["unit_id"], row["task_id"])
+            out[key] = values
     return out
 
 

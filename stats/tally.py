@@ -12,7 +12,7 @@ import calendar
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -74,6 +74,21 @@ def split_period(scope: Scope) -> tuple[tuple[date, date] | None, list[tuple[dat
     return ((whole[0], whole[-1]) if whole else None), partial
 
 
+def _months(whole: tuple[date, date]) -> list[date]:
+    out, month = [], whole[0]
+    while month <= whole[1]:
+        out.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return out
+
+
+def whole_years(whole: tuple[date, date]) -> list[int]:
+    """The years whose twelve months are all whole months of the period."""
+    first = whole[0].year if whole[0].month == 1 else whole[0].year + 1
+    last = whole[1].year if whole[1].month == 12 else whole[1].year - 1
+    return list(range(first, last + 1))
+
+
 def _filters(scope: Scope, dim: str, *, ledger: bool) -> Q:
     q = scope.region_q(region_field="region", city_field="city")
     if dim == "task":
@@ -104,9 +119,14 @@ def _parts(scope: Scope, dim: str, keys: list[str]) -> list[QuerySet]:
     whole, partial = split_period(scope)
     parts: list[QuerySet] = []
     if whole:
-        rolled = Rollup.objects.filter(_filters(scope, dim, ledger=False), source__in=keys,
-                                       month__gte=whole[0], month__lte=whole[1])  # fmt: skip
-        parts.append(_grouped(rolled, dim, F("month")))
+        rolled = Rollup.objects.filter(_filters(scope, dim, ledger=False), source__in=keys)
+        # By month: every whole month. Otherwise a whole year's row stands for its twelve months.
+        years = [] if dim == "month" else whole_years(whole)
+        months = [m for m in _months(whole) if m.year not in years]
+        grains = Q(grain=Rollup.MONTH, month__in=months) if months else Q(pk__in=[])
+        if years:
+            grains |= Q(grain=Rollup.YEAR, month__in=[date(y, 1, 1) for y in years])
+        parts.append(_grouped(rolled.filter(grains), dim, F("month")))
     if partial:
         days = Q()
         for first, last in partial:
