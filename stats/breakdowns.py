@@ -109,10 +109,12 @@ def breakdowns(scope: Scope) -> dict[str, dict[str, Any]]:
         Region.objects.filter(pk__in={r[child] for r in region_rows})
         .annotate(n_kind=Value("region"), n_label=F("name"))
         .values_list("n_kind", "pk", "n_label")
+        .order_by()
         .union(
             MemberUnit.objects.filter(pk__in={r["unit"] for r in unit_rows})
             .annotate(n_kind=Value("unit"), n_label=Coalesce(NullIf(F("short_name"), Value("")), F("name")))
-            .values_list("n_kind", "pk", "n_label"),
+            .values_list("n_kind", "pk", "n_label")
+            .order_by(),
             all=True,
         )
     )

@@ -23,7 +23,7 @@ from fuyuan.lib.dbrouter import use_primary
 from stats import rollups
 from stats.models import COUNT_COLUMNS, SUM_COLUMNS, Rollup, RollupEntry
 from stats.scope import Scope
-from stats.sources import ALL_SOURCES, Source
+from stats.sources import ALL_SOURCES, SOURCES, Source
 
 #: A group's name → the rollups' column.
 GROUP = {"month": "month", "task": "task_id", "region": "region_id", "city": "city_id", "unit": "unit_id"}
@@ -111,7 +111,11 @@ def _grouped(qs: QuerySet, dim: str, month: Any) -> QuerySet:
         "g_month": month if dim == "month" else NO_DAY,
         "g_key": NO_KEY if dim == "month" else F(GROUP[dim]),
     }
-    sums = {c: Sum(c) for c in COUNT_COLUMNS + SUM_COLUMNS}
+    if dim == "unit":  # thousands of units: only the main count (``c0`` of every record source) is summed
+        sums: dict[str, Any] = {"c0": Sum("c0"), **{c: Value(0) for c in COUNT_COLUMNS[1:]}}
+        sums.update({s: Value(Decimal("0.00"), output_field=AMOUNT) for s in SUM_COLUMNS})
+    else:
+        sums = {c: Sum(c) for c in COUNT_COLUMNS + SUM_COLUMNS}
     return qs.annotate(**columns).values(*columns).annotate(**sums).order_by()
 
 
@@ -169,8 +173,9 @@ def sums(scope: Scope, dim: str, sources: list[str] | None = None) -> list[dict[
     """The rollups' sums of the scope per source and ``dim`` (``month``, ``task``, ``region``, ``city``, ``unit``):
     rows ``{"source", dim, "c0"…, "s0"…}``. One query, or none after :func:`fetch`."""
     memo = _reading.get()
-    if memo is not None and (scope, dim) in memo:
-        rows = memo[(scope, dim)]
+    fetched = memo.get((scope, dim)) if memo is not None else None
+    if fetched is not None and set(sources or ALL_SOURCES) <= fetched[0]:
+        rows = fetched[1]
     else:
         rows = _collect(_union(_parts(scope, dim, sources or list(ALL_SOURCES))), [dim])[dim]
     return [row for row in rows if sources is None or row["source"] in sources]
@@ -230,11 +235,13 @@ def fetch(scope: Scope, today: date, dims: list[str], dynamic_dims: list[str]) -
     current()
     dims = [dim for dim in dims if (scope, dim) not in memo]
     dynamic_dims = [dim for dim in dynamic_dims if ("dynamic", scope, today, dim) not in memo]
-    parts = [part for dim in dims for part in _parts(scope, dim, list(ALL_SOURCES))]
+    # By month every source (the totals); by task, region and unit the record sources the charts draw.
+    keys = {dim: list(ALL_SOURCES) if dim == "month" else list(SOURCES) for dim in dims}
+    parts = [part for dim in dims for part in _parts(scope, dim, keys[dim])]
     parts += [part for dim in dynamic_dims for part in _dynamic_parts(scope, today, dim, None)]
     found = _union(parts)
     for dim, rows in _collect([row for row in found if not row["g_dim"].startswith(DYNAMIC)], dims).items():
-        memo[(scope, dim)] = rows
+        memo[(scope, dim)] = (set(keys[dim]), rows)
     for dim in dynamic_dims:
         memo[("dynamic", scope, today, dim)] = _dynamic_rows(found, dim)
 

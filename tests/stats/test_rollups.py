@@ -296,3 +296,11 @@ def test_the_command_and_the_admin_show_a_drift(world: World, admin_client: Any)
     call_command("stats_rollups", "rebuild", stdout=out)
     key = {f: getattr(row, f) for f in ("source", "grain", "month", "region_id", "city_id", "unit_id", "task_id")}
     assert Rollup.objects.get(**key).c0 == row.c0
+
+
+def test_the_charts_main_count_is_each_record_sources_first() -> None:
+    """The by-unit sums carry ``c0`` only (thousands of units): each charted source's main count must be its first."""
+    from stats.sources import SOURCES
+
+    for source in SOURCES.values():
+        assert next(iter(source.counts)) == source.main, source.key
