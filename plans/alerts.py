@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from functools import partial
+from typing import Any
 
 from django.conf import settings
-from django.db.models import IntegerField, QuerySet, Value
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from fuyuan.lib.alerts import AlertStage, next_alert_time, scan_due
+from fuyuan.lib.alerts import AlertStage, due_probe, next_alert_time, scan_due
 from fuyuan.lib.workdays import add_working_days
 from members.models import User
 from members.selectors import ContactDirectory
@@ -149,16 +150,8 @@ def scan_alerts(*, now: datetime | None = None) -> int:
 ITEM, SUPERVISION = 1, 2
 
 
-def _due_units(now: datetime) -> QuerySet[PlanItem, tuple[int, int]]:
+def _due_units(now: datetime) -> QuerySet[Any, tuple[int, Any]]:
     """(ITEM, its lead unit) of each due item and (SUPERVISION, its item) of each due 督办, in one query."""
-    items = (
-        PlanItem.objects.filter(next_alert_at__lte=now)
-        .order_by()
-        .values_list(Value(ITEM, output_field=IntegerField()), "lead_unit_id")
+    return due_probe(
+        now, (ITEM, PlanItem.objects.all(), "lead_unit_id"), (SUPERVISION, Supervision.objects.all(), "item_id")
     )
-    sups = (
-        Supervision.objects.filter(next_alert_at__lte=now)
-        .order_by()
-        .values_list(Value(SUPERVISION, output_field=IntegerField()), "item_id")
-    )
-    return items.union(sups, all=True)

@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar, cast
 
 from django.db import connections, models, transaction
+from django.db.models import IntegerField, Value
 
 log = logging.getLogger(__name__)
 
@@ -129,3 +130,13 @@ def _move_on(model: type[models.Model], using: str, rows: Sequence[models.Model]
     sql = f"UPDATE {qn(model._meta.db_table)} SET {qn(field.column or 'next_alert_at')} = {case} WHERE {pk} IN ({ids})"  # noqa: S608  # nosec B608 - our own table and column names, quoted; the values are parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *(row.pk for row in rows)])
+
+
+def due_probe(now: datetime, *tables: tuple[int, models.QuerySet[Any], str]) -> models.QuerySet[Any, tuple[int, Any]]:
+    """ONE query over several tables' partial ``next_alert_at`` indexes (no join): ``(tag, column)`` of each due
+    row, for an app whose scan covers two kinds of record (``(tag, queryset, column)`` each)."""
+    parts = [
+        qs.filter(next_alert_at__lte=now).order_by().values_list(Value(tag, output_field=IntegerField()), column)
+        for tag, qs, column in tables
+    ]
+    return parts[0].union(*parts[1:], all=True)

@@ -12,12 +12,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import IntegerField, QuerySet, Value
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fuyuan.lib.alerts import AlertStage, next_alert_time, scan_due
+from fuyuan.lib.alerts import AlertStage, due_probe, next_alert_time, scan_due
 from meetings.decisions.models import Decision
 from meetings.decisions.reminders import LevelOffices, at_alert_hour, decision_stages
 from meetings.meetings.models import DEFAULT_REMINDER_OFFSETS, Invitation, Meeting, MeetingKindSetting, Minutes
@@ -231,16 +231,6 @@ def scan_reminders(*, now: datetime | None = None) -> dict[str, int]:
 MEETING, DECISION = 1, 2
 
 
-def _due_units(now: datetime) -> QuerySet[Meeting, tuple[int, int | None]]:
+def _due_units(now: datetime) -> QuerySet[Any, tuple[int, Any]]:
     """(MEETING, its id) of each due meeting and (DECISION, its owner unit) of each due decision: one query."""
-    meetings = (
-        Meeting.objects.filter(next_alert_at__lte=now)
-        .order_by()
-        .values_list(Value(MEETING, output_field=IntegerField()), "pk")
-    )
-    decisions = (
-        Decision.objects.filter(next_alert_at__lte=now)
-        .order_by()
-        .values_list(Value(DECISION, output_field=IntegerField()), "owner_unit_id")
-    )
-    return meetings.union(decisions, all=True)
+    return due_probe(now, (MEETING, Meeting.objects.all(), "pk"), (DECISION, Decision.objects.all(), "owner_unit_id"))
