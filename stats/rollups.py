@@ -44,6 +44,9 @@ logger = logging.getLogger(__name__)
 
 COLUMNS = COUNT_COLUMNS + SUM_COLUMNS
 KEY = ("region_id", "city_id", "unit_id")
+#: ``region_id`` and ``city_id`` of the rows that sum every region (unit 0 only): what a province-level read takes,
+#: one row per source, period and task instead of one per region.
+EVERYWHERE = -1
 BATCH = 5000  # records recounted per query
 LOCK = 7_301_119  # the advisory lock of the rollups (any constant no other code uses)
 _PAST, _FUTURE = date(2000, 1, 1), date(2100, 1, 1)
@@ -86,6 +89,7 @@ def dynamic_names(source: Source) -> list[str]:
 def layout() -> str:
     """A digest of what the rollups hold: each source's counts and sums, and which are split."""
     parts = [f"grains:{Rollup.MONTH},{Rollup.YEAR}"]  # the rows kept per period (2: months and years)
+    parts.append(f"everywhere:{EVERYWHERE}")  # and the rows of every region together
     parts += [
         f"{s.key}:{','.join(s.counts)}:{','.join(s.sums)}:{','.join(dynamic_names(s))}" for s in ALL_SOURCES.values()
     ]
@@ -164,12 +168,16 @@ def _starts(day: date) -> tuple[tuple[int, date], ...]:
 def _add(deltas: dict[tuple, list[Any]], line: tuple[Any, ...], task: int, sign: int) -> None:
     day, region, city, unit = line[:4]
     amounts = line[4:]
-    for unit_key in (0, unit) if unit else (0,):
-        for grain, start in _starts(day):
-            key = (grain, start, region, city, unit_key, task)
-            bucket = deltas.setdefault(key, [0] * len(COUNT_COLUMNS) + [ZERO] * len(SUM_COLUMNS))
-            for i, value in enumerate(amounts):
-                bucket[i] += sign * value
+    keys = []
+    for grain, start in _starts(day):
+        keys.append((grain, start, region, city, 0, task))
+        keys.append((grain, start, EVERYWHERE, EVERYWHERE, 0, task))
+        if unit:
+            keys.append((grain, start, region, city, unit, task))
+    for key in keys:
+        bucket = deltas.setdefault(key, [0] * len(COUNT_COLUMNS) + [ZERO] * len(SUM_COLUMNS))
+        for i, value in enumerate(amounts):
+            bucket[i] += sign * value
 
 
 def _upsert(source: str, deltas: dict[tuple, list[Any]]) -> None:
@@ -309,13 +317,13 @@ def _build_source(source: Source) -> None:
         _insert_select(RollupEntry, fields, qs.values("r_source", *aliases), ["r_source", *aliases])
 
 
-def _sum_ledger(*, by_unit: bool, grain: int) -> QuerySet:
+def _sum_ledger(*, by_unit: bool, grain: int, everywhere: bool = False) -> QuerySet:
     group: dict[str, Any] = {
         "g_source": F("source"),
         "g_grain": Value(grain),
         "g_month": TruncMonth("day") if grain == Rollup.MONTH else TruncYear("day"),
-        "g_region": F("region_id"),
-        "g_city": F("city_id"),
+        "g_region": Value(EVERYWHERE) if everywhere else F("region_id"),
+        "g_city": Value(EVERYWHERE) if everywhere else F("city_id"),
         "g_unit": F("unit_id") if by_unit else Value(0),
         "g_task": F("task_id"),
     }
@@ -338,9 +346,10 @@ def rebuild() -> None:
         fields = ["source", "grain", "month", "region_id", "city_id", "unit_id", "task_id", *COLUMNS]
         aliases = ["g_source", "g_grain", "g_month", "g_region", "g_city", "g_unit", "g_task"]
         aliases += [f"t_{c}" for c in COLUMNS]
-        for by_unit in (False, True):
+        for by_unit, everywhere in ((False, False), (True, False), (False, True)):
             for grain in (Rollup.MONTH, Rollup.YEAR):
-                _insert_select(Rollup, fields, _sum_ledger(by_unit=by_unit, grain=grain), aliases)
+                rows = _sum_ledger(by_unit=by_unit, grain=grain, everywhere=everywhere)
+                _insert_select(Rollup, fields, rows, aliases)
         RollupChange.objects.filter(pk__lte=last).delete()
         RollupState.objects.update_or_create(
             pk=1, defaults={"layout": layout(), "changes_through": last, "built_at": timezone.now()}

@@ -20,6 +20,7 @@ from django.db.models import Count, DateField, DecimalField, F, IntegerField, Q,
 from django.db.models.functions import Cast, TruncMonth
 
 from fuyuan.lib.dbrouter import use_primary
+from members.models import Region
 from stats import rollups
 from stats.models import COUNT_COLUMNS, SUM_COLUMNS, Rollup, RollupEntry
 from stats.scope import Scope
@@ -89,8 +90,19 @@ def whole_years(whole: tuple[date, date]) -> list[int]:
     return list(range(first, last + 1))
 
 
+def _everywhere(scope: Scope) -> bool:
+    """Whether the scope covers every region (the province, or no region): its rollups are then read from the rows
+    of every region together (``rollups.EVERYWHERE``), not summed over a hundred regions."""
+    return not scope.region or scope.region_level == Region.Level.PROVINCE
+
+
 def _filters(scope: Scope, dim: str, *, ledger: bool) -> Q:
-    q = scope.region_q(region_field="region", city_field="city")
+    if ledger:
+        q = scope.region_q(region_field="region", city_field="city")
+    elif dim in ("month", "task") and _everywhere(scope):
+        q = Q(region_id=rollups.EVERYWHERE)
+    else:  # by region, 市州 or unit, or within a region: the regions' own rows
+        q = scope.region_q(region_field="region", city_field="city") & ~Q(region_id=rollups.EVERYWHERE)
     if dim == "task":
         q &= ~Q(task_id=0)
         if scope.task:
