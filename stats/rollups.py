@@ -12,7 +12,8 @@ How it stays exact:
    Celery beat, so a read seldom has more than a few records to take.
 3. A count that depends on the day (what is overdue now, what is owed by now) is split by its source
    (``Source.split``): its settled part is in the rollups, the part that depends on the day is counted live among
-   the open records (partial indexes).
+   the open records (partial indexes). Or it is the difference of two parts (``Source.less``): every open record
+   with a due date in the rollups, less those not yet due, counted live.
 4. :func:`check` (nightly) recounts the sums from the records, compares them with the rollups, repairs any
    difference and records what it found (``RollupCheck``).
 
@@ -70,20 +71,31 @@ def depends_on_day(source_key: str, name: str) -> bool:
 def static_q(source: Source, name: str) -> Q | None:
     """The part of a count kept in the rollups: the count itself when it does not depend on the day, the split's
     settled part when it does, else nothing (None: the whole count is counted live)."""
-    if name in source.split:
-        return source.split[name][0]()
+    parts = source.split.get(name) or source.less.get(name)
+    if parts:
+        return parts[0]()
     return None if depends_on_day(source.key, name) else source.counts[name](_PAST)
 
 
 def dynamic_q(source: Source, name: str, today: date) -> Q | None:
     """The part of a count counted live on ``today`` (None: none, the count is all in the rollups)."""
-    if name in source.split:
-        return source.split[name][1](today)
+    parts = source.split.get(name) or source.less.get(name)
+    if parts:
+        return parts[1](today)
     return source.counts[name](today) if depends_on_day(source.key, name) else None
 
 
+def dynamic_sign(source: Source, name: str) -> int:
+    """How the part counted live adds to the count: -1 when it is taken from the settled part (``Source.less``)."""
+    return -1 if name in source.less else 1
+
+
 def dynamic_names(source: Source) -> list[str]:
-    return [name for name in source.counts if name in source.split or static_q(source, name) is None]
+    return [
+        ("-" if name in source.less else "") + name
+        for name in source.counts
+        if name in source.split or name in source.less or static_q(source, name) is None
+    ]
 
 
 def layout() -> str:

@@ -81,6 +81,10 @@ class Source:
     # (kept in the rollups) and one counted live among the open records (``name → (static Q, day's Q)``). A day
     # count not split here is counted live whole.
     split: dict[str, tuple[Callable[[], Q], Callable[[date], Q]]] = field(default_factory=dict)
+    # Or the difference of two parts: "overdue now" is every open record with a due date (kept in the rollups) less
+    # those not yet due (counted live), ``name → (static Q, day's Q)``. Overdue records pile up over the years;
+    # those not yet due are the few of the last weeks, so the live part stays small however long the history.
+    less: dict[str, tuple[Callable[[], Q], Callable[[date], Q]]] = field(default_factory=dict)
 
     def in_scope(self, scope: Scope, *, period: bool = True) -> QuerySet:
         qs = self.base()
@@ -237,6 +241,7 @@ SOURCES: dict[str, Source] = {
             },
             main="referrals_sent",
             list_url="referral-list",
+            less={"referrals_overdue": (Referral.objects.due_set_q, Referral.objects.not_yet_due_q)},
         ),
         Source(
             key="decisions",
@@ -261,6 +266,7 @@ SOURCES: dict[str, Source] = {
             main="decisions",
             list_url="decision-list",
             follows=("meeting",),
+            less={"decisions_overdue": (Decision.objects.due_set_q, Decision.objects.not_yet_due_q)},
             main_params={"status": ""},
         ),
     ]

@@ -211,7 +211,12 @@ def _dynamic_parts(scope: Scope, today: date, dim: str, sources: list[str] | Non
         columns: dict[str, Any] = {}
         for i in range(width):
             q = qs_[i] if i < len(qs_) else None
-            columns[f"c{i}"] = Count("pk", filter=q) if q is not None else Value(0)
+            if q is None:
+                columns[f"c{i}"] = Value(0)
+            elif rollups.dynamic_sign(source, names[i]) < 0:  # taken from the settled part (``Source.less``)
+                columns[f"c{i}"] = Value(0) - Count("pk", filter=q)
+            else:
+                columns[f"c{i}"] = Count("pk", filter=q)
         for column in SUM_COLUMNS:
             columns[column] = Value(Decimal("0.00"), output_field=AMOUNT)
         by = {

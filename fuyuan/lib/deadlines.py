@@ -59,6 +59,17 @@ class OverdueQuerySet(QuerySet[_M]):
         model: Any = self.model  # a model declaring OVERDUE_STATUSES and DUE_FIELD
         return Q(status__in=model.OVERDUE_STATUSES, **{f"{model.DUE_FIELD}__lt": today or timezone.localdate()})
 
+    def due_set_q(self) -> Q:
+        """Every record in an overdue status with a due date: ``overdue_q`` on any day is these less
+        :meth:`not_yet_due_q` (what the figures keep counted, ``stats.sources.Source.less``)."""
+        model: Any = self.model
+        return Q(status__in=model.OVERDUE_STATUSES, **{f"{model.DUE_FIELD}__isnull": False})
+
+    def not_yet_due_q(self, today: date | None = None) -> Q:
+        """The records in an overdue status not yet overdue on ``today`` (due today or later)."""
+        model: Any = self.model
+        return Q(status__in=model.OVERDUE_STATUSES, **{f"{model.DUE_FIELD}__gte": today or timezone.localdate()})
+
     def overdue(self, today: date | None = None) -> Self:
         return self.filter(self.overdue_q(today))
 

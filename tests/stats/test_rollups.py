@@ -59,12 +59,15 @@ def _populate(w: World) -> dict[str, Any]:
         # referrals of three kinds, concluded and open, one overdue
         w.ref("mediation", at(2025, 1, 31, 23, 30), status="concluded", outcome="resolved", region=region, tasks=tasks)
         w.ref("mediation", at(2025, 7, 15, 10), status="accepted", due=date(2025, 8, 1), region=region)
+        # open, not yet due on TODAY: "overdue now" is the open ones with a due date less these (``Source.less``)
+        w.ref("mediation", at(2025, 10, 9, 10), status="acknowledged", due=date(2026, 3, 10 + i), region=region)
         w.ref("criminal_transfer", at(2025, 9, 1, 0, 10), status="concluded", outcome="case_opened", region=region)
         w.ref("tribunal_mediation", at(2025, 12, 31, 23, 59), status="concluded", outcome="resolved", region=region)
         meeting = w.meeting(at(2025, 4, 2 + i, 9), region=region, tasks=tasks)
         w.meeting(at(2025, 6, 2, 9), kind="case_symposium", region=region)
         w.decision(meeting, date(2025, 5, 1))
         w.decision(meeting, date(2026, 6, 1), status="done")
+        w.decision(meeting, date(2026, 3, 9 + i))  # overdue from the 10th for the first, not yet for the others
         w.consultation(date(2025, 3, 31), region=region, tasks=tasks)
         w.consultation(date(2025, 8, 1), region=region)
     return {"lanzhou": lanzhou, "chengguan": chengguan, "tianshui": tianshui}
@@ -250,6 +253,22 @@ def test_the_day_moves_the_live_counts_without_any_write(world: World) -> None:
     assert later["recommendations_overdue"] == 1
     assert later["recommendations_reply_expected"] == 1
     assert later == compute_live(Y2025, today=date(2026, 3, 21)).counts
+
+
+@time_machine.travel("2026-03-10 10:00 +0800", tick=False)
+def test_overdue_now_is_the_open_records_with_a_due_date_less_those_not_yet_due(world: World) -> None:
+    """``Source.less``: the rollups keep every open referral and decision with a due date; the day's part (not yet
+    due) is counted live and taken off. Moving the day, closing a record and an open record with no due date."""
+    first = world.ref("mediation", at(2025, 7, 15, 10), status="accepted", due=date(2026, 3, 12))
+    world.ref("mediation", at(2025, 7, 16, 10), status="acknowledged", due=None)  # no clock: never overdue
+    world.decision(world.meeting(at(2025, 4, 2, 9)), date(2026, 3, 11))
+    day = {d: compute(Y2025, today=date(2026, 3, d)).counts for d in (10, 11, 12, 13)}
+    assert [day[d]["referrals_overdue"] for d in (10, 11, 12, 13)] == [0, 0, 0, 1]
+    assert [day[d]["decisions_overdue"] for d in (10, 11, 12, 13)] == [0, 0, 1, 1]
+    for d in (10, 13):
+        assert day[d] == compute_live(Y2025, today=date(2026, 3, d)).counts
+    Referral.objects.filter(pk=first.pk).update(status="concluded", outcome="resolved")
+    assert compute(Y2025, today=date(2026, 3, 13)).counts["referrals_overdue"] == 0
 
 
 @time_machine.travel("2026-03-10 10:00 +0800", tick=False)
