@@ -89,9 +89,10 @@ def breakdown(scope: Scope, dimension: str) -> dict[str, Any]:
     return _block(list(breakdown_query(scope, (dimension,))), dimension, own=own)
 
 
-def breakdowns(scope: Scope) -> dict[str, dict[str, Any]]:
+def breakdowns(scope: Scope, *, units: int | None = None) -> dict[str, dict[str, Any]]:
     """All three dimensions from the rollups (``stats.tally``): three sums and the three dimensions' names; a
-    unit's own view from the records (:func:`live_breakdowns`)."""
+    unit's own view from the records (:func:`live_breakdowns`). ``units``: by unit, only the busiest units (those
+    ranked up to ``units``, and any tied with the last), what the dashboard's chart draws; else every unit."""
     if scope.unit:
         return live_breakdowns(scope)
     tally.current()
@@ -99,7 +100,7 @@ def breakdowns(scope: Scope) -> dict[str, dict[str, Any]]:
     child = child_field(scope)
     task_rows = tally.sums(scope, "task", keys)
     region_rows = tally.sums(scope, child, keys)
-    unit_rows = tally.sums(scope, "unit", keys)
+    unit_rows = tally.sums(scope, "unit", keys, top=units)
     tasks = {
         t.pk: f"{t.number}{TAB}{t.short_title or t.title}"
         for t in WorkTask.objects.filter(pk__in={r["task"] for r in task_rows})

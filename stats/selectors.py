@@ -128,9 +128,12 @@ def live_data(scope: Scope, *, today: date | None = None, version: str | None = 
     return _live(scope, today=today, version=version)[0]
 
 
-def _live(scope: Scope, *, today: date | None = None, version: str | None = None) -> tuple[dict[str, Any], datetime]:
+def _live(
+    scope: Scope, *, today: date | None = None, version: str | None = None, units: int | None = None
+) -> tuple[dict[str, Any], datetime]:
     """``live_data`` and when its counts were taken. The rollups are read in one query for all three parts (the
-    sums of every grouping, and the day's counts), and only for a part the cache does not hold at this version."""
+    sums of every grouping, and the day's counts), and only for a part the cache does not hold at this version.
+    ``units``: the by-unit breakdown holds the busiest units only (the chart's), else every unit (the report's)."""
     today = today or timezone.localdate()
     if version is None:
         version = data_version() if cache_seconds() > 0 else ""
@@ -139,14 +142,14 @@ def _live(scope: Scope, *, today: date | None = None, version: str | None = None
         def run() -> T:
             if not scope.unit:
                 child = child_field(scope)
-                tally.fetch(scope, today, ["month", "task", child, "unit"], ["month", child])
+                tally.fetch(scope, today, ["month", "task", child, "unit"], ["month", child], top_units=units)
             return part()
 
         return run
 
     with tally.reading():
         computed = cached_entry("compute", (scope, today), version, counted(lambda: compute(scope, today=today)))
-        blocks = cached("breakdowns", (scope, today), version, counted(lambda: breakdowns(scope)))
+        blocks = cached("breakdowns", (scope, today, units), version, counted(lambda: breakdowns(scope, units=units)))
         drill = cached("drill", (scope, today), version, counted(lambda: drill_counts(scope, today)))
     data = {
         "counts": computed.value.counts,
@@ -263,16 +266,21 @@ def dashboard(
     late: bool = True,
     top: Region | None = None,
     regions: list[Region] | None = None,
+    every_unit: bool = True,
 ) -> dict[str, Any]:
     """Everything the dashboard shows: frozen values when the period is frozen, else live ones.
 
     ``top``: the highest region the user reaches (the drill-down's breadcrumbs start there);
-    ``regions``: the regions the user may read, when the request has read them (``read_request``).
+    ``regions``: the regions the user may read, when the request has read them (``read_request``);
+    ``every_unit``: the by-unit breakdown of every unit (the report's sheet), else of the chart's busiest units.
     """
     today = today or timezone.localdate()
     version = data_version() if cache_seconds() > 0 else ""
     snapshot = snapshot_for(scope)
-    data, counted_at = (snapshot.data, snapshot.frozen_at) if snapshot else _live(scope, today=today, version=version)
+    units = None if every_unit else UNIT_CHART_LIMIT
+    data, counted_at = (
+        (snapshot.data, snapshot.frozen_at) if snapshot else _live(scope, today=today, version=version, units=units)
+    )
     if "drill" not in data:  # a snapshot frozen before the drill-down existed: the table is counted now
         data = {**data, "drill": drill_counts(scope, today)}
     return {

@@ -205,11 +205,14 @@ SOURCES: dict[str, Source] = {
             },
             main="recommendations_issued",
             list_url="recommendation-list",
-            split={
+            less={
+                # replied, or past its reply date: every one replied or with a reply date, less the unreplied not
+                # yet due
                 "recommendations_reply_expected": (
-                    lambda: Q(replied_at__isnull=False),
-                    lambda today: Q(replied_at__isnull=True, reply_due__lt=today),
-                )
+                    lambda: Q(replied_at__isnull=False) | Q(reply_due__isnull=False),
+                    lambda today: Q(replied_at__isnull=True, reply_due__gte=today),
+                ),
+                "recommendations_overdue": (R.objects.due_set_q, R.objects.not_yet_due_q),
             },
             # The 文号 year is the draft's: a draft of December issued in January would fall out of ``year``.
             period_params=("from", "to", ""),

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, DateField, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, TruncMonth
 
@@ -181,13 +182,42 @@ def _collect(found: list[dict[str, Any]], dims: list[str]) -> dict[str, list[dic
     }
 
 
-def sums(scope: Scope, dim: str, sources: list[str] | None = None) -> list[dict[str, Any]]:
+def _top_units(scope: Scope, keys: list[str], top: int) -> list[dict[str, Any]]:
+    """ONE query: the by-unit sums (the main count, ``c0``) of the ``top`` units with the most records, and of every
+    unit tied with the last of them, as :func:`sums` gives them. The ranking is done by the database, so a province's
+    thousands of units are not read to draw twenty bars."""
+    parts = _parts(scope, "unit", keys)
+    if not parts:
+        return []
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    inner, params = union.query.sql_with_params()
+    sql = (
+        f"WITH u AS ({inner}) SELECT g_source, g_key, SUM(c0) FROM u WHERE g_key IN ("  # noqa: S608  # nosec B608 - our SQL
+        "SELECT g_key FROM u GROUP BY g_key HAVING SUM(c0) > 0 AND SUM(c0) >= COALESCE(("
+        "SELECT SUM(c0) AS n FROM u GROUP BY g_key ORDER BY n DESC LIMIT 1 OFFSET %s), 0)"
+        ") GROUP BY g_source, g_key"
+    )
+    with use_primary(), connection.cursor() as cursor:
+        cursor.execute(sql, [*params, top - 1])
+        found = cursor.fetchall()
+    zero = {**{c: 0 for c in COUNT_COLUMNS}, **{c: Decimal("0.00") for c in SUM_COLUMNS}}
+    return [{**zero, "source": source, "unit": unit, "c0": int(n)} for source, unit, n in found if n]
+
+
+def _memo_key(scope: Scope, dim: str, top: int | None) -> tuple[Any, ...]:
+    return (scope, dim) if top is None else (scope, dim, top)
+
+
+def sums(scope: Scope, dim: str, sources: list[str] | None = None, *, top: int | None = None) -> list[dict[str, Any]]:
     """The rollups' sums of the scope per source and ``dim`` (``month``, ``task``, ``region``, ``city``, ``unit``):
-    rows ``{"source", dim, "c0"…, "s0"…}``. One query, or none after :func:`fetch`."""
+    rows ``{"source", dim, "c0"…, "s0"…}``. One query, or none after :func:`fetch`. ``top`` (by unit): only the
+    units with the most records (:func:`_top_units`)."""
     memo = _reading.get()
-    fetched = memo.get((scope, dim)) if memo is not None else None
+    fetched = memo.get(_memo_key(scope, dim, top)) if memo is not None else None
     if fetched is not None and set(sources or ALL_SOURCES) <= fetched[0]:
         rows = fetched[1]
+    elif top is not None and dim == "unit":
+        rows = _top_units(scope, sources or list(SOURCES), top)
     else:
         rows = _collect(_union(_parts(scope, dim, sources or list(ALL_SOURCES))), [dim])[dim]
     return [row for row in rows if sources is None or row["source"] in sources]
@@ -243,13 +273,18 @@ def _dynamic_rows(found: list[dict[str, Any]], dim: str) -> list[dict[str, Any]]
     ]
 
 
-def fetch(scope: Scope, today: date, dims: list[str], dynamic_dims: list[str]) -> None:
+def fetch(scope: Scope, today: date, dims: list[str], dynamic_dims: list[str], *, top_units: int | None = None) -> None:
     """Within :func:`reading`: the sums of several groupings and the day's counts of others, in ONE query (a UNION
-    ALL of the rollups and the open records), for :func:`sums` and :func:`dynamic` to return."""
+    ALL of the rollups and the open records), for :func:`sums` and :func:`dynamic` to return. With ``top_units``
+    the by-unit sums are those of the busiest units only, in a second query (:func:`_top_units`)."""
     memo = _reading.get()
     if memo is None:
         return
     current()
+    if top_units is not None and "unit" in dims:
+        dims = [dim for dim in dims if dim != "unit"]
+        if _memo_key(scope, "unit", top_units) not in memo:
+            memo[_memo_key(scope, "unit", top_units)] = (set(SOURCES), _top_units(scope, list(SOURCES), top_units))
     dims = [dim for dim in dims if (scope, dim) not in memo]
     dynamic_dims = [dim for dim in dynamic_dims if ("dynamic", scope, today, dim) not in memo]
     # By month every source (the totals); by task, region and unit the record sources the charts draw.

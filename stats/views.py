@@ -49,7 +49,7 @@ def _query(request: AuthenticatedHttpRequest, **overrides: Any) -> str:
 
 
 def _page_context(request: AuthenticatedHttpRequest, req: selectors.Request, *, unit_view: bool) -> dict[str, Any]:
-    board = selectors.dashboard(req.scope, top=reach_of(request.user).region, regions=req.regions)
+    board = selectors.dashboard(req.scope, top=reach_of(request.user).region, regions=req.regions, every_unit=False)
     return {
         "period": req.period,
         "scope": req.scope,

@@ -323,3 +323,26 @@ def test_the_charts_main_count_is_each_record_sources_first() -> None:
 
     for source in SOURCES.values():
         assert next(iter(source.counts)) == source.main, source.key
+
+
+@time_machine.travel("2026-03-10 10:00 +0800", tick=False)
+def test_the_chart_reads_only_the_busiest_units_and_draws_the_same_bars(world: World) -> None:
+    """The dashboard's by-unit chart draws the twenty busiest units: the database ranks them (with every unit tied
+    with the twentieth, so the bars are those the whole list gives), whole months and part months alike."""
+    from members.models import MemberUnit
+    from stats.selectors import UNIT_CHART_LIMIT, chart_data
+
+    units = list(MemberUnit.objects.exclude(kind="court").order_by("pk")[:27])
+    for i, unit in enumerate(units):  # 1, 1, 2, 2 … 13, 13, 14: the twentieth place is tied with the twenty-first
+        for k in range(i // 2 + 1):
+            world.ref("mediation", at(2025, 3 + k % 9, 2, 10), receiver=unit)
+    for scope in (Y2025, Scope(date(2025, 3, 2), date(2025, 11, 20))):
+        every = breakdowns(scope)
+        with CaptureQueriesContext(connection) as ctx:
+            busiest = breakdowns(scope, units=UNIT_CHART_LIMIT)
+        assert len(ctx.captured_queries) <= 7
+        assert len(busiest["unit"]["ids"]) == UNIT_CHART_LIMIT + 1 < len(every["unit"]["ids"])  # the tie read too
+        drawn = [chart_data(scope, {"monthly": {}, "breakdowns": b})["by_unit"] for b in (every, busiest)]
+        assert drawn[0] == drawn[1]
+        assert len(drawn[0]["ids"]) == UNIT_CHART_LIMIT
+        assert busiest["task"] == every["task"] and busiest["region"] == every["region"]
