@@ -223,9 +223,12 @@ def sums(scope: Scope, dim: str, sources: list[str] | None = None, *, top: int |
     return [row for row in rows if sources is None or row["source"] in sources]
 
 
-def _dynamic_parts(scope: Scope, today: date, dim: str, sources: list[str] | None) -> list[QuerySet]:
+def _dynamic_parts(scope: Scope, today: date, dims: list[str], sources: list[str] | None) -> list[QuerySet]:
+    """The day's counts grouped by ``dims``: one of them, or the month and one other together (one scan of the open
+    records for both; :func:`_dynamic_rows` sums each out)."""
     parts = []
     width = len(COUNT_COLUMNS)
+    other = next((dim for dim in dims if dim != "month"), None)
     for source in ALL_SOURCES.values():
         if sources is not None and source.key not in sources:
             continue
@@ -250,27 +253,30 @@ def _dynamic_parts(scope: Scope, today: date, dim: str, sources: list[str] | Non
         for column in SUM_COLUMNS:
             columns[column] = Value(Decimal("0.00"), output_field=AMOUNT)
         by = {
-            "g_dim": Value(f"{DYNAMIC}{dim}"),
+            "g_dim": Value(DYNAMIC + "+".join(dims)),
             "g_source": Value(source.key),
-            "g_month": source.month_expression() if dim == "month" else NO_DAY,
-            "g_key": NO_KEY if dim == "month" else F(f"{source.path}{GROUP[dim]}"),
+            "g_month": source.month_expression() if "month" in dims else NO_DAY,
+            "g_key": F(f"{source.path}{GROUP[other]}") if other else NO_KEY,
         }
         parts.append(source.in_scope(scope).filter(anyone).annotate(**by).values(*by).annotate(**columns).order_by())
     return parts
 
 
 def _dynamic_rows(found: list[dict[str, Any]], dim: str) -> list[dict[str, Any]]:
-    """The day's counts as :func:`dynamic` gives them: ``{"src", "g_month", "g_key", "d0"…}``."""
-    return [
-        {
-            "src": row["g_source"],
-            "g_month": row["g_month"],
-            "g_key": row["g_key"],
-            **{f"d{i}": row[c] for i, c in enumerate(COUNT_COLUMNS)},
-        }
-        for row in found
-        if row["g_dim"] == f"{DYNAMIC}{dim}"
-    ]
+    """The day's counts by ``dim`` as :func:`dynamic` gives them: ``{"src", "g_month", "g_key", "d0"…}``, summed
+    over the other grouping when the rows were counted by two (:func:`_dynamic_parts`)."""
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in found:
+        if not row["g_dim"].startswith(DYNAMIC) or dim not in row["g_dim"][len(DYNAMIC) :].split("+"):
+            continue
+        month, key = (row["g_month"], None) if dim == "month" else (None, row["g_key"])
+        bucket = out.get((row["g_source"], month, key))
+        if bucket is None:
+            bucket = out[(row["g_source"], month, key)] = {"src": row["g_source"], "g_month": month, "g_key": key}
+            bucket.update({f"d{i}": 0 for i in range(len(COUNT_COLUMNS))})
+        for i, c in enumerate(COUNT_COLUMNS):
+            bucket[f"d{i}"] += int(row[c] or 0)
+    return list(out.values())
 
 
 def fetch(scope: Scope, today: date, dims: list[str], dynamic_dims: list[str], *, top_units: int | None = None) -> None:
@@ -290,7 +296,10 @@ def fetch(scope: Scope, today: date, dims: list[str], dynamic_dims: list[str], *
     # By month every source (the totals); by task, region and unit the record sources the charts draw.
     keys = {dim: list(ALL_SOURCES) if dim == "month" else list(SOURCES) for dim in dims}
     parts = [part for dim in dims for part in _parts(scope, dim, keys[dim])]
-    parts += [part for dim in dynamic_dims for part in _dynamic_parts(scope, today, dim, None)]
+    if dynamic_dims:  # the month and one other grouping in one scan of the open records
+        months, others = [d for d in dynamic_dims if d == "month"], [d for d in dynamic_dims if d != "month"]
+        groups = [months + others[:1]] + [[d] for d in others[1:]]
+        parts += [part for group in groups for part in _dynamic_parts(scope, today, group, None)]
     found = _union(parts)
     for dim, rows in _collect([row for row in found if not row["g_dim"].startswith(DYNAMIC)], dims).items():
         memo[(scope, dim)] = (set(keys[dim]), rows)
@@ -307,7 +316,7 @@ def dynamic(scope: Scope, today: date, dim: str, sources: list[str] | None = Non
     if memo is not None and key in memo:
         rows = memo[key]
     else:
-        rows = _dynamic_rows(_union(_dynamic_parts(scope, today, dim, sources)), dim)
+        rows = _dynamic_rows(_union(_dynamic_parts(scope, today, [dim], sources)), dim)
     return [row for row in rows if sources is None or row["src"] in sources]
 
 
