@@ -117,7 +117,10 @@ def _filters(scope: Scope, dim: str, *, ledger: bool) -> Q:
     return q
 
 
-def _grouped(qs: QuerySet, dim: str, month: Any) -> QuerySet:
+def _grouped(qs: QuerySet, dim: str, month: Any, *, narrow: bool = False) -> QuerySet:
+    if narrow:  # the source, the key and the main count only (:func:`_top_units`)
+        by = {"g_source": F("source"), "g_key": F(GROUP[dim])}
+        return qs.annotate(**by).values(*by).annotate(c0=Sum("c0")).order_by()
     columns: dict[str, Any] = {
         "g_dim": Value(dim),
         "g_source": F("source"),
@@ -132,7 +135,7 @@ def _grouped(qs: QuerySet, dim: str, month: Any) -> QuerySet:
     return qs.annotate(**columns).values(*columns).annotate(**sums).order_by()
 
 
-def _parts(scope: Scope, dim: str, keys: list[str]) -> list[QuerySet]:
+def _parts(scope: Scope, dim: str, keys: list[str], *, narrow: bool = False) -> list[QuerySet]:
     whole, partial = split_period(scope)
     parts: list[QuerySet] = []
     if whole:
@@ -143,13 +146,13 @@ def _parts(scope: Scope, dim: str, keys: list[str]) -> list[QuerySet]:
         grains = Q(grain=Rollup.MONTH, month__in=months) if months else Q(pk__in=[])
         if years:
             grains |= Q(grain=Rollup.YEAR, month__in=[date(y, 1, 1) for y in years])
-        parts.append(_grouped(rolled.filter(grains), dim, F("month")))
+        parts.append(_grouped(rolled.filter(grains), dim, F("month"), narrow=narrow))
     if partial:
         days = Q()
         for first, last in partial:
             days |= Q(day__gte=first, day__lte=last)
         lines = RollupEntry.objects.filter(days, _filters(scope, dim, ledger=True), source__in=keys)
-        parts.append(_grouped(lines, dim, TruncMonth("day")))
+        parts.append(_grouped(lines, dim, TruncMonth("day"), narrow=narrow))
     return parts
 
 
@@ -186,16 +189,17 @@ def _top_units(scope: Scope, keys: list[str], top: int) -> list[dict[str, Any]]:
     """ONE query: the by-unit sums (the main count, ``c0``) of the ``top`` units with the most records, and of every
     unit tied with the last of them, as :func:`sums` gives them. The ranking is done by the database, so a province's
     thousands of units are not read to draw twenty bars."""
-    parts = _parts(scope, "unit", keys)
+    parts = _parts(scope, "unit", keys, narrow=True)
     if not parts:
         return []
     union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     inner, params = union.query.sql_with_params()
     sql = (
-        f"WITH u AS ({inner}) SELECT g_source, g_key, SUM(c0) FROM u WHERE g_key IN ("  # noqa: S608  # nosec B608 - our SQL
-        "SELECT g_key FROM u GROUP BY g_key HAVING SUM(c0) > 0 AND SUM(c0) >= COALESCE(("
-        "SELECT SUM(c0) AS n FROM u GROUP BY g_key ORDER BY n DESC LIMIT 1 OFFSET %s), 0)"
-        ") GROUP BY g_source, g_key"
+        f"WITH p AS ({inner}), "  # noqa: S608  # nosec B608 - our own SQL
+        "u AS (SELECT g_source, g_key, CAST(SUM(c0) AS BIGINT) AS c0 FROM p GROUP BY g_source, g_key), "
+        "t AS (SELECT g_key, CAST(SUM(c0) AS BIGINT) AS n FROM u GROUP BY g_key) "
+        "SELECT u.g_source, u.g_key, u.c0 FROM u JOIN t ON t.g_key = u.g_key "
+        "WHERE t.n > 0 AND t.n >= COALESCE((SELECT n FROM t ORDER BY n DESC LIMIT 1 OFFSET %s), 0)"
     )
     with use_primary(), connection.cursor() as cursor:
         cursor.execute(sql, [*params, top - 1])
