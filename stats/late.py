@@ -17,6 +17,7 @@ from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 
+from stats import tally
 from stats.figures import list_url
 from stats.scope import Scope
 from stats.sources import SOURCES, decision_overdue_q, recommendation_overdue_q, referral_overdue_q
@@ -62,6 +63,13 @@ def late_totals_query(scope: Scope, today: date) -> QuerySet:
     return parts[0].union(*parts[1:], all=True)
 
 
+#: The figures' own count of what is overdue now, for each source of the panel (the same rule, ``overdue_q``).
+LATE_COUNTS = {
+    "recommendations": "recommendations_overdue",
+    "referrals": "referrals_overdue",
+    "decisions": "decisions_overdue",
+}
+
 DETAIL_URLS = {
     "recommendations": "recommendation-detail",
     "referrals": "referral-detail",
@@ -83,8 +91,12 @@ def late_items(scope: Scope, *, today: date | None = None, limit: int = 10) -> d
             base = base.split("?")[0]
             params = {k: v for k, v in scope.params(period=False).items()}
             groups[key]["url"] = f"{base}?{urlencode({**params, **overdue_params[key]})}"
-    for row in late_totals_query(scope, today):
-        groups[row["src"]]["total"] = row["total"]
+    if scope.unit:  # a unit's own view counts the records that involve it
+        for row in late_totals_query(scope, today):
+            groups[row["src"]]["total"] = row["total"]
+    else:  # the rollups' yearly rows, less what is not yet due: however many are late, a few rows are read
+        for key, total in tally.counts_of_all_time(scope, today, LATE_COUNTS).items():
+            groups[key]["total"] = total
     for row in late_query(scope, today, limit=limit):
         group = groups[row["src"]]
         group["rows"].append(

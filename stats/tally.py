@@ -356,3 +356,30 @@ def counts_by_month(scope: Scope, today: date) -> tuple[dict[str, Any], dict[str
         for row in dynamic(scope, today, "month"):
             add({**row, "month": row["g_month"]}, "d")
     return counts, dict(sorted(monthly.items()))
+
+
+def counts_of_all_time(scope: Scope, today: date, wanted: dict[str, str]) -> dict[str, int]:
+    """ONE query: one count of each source (``{source key: count name}``) over every record of the scope whatever
+    its date (the late panel: late is late now), from the rollups' yearly rows and the day's part counted live.
+    Not for a unit's own view (it counts what involves the unit: ``stats.late`` counts the records)."""
+    current()
+    parts = []
+    for key, name in wanted.items():
+        source = ALL_SOURCES[key]
+        index = list(source.counts).index(name)
+        if rollups.static_q(source, name) is not None:
+            rolled = Rollup.objects.filter(_filters(scope, "month", ledger=False), source=key, grain=Rollup.YEAR)
+            parts.append(rolled.annotate(src=Value(key)).values("src").annotate(total=Sum(f"c{index}")).order_by())
+        live = rollups.dynamic_q(source, name, today)
+        if live is not None:
+            counted: Any = Count("pk")
+            if rollups.dynamic_sign(source, name) < 0:
+                counted = Value(0) - counted
+            mine = source.in_scope(scope, period=False).filter(live).annotate(src=Value(key))
+            parts.append(mine.values("src").annotate(total=counted).order_by())
+    out = dict.fromkeys(wanted, 0)
+    if parts:
+        with use_primary():
+            for row in parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]:
+                out[row["src"]] += int(row["total"] or 0)
+    return out

@@ -346,3 +346,25 @@ def test_the_chart_reads_only_the_busiest_units_and_draws_the_same_bars(world: W
         assert drawn[0] == drawn[1]
         assert len(drawn[0]["ids"]) == UNIT_CHART_LIMIT
         assert busiest["task"] == every["task"] and busiest["region"] == every["region"]
+
+
+@time_machine.travel("2026-03-10 10:00 +0800", tick=False)
+def test_the_late_panel_counts_from_the_rollups_what_the_records_give(world: World) -> None:
+    """The late panel's totals (every record late now, whatever its date) from the yearly rows less the day's part:
+    equal to counting the records, at every level and task, as the day moves and a record is settled."""
+    from stats.late import late_items, late_totals_query
+
+    places = _populate(world)
+    world.ref("mediation", at(2019, 5, 1, 10), status="accepted", due=date(2019, 6, 1))  # years before any period
+    rollups.flush()
+    for day in (TODAY, date(2027, 1, 1)):
+        for scope in _scopes(world, places):
+            live = {row["src"]: row["total"] for row in late_totals_query(scope, day)}
+            with CaptureQueriesContext(connection) as ctx:
+                panel = late_items(scope, today=day)
+            assert {k: g["total"] for k, g in panel.items()} == {k: live.get(k, 0) for k in panel}, (scope, day)
+            # the changes taken, the totals, the rows (SQLite: the rows of each source in a query of their own)
+            assert len(ctx.captured_queries) <= (3 if connection.vendor == "postgresql" else 5)
+    assert late_items(Y2025, today=TODAY)["referrals"]["total"] == 5  # one per place, and 2019's
+    Referral.objects.filter(due=date(2019, 6, 1)).update(status="concluded")
+    assert late_items(Y2025, today=TODAY)["referrals"]["total"] == 4
