@@ -210,7 +210,7 @@ def test_dashboard_and_api_query_counts_do_not_grow(world) -> None:  # type: ign
         _queries(office, reverse("stats-league"), YEAR),
     ]
     assert few == many
-    assert max(many[:3]) <= 15, many
+    assert max(many[:3]) <= 16, many  # the dashboard: the chart's busiest units are ranked in a query of their own
     # Five years, one region, one task: still the same handful.
     five = _queries(office, reverse("dashboard"), {"period": "custom", "from": "2021-01-01", "to": "2025-12-31"})
     assert five == many[0]
