@@ -15,7 +15,11 @@ app.autodiscover_tasks()
 
 @worker_process_init.connect
 def freeze_startup_objects(**kwargs: Any) -> None:
-    """Each worker process, once started, freezes its start-up objects out of the garbage collector."""
+    """Each worker process, once started, loads the URL patterns and freezes its start-up objects out of the collector.
+
+    The URL patterns (and through them every view module) are what the first ``reverse()`` of a notice's link
+    loads otherwise: ~0.5 s of imports inside the first alert scan of every worker process.
+    """
     from fuyuan.lib import memory
 
-    memory.freeze()
+    memory.freeze(warm=True)

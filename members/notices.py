@@ -16,8 +16,10 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.template import Context, Engine
+from django.template import Context, Engine, Template
 from django.utils import translation
+
+from fuyuan.lib.inserts import insert_ignoring_conflicts
 
 # members.tasks calls members.services, which imports this module, and this module queues those tasks:
 # each imports the other module (not names from it), which Python resolves whichever is imported first.
@@ -62,55 +64,78 @@ def notify_many(items: Iterable[NoticeItem]) -> int:
     """Write the notices of many items in one insert, and queue their emails after the commit.
 
     A batch of an alert scan costs two queries however many items it holds: the insert
-    (``ON CONFLICT DO NOTHING``: a notice that exists stays as it is) and the read of the
-    notices whose email is still to be queued. Returns the number of (item, recipient) pairs considered.
+    (``ON CONFLICT DO NOTHING``: a notice that exists stays as it is; of one key given twice, the first)
+    and the read of the notices whose email is still to be queued. Each item's subject and text are
+    rendered once per language of its recipients, not per recipient. Returns the number of
+    (item, recipient) pairs considered.
     """
-    rows: list[Notification] = []
-    keys: set[NoticeKey] = set()
+    wanted: list[tuple[NoticeItem, int, list[User]]] = []
     for item in items:
-        people = {u.pk: u for u in item.recipients if u.is_active}
-        if not people:
-            continue
-        content_type = ContentType.objects.get_for_model(item.obj)  # cached after the first
-        rows += _rows(item, content_type, people.values())
-        keys.update((item.event, content_type.pk, item.obj.pk, item.stage, pk) for pk in people)
-    if not rows:
+        people = list({u.pk: u for u in item.recipients if u.is_active}.values())
+        if people:
+            content_type = ContentType.objects.get_for_model(item.obj)  # cached after the first
+            wanted.append((item, content_type.pk, people))
+    if not wanted:
         return 0
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    texts = _texts(wanted)
+    rows: list[tuple[Any, ...]] = []
+    keys: set[NoticeKey] = set()
+    for index, (item, content_type_id, people) in enumerate(wanted):
+        event, object_id, stage, url = item.event, item.obj.pk, item.stage, item.url
+        for user in people:
+            key = (event, content_type_id, object_id, stage, user.pk)
+            if key not in keys:
+                keys.add(key)
+                subject, body = texts[index, user.language]
+                status = _PENDING if user.email_notifications and user.email else _SKIPPED
+                rows.append((user.pk, event, content_type_id, object_id, stage, subject, body, url, status))
+    insert_ignoring_conflicts(Notification, _COLUMNS, rows)
     pending = _pending(keys)
     if pending:
         transaction.on_commit(lambda: _queue_deliveries(pending))
     return len(keys)
 
 
-def _rows(item: NoticeItem, content_type: ContentType, people: Iterable[User]) -> list[Notification]:
-    event, obj = item.event, item.obj
-    base = {"object": obj, "stage": item.stage, "url": item.url, "site_url": settings.SITE_URL, **(item.context or {})}
-    rendered: dict[str, tuple[str, str]] = {}  # one rendering per language, not per person
-    rows = []
-    for user in people:
-        if user.language not in rendered:
-            with translation.override(user.language):
-                rendered[user.language] = (
-                    " ".join(render_text(f"notifications/{event}.subject.txt", base).split()),
-                    render_text(f"notifications/{event}.txt", base).strip(),
+#: The columns a notice's row is written with (the others get their defaults: ``created_at`` now, unread, no attempt).
+_COLUMNS = ("recipient", "event", "content_type", "object_id", "stage", "subject", "body", "url", "email_status")
+_PENDING = Notification.EmailStatus.PENDING.value
+_SKIPPED = Notification.EmailStatus.SKIPPED.value
+
+
+def _texts(wanted: Sequence[tuple[NoticeItem, int, Sequence[User]]]) -> dict[tuple[int, str], tuple[str, str]]:
+    """``(item's index, language) -> (subject, text)``: each item rendered once per language of its recipients.
+
+    One switch of the active language per language of the batch, and each template looked up once.
+    """
+    languages: dict[str, list[int]] = {}
+    for index, (_item, _content_type, people) in enumerate(wanted):
+        for language in {user.language for user in people}:
+            languages.setdefault(language, []).append(index)
+    engine = Engine.get_default()
+    templates: dict[str, tuple[Template, Template]] = {}
+    texts: dict[tuple[int, str], tuple[str, str]] = {}
+    for language, indexes in languages.items():
+        with translation.override(language):
+            for index in indexes:
+                item = wanted[index][0]
+                if item.event not in templates:
+                    templates[item.event] = (
+                        engine.get_template(f"notifications/{item.event}.subject.txt"),
+                        engine.get_template(f"notifications/{item.event}.txt"),
+                    )
+                subject, body = templates[item.event]
+                context = {
+                    "object": item.obj,
+                    "stage": item.stage,
+                    "url": item.url,
+                    "site_url": settings.SITE_URL,
+                    **(item.context or {}),
+                }
+                texts[index, language] = (
+                    " ".join(_plain(subject, context).split())[:200],
+                    _plain(body, context).strip(),
                 )
-        subject, body = rendered[user.language]
-        wants_email = user.email_notifications and bool(user.email)
-        rows.append(
-            Notification(
-                recipient=user,
-                event=event,
-                content_type=content_type,
-                object_id=obj.pk,
-                stage=item.stage,
-                subject=subject[:200],
-                body=body,
-                url=item.url,
-                email_status=Notification.EmailStatus.PENDING if wants_email else Notification.EmailStatus.SKIPPED,
-            )
-        )
-    return rows
+    return texts
 
 
 def _pending(keys: set[NoticeKey]) -> list[int]:
@@ -132,7 +157,10 @@ def render_text(template_name: str, context: dict[str, Any]) -> str:
     escaped by whatever shows them as HTML (the inbox, the email's HTML part). Escaping them here
     too would put ``&lt;``/``&quot;`` into subjects and text mails, and escape the HTML twice.
     """
-    template = Engine.get_default().get_template(template_name)
+    return _plain(Engine.get_default().get_template(template_name), context)
+
+
+def _plain(template: Template, context: dict[str, Any]) -> str:
     return template.render(Context(context, autoescape=False))
 
 

@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -209,3 +210,48 @@ def test_inbox_query_count_does_not_grow(cast: Cast, django_assert_max_num_queri
     with django_assert_max_num_queries(8) as large:
         client.get(reverse("inbox"))
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_a_batch_is_written_whole_each_notice_complete_in_its_language(cast: Cast) -> None:
+    """notify_many's one insert per batch (several statements on SQLite, whose statements take 999 values)."""
+    cast.office.language = "en"
+    cast.office.save()
+    items = [
+        services.NoticeItem("test.ping", cast.unit, f"s{i}", [cast.liaison, cast.office], "/units/1/")
+        for i in range(60)
+    ]
+    moment = timezone.now().replace(microsecond=0)
+    with time_machine.travel(moment, tick=False), CaptureQueriesContext(connection) as ctx:
+        assert services.notify_many(items) == 120
+    inserts = [q for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("INSERT")]
+    if connection.vendor == "postgresql":
+        assert len(inserts) == 1
+    else:
+        assert len(inserts) >= 2
+    notices = Notification.objects.filter(object_id=cast.unit.pk)
+    assert notices.count() == 120
+    assert set(notices.values_list("created_at", "read_at", "email_attempts", "email_last_error")) == {
+        (moment, None, 0, "")
+    }
+    mine = notices.get(recipient=cast.liaison, stage="s7")
+    assert (mine.subject, mine.body, mine.url, mine.event) == (
+        f"通知:{cast.unit}(s7)",
+        f"查看详情 {cast.unit}",
+        "/units/1/",
+        "test.ping",
+    )
+    assert notices.get(recipient=cast.office, stage="s59").subject == f"Notifications:{cast.unit}(s59)"
+    assert set(notices.values_list("email_status", flat=True)) == {Notification.EmailStatus.PENDING}
+
+
+def test_a_key_given_twice_is_written_once_and_an_existing_notice_stays_as_it_is(cast: Cast) -> None:
+    ping(cast.unit, [cast.liaison], stage="s1")
+    Notification.objects.update(read_at=timezone.now())
+    items = [
+        services.NoticeItem("test.ping", cast.unit, "s1", [cast.liaison], "/again/"),
+        services.NoticeItem("test.ping", cast.unit, "s2", [cast.liaison, cast.liaison], "/first/"),
+        services.NoticeItem("test.ping", cast.unit, "s2", [cast.liaison], "/second/"),
+    ]
+    assert services.notify_many(items) == 2
+    assert dict(Notification.objects.values_list("stage", "url")) == {"s1": "/units/1/", "s2": "/first/"}
+    assert Notification.objects.get(stage="s1").read_at is not None

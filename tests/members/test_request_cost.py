@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.test import Client, override_settings
-from django.urls import reverse
+from django.urls import clear_url_caches, get_resolver, reverse
 
 from fuyuan import celery as fuyuan_celery
 from fuyuan import gunicorn_conf
@@ -104,8 +104,10 @@ def test_the_gunicorn_hooks_freeze_the_start_up_objects(unfrozen) -> None:
 def test_the_celery_worker_processes_freeze_theirs(unfrozen) -> None:
     from celery.signals import worker_process_init
 
+    clear_url_caches()
     worker_process_init.send(sender=None)  # what each prefork child sends once started
     assert gc.get_freeze_count() > 0
+    assert get_resolver()._populated  # the URL patterns are loaded: the first scan's reverse() imports nothing
     gc.unfreeze()
     fuyuan_celery.freeze_startup_objects()
     assert gc.get_freeze_count() > 0
