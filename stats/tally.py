@@ -9,6 +9,7 @@ counts what *involves* the unit, not only what it must act on) is counted from t
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
@@ -283,6 +284,26 @@ def _dynamic_rows(found: list[dict[str, Any]], dim: str) -> list[dict[str, Any]]
     return list(out.values())
 
 
+def _keys(dim: str) -> list[str]:
+    """By month every source (the totals); by task, region and unit the record sources the charts draw."""
+    return list(ALL_SOURCES) if dim == "month" else list(SOURCES)
+
+
+@functools.lru_cache(maxsize=256)
+def _reading_query(scope: Scope, today: date, dims: tuple[str, ...], dynamic_dims: tuple[str, ...]) -> QuerySet | None:
+    """The UNION ALL :func:`fetch` runs, built once per scope and day in each process: it depends on nothing but
+    these (the definitions of the sources are the code's), and building it costs more than the database takes to
+    answer a year's figures. Only the query is kept; every read runs it."""
+    parts = [part for dim in dims for part in _parts(scope, dim, _keys(dim))]
+    if dynamic_dims:  # the month and one other grouping in one scan of the open records
+        months, others = [d for d in dynamic_dims if d == "month"], [d for d in dynamic_dims if d != "month"]
+        groups = [months + others[:1]] + [[d] for d in others[1:]]
+        parts += [part for group in groups for part in _dynamic_parts(scope, today, group, None)]
+    if not parts:
+        return None
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
+
 def fetch(scope: Scope, today: date, dims: list[str], dynamic_dims: list[str], *, top_units: int | None = None) -> None:
     """Within :func:`reading`: the sums of several groupings and the day's counts of others, in ONE query (a UNION
     ALL of the rollups and the open records), for :func:`sums` and :func:`dynamic` to return. With ``top_units``
@@ -297,16 +318,13 @@ def fetch(scope: Scope, today: date, dims: list[str], dynamic_dims: list[str], *
             memo[_memo_key(scope, "unit", top_units)] = (set(SOURCES), _top_units(scope, list(SOURCES), top_units))
     dims = [dim for dim in dims if (scope, dim) not in memo]
     dynamic_dims = [dim for dim in dynamic_dims if ("dynamic", scope, today, dim) not in memo]
-    # By month every source (the totals); by task, region and unit the record sources the charts draw.
-    keys = {dim: list(ALL_SOURCES) if dim == "month" else list(SOURCES) for dim in dims}
-    parts = [part for dim in dims for part in _parts(scope, dim, keys[dim])]
-    if dynamic_dims:  # the month and one other grouping in one scan of the open records
-        months, others = [d for d in dynamic_dims if d == "month"], [d for d in dynamic_dims if d != "month"]
-        groups = [months + others[:1]] + [[d] for d in others[1:]]
-        parts += [part for group in groups for part in _dynamic_parts(scope, today, group, None)]
-    found = _union(parts)
+    query = _reading_query(scope, today, tuple(dims), tuple(dynamic_dims))
+    found: list[dict[str, Any]] = []
+    if query is not None:
+        with use_primary():  # exact: what the flush just took (a replica may be a moment behind)
+            found = list(query.all())  # a fresh copy: the figures are read every time, only the SQL is kept
     for dim, rows in _collect([row for row in found if not row["g_dim"].startswith(DYNAMIC)], dims).items():
-        memo[(scope, dim)] = (set(keys[dim]), rows)
+        memo[(scope, dim)] = (set(_keys(dim)), rows)
     for dim in dynamic_dims:
         memo[("dynamic", scope, today, dim)] = _dynamic_rows(found, dim)
 
