@@ -17,16 +17,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.utils import make_template_fragment_key
 from django.utils.translation import get_language
 
 ALIAS = "fragments"
 
 
+#: Where fragments go when ``settings.CACHES`` names no ``fragments`` cache (settings of one's own): this process's
+#: memory, for the default 300 s.
+_FALLBACK = LocMemCache("fuyuan-fragments-fallback", {"TIMEOUT": 300, "OPTIONS": {"MAX_ENTRIES": 2000}})
+
+
 def store() -> BaseCache:
-    return caches[ALIAS]
+    return caches[ALIAS] if ALIAS in settings.CACHES else _FALLBACK
 
 
 def values_key(data: Mapping[str, Any], names: Iterable[str]) -> str:
