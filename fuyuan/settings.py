@@ -150,7 +150,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: cache and Celery broker -----------------------------------------------------------
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
 if REDIS_URL:
-    CACHES = {
+    CACHES: dict[str, dict[str, Any]] = {
         "default": {
             # Django's RedisCache, except that an unreachable Redis means "not cached", not a 500.
             "BACKEND": "fuyuan.lib.cache.ResilientRedisCache",
@@ -161,6 +161,16 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered page fragments that are the same for every reader of a language and scope (the list pages' filter
+# bars, the header's links of a set of roles): in the process's memory, not in Redis, whose round trip costs
+# about what rendering them does. Each process keeps its own, for FUYUAN_FRAGMENT_SECONDS at most: a name or
+# a choice edited in the admin shows within that time, as the cached filter choices do.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fuyuan-fragments",
+    "TIMEOUT": env_int("FUYUAN_FRAGMENT_SECONDS", 300, minimum=0),
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 
 # The filesystem transport ignores the host; naming one keeps kombu from warning "No hostname was supplied".
 CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost/"

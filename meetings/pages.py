@@ -4,6 +4,7 @@ call with its refusal as a message, a create/edit page, and the filter drop-down
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django.utils.safestring import mark_safe
 
 from fuyuan.lib.forms import submit
 from meetings.meetings.models import Meeting
-from members.levels import reach_of, user_region
+from members.levels import filter_key, reach_of, user_region
 from members.models import Region, WorkTask
 from members.types import AuthenticatedHttpRequest
 from members.widgets import unit_filter
@@ -94,26 +95,33 @@ def unit_reach(user: Any) -> Region | None:
     return None if region is None or region.level == Region.Level.PROVINCE else region
 
 
-def filter_choices(request: AuthenticatedHttpRequest, **fields: str) -> dict[str, Any]:
+def filter_choices(
+    request: AuthenticatedHttpRequest, *, bar: tuple[str, ...], more: tuple[str, ...] = (), **fields: str
+) -> dict[str, Any]:
     """``fields`` maps a context name to (choice list, query parameter), e.g. task_options="tasks:task";
-    ``units`` gives the whole unit picker (``unit_picker="units:unit"``), holding only the chosen unit."""
-    choices = _reference_choices()
+    ``units`` gives the whole unit picker (``unit_picker="units:unit"``), holding only the chosen unit.
+
+    The filter bar is a fragment (``fuyuan.lib.fragments``) kept per language under ``filter_key``: the reader's
+    scope, the values of ``bar`` (every query parameter the bar shows) and ``more`` (what else it shows). Its
+    choices are read only when the bar is rendered (each is a callable the template calls)."""
     out: dict[str, Any] = {
         "kinds": Meeting.Kind.choices,
         "statuses": Meeting.Status.choices,
         "levels": Region.Level.choices,
+        "filter_key": filter_key(request.user, request.GET, bar, *more),
     }
     for name, spec in fields.items():
-        source, param = spec.split(":")
-        if source == "units":
-            region = unit_reach(request.user)
-            out[name] = unit_filter(param, request.GET.get(param), region=region, attrs={"id": f"f-{param}"})
-            continue
-        items = choices[source]
-        plain = (
-            [(value, label) for value, label, _r, _c in items]
-            if source == "tasks"
-            else within_reach(request.user, items)
-        )
-        out[name] = _options(plain, request.GET.get(param))
+        out[name] = partial(_field_choices, request, spec)
     return out
+
+
+def _field_choices(request: AuthenticatedHttpRequest, spec: str) -> str:
+    source, param = spec.split(":")
+    if source == "units":
+        region = unit_reach(request.user)
+        return unit_filter(param, request.GET.get(param), region=region, attrs={"id": f"f-{param}"})
+    items = _reference_choices()[source]
+    plain = (
+        [(value, label) for value, label, _r, _c in items] if source == "tasks" else within_reach(request.user, items)
+    )
+    return _options(plain, request.GET.get(param))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from members.roles import Role, can_read_all, roles_of
@@ -32,11 +33,10 @@ NAV_ITEMS: list[tuple[str, Any, str, set[str]]] = [
 ]
 
 
-def navigation(request: HttpRequest) -> dict[str, Any]:
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    roles = roles_of(user)
+@lru_cache(maxsize=64)
+def _items_for(roles: frozenset[str], script_prefix: str, urlconf: Any) -> tuple[tuple[str, Any, str], ...]:
+    """(url, label, icon) of the links a set of roles sees: the same for every reader with those roles, so
+    reversed once per process (the labels stay lazy: translated when shown)."""
     items = []
     for url_name, label, icon, allowed in NAV_ITEMS:
         if allowed and not (roles & {str(r) for r in allowed}):
@@ -45,11 +45,24 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(url_name)
         except NoReverseMatch:  # the feature is not installed yet
             continue
-        items.append({"url": url, "label": label, "icon": icon, "active": request.path.startswith(url) and url != "/"})
-    if items and request.path == "/":
-        items[0]["active"] = True
+        items.append((url, label, icon))
+    return tuple(items)
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    roles = roles_of(user)
+    links = _items_for(roles, get_script_prefix(), get_urlconf())
+    active = {url for url, _label, _icon in links if url != "/" and request.path.startswith(url)}
+    if links and request.path == "/":
+        active.add(links[0][0])
+    items = [{"url": url, "label": label, "icon": icon, "active": url in active} for url, label, icon in links]
     return {
         "nav_items": items,
+        # The links' fragment (base.html) is kept per language, set of roles and active links: nothing else varies.
+        "nav_key": f"{','.join(sorted(roles))}|{','.join(sorted(active))}",
         "nav_unread": unread_badge(user),
         "nav_roles": roles,
         "nav_reads_all": can_read_all(user),

@@ -26,6 +26,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from fuyuan.lib.fragments import values_key
 from members.models import MemberUnit, Region, User
 from members.roles import Role, has_role
 
@@ -241,6 +242,23 @@ def user_region(user: Any) -> Region | None:
     """The region of the user's unit (None: no unit, or a unit without a region)."""
     unit = getattr(user, "unit", None) if getattr(user, "unit_id", None) else None
     return unit.region if unit is not None and unit.region_id else None
+
+
+def filter_key(user: Any, data: Any, names: Iterable[str], *more: Any) -> str:
+    """The key of a list's filter bar (``{% fragment %}``): the reader's :func:`choices_scope`, the values of
+    ``names`` in ``data`` (the query string) and ``more`` (what else the bar shows: a default value…)."""
+    return ":".join([choices_scope(user), values_key(data, names), *(str(m) for m in more)])
+
+
+def choices_scope(user: Any) -> str:
+    """What the regions and units a reader's filters offer depend on, as a fragment key
+    (``fuyuan.lib.fragments``): whether they read everything, else the region they read as office or leader
+    and their unit's region. Readers with the same scope are offered the same choices."""
+    reach = reach_of(user)
+    if reach.everything:
+        return "all"
+    region = user_region(user)
+    return f"{reach.region.pk if reach.region is not None else '-'}/{region.pk if region is not None else '-'}"
 
 
 # --- The office of a level -------------------------------------------------------------------------

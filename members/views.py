@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from fuyuan.lib.forms import apply_service_errors
+from fuyuan.lib.fragments import values_key
 from fuyuan.lib.listing import list_page
 from fuyuan.lib.params import parse_id
 from members import imports, selectors, services
@@ -62,7 +63,14 @@ def unit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         per_page=30,
     )
     units = selectors.with_liaison_counts(listing.object_list)
-    context = {"form": form, "listing": listing, "units": units, "can_import": imports.may_import(request.user)}
+    context = {
+        "form": form,
+        # The filter bar is the same for every reader (the whole directory): a fragment kept per language and values.
+        "filter_key": values_key(request.GET, UnitFilterForm.base_fields),
+        "listing": listing,
+        "units": units,
+        "can_import": imports.may_import(request.user),
+    }
     return render(request, "members/unit_list.html", context)
 
 

@@ -67,13 +67,18 @@ def _filter_picker(name: str) -> forms.ModelChoiceField:
 
 
 class UnitFilterForm(forms.Form):
-    """The unit pickers of the filter bars (rendered only; the FilterSets read the query string)."""
+    """The unit pickers of the filter bars (rendered only; the FilterSets read the query string).
+
+    The chosen units are the form's initial values, not bound data: a bound form would be validated when its
+    fields render (Django marks an invalid field ``aria-invalid``), one ``get()`` per chosen unit on top of the
+    query that reads the chosen units' names. Never validated, it costs that one query.
+    """
 
     lead = _filter_picker("lead")
     unit = _filter_picker("unit")
 
     def __init__(self, data: Any) -> None:
-        super().__init__(data, auto_id="f-%s")
+        super().__init__(initial={name: data.get(name, "") for name in ("lead", "unit")}, auto_id="f-%s")
 
 
 class ItemForm(BootstrapFormMixin, forms.Form):

@@ -119,6 +119,8 @@ class PlanItem(models.Model):
             models.Index(fields=["task", "year", "region"], name="planitem_task_year_region"),
             models.Index(fields=["task", "year", "city"], name="planitem_task_year_city"),
             models.Index(fields=["status", "due", "id"], name="planitem_status_due"),
+            # The item list's default order (issue 19): its first page read 20 index entries, not all the items sorted.
+            models.Index(fields=["due", "id"], name="planitem_due_id"),
             # A year's items at the province (lists and API ``?year=``, the report's counts by status).
             models.Index(fields=["year", "status"], name="planitem_year_status"),
         ]

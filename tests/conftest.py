@@ -38,9 +38,13 @@ class Cast:
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
-    """Each test starts with an empty cache (each test worker has a Redis database of its own)."""
+    """Each test starts with an empty cache (each test worker has a Redis database of its own), and no rendered
+    fragments (``fuyuan.lib.fragments``, in the process's memory)."""
     from django.core.cache import cache
 
+    from fuyuan.lib import fragments
+
+    fragments.store().clear()
     try:
         cache.clear()
     except Exception:  # a fault test may have Redis down on purpose

@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,6 +34,7 @@ from fuyuan.lib.forms import apply_service_errors
 from fuyuan.lib.gongwen import official_response
 from fuyuan.lib.listing import list_page
 from fuyuan.lib.xlsx import rows_response
+from members.levels import filter_key
 from members.models import User
 from members.types import AuthenticatedHttpRequest
 
@@ -47,6 +49,11 @@ SORT_FIELDS: dict[str, str | tuple[str, ...]] = {
 }
 DEFAULT_SORT = "-issued_on"
 PER_PAGE = 20
+#: The query parameters the list's filter bar shows (its fragment's key, with the sort it keeps).
+FILTER_BAR = (
+    *("q", "status", "court", "addressee_name", "addressee", "task", "year", "overdue", "escalated"),
+    *("rectification_overdue", "recurrence", "to_sign", "region", "level"),
+)
 Status = JudicialRecommendation.Status
 
 
@@ -60,9 +67,7 @@ def _get(request: AuthenticatedHttpRequest, pk: int) -> JudicialRecommendation:
 @login_required
 @require_GET
 def recommendation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    filters = RecommendationFilter(request.GET, selectors.visible_to(request.user), user=request.user).with_choices(
-        request.user
-    )
+    filters = RecommendationFilter(request.GET, selectors.visible_to(request.user), user=request.user)
     # Sort and page the bare ids (an index walk at any page), then read the page's 20 rows with joins.
     listing = list_page(
         request,
@@ -72,6 +77,7 @@ def recommendation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         per_page=PER_PAGE,
         tiebreak="id",
     )
+    can_sign = services.can_sign(request.user, request.user.unit_id)
     listing.page.object_list = selectors.rows_in_order(
         request.user,
         [row.pk for row in listing.page.object_list],
@@ -81,9 +87,11 @@ def recommendation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "cases/recommendations/list.html",
         {
             "listing": listing,
-            "filters": filters.form,
+            # The filter bar is a fragment (fuyuan.lib.fragments): its choices are read only when it is rendered.
+            "filters": SimpleLazyObject(lambda: filters.with_choices(request.user).form),
+            "filter_key": filter_key(request.user, request.GET, FILTER_BAR, can_sign, listing.sort, filters.today.year),
             "can_draft": services.can_draft(request.user),
-            "can_sign": services.can_sign(request.user, request.user.unit_id),
+            "can_sign": can_sign,
             "soon_days": due_soon_days()[0],
             "today": timezone.localdate(),
             "export_query": request.GET.urlencode(),

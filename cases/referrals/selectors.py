@@ -148,6 +148,20 @@ def list_rows(qs: QuerySet[Referral]) -> QuerySet[Referral]:
     return qs.select_related("kind", "sender", "receiver", "handler").order_by("-id")
 
 
+#: What a row of the list page reads (``templates/cases/referrals/list.html``, ``Referral.light``): a third of the
+#: columns of ``list_rows``, so a third of the SQL to build and of the values to read.
+PAGE_COLUMNS = (
+    *("kind_id", "sender_id", "receiver_id", "handler_id", "case_number", "subject", "status", "outcome"),
+    *("sent_at", "due", "kind__name"),
+    *(f"{unit}__{field}" for unit in ("sender", "receiver", "handler") for field in ("name", "short_name")),
+)
+
+
+def page_rows(qs: QuerySet[Referral]) -> QuerySet[Referral]:
+    """The list page's rows: :func:`list_rows` with only the columns the page shows."""
+    return list_rows(qs).only(*PAGE_COLUMNS)
+
+
 def referrals_awaiting(user: User, *, limit: int = 8) -> tuple[list[Referral], int]:
     """What awaits the user's unit: referrals to acknowledge, accept or conclude, and its own returned ones."""
     unit = getattr(user, "unit_id", None)

@@ -42,6 +42,7 @@ from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
 from fuyuan.lib.forms import apply_service_errors, submit
 from fuyuan.lib.listing import SEARCH_COUNT_CAP, list_page
 from fuyuan.lib.xlsx import rows_response
+from members.levels import filter_key
 from members.types import AuthenticatedHttpRequest
 
 PER_PAGE = 20
@@ -68,10 +69,10 @@ def _box_of(request: AuthenticatedHttpRequest, box: str | None) -> str:
 def referral_list(request: AuthenticatedHttpRequest, box: str | None = None) -> HttpResponse:
     """ "Addressed to us" (inbox), "sent by us" (sent) and, for office and leaders, all referrals."""
     box = _box_of(request, box)
-    filters = _filtered(request, box).with_choices(request.user)
+    filters = _filtered(request, box)
     listing = list_page(
         request,
-        selectors.list_rows(filters.qs),
+        selectors.page_rows(filters.qs),
         sort_fields=SORT_FIELDS,
         default_sort="-id",
         per_page=PER_PAGE,
@@ -83,7 +84,9 @@ def referral_list(request: AuthenticatedHttpRequest, box: str | None = None) -> 
         {
             "box": box,
             "filters": filters.form,
-            "filter_fields": filters.page_fields(),
+            # The filter bar is a fragment (fuyuan.lib.fragments): its choices are read only when it is rendered.
+            "filter_fields": lambda: filters.with_choices(request.user).page_fields(),
+            "filter_key": filter_key(request.user, request.GET, ReferralFilter.PAGE_FIELDS, box),
             "listing": listing,
             "detail_prefix": reverse("referral-list"),
             "query": urlencode(listing.params),

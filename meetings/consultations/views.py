@@ -53,7 +53,11 @@ def consultation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "levels": MemberUnit.Level.choices,
             "can_create": can_create(request.user),
             **filter_choices(
-                request, unit_picker="units:unit", task_options="tasks:task", region_options="regions:region"
+                request,
+                bar=("q", "topic_kind", "level", "region", "unit", "task", "from", "to"),
+                unit_picker="units:unit",
+                task_options="tasks:task",
+                region_options="regions:region",
             ),
         },
     )

@@ -87,9 +87,15 @@ def decision_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "listing": listing,
             "f": request.GET,
             "status_value": status,
-            "statuses": Decision.Status.choices,
             "export_query": request.GET.urlencode(),
-            **filter_choices(request, owner_picker="units:owner", region_options="regions:region"),
+            **filter_choices(
+                request,
+                bar=("q", "overdue", "owner", "level", "region"),
+                more=(status,),  # the status filtered on: the open decisions when the query string names none
+                owner_picker="units:owner",
+                region_options="regions:region",
+            ),
+            "statuses": Decision.Status.choices,  # after filter_choices, whose "statuses" are the meetings'
         },
     )
 

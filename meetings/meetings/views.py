@@ -69,7 +69,11 @@ def meeting_list(request: AuthenticatedHttpRequest, mine: bool = False) -> HttpR
             "can_create": services.can_create(request.user),
             "f": request.GET,
             **filter_choices(
-                request, convener_picker="units:convener", task_options="tasks:task", region_options="regions:region"
+                request,
+                bar=("q", "kind", "status", "task", "convener", "level", "region", "from", "to"),
+                convener_picker="units:convener",
+                task_options="tasks:task",
+                region_options="regions:region",
             ),
         },
     )

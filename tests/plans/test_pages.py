@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from members.models import MemberUnit, Notification, Region
 from members.roles import Role
-from plans import services
+from plans import selectors, services
 from plans.models import Plan, PlanItem, PlanMilestone, PlanProgress, Supervision
 from tests import levels
 from tests.conftest import client_for
@@ -469,6 +469,38 @@ def test_the_item_list_shows_a_units_people_their_units_items_by_default() -> No
     with time_machine.travel("2026-07-02 10:00 +0800", tick=False):
         overdue = client_for(p.office).get(reverse("plan-item-list"), {"overdue": "1"}).context["listing"]
         assert [i.pk for i in overdue.object_list] == [p.item.pk]
+
+
+def test_the_item_list_as_a_liaison_costs_at_most_ten_queries_and_holds_their_unit() -> None:
+    """The benchmark's target (``bench/plans.py``): 11 before issue 19, when the unit pickers' form was validated as
+    it rendered (one more query for the liaison's unit). The bar rendered, and then read from the fragments."""
+    from fuyuan.lib import fragments
+
+    p = publish(place(levels.LANZHOU))
+    client = client_for(p.lead_liaison)
+    client.get(reverse("plan-item-list"))
+    fragments.store().clear()
+    for _round in range(2):
+        count, response = page_queries(client, reverse("plan-item-list"))
+        assert count <= 10
+        html = response.content.decode()
+        assert f'<option value="{p.lead.pk}" selected>{p.lead.name}</option>' in html
+        assert [i.pk for i in response.context["listing"].object_list] == [p.item.pk]
+
+
+def test_a_liaison_whose_unit_has_sub_units_sees_their_own_units_items_by_default() -> None:
+    """The default ``unit`` filter is left out only when it narrows nothing (the scope is the unit's items)."""
+    p = place(levels.LANZHOU)
+    below = levels.unit_at(levels.LANZHOU, "下属测试单位", parent=p.lead)
+    theirs = add_item(p, lead=below)
+    publish(p)
+    client = client_for(p.lead_liaison)
+    by_default = client.get(reverse("plan-item-list")).context["listing"].object_list
+    assert [i.pk for i in by_default] == [p.item.pk]
+    everything = client.get(reverse("plan-item-list"), {"unit": ""}).context["listing"].object_list
+    assert {i.pk for i in everything} == {p.item.pk, theirs.pk}
+    assert selectors.reads_only_own_unit(p.support_liaison) and not selectors.reads_only_own_unit(p.lead_liaison)
+    assert not selectors.reads_only_own_unit(p.office)
 
 
 def test_the_plan_list_counts_items_by_state() -> None:
