@@ -120,9 +120,9 @@ def breakdowns(scope: Scope, *, units: int | None = None) -> dict[str, dict[str,
         )
     )
     regions: dict[int, str] = {}
-    units: dict[int, str] = {}
+    unit_names: dict[int, str] = {}
     for kind, pk, label in names:
-        (regions if kind == "region" else units)[pk] = label
+        (regions if kind == "region" else unit_names)[pk] = label
 
     def rows(found: list[dict[str, Any]], name: str, dimension: str, labels: dict[Any, str]) -> list[dict[str, Any]]:
         out = []
@@ -136,7 +136,7 @@ def breakdowns(scope: Scope, *, units: int | None = None) -> dict[str, dict[str,
     return {
         "task": _block(rows(task_rows, "task", "task", tasks), "task"),
         "region": _block(rows(region_rows, child, "region", regions), "region", own=scope.region),
-        "unit": _block(rows(unit_rows, "unit", "unit", units), "unit"),
+        "unit": _block(rows(unit_rows, "unit", "unit", unit_names), "unit"),
     }
 
 
