@@ -169,7 +169,7 @@ CACHES["fragments"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "fuyuan-fragments",
     "TIMEOUT": env_int("FUYUAN_FRAGMENT_SECONDS", 300, minimum=0),
-    "OPTIONS": {"MAX_ENTRIES": 2000},
+    "OPTIONS": {"MAX_ENTRIES": 1000},  # a filter bar is 3–10 KB: 10 MB at most a process
 }
 
 # The filesystem transport ignores the host; naming one keeps kombu from warning "No hostname was supplied".

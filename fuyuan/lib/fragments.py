@@ -29,7 +29,7 @@ ALIAS = "fragments"
 
 #: Where fragments go when ``settings.CACHES`` names no ``fragments`` cache (settings of one's own): this process's
 #: memory, for the default 300 s.
-_FALLBACK = LocMemCache("fuyuan-fragments-fallback", {"TIMEOUT": 300, "OPTIONS": {"MAX_ENTRIES": 2000}})
+_FALLBACK = LocMemCache("fuyuan-fragments-fallback", {"TIMEOUT": 300, "OPTIONS": {"MAX_ENTRIES": 1000}})
 
 
 def store() -> BaseCache:
