@@ -61,8 +61,11 @@ def test_leader_reads_the_dashboard_on_a_phone(live_server: Any, browser: Browse
         assert_fits(page)
 
         page.get_by_role("button", name="菜单").click()  # the header's menu is collapsed on a phone
-        page.get_by_role("link", name="统计").first.click()
-        expect(page.get_by_role("heading", level=1)).to_contain_text("府院联动工作统计")
+        stats_link = page.get_by_role("link", name="统计").first
+        expect(stats_link).to_be_visible()  # the menu has opened (a click during its animation can miss)
+        stats_link.click()
+        # The first figures read takes every change the seeding noted into the rollups: more than the usual 5 s.
+        expect(page.get_by_role("heading", level=1)).to_contain_text("府院联动工作统计", timeout=15_000)
         expect(page.get_by_role("heading", level=1)).to_contain_text("2026")
         issued = page.get_by_test_id("figure-recommendations_issued")
         expect(issued.get_by_test_id("value")).to_have_text("2")
