@@ -228,6 +228,13 @@ def sums(scope: Scope, dim: str, sources: list[str] | None = None, *, top: int |
     return [row for row in rows if sources is None or row["source"] in sources]
 
 
+def _live_count(source: Source, name: str, q: Q | None = None) -> Any:
+    """A count's part counted live, signed: taken from the settled part when the count is a difference
+    (``Source.less``)."""
+    counted: Any = Count("pk", filter=q)
+    return Value(0) - counted if rollups.dynamic_sign(source, name) < 0 else counted
+
+
 def _dynamic_parts(scope: Scope, today: date, dims: list[str], sources: list[str] | None) -> list[QuerySet]:
     """The day's counts grouped by ``dims``: one of them, or the month and one other together (one scan of the open
     records for both; :func:`_dynamic_rows` sums each out)."""
@@ -249,12 +256,7 @@ def _dynamic_parts(scope: Scope, today: date, dims: list[str], sources: list[str
         columns: dict[str, Any] = {}
         for i in range(width):
             q = qs_[i] if i < len(qs_) else None
-            if q is None:
-                columns[f"c{i}"] = Value(0)
-            elif rollups.dynamic_sign(source, names[i]) < 0:  # taken from the settled part (``Source.less``)
-                columns[f"c{i}"] = Value(0) - Count("pk", filter=q)
-            else:
-                columns[f"c{i}"] = Count("pk", filter=q)
+            columns[f"c{i}"] = Value(0) if q is None else _live_count(source, names[i], q)
         for column in SUM_COLUMNS:
             columns[column] = Value(Decimal("0.00"), output_field=AMOUNT)
         by = {
@@ -319,10 +321,7 @@ def fetch(scope: Scope, today: date, dims: list[str], dynamic_dims: list[str], *
     dims = [dim for dim in dims if (scope, dim) not in memo]
     dynamic_dims = [dim for dim in dynamic_dims if ("dynamic", scope, today, dim) not in memo]
     query = _reading_query(scope, today, tuple(dims), tuple(dynamic_dims))
-    found: list[dict[str, Any]] = []
-    if query is not None:
-        with use_primary():  # exact: what the flush just took (a replica may be a moment behind)
-            found = list(query.all())  # a fresh copy: the figures are read every time, only the SQL is kept
+    found = _union([query.all()]) if query is not None else []  # a fresh copy: only the SQL is kept, never rows
     for dim, rows in _collect([row for row in found if not row["g_dim"].startswith(DYNAMIC)], dims).items():
         memo[(scope, dim)] = (set(_keys(dim)), rows)
     for dim in dynamic_dims:
@@ -390,11 +389,8 @@ def counts_of_all_time(scope: Scope, today: date, wanted: dict[str, str]) -> dic
             parts.append(rolled.annotate(src=Value(key)).values("src").annotate(total=Sum(f"c{index}")).order_by())
         live = rollups.dynamic_q(source, name, today)
         if live is not None:
-            counted: Any = Count("pk")
-            if rollups.dynamic_sign(source, name) < 0:
-                counted = Value(0) - counted
             mine = source.in_scope(scope, period=False).filter(live).annotate(src=Value(key))
-            parts.append(mine.values("src").annotate(total=counted).order_by())
+            parts.append(mine.values("src").annotate(total=_live_count(source, name)).order_by())
     out = dict.fromkeys(wanted, 0)
     if parts:
         with use_primary():
