@@ -75,10 +75,11 @@ def run(report: Report) -> None:
 
 
 def _measure_rollups(report: Report) -> None:
-    """What keeping the rollups costs: taking one changed referral, and the nightly check's full recount."""
+    """What keeping the rollups costs: taking one changed referral or recommendation, and the nightly check's full
+    recount."""
     import time
 
-    from cases.models import Referral
+    from cases.models import JudicialRecommendation, Referral
     from stats import rollups
 
     ids = list(Referral.objects.order_by("-id").values_list("pk", flat=True)[:100])
@@ -90,6 +91,15 @@ def _measure_rollups(report: Report) -> None:
 
     report.measure("rollups: a referral saved, then the figures read", one_change, repeat=20, warmup=2,
                    target_p95_ms=50)  # fmt: skip
+    recommendations = list(JudicialRecommendation.objects.order_by("-id").values_list("pk", flat=True)[:100])
+
+    def one_recommendation() -> None:  # counted in three sources: issued, rectified, visited
+        pk = recommendations.pop()
+        JudicialRecommendation.objects.filter(pk=pk).update(title="基准测试修改")
+        rollups.flush()
+
+    report.measure("rollups: a recommendation saved, then the figures read", one_recommendation, repeat=20,
+                   warmup=2, target_p95_ms=50)  # fmt: skip
     started = time.perf_counter()
     found = rollups.check(repair=False)
     print(f"  nightly check: {found.records:,} records recounted in {time.perf_counter() - started:.1f} s, "

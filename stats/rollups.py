@@ -49,6 +49,7 @@ KEY = ("region_id", "city_id", "unit_id")
 #: one row per source, period and task instead of one per region.
 EVERYWHERE = -1
 BATCH = 5000  # records recounted per query
+COMPACT_AFTER = 10_000  # changes taken by one flush after which the queue is vacuumed (:func:`_compact`)
 LOCK = 7_301_119  # the advisory lock of the rollups (any constant no other code uses)
 _PAST, _FUTURE = date(2000, 1, 1), date(2100, 1, 1)
 AMOUNT = DecimalField(max_digits=20, decimal_places=2)
@@ -282,8 +283,29 @@ def affected(changes: Iterable[tuple[str, int]]) -> dict[str, set[int]]:
 
 
 def pending() -> bool:
-    """One query: whether records changed since the last flush."""
-    return RollupChange.objects.exists()
+    """One query: whether records changed since the last flush. Read by the primary key's index: the table is a
+    queue, and a scan would read every page it ever grew to (a bulk import leaves millions of dead rows until
+    ``VACUUM``)."""
+    return RollupChange.objects.order_by("pk").values_list("pk", flat=True).first() is not None
+
+
+def _take() -> list[tuple[int, str, int]]:
+    """Take every change committed so far: deleted and returned in one statement, so a change committed meanwhile
+    (whatever its id) stays for the next flush."""
+    table = connection.ops.quote_name(RollupChange._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} RETURNING id, table_name, record_id")  # noqa: S608  # nosec B608
+        return [(int(i), str(t), int(r)) for i, t, r in cursor.fetchall()]
+
+
+def _compact(taken: int) -> None:
+    """After a flush that took many changes (a bulk import), ``VACUUM`` the queue on PostgreSQL, so that the next
+    reads do not scan the pages those rows left (autovacuum does it too, in its own time). Not inside a transaction,
+    where ``VACUUM`` cannot run."""
+    if taken < COMPACT_AFTER or connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM {connection.ops.quote_name(RollupChange._meta.db_table)}")
 
 
 def flush() -> int:
@@ -293,16 +315,20 @@ def flush() -> int:
         return 0
     with transaction.atomic():
         _lock()
-        changes = list(RollupChange.objects.order_by().values_list("id", "table_name", "record_id"))
+        changes = _take()
         if not changes:
             return 0
-        last = max(c[0] for c in changes)
         recount = affected((table, pk) for _id, table, pk in changes)
         for key, ids in recount.items():
             apply(ALL_SOURCES[key], sorted(ids))
-        RollupChange.objects.filter(pk__lte=last).delete()
-        RollupState.objects.update_or_create(pk=1, defaults={"changes_through": last})
-        return sum(len(ids) for ids in recount.values())
+        last = max(c[0] for c in changes)
+        state = RollupState.objects.filter(pk=1).values_list("changes_through", flat=True).first()
+        if state is None:
+            RollupState.objects.create(pk=1, changes_through=last)
+        elif last > state:
+            RollupState.objects.filter(pk=1).update(changes_through=last)
+    _compact(len(changes))
+    return sum(len(ids) for ids in recount.values())
 
 
 # --- building them all ---------------------------------------------------------------------------------------------
@@ -362,10 +388,11 @@ def rebuild() -> None:
             for grain in (Rollup.MONTH, Rollup.YEAR):
                 rows = _sum_ledger(by_unit=by_unit, grain=grain, everywhere=everywhere)
                 _insert_select(Rollup, fields, rows, aliases)
-        RollupChange.objects.filter(pk__lte=last).delete()
+        taken, _ = RollupChange.objects.filter(pk__lte=last).delete()
         RollupState.objects.update_or_create(
             pk=1, defaults={"layout": layout(), "changes_through": last, "built_at": timezone.now()}
         )
+    _compact(taken)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {Rollup._meta.db_table}, {RollupEntry._meta.db_table}")  # nosec B608

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Q, Subquery
+from django.db.models import Exists, OuterRef, Q
 
 from cases.recommendations.models import JudicialRecommendation
 
@@ -55,7 +55,8 @@ def not_rectified_q() -> Q:
 
 
 def recurrence_q() -> Q:
-    # ``id IN (SELECT …)``, not a correlated EXISTS: inside a count's FILTER PostgreSQL hashes the (small) set of
-    # recurring ids once, where EXISTS ran one lookup per counted row (100,000 recommendations: 56 ms, not 4 s).
-    recurring = R.recurrence_of.through.objects.values("from_judicialrecommendation_id")
-    return Q(issued_on__isnull=False) & ~Q(status=R.Status.WITHDRAWN) & Q(pk__in=Subquery(recurring))
+    # A correlated EXISTS: one probe of the links' index per record. ``id IN (SELECT …)`` over every link was hashed
+    # only while the links fitted ``work_mem``; past that (330,000 links) PostgreSQL scanned them all once per
+    # record, so the ledger of five recommendations took 190 ms instead of 0.1 ms, and a year of 100,000 never ended.
+    recurring = R.recurrence_of.through.objects.filter(from_judicialrecommendation_id=OuterRef("pk"))
+    return Q(issued_on__isnull=False) & ~Q(status=R.Status.WITHDRAWN) & Q(Exists(recurring))
