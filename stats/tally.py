@@ -375,13 +375,12 @@ def counts_by_month(scope: Scope, today: date) -> tuple[dict[str, Any], dict[str
     return counts, dict(sorted(monthly.items()))
 
 
-def counts_of_all_time(scope: Scope, today: date, wanted: dict[str, str]) -> dict[str, int]:
-    """ONE query: one count of each source (``{source key: count name}``) over every record of the scope whatever
-    its date (the late panel: late is late now), from the rollups' yearly rows and the day's part counted live.
-    Not for a unit's own view (it counts what involves the unit: ``stats.late`` counts the records)."""
-    current()
+@functools.lru_cache(maxsize=256)
+def _all_time_query(scope: Scope, today: date, wanted: tuple[tuple[str, str], ...]) -> QuerySet | None:
+    """The UNION ALL :func:`counts_of_all_time` runs, built once per scope, day and counts in each process (like
+    :func:`_reading_query`: only the query is kept)."""
     parts = []
-    for key, name in wanted.items():
+    for key, name in wanted:
         source = ALL_SOURCES[key]
         index = list(source.counts).index(name)
         if rollups.static_q(source, name) is not None:
@@ -391,9 +390,18 @@ def counts_of_all_time(scope: Scope, today: date, wanted: dict[str, str]) -> dic
         if live is not None:
             mine = source.in_scope(scope, period=False).filter(live).annotate(src=Value(key))
             parts.append(mine.values("src").annotate(total=_live_count(source, name)).order_by())
+    if not parts:
+        return None
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
+
+def counts_of_all_time(scope: Scope, today: date, wanted: dict[str, str]) -> dict[str, int]:
+    """ONE query: one count of each source (``{source key: count name}``) over every record of the scope whatever
+    its date (the late panel: late is late now), from the rollups' yearly rows and the day's part counted live.
+    Not for a unit's own view (it counts what involves the unit: ``stats.late`` counts the records)."""
+    current()
+    query = _all_time_query(scope, today, tuple(wanted.items()))
     out = dict.fromkeys(wanted, 0)
-    if parts:
-        with use_primary():
-            for row in parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]:
-                out[row["src"]] += int(row["total"] or 0)
+    for row in _union([query.all()]) if query is not None else []:  # a fresh copy: only the SQL is kept
+        out[row["src"]] += int(row["total"] or 0)
     return out
