@@ -83,9 +83,14 @@ class DeepPaginator(Paginator):
         if not self.count_capped and top + self.orphans >= self.count:
             top = self.count
         qs = self.object_list
-        if isinstance(qs, QuerySet):
+        if isinstance(qs, QuerySet) and bottom == 0 and top == self.count and not self.count_capped:
+            # The page holds every row: read them in order without a LIMIT. With one, PostgreSQL may walk the
+            # sort's index over the whole table expecting to meet the few rows of a narrow scope early: a
+            # liaison's two recommendations to answer among 100,000 took 770 ms, now 3 ms.
+            rows: Any = qs
+        elif isinstance(qs, QuerySet):
             # Still a queryset (evaluated once, when the page is read), so a view may narrow it further.
-            rows: Any = qs.filter(pk__in=Subquery(qs.values("pk")[bottom:top]))
+            rows = qs.filter(pk__in=Subquery(qs.values("pk")[bottom:top]))
         else:
             rows = qs[bottom:top]
         if self.count_capped and number > 1 and not len(rows):

@@ -170,6 +170,29 @@ def test_search_holds_on_deep_pages(cast):
     assert all(r["subject"] == "纠纷" for r in body["results"])
 
 
+def _page_reads(client, params) -> tuple[list[int], list[str]]:
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/api/v1/referrals/", params).json()
+    reads = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "cases_referral"."id", ')]
+    return [r["id"] for r in body["results"]], reads
+
+
+def test_a_page_holding_every_row_is_read_without_a_limit_and_deeper_pages_by_their_ids(cast):
+    """A LIMIT over a narrow scope may make PostgreSQL walk the sort's index across the whole table: when the page
+    holds every row there is nothing to limit. Past the first page the ids are still paged by the index."""
+    _bulk(cast, 5)
+    client = api(cast.office)
+    everything = list(Referral.objects.order_by("-created_at", "-id").values_list("pk", flat=True))
+    ids, reads = _page_reads(client, {"page_size": 20})
+    assert ids == everything[:5] and len(everything) == 5
+    assert reads and all("LIMIT" not in sql for sql in reads), reads
+    _bulk(cast, 40, offset=5)
+    everything = list(Referral.objects.order_by("-created_at", "-id").values_list("pk", flat=True))
+    ids, reads = _page_reads(client, {"page": 2})
+    assert ids == everything[20:40]
+    assert any("LIMIT" in sql for sql in reads), reads
+
+
 def test_search_counts_are_capped(cast, monkeypatch):
     monkeypatch.setattr(DeepPagination, "search_count_cap", 30)
     _bulk(cast, 45)
