@@ -3,10 +3,15 @@
 One trigger per table: the counted models (each source's own model and the relations it ``follows``) and their
 many-to-many tables, which note the owning record. They are (re)installed after every ``migrate``, from the
 sources as they are now, so a new source or relation is watched without a migration of its own.
+
+A counted model's trigger fires on an UPDATE only of the columns the rollups read (:func:`read_columns`, found in
+the ledger's own SQL): the alert engine's bulk moves of ``next_alert_at`` over thousands of records are then not
+changes to recount.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db import connection
@@ -14,7 +19,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
 from stats.models import RollupChange
-from stats.rollups import watched
+from stats.rollups import lines, watched
 
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION stats_note_change() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -30,13 +35,17 @@ END $$;
 """
 
 
+def _models() -> dict[str, type[Model]]:
+    from django.apps import apps
+
+    return {m._meta.db_table: m for m in apps.get_models()}
+
+
 def targets() -> list[tuple[str, str, str]]:
     """``(table to watch, table noted, column of the noted record)``: each counted table, and its many-to-many
     tables noting their owner."""
-    from django.apps import apps
-
     out: list[tuple[str, str, str]] = []
-    by_table: dict[str, type[Model]] = {m._meta.db_table: m for m in apps.get_models()}
+    by_table = _models()
     for table in watched():
         model = by_table[table]
         out.append((table, table, str(model._meta.pk.column)))
@@ -44,6 +53,18 @@ def targets() -> list[tuple[str, str, str]]:
             m2m: Any = field
             out.append((m2m.remote_field.through._meta.db_table, table, m2m.m2m_column_name()))
     return out
+
+
+def read_columns(table: str, model: type[Model]) -> list[str]:
+    """The columns of ``table`` the ledger lines of the sources watching it may read: every column whose name is
+    quoted anywhere in their SQL (under any alias; a name shared with another table's column is kept too, so
+    nothing read is ever missed). The primary key is always among them."""
+    quoted: set[str] = set()
+    for source, _lookup in watched()[table]:
+        for tasks in (False, True) if source.task_field else (False,):
+            quoted |= set(re.findall(r'"(\w+)"', str(lines(source, tasks=tasks).query)))
+    columns = [str(field.column) for field in model._meta.concrete_fields]
+    return [column for column in columns if column in quoted or column == model._meta.pk.column]
 
 
 def install(using: BaseDatabaseWrapper | None = None) -> int:
@@ -54,17 +75,21 @@ def install(using: BaseDatabaseWrapper | None = None) -> int:
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
             cursor.execute(PG_FUNCTION.format(table=change))
+        models = _models()
         for table, noted, column in targets():
             name = f"stats_change_{table}"[:63]
+            update = "UPDATE"  # a many-to-many row: any change of it
+            if table == noted:  # a counted model: the columns the rollups read
+                update += " OF " + ", ".join(quote(c) for c in read_columns(table, models[table]))
             if conn.vendor == "postgresql":
                 cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name)} ON {quote(table)}")
                 cursor.execute(
-                    f"CREATE TRIGGER {quote(name)} AFTER INSERT OR UPDATE OR DELETE ON {quote(table)} "
+                    f"CREATE TRIGGER {quote(name)} AFTER INSERT OR {update} OR DELETE ON {quote(table)} "
                     f"FOR EACH ROW EXECUTE FUNCTION stats_note_change('{noted}', '{column}')"
                 )
                 continue
-            for event, rows in (("INSERT", ["NEW"]), ("UPDATE", ["OLD", "NEW"]), ("DELETE", ["OLD"])):
-                trigger = quote(f"{name}_{event.lower()}")
+            for event, rows in (("INSERT", ["NEW"]), (update, ["OLD", "NEW"]), ("DELETE", ["OLD"])):
+                trigger = quote(f"{name}_{event.split()[0].lower()}")
                 values = ", ".join(f"('{noted}', {row}.{quote(column)})" for row in rows)
                 cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
                 body = f"INSERT INTO {change} (table_name, record_id) VALUES {values}"  # noqa: S608  # nosec B608

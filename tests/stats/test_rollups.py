@@ -216,6 +216,29 @@ def test_a_change_committed_while_a_flush_runs_stays_for_the_next_one(world: Wor
 
 
 @time_machine.travel("2026-03-10 10:00 +0800", tick=False)
+def test_a_bulk_move_of_a_column_the_figures_never_read_is_no_change_to_recount(world: World) -> None:
+    """The alert engine moves ``next_alert_at`` over thousands of records at once: the triggers fire on an UPDATE of
+    the columns the ledger reads only, so those moves leave nothing to recount, and a status change still does."""
+    from stats import triggers
+
+    _populate(world)
+    rollups.flush()
+    Referral.objects.update(next_alert_at=at(2026, 3, 11, 9))
+    JudicialRecommendation.objects.update(next_alert_at=at(2026, 3, 11, 9))
+    assert not RollupChange.objects.exists()
+    models = triggers._models()
+    for table, noted, _column in triggers.targets():
+        if table == noted:
+            assert "next_alert_at" not in triggers.read_columns(table, models[table])
+    referral = Referral.objects.exclude(status__in=["concluded", "draft", "revoked"]).first()
+    assert referral is not None
+    Referral.objects.filter(pk=referral.pk).update(status="concluded", outcome="resolved", concluded_at=at(2026, 3, 9))
+    assert set(RollupChange.objects.values_list("record_id", flat=True)) == {referral.pk}  # SQLite: OLD and NEW
+    assert compute(Y2025).counts == compute_live(Y2025).counts
+    assert rollups.check(repair=False).drifted == 0
+
+
+@time_machine.travel("2026-03-10 10:00 +0800", tick=False)
 def test_reading_with_nothing_changed_costs_one_query_more_than_the_sums(world: World) -> None:
     _populate(world)
     rollups.flush()
