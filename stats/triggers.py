@@ -33,6 +33,27 @@ BEGIN
     RETURN NULL;
 END $$;
 """
+# A many-to-many table on PostgreSQL: one trigger per statement, noting each owner once, from the statement's
+# transition tables (a draft linked to four hundred earlier recommendations writes one change, not four hundred).
+PG_LINKS_FUNCTION = """
+CREATE OR REPLACE FUNCTION stats_note_links() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        INSERT INTO {table} (table_name, record_id)
+        SELECT DISTINCT TG_ARGV[0], (to_jsonb(o) ->> TG_ARGV[1])::bigint FROM old_rows o;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO {table} (table_name, record_id)
+        SELECT DISTINCT TG_ARGV[0], (to_jsonb(n) ->> TG_ARGV[1])::bigint FROM new_rows n;
+    END IF;
+    RETURN NULL;
+END $$;
+"""
+LINK_EVENTS = (
+    ("ins", "INSERT", "REFERENCING NEW TABLE AS new_rows"),
+    ("upd", "UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+    ("del", "DELETE", "REFERENCING OLD TABLE AS old_rows"),
+)
 
 
 def _models() -> dict[str, type[Model]]:
@@ -75,6 +96,7 @@ def install(using: BaseDatabaseWrapper | None = None) -> int:
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
             cursor.execute(PG_FUNCTION.format(table=change))
+            cursor.execute(PG_LINKS_FUNCTION.format(table=change))
         models = _models()
         for table, noted, column in targets():
             name = f"stats_change_{table}"[:63]
@@ -83,6 +105,9 @@ def install(using: BaseDatabaseWrapper | None = None) -> int:
                 update += " OF " + ", ".join(quote(c) for c in read_columns(table, models[table]))
             if conn.vendor == "postgresql":
                 cursor.execute(f"DROP TRIGGER IF EXISTS {quote(name)} ON {quote(table)}")
+                if table != noted:
+                    _install_links(cursor, quote, table, noted, column)
+                    continue
                 cursor.execute(
                     f"CREATE TRIGGER {quote(name)} AFTER INSERT OR {update} OR DELETE ON {quote(table)} "
                     f"FOR EACH ROW EXECUTE FUNCTION stats_note_change('{noted}', '{column}')"
@@ -97,3 +122,15 @@ def install(using: BaseDatabaseWrapper | None = None) -> int:
                     f"CREATE TRIGGER {trigger} AFTER {event} ON {quote(table)} FOR EACH ROW BEGIN {body}; END"
                 )
     return len(targets())
+
+
+def _install_links(cursor: Any, quote: Any, table: str, noted: str, column: str) -> None:
+    """PostgreSQL: the statement triggers of a many-to-many table (:data:`PG_LINKS_FUNCTION`), one per event (a
+    trigger with transition tables fires for one event)."""
+    for suffix, event, referencing in LINK_EVENTS:
+        name = quote(f"stats_change_{table}"[:59] + f"_{suffix}")
+        cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {quote(table)}")
+        cursor.execute(
+            f"CREATE TRIGGER {name} AFTER {event} ON {quote(table)} {referencing} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION stats_note_links('{noted}', '{column}')"
+        )

@@ -239,6 +239,27 @@ def test_a_bulk_move_of_a_column_the_figures_never_read_is_no_change_to_recount(
 
 
 @time_machine.travel("2026-03-10 10:00 +0800", tick=False)
+def test_linking_many_rows_in_one_statement_notes_the_owner_once_and_counts_it(world: World) -> None:
+    """A draft repeating many earlier recommendations links them in one INSERT: on PostgreSQL one change per owner
+    and statement (statement triggers over the transition tables), not one per link; the figures follow."""
+    _populate(world)
+    rollups.flush()
+    owner = world.rec(date(2025, 6, 1))
+    earlier = list(JudicialRecommendation.objects.exclude(pk=owner.pk)[:5])
+    rollups.flush()
+    owner.recurrence_of.add(*earlier)
+    noted = list(RollupChange.objects.values_list("table_name", "record_id"))
+    assert set(noted) == {(JudicialRecommendation._meta.db_table, owner.pk)}
+    assert len(noted) == (1 if connection.vendor == "postgresql" else len(earlier))
+    assert compute(Y2025).counts == compute_live(Y2025).counts
+    assert compute(Y2025).counts["recommendation_recurrences"] >= 1
+    owner.recurrence_of.remove(*earlier[:2])
+    assert set(RollupChange.objects.values_list("record_id", flat=True)) == {owner.pk}
+    owner.recurrence_of.clear()
+    assert compute(Y2025).counts == compute_live(Y2025).counts
+
+
+@time_machine.travel("2026-03-10 10:00 +0800", tick=False)
 def test_reading_with_nothing_changed_costs_one_query_more_than_the_sums(world: World) -> None:
     _populate(world)
     rollups.flush()
