@@ -321,6 +321,8 @@ def flush() -> int:
         recount = affected((table, pk) for _id, table, pk in changes)
         for key, ids in recount.items():
             apply(ALL_SOURCES[key], sorted(ids))
+        # Never lowered: a change taken late may have a lower id than one taken before (the cache's data version
+        # reads the highest id ever noted, ``stats.cache.data_version``).
         last = max(c[0] for c in changes)
         state = RollupState.objects.filter(pk=1).values_list("changes_through", flat=True).first()
         if state is None:
