@@ -10,7 +10,8 @@
 Environment: ``LOAD_USERS`` (200), ``LOAD_TIME`` (5m), ``LOAD_SPAWN_RATE`` (20), ``LOAD_SCALE``
 (``full``: the bench database ``fuyuan_bench`` with a million referrals, about five minutes to build
 the first time; ``small``: ``fuyuan_load_small``, about a minute), ``LOAD_DATABASE_URL``, ``REDIS_URL``
-(default ``redis://127.0.0.1:6379/0``), ``LOAD_PORT``, ``LOAD_WORKERS`` (4), ``LOAD_P99_MS`` (500).
+(default ``redis://127.0.0.1:6379/0``), ``LOAD_PORT``, ``LOAD_WORKERS`` (4), ``LOAD_THREADS`` (2 per worker),
+``LOAD_P99_MS`` (500).
 Exit status 1 when a request failed.
 
 ``SCALE_OUT=1`` (``make load SCALE_OUT=1``): the same users against nginx in front of two gunicorn
@@ -156,7 +157,7 @@ def main() -> int:
                 str(BIN / "gunicorn"),
                 "fuyuan.wsgi",
                 *("-c", str(ROOT / "fuyuan" / "gunicorn_conf.py")),  # gc.freeze() after start-up
-                *("-w", workers, "--threads", "2", "-b", f"127.0.0.1:{port}"),
+                *("-w", workers, "--threads", os.environ.get("LOAD_THREADS", "2"), "-b", f"127.0.0.1:{port}"),
                 # Longer than the users' think time (1-5 s): with gunicorn's default of 2 s the server
                 # closes idle connections just as a user reuses one, which shows as resets, not as slowness.
                 *("--keep-alive", "10"),

@@ -183,7 +183,8 @@ def start_fleet(fleet: Fleet, env: dict[str, str], workers: str) -> tuple[int, l
             f"gunicorn{i}",
             [
                 *(str(BIN / "gunicorn"), "fuyuan.wsgi", "-c", conf),
-                *("-w", workers, "--threads", "2", "-b", f"127.0.0.1:{port}", "--keep-alive", "10"),
+                *("-w", workers, "--threads", os.environ.get("LOAD_THREADS", "2")),
+                *("-b", f"127.0.0.1:{port}", "--keep-alive", "10"),
             ],
             env,
         )
