@@ -2,7 +2,8 @@
 
 1. builds the benchmark dataset (``bench/`` modules' ``build()``; ``LOAD_SCALE=small`` for a quick one)
    and the load test's own users of each role, with sessions and API tokens (``load/prepare.py``);
-2. starts gunicorn (``-w 4 --threads 2``) on 127.0.0.1 with production settings (DEBUG off);
+2. starts gunicorn (``-w 4 --threads 2``: ``LOAD_WORKERS`` × ``LOAD_THREADS``) on 127.0.0.1 with production
+   settings (DEBUG off);
 3. runs locust headless (``LOAD_USERS`` users, ``LOAD_SPAWN_RATE`` per second, for ``LOAD_TIME``);
 4. stops gunicorn whatever happens and prints requests/s, p50/p95/p99 and errors per page, flagging
    every page whose p99 is over ``LOAD_P99_MS`` (500 ms).
@@ -113,6 +114,7 @@ def main() -> int:
     run_time = os.environ.get("LOAD_TIME", "5m")
     spawn_rate = os.environ.get("LOAD_SPAWN_RATE", "20")
     workers = os.environ.get("LOAD_WORKERS", "4")
+    threads = os.environ.get("LOAD_THREADS", "2")
     limit_ms = float(os.environ.get("LOAD_P99_MS", "500"))
     port = int(os.environ.get("LOAD_PORT") or _free_port())
     database = os.environ.get("LOAD_DATABASE_URL") or (
@@ -157,7 +159,7 @@ def main() -> int:
                 str(BIN / "gunicorn"),
                 "fuyuan.wsgi",
                 *("-c", str(ROOT / "fuyuan" / "gunicorn_conf.py")),  # gc.freeze() after start-up
-                *("-w", workers, "--threads", os.environ.get("LOAD_THREADS", "2"), "-b", f"127.0.0.1:{port}"),
+                *("-w", workers, "--threads", threads, "-b", f"127.0.0.1:{port}"),
                 # Longer than the users' think time (1-5 s): with gunicorn's default of 2 s the server
                 # closes idle connections just as a user reuses one, which shows as resets, not as slowness.
                 *("--keep-alive", "10"),
@@ -170,7 +172,7 @@ def main() -> int:
         )
         host = f"http://127.0.0.1:{port}"
         _wait_until_up(f"{host}/accounts/login/", gunicorn)  # /healthz also wants a Celery worker
-        print(f"[load] gunicorn up on {host} ({workers} workers × 2 threads); locust: {users} users for {run_time}")
+        print(f"[load] gunicorn up on {host} ({workers} workers × {threads} threads); {users} users for {run_time}")
         prefix = work / "locust"
         subprocess.run(
             [

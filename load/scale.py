@@ -243,7 +243,8 @@ def run_scale_out(
         nginx_port, ports = start_fleet(fleet, env, workers)
         host = f"http://127.0.0.1:{nginx_port}"
         print(
-            f"[scale] nginx {host} -> gunicorn on {', '.join(map(str, ports))} ({workers} workers × 2 threads each);"
+            f"[scale] nginx {host} -> gunicorn on {', '.join(map(str, ports))}"
+            f" ({workers} workers × {os.environ.get('LOAD_THREADS', '2')} threads each);"
             f" Celery: {CELERY_WORKERS} workers, 1 beat; locust: {users} users for {run_time}",
             flush=True,
         )
