@@ -308,6 +308,18 @@ def _compact(taken: int) -> None:
         cursor.execute(f"VACUUM {connection.ops.quote_name(RollupChange._meta.db_table)}")
 
 
+def _note_taken(changes: list[tuple[int, str, int]]) -> None:
+    """Keep the highest change id taken (``RollupState.changes_through``, creating the state row when missing). Never
+    lowered: a change taken late may have a lower id than one taken before (the cache's data version reads the highest
+    id ever noted, ``stats.cache.data_version``)."""
+    last = max((c[0] for c in changes), default=0)
+    state = RollupState.objects.filter(pk=1).values_list("changes_through", flat=True).first()
+    if state is None:
+        RollupState.objects.create(pk=1, changes_through=last)
+    elif last > state:
+        RollupState.objects.filter(pk=1).update(changes_through=last)
+
+
 def flush() -> int:
     """Bring the rollups up to date with every committed change (and the caller's own). Returns the records
     recounted. One query when nothing changed."""
@@ -321,14 +333,7 @@ def flush() -> int:
         recount = affected((table, pk) for _id, table, pk in changes)
         for key, ids in recount.items():
             apply(ALL_SOURCES[key], sorted(ids))
-        # Never lowered: a change taken late may have a lower id than one taken before (the cache's data version
-        # reads the highest id ever noted, ``stats.cache.data_version``).
-        last = max(c[0] for c in changes)
-        state = RollupState.objects.filter(pk=1).values_list("changes_through", flat=True).first()
-        if state is None:
-            RollupState.objects.create(pk=1, changes_through=last)
-        elif last > state:
-            RollupState.objects.filter(pk=1).update(changes_through=last)
+        _note_taken(changes)
     _compact(len(changes))
     return sum(len(ids) for ids in recount.values())
 
@@ -378,7 +383,9 @@ def rebuild() -> None:
     """Count every record again from nothing (after a change of the sources' counts, or to repair)."""
     with transaction.atomic():
         _lock()
-        last = RollupChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        # Taken first, in one statement, as a flush takes them: the build below counts every record as it is now, so
+        # these changes are in it; one committed meanwhile (whatever its id) stays for the next flush.
+        changes = _take()
         for model in (Rollup, RollupEntry):
             model.objects.all().delete()
         for source in ALL_SOURCES.values():
@@ -390,11 +397,9 @@ def rebuild() -> None:
             for grain in (Rollup.MONTH, Rollup.YEAR):
                 rows = _sum_ledger(by_unit=by_unit, grain=grain, everywhere=everywhere)
                 _insert_select(Rollup, fields, rows, aliases)
-        taken, _ = RollupChange.objects.filter(pk__lte=last).delete()
-        RollupState.objects.update_or_create(
-            pk=1, defaults={"layout": layout(), "changes_through": last, "built_at": timezone.now()}
-        )
-    _compact(taken)
+        _note_taken(changes)
+        RollupState.objects.filter(pk=1).update(layout=layout(), built_at=timezone.now())
+    _compact(len(changes))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {Rollup._meta.db_table}, {RollupEntry._meta.db_table}")  # nosec B608
