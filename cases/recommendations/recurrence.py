@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cases.recommendations.alerts import send_notice
 from cases.recommendations.models import JudicialRecommendation
+from fuyuan.lib.inserts import insert_ignoring_conflicts
 from fuyuan.lib.workdays import add_months, day_start
 from members.roles import Role
 from members.selectors import ContactDirectory
@@ -44,8 +45,20 @@ def earlier(rec: JudicialRecommendation, *, now: datetime | None = None) -> Quer
 
 
 def link(rec: JudicialRecommendation, *, now: datetime | None = None) -> None:
-    """Set ``recurrence_of`` from :func:`earlier` (a draft's flag; fixed for good at issue)."""
-    rec.recurrence_of.set(list(earlier(rec, now=now).values_list("pk", flat=True)))
+    """Set ``recurrence_of`` from :func:`earlier` (a draft's flag; fixed for good at issue).
+
+    What ``recurrence_of.set()`` does, without a model instance per link (nothing listens to this relation's
+    ``m2m_changed``): the links no longer wanted deleted in one statement, the missing ones inserted in one
+    (``insert_ignoring_conflicts``). An agency that adopted hundreds of the category gives a draft hundreds of links.
+    """
+    wanted = set(earlier(rec, now=now).values_list("pk", flat=True))
+    through = JudicialRecommendation.recurrence_of.through
+    links = through.objects.filter(from_judicialrecommendation_id=rec.pk)
+    links.exclude(to_judicialrecommendation_id__in=wanted).delete()
+    have = set(links.values_list("to_judicialrecommendation_id", flat=True))
+    rows = [(rec.pk, pk) for pk in sorted(wanted - have)]
+    insert_ignoring_conflicts(through, ["from_judicialrecommendation_id", "to_judicialrecommendation_id"], rows)
+    getattr(rec, "_prefetched_objects_cache", {}).pop("recurrence_of", None)  # as set() does: read them anew
 
 
 def tell_supervisor(rec: JudicialRecommendation) -> int:
