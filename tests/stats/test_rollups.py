@@ -4,6 +4,7 @@ and period; the day's counts (overdue now, owed by now) counted live; the nightl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -187,27 +188,42 @@ def test_bulk_created_records_are_counted_in_bulk(world: World) -> None:
     assert compute(Y2025).counts == compute_live(Y2025).counts
 
 
-@time_machine.travel("2026-03-10 10:00 +0800", tick=False)
-def test_a_change_committed_while_a_flush_runs_stays_for_the_next_one(world: World, monkeypatch: Any) -> None:
-    """Ids are given when rows are written, not when they commit: a writer that took id n-1 may commit after the
-    flush took n. The flush removes the changes it took, not every id up to the highest."""
+def _a_change_yet_to_commit(world: World) -> tuple[list[int], Callable[[], None], Callable[[], None]]:
+    """One change taken (a recommendation replied) and one saved but not yet committed (a new recommendation's, left
+    out of the queue): the ids taken, a function that commits the late one meanwhile with a LOWER id, and one that
+    checks the queue then holds that change only."""
     _populate(world)
     rollups.flush()
     JudicialRecommendation.objects.filter(pk=world.rec(date(2025, 6, 1)).pk).update(status="replied")
     taken = list(RollupChange.objects.values_list("pk", flat=True))
     late = world.rec(date(2025, 6, 2), reply_due=date(2025, 7, 1))
-    RollupChange.objects.filter(pk__gt=max(taken)).delete()  # its changes, not yet committed when the flush takes
+    RollupChange.objects.filter(pk__gt=max(taken)).delete()  # its changes, not yet committed when they are taken
+    table = JudicialRecommendation._meta.db_table
+
+    def commit() -> None:
+        RollupChange.objects.create(pk=min(taken) - 1, table_name=table, record_id=late.pk)
+
+    def only_it_left() -> None:
+        assert list(RollupChange.objects.values_list("pk", "record_id")) == [(min(taken) - 1, late.pk)]
+
+    return taken, commit, only_it_left
+
+
+@time_machine.travel("2026-03-10 10:00 +0800", tick=False)
+def test_a_change_committed_while_a_flush_runs_stays_for_the_next_one(world: World, monkeypatch: Any) -> None:
+    """Ids are given when rows are written, not when they commit: a writer that took id n-1 may commit after the
+    flush took n. The flush removes the changes it took, not every id up to the highest."""
+    _taken, commit, only_it_left = _a_change_yet_to_commit(world)
     real_affected = rollups.affected
 
     def committed_meanwhile(changes: Any) -> Any:
         found = real_affected(changes)
-        table = JudicialRecommendation._meta.db_table
-        RollupChange.objects.create(pk=min(taken) - 1, table_name=table, record_id=late.pk)
+        commit()
         return found
 
     monkeypatch.setattr(rollups, "affected", committed_meanwhile)
     rollups.flush()
-    assert list(RollupChange.objects.values_list("pk", "record_id")) == [(min(taken) - 1, late.pk)]
+    only_it_left()
     monkeypatch.setattr(rollups, "affected", real_affected)
     assert rollups.flush() == 3  # the record, in each source it counts in (issued, rectified, visited)
     assert not RollupChange.objects.exists()
@@ -220,25 +236,19 @@ def test_a_change_committed_while_a_rebuild_runs_stays_for_the_next_flush(world:
     """A rebuild takes the changes as a flush does, in one statement before it counts: a writer whose change has a
     lower id but commits while the rebuild counts keeps it for the next flush (it was deleted with every id up to
     the highest seen at the start)."""
-    _populate(world)
-    rollups.flush()
-    JudicialRecommendation.objects.filter(pk=world.rec(date(2025, 6, 1)).pk).update(status="replied")
-    taken = list(RollupChange.objects.values_list("pk", flat=True))
-    late = world.rec(date(2025, 6, 2), reply_due=date(2025, 7, 1))
-    RollupChange.objects.filter(pk__gt=max(taken)).delete()  # its changes, not yet committed when the rebuild takes
+    taken, commit, only_it_left = _a_change_yet_to_commit(world)
     real_build = rollups._build_source
     built: list[str] = []
 
     def committed_meanwhile(source: Any) -> None:
         real_build(source)
         if not built:
-            table = JudicialRecommendation._meta.db_table
-            RollupChange.objects.create(pk=min(taken) - 1, table_name=table, record_id=late.pk)
+            commit()
         built.append(source.key)
 
     monkeypatch.setattr(rollups, "_build_source", committed_meanwhile)
     rollups.rebuild()
-    assert list(RollupChange.objects.values_list("pk", "record_id")) == [(min(taken) - 1, late.pk)]
+    only_it_left()
     assert RollupState.objects.get(pk=1).changes_through == max(taken)
     monkeypatch.setattr(rollups, "_build_source", real_build)
     rollups.flush()
