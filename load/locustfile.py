@@ -62,7 +62,8 @@ class Role(FastHttpUser):
                 response.success()
                 return None
             if response.status_code not in (200, 201):
-                response.failure(f"{response.status_code} {response.text[:200]}")
+                text = response.text or ""  # None when the connection failed (FastHttpUser): status 0
+                response.failure(f"{response.status_code} {text[:200]}")
                 return None
             return response.json()
 
