@@ -9,7 +9,7 @@ at once, so that both workers run each scan together, as two beats would. After 
 instances, the cache shared, both workers on the broker; it prints them as a table beside locust's.
 Every process is stopped at the end, whatever happens (each runs in a process group of its own).
 
-Environment, besides ``make load``'s: ``LOAD_WORKERS`` (gunicorn workers per instance, 2),
+Environment, besides ``make load``'s: ``LOAD_WORKERS`` (gunicorn workers per instance, 2), ``LOAD_THREADS`` (2),
 ``LOAD_GUNICORN_CONF`` (the gunicorn configuration, ``scripts/gunicorn_scale.conf.py``: gc.freeze
 after start-up), ``LOAD_PORT`` (nginx's port; otherwise a free one in 18000-18999), ``FUYUAN_NGINX``
 (the nginx binary; ``scripts/nginx.sh`` installs Debian's package when it is missing).
@@ -172,7 +172,7 @@ def _seconds(run_time: str) -> float:
     return sum(int(n) * {"h": 3600, "m": 60, "s": 1, "": 1}[unit] for n, unit in parts) or 60.0
 
 
-def start_fleet(fleet: Fleet, env: dict[str, str], workers: str) -> tuple[int, list[int]]:
+def start_fleet(fleet: Fleet, env: dict[str, str], workers: str, threads: str) -> tuple[int, list[int]]:
     """Both gunicorns, both Celery workers, the one beat and nginx; returns nginx's port and the gunicorns'."""
     conf = os.environ.get("LOAD_GUNICORN_CONF") or str(ROOT / "scripts" / "gunicorn_scale.conf.py")
     ports = []
@@ -183,8 +183,7 @@ def start_fleet(fleet: Fleet, env: dict[str, str], workers: str) -> tuple[int, l
             f"gunicorn{i}",
             [
                 *(str(BIN / "gunicorn"), "fuyuan.wsgi", "-c", conf),
-                *("-w", workers, "--threads", os.environ.get("LOAD_THREADS", "2")),
-                *("-b", f"127.0.0.1:{port}", "--keep-alive", "10"),
+                *("-w", workers, "--threads", threads, "-b", f"127.0.0.1:{port}", "--keep-alive", "10"),
             ],
             env,
         )
@@ -228,6 +227,7 @@ def run_scale_out(
 
     env = {**env, "DJANGO_BEHIND_PROXY": "1"}
     workers = os.environ.get("LOAD_WORKERS", "2")
+    threads = os.environ.get("LOAD_THREADS", "2")
     fleet = Fleet(work)
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -240,11 +240,10 @@ def run_scale_out(
     verified: subprocess.CompletedProcess[str] | None = None
     started = time.time()
     try:
-        nginx_port, ports = start_fleet(fleet, env, workers)
+        nginx_port, ports = start_fleet(fleet, env, workers, threads)
         host = f"http://127.0.0.1:{nginx_port}"
         print(
-            f"[scale] nginx {host} -> gunicorn on {', '.join(map(str, ports))}"
-            f" ({workers} workers × {os.environ.get('LOAD_THREADS', '2')} threads each);"
+            f"[scale] nginx {host} -> gunicorn on {', '.join(map(str, ports))} ({workers} × {threads} threads each);"
             f" Celery: {CELERY_WORKERS} workers, 1 beat; locust: {users} users for {run_time}",
             flush=True,
         )
