@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "members.middleware.UserLanguageMiddleware",
     "fuyuan.lib.middleware.RejectNullCharacterMiddleware",
+    "fuyuan.lib.middleware.BusyMiddleware",
     "members.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "members.middleware.PasswordChangeRequiredMiddleware",
@@ -407,6 +408,9 @@ FUYUAN_HEARTBEAT_MAX_AGE_SECONDS = env_int("FUYUAN_HEARTBEAT_MAX_AGE_SECONDS", 1
 # The dashboard's figures (stats/cache.py): kept this long at most, and recounted at most this
 # often per scope while the records keep changing (0: on every change).
 FUYUAN_STATS_CACHE_SECONDS = env_int("FUYUAN_STATS_CACHE_SECONDS", 300, minimum=0)
+# A page or API read of the figures waits this long at most for the rollups' lock (a rebuild or a large import
+# holds it), then answers 503 "try again shortly" rather than hold a web thread (stats/tally.py).
+FUYUAN_STATS_READ_WAIT_SECONDS = env_int("FUYUAN_STATS_READ_WAIT_SECONDS", 10, minimum=1)
 
 # The header search (search/selectors.py): how long one kind of record may take on PostgreSQL.
 FUYUAN_SEARCH_KIND_TIMEOUT_MS = env_int("FUYUAN_SEARCH_KIND_TIMEOUT_MS", 200, minimum=20)

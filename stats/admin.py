@@ -50,7 +50,7 @@ class TargetAdmin(SimpleHistoryAdmin):
 
 @admin.register(RollupCheck)
 class RollupCheckAdmin(admin.ModelAdmin):
-    """The nightly recount of the rollups (stats.rollups.check): what drifted and was repaired. Read-only."""
+    """The nightly recount of the rollups (stats.drift.check): what drifted and was repaired. Read-only."""
 
     list_display = ["checked_at", "records", "drifted", "sources", "seconds"]
     list_filter = ["sources"]

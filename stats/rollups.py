@@ -14,7 +14,7 @@ How it stays exact:
    (``Source.split``): its settled part is in the rollups, the part that depends on the day is counted live among
    the open records (partial indexes). Or it is the difference of two parts (``Source.less``): every open record
    with a due date in the rollups, less those not yet due, counted live.
-4. :func:`check` (nightly) recounts the sums from the records, compares them with the rollups, repairs any
+4. ``stats.drift.check`` (nightly) compares the ledger with the records and the sums with the ledger, repairs any
    difference and records what it found (``RollupCheck``).
 
 A change to the sources' counts changes the rollups' layout (:func:`layout`): ``migrate`` then rebuilds them.
@@ -25,19 +25,20 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import OperationalError, connection, models, transaction
 from django.db.models import Case, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth, TruncYear
+from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth, TruncYear
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from stats.models import COUNT_COLUMNS, SUM_COLUMNS, Rollup, RollupChange, RollupCheck, RollupEntry, RollupState
+from fuyuan.lib.errors import Busy
+from stats.models import COUNT_COLUMNS, SUM_COLUMNS, Rollup, RollupChange, RollupEntry, RollupState
 from stats.scope import SHANGHAI
 from stats.sources import ALL_SOURCES, Source
 
@@ -51,6 +52,7 @@ EVERYWHERE = -1
 BATCH = 5000  # records recounted per query
 COMPACT_AFTER = 10_000  # changes taken by one flush after which the queue is vacuumed (:func:`_compact`)
 LOCK = 7_301_119  # the advisory lock of the rollups (any constant no other code uses)
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's error when ``lock_timeout`` ends a wait
 _PAST, _FUTURE = date(2000, 1, 1), date(2100, 1, 1)
 AMOUNT = DecimalField(max_digits=20, decimal_places=2)
 ZERO = Decimal("0.00")
@@ -244,10 +246,27 @@ def apply(source: Source, ids: Sequence[int]) -> int:
     return changed
 
 
-def _lock() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+def lock(wait: float | None = None) -> None:
+    """Take the rollups' lock until the end of the transaction (PostgreSQL; SQLite writes one at a time anyway).
+    ``wait``: seconds at most, then :class:`~fuyuan.lib.errors.Busy`. One query when the lock is free."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        if wait is None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+            return
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK])
+        if cursor.fetchone()[0]:
+            return
+        cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{int(wait * 1000)}ms"])
+        try:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+        except OperationalError as error:
+            if getattr(error.__cause__, "pgcode", None) != LOCK_NOT_AVAILABLE:
+                raise
+            logger.warning("stats rollups: the lock was held for more than %s s; the read gives up", wait)
+            raise Busy(str(_("统计数据正在更新(如批量导入或重建),请稍后刷新。")), retry_after=int(wait)) from error
+        cursor.execute("SET LOCAL lock_timeout TO DEFAULT")
 
 
 def watched() -> dict[str, list[tuple[Source, str]]]:
@@ -320,13 +339,14 @@ def _note_taken(changes: list[tuple[int, str, int]]) -> None:
         RollupState.objects.filter(pk=1).update(changes_through=last)
 
 
-def flush() -> int:
+def flush(*, wait: float | None = None) -> int:
     """Bring the rollups up to date with every committed change (and the caller's own). Returns the records
-    recounted. One query when nothing changed."""
+    recounted. One query when nothing changed. ``wait``: for the lock, seconds at most (a reader), then
+    :class:`~fuyuan.lib.errors.Busy`; None (a worker): as long as it takes."""
     if not pending():
         return 0
     with transaction.atomic():
-        _lock()
+        lock(wait)
         changes = _take()
         if not changes:
             return 0
@@ -341,7 +361,7 @@ def flush() -> int:
 # --- building them all ---------------------------------------------------------------------------------------------
 
 
-def _insert_select(model: type[models.Model], fields: list[str], qs: QuerySet, aliases: list[str]) -> None:
+def insert_select(model: type[models.Model], fields: list[str], qs: QuerySet, aliases: list[str]) -> None:
     """``INSERT INTO model (fields) SELECT aliases FROM (qs)``: rows computed by the database, never in Python."""
     quote = connection.ops.quote_name
     sql, params = qs.query.sql_with_params()
@@ -359,20 +379,22 @@ def _build_source(source: Source) -> None:
     fields = ["source", *LINE_FIELDS]
     for tasks in (False, True) if source.task_field else (False,):
         qs = lines(source, tasks=tasks).annotate(r_source=Value(source.key))
-        _insert_select(RollupEntry, fields, qs.values("r_source", *aliases), ["r_source", *aliases])
+        insert_select(RollupEntry, fields, qs.values("r_source", *aliases), ["r_source", *aliases])
 
 
-def _sum_ledger(*, by_unit: bool, grain: int, everywhere: bool = False) -> QuerySet:
+def sum_ledger(*, by_unit: bool, grain: int, everywhere: bool = False, source: str | None = None) -> QuerySet:
+    """The ledger summed as the rollups keep it (one of their six kinds of row): values ``g_*`` and ``t_*``."""
     group: dict[str, Any] = {
         "g_source": F("source"),
         "g_grain": Value(grain),
-        "g_month": TruncMonth("day") if grain == Rollup.MONTH else TruncYear("day"),
+        # a date, as ``Rollup.month`` (PostgreSQL's DATE_TRUNC gives a timestamp)
+        "g_month": Cast(TruncMonth("day") if grain == Rollup.MONTH else TruncYear("day"), models.DateField()),
         "g_region": Value(EVERYWHERE) if everywhere else F("region_id"),
         "g_city": Value(EVERYWHERE) if everywhere else F("city_id"),
         "g_unit": F("unit_id") if by_unit else Value(0),
         "g_task": F("task_id"),
     }
-    qs = RollupEntry.objects.all()
+    qs = RollupEntry.objects.all() if source is None else RollupEntry.objects.filter(source=source)
     if by_unit:
         qs = qs.exclude(unit_id=0)
     sums = {f"t_{c}": Sum(c) for c in COLUMNS}
@@ -382,7 +404,7 @@ def _sum_ledger(*, by_unit: bool, grain: int, everywhere: bool = False) -> Query
 def rebuild() -> None:
     """Count every record again from nothing (after a change of the sources' counts, or to repair)."""
     with transaction.atomic():
-        _lock()
+        lock()
         # Taken first, in one statement, as a flush takes them: the build below counts every record as it is now, so
         # these changes are in it; one committed meanwhile (whatever its id) stays for the next flush.
         changes = _take()
@@ -395,8 +417,8 @@ def rebuild() -> None:
         aliases += [f"t_{c}" for c in COLUMNS]
         for by_unit, everywhere in ((False, False), (True, False), (False, True)):
             for grain in (Rollup.MONTH, Rollup.YEAR):
-                rows = _sum_ledger(by_unit=by_unit, grain=grain, everywhere=everywhere)
-                _insert_select(Rollup, fields, rows, aliases)
+                rows = sum_ledger(by_unit=by_unit, grain=grain, everywhere=everywhere)
+                insert_select(Rollup, fields, rows, aliases)
         _note_taken(changes)
         RollupState.objects.filter(pk=1).update(layout=layout(), built_at=timezone.now())
     _compact(len(changes))
@@ -412,63 +434,3 @@ def ensure_layout() -> bool:
         return False
     rebuild()
     return True
-
-
-# --- the nightly check -----------------------------------------------------------------------------------------------
-
-
-def _expected(source: Source) -> dict[tuple, tuple[Any, ...]]:
-    """The rollup rows of one source as the records say now (counted in Python from the ledger lines)."""
-    deltas: dict[tuple, list[Any]] = {}
-    for tasks in (False, True) if source.task_field else (False,):
-        for row in lines(source, tasks=tasks).iterator(chunk_size=BATCH):
-            key, line = _as_entry(source.key, row)
-            _add(deltas, line, key[1], 1)
-    return {key: tuple(values) for key, values in deltas.items() if any(values)}
-
-
-def _stored(source: Source) -> dict[tuple, tuple[Any, ...]]:
-    out = {}
-    rows = Rollup.objects.filter(source=source.key).values("grain", "month", *KEY, "task_id", *COLUMNS)
-    for row in rows.iterator():
-        values = tuple(row[c] for c in COUNT_COLUMNS) + tuple(Decimal(row[s]) for s in SUM_COLUMNS)
-        if any(values):
-            key = (row["grain"], row["month"], row["region_id"], row["city_id"], row["unit_id"], row["task_id"])
-            out[key] = values
-    return out
-
-
-def check(*, repair: bool = True) -> RollupCheck:
-    """Recount every figure from the records, compare with the rollups, repair any difference, and record it."""
-    started = time.perf_counter()
-    flush()
-    drifted: list[dict[str, Any]] = []
-    sources: list[str] = []
-    records = rows = 0
-    for source in ALL_SOURCES.values():
-        with transaction.atomic():
-            _lock()
-            expected, stored = _expected(source), _stored(source)
-            records += source.base().count()
-            differ = [k for k in expected.keys() | stored.keys() if expected.get(k) != stored.get(k)]
-            if not differ:
-                continue
-            sources.append(source.key)
-            rows += len(differ)
-            for key in sorted(differ, key=str)[:20]:
-                drifted.append({"source": source.key, "key": [str(k) for k in key],
-                                "stored": [str(v) for v in stored.get(key, ())],
-                                "records": [str(v) for v in expected.get(key, ())]})  # fmt: skip
-            if repair:
-                RollupEntry.objects.filter(source=source.key).delete()
-                Rollup.objects.filter(source=source.key).delete()
-                _build_source(source)
-                _upsert(source.key, {k: list(v) for k, v in expected.items()})
-            logger.error("stats rollups drifted: %s, %d rows (repaired: %s)", source.key, len(differ), repair)
-    return RollupCheck.objects.create(
-        seconds=Decimal(f"{time.perf_counter() - started:.2f}"),
-        records=records,
-        drifted=rows,
-        sources=",".join(sources),
-        detail=drifted,
-    )

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, DateField, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, TruncMonth
@@ -50,12 +51,13 @@ def reading() -> Iterator[None]:
 
 def current() -> None:
     """Take every change saved so far into the rollups (one query when there is none), on the primary; once per
-    :func:`reading`."""
+    :func:`reading`. Waits for the rollups' lock ``FUYUAN_STATS_READ_WAIT_SECONDS`` at most, then raises
+    :class:`~fuyuan.lib.errors.Busy` (the page and the API answer 503: try again shortly)."""
     memo = _reading.get()
     if memo is not None and memo.get("current"):
         return
     with use_primary():
-        rollups.flush()
+        rollups.flush(wait=settings.FUYUAN_STATS_READ_WAIT_SECONDS)
     if memo is not None:
         memo["current"] = True
 

@@ -26,7 +26,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from fuyuan.lib.errors import NotPermitted, TransitionNotAllowed
+from fuyuan.lib.errors import Busy, NotPermitted, TransitionNotAllowed
 
 #: A scope: what a user may see of one model (``visible_to(user) -> QuerySet``).
 Scope = Callable[[Any], QuerySet[Any]]
@@ -37,6 +37,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, NotPermitted):
         return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, Busy):
+        busy = Response({"detail": exc.message}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        busy["Retry-After"] = str(exc.retry_after)
+        return busy
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail: Any = {field: [str(m) for m in msgs] for field, msgs in exc.message_dict.items()}

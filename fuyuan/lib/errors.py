@@ -17,3 +17,13 @@ class NotPermitted(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class Busy(Exception):
+    """Something the request needs is held by a longer job (a rebuild of the figures, a large import) for longer than
+    a request may wait: nothing was changed, try again shortly (API: 503, page: 503; both say when to retry)."""
+
+    def __init__(self, message: str, *, retry_after: int = 10) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after

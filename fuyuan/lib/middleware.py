@@ -8,6 +8,9 @@ from django.core.exceptions import BadRequest
 from django.core.validators import ProhibitNullCharactersValidator
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
+
+from fuyuan.lib.errors import Busy
 
 
 def _has_nul(data: QueryDict) -> bool:
@@ -44,3 +47,23 @@ class RejectNullCharacterMiddleware:
             return _has_nul(request.POST)
         except (MultiPartParserError, OSError):  # a broken body: the view (or Django) deals with it
             return False
+
+
+class BusyMiddleware:
+    """Answer 503 with ``Retry-After`` when a page needs something a longer job holds
+    (:class:`~fuyuan.lib.errors.Busy`): the user is told to refresh in a moment instead of waiting on a held web
+    thread. The REST API answers the same in its own shape (``fuyuan.lib.api.exception_handler``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, Busy):
+            return None
+        context = {"message": exception.message, "retry_after": exception.retry_after}
+        response = render(request, "503.html", context, status=503)
+        response["Retry-After"] = str(exception.retry_after)
+        return response

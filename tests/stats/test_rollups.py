@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from cases.models import JudicialRecommendation, Referral
 from meetings.models import Decision
 from members.models import Region
-from stats import rollups
+from stats import drift, rollups
 from stats.breakdowns import breakdowns
 from stats.drilldown import drill_counts
 from stats.figures import compute, compute_live, figure_values
@@ -277,7 +277,7 @@ def test_a_bulk_move_of_a_column_the_figures_never_read_is_no_change_to_recount(
     Referral.objects.filter(pk=referral.pk).update(status="concluded", outcome="resolved", concluded_at=at(2026, 3, 9))
     assert set(RollupChange.objects.values_list("record_id", flat=True)) == {referral.pk}  # SQLite: OLD and NEW
     assert compute(Y2025).counts == compute_live(Y2025).counts
-    assert rollups.check(repair=False).drifted == 0
+    assert drift.check(repair=False).drifted == 0
 
 
 @time_machine.travel("2026-03-10 10:00 +0800", tick=False)
@@ -321,11 +321,11 @@ def test_the_nightly_check_finds_an_injected_drift_and_repairs_it(world: World) 
     assert row is not None
     Rollup.objects.filter(pk=row.pk).update(c0=row.c0 + 5)
     assert compute(Y2025).counts["referrals_sent"] == compute_live(Y2025).counts["referrals_sent"] + 5
-    found = rollups.check()
+    found = drift.check()
     assert found.drifted >= 1 and found.sources == "referrals"
     assert found.detail[0]["source"] == "referrals"
     assert compute(Y2025).counts == compute_live(Y2025).counts  # repaired
-    assert rollups.check().drifted == 0
+    assert drift.check().drifted == 0
     assert RollupCheck.objects.count() == 3
 
 
@@ -336,7 +336,7 @@ def test_a_check_without_repair_leaves_the_drift_for_the_administrator(world: Wo
     row = Rollup.objects.filter(source="consultations", task_id=0, unit_id=0).first()
     assert row is not None
     Rollup.objects.filter(pk=row.pk).update(c0=row.c0 - 1)
-    assert rollups.check(repair=False).drifted >= 1
+    assert drift.check(repair=False).drifted >= 1
     assert Rollup.objects.get(pk=row.pk).c0 == row.c0 - 1  # unchanged
 
 

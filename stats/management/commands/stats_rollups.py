@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from stats import rollups
+from stats import drift, rollups
 
 
 class Command(BaseCommand):
@@ -31,6 +31,6 @@ class Command(BaseCommand):
             rollups.rebuild()
             self.stdout.write("rollups rebuilt")
         else:
-            found = rollups.check(repair=not no_repair)
+            found = drift.check(repair=not no_repair)
             self.stdout.write(f"{found.records} records checked, {found.drifted} rows drifted {found.sources}".strip())
         self.stdout.write(f"{time.perf_counter() - started:.1f} s")
