@@ -35,7 +35,10 @@ from stats.sources import ALL_SOURCES, Source
 
 logger = logging.getLogger(__name__)
 
-DETAIL = 20  # rows of each kind kept in a check's detail
+DETAIL = 20  # rows kept in a check's detail
+#: Drifted records of one source past which the repair writes the source's ledger again in SQL (seconds for a
+#: million records) rather than recount them one batch at a time in Python (``rollups.apply``).
+REBUILD_OVER = 50_000
 LINE = ["r_record", "r_task", "r_day", "r_region", "r_city", "r_unit", *COLUMNS]
 SUM = ["g_grain", "g_month", "g_region", "g_city", "g_unit", "g_task", *COLUMNS]
 
@@ -181,6 +184,11 @@ def mend(found: list[Found]) -> None:
     with transaction.atomic():
         rollups.lock()
         for one in found:
+            if len(one.records) > REBUILD_OVER:
+                RollupEntry.objects.filter(source=one.source.key).delete()
+                rollups.build_source(one.source)
+                _resum(one.source)
+                continue
             if one.records:
                 rollups.apply(one.source, sorted(one.records))
             if one.sums:

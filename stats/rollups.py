@@ -374,7 +374,8 @@ def insert_select(model: type[models.Model], fields: list[str], qs: QuerySet, al
         )
 
 
-def _build_source(source: Source) -> None:
+def build_source(source: Source) -> None:
+    """Write the ledger of every record of the source (in SQL; the caller holds the lock and emptied it)."""
     aliases = ["r_record", "r_task", "r_day", "r_region", "r_city", "r_unit", *COLUMNS]
     fields = ["source", *LINE_FIELDS]
     for tasks in (False, True) if source.task_field else (False,):
@@ -411,7 +412,7 @@ def rebuild() -> None:
         for model in (Rollup, RollupEntry):
             model.objects.all().delete()
         for source in ALL_SOURCES.values():
-            _build_source(source)
+            build_source(source)
         fields = ["source", "grain", "month", "region_id", "city_id", "unit_id", "task_id", *COLUMNS]
         aliases = ["g_source", "g_grain", "g_month", "g_region", "g_city", "g_unit", "g_task"]
         aliases += [f"t_{c}" for c in COLUMNS]

@@ -237,7 +237,7 @@ def test_a_change_committed_while_a_rebuild_runs_stays_for_the_next_flush(world:
     lower id but commits while the rebuild counts keeps it for the next flush (it was deleted with every id up to
     the highest seen at the start)."""
     taken, commit, only_it_left = _a_change_yet_to_commit(world)
-    real_build = rollups._build_source
+    real_build = rollups.build_source
     built: list[str] = []
 
     def committed_meanwhile(source: Any) -> None:
@@ -246,11 +246,11 @@ def test_a_change_committed_while_a_rebuild_runs_stays_for_the_next_flush(world:
             commit()
         built.append(source.key)
 
-    monkeypatch.setattr(rollups, "_build_source", committed_meanwhile)
+    monkeypatch.setattr(rollups, "build_source", committed_meanwhile)
     rollups.rebuild()
     only_it_left()
     assert RollupState.objects.get(pk=1).changes_through == max(taken)
-    monkeypatch.setattr(rollups, "_build_source", real_build)
+    monkeypatch.setattr(rollups, "build_source", real_build)
     rollups.flush()
     assert not RollupChange.objects.exists()
     assert compute(Y2025).counts == compute_live(Y2025).counts
