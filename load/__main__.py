@@ -10,9 +10,11 @@
 
 Environment: ``LOAD_USERS`` (200), ``LOAD_TIME`` (5m), ``LOAD_SPAWN_RATE`` (20), ``LOAD_SCALE``
 (``full``: the bench database ``fuyuan_bench`` with a million referrals, about five minutes to build
-the first time; ``small``: ``fuyuan_load_small``, about a minute), ``LOAD_DATABASE_URL``, ``REDIS_URL``
-(default ``redis://127.0.0.1:6379/0``), ``LOAD_PORT``, ``LOAD_WORKERS`` (4), ``LOAD_THREADS`` (2 per worker),
-``LOAD_P99_MS`` (500).
+the first time; ``small``: ``fuyuan_load_small``, about a minute), ``LOAD_COPY`` (1: each run on a fresh copy
+of that database, ``…_run``, made with ``CREATE DATABASE … TEMPLATE``, and the Redis database emptied, so that
+runs compare; 0: on the dataset itself), ``LOAD_DATABASE_URL`` (a database of your own, used as it is),
+``REDIS_URL`` (default ``redis://127.0.0.1:6379/0``), ``LOAD_PORT``, ``LOAD_WORKERS`` (4), ``LOAD_THREADS``
+(2 per worker), ``LOAD_P99_MS`` (500).
 Exit status 1 when a request failed.
 
 ``SCALE_OUT=1`` (``make load SCALE_OUT=1``): the same users against nginx in front of two gunicorn
@@ -35,6 +37,28 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+
+
+def fresh_copy(dataset: str, copy: str, redis_url: str) -> None:
+    """``copy``: a new copy of the database ``dataset`` (``CREATE DATABASE … TEMPLATE``), and the Redis database
+    of ``redis_url`` emptied (its cache and queue would describe the previous run's data)."""
+    import psycopg2  # type: ignore[import-untyped]
+    import redis
+
+    started = time.perf_counter()
+    conn = psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname IN (%s, %s) AND pid <> "
+            "pg_backend_pid()",
+            [dataset, copy],
+        )
+        cursor.execute(f'DROP DATABASE IF EXISTS "{copy}"')
+        cursor.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{dataset}"')
+    conn.close()
+    redis.Redis.from_url(redis_url).flushdb()
+    print(f"[load] {copy}: a fresh copy of {dataset} in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def _free_port() -> int:
@@ -117,9 +141,10 @@ def main() -> int:
     threads = os.environ.get("LOAD_THREADS", "2")
     limit_ms = float(os.environ.get("LOAD_P99_MS", "500"))
     port = int(os.environ.get("LOAD_PORT") or _free_port())
-    database = os.environ.get("LOAD_DATABASE_URL") or (
-        "postgres://postgres@127.0.0.1:5432/" + ("fuyuan_bench" if scale == "full" else "fuyuan_load_small")
-    )
+    server = "postgres://postgres@127.0.0.1:5432/"
+    dataset = "fuyuan_bench" if scale == "full" else "fuyuan_load_small"
+    copy = not os.environ.get("LOAD_DATABASE_URL") and os.environ.get("LOAD_COPY", "1") not in ("", "0")
+    database = os.environ.get("LOAD_DATABASE_URL") or server + (f"{dataset}_run" if copy else dataset)
     work = Path(tempfile.mkdtemp(prefix="fuyuan-load-"))
     env = {
         **os.environ,
@@ -136,7 +161,13 @@ def main() -> int:
         "LOAD_CONFIG": str(work / "config.json"),
     }
     print(f"[load] scale {scale}, database {database.rsplit('/', 1)[-1]}, work dir {work}", flush=True)
-    subprocess.run([sys.executable, "-m", "load.prepare", env["LOAD_CONFIG"]], cwd=ROOT, env=env, check=True)
+    prepare = [sys.executable, "-m", "load.prepare", env["LOAD_CONFIG"]]
+    if copy:  # every run starts from the same data: the dataset kept, the run on a copy of it
+        subprocess.run([*prepare, "dataset"], cwd=ROOT, env={**env, "DATABASE_URL": server + dataset}, check=True)
+        fresh_copy(dataset, database.rsplit("/", 1)[-1], env["REDIS_URL"])
+        subprocess.run([*prepare, "people"], cwd=ROOT, env=env, check=True)
+    else:
+        subprocess.run(prepare, cwd=ROOT, env=env, check=True)
     if os.environ.get("SCALE_OUT", "0") not in ("", "0"):  # nginx, two gunicorns, two workers, one beat
         from load.scale import run_scale_out
 

@@ -127,12 +127,17 @@ def make_people() -> dict[str, Any]:
 
 
 def main() -> None:
+    """``python -m load.prepare CONFIG [dataset|people]``: the dataset, the people (written to CONFIG), or both."""
     out = Path(sys.argv[1])
+    step = sys.argv[2] if len(sys.argv) > 2 else "all"
     scale = os.environ.get("LOAD_SCALE", "full")
     from bench.runner import setup_django
 
     setup_django()
-    build_dataset(scale)
+    if step in ("all", "dataset"):
+        build_dataset(scale)
+    if step == "dataset":
+        return
     config = make_people()
     out.write_text(json.dumps(config))
     counts = {k: len(v) for k, v in config["people"].items()}

@@ -258,7 +258,8 @@ def run_scale_out(
             env=env,
         )
         time.sleep(min(60.0, _seconds(run_time) / 2))
-        print(_checks(env, "kick").stdout, end="", flush=True)  # and again in the middle of the load
+        # and again in the middle of the load, with the nightly check of the figures (it must not stall the site)
+        print(_checks(env, "kick", "--nightly-check").stdout, end="", flush=True)
         locust.wait()
         fleet.check_alive()
         upstreams = ",".join(f"http://127.0.0.1:{p}" for p in ports)

@@ -1,7 +1,8 @@
 """The scale-out run's correctness checks (``load/scale.py``), in a process with the site's settings.
 
 ``python -m load.scale_checks kick``: queue every interval task of the beat schedule twice at once, so
-that both Celery workers run each alert scan together (as two beats would).
+that both Celery workers run each alert scan together (as two beats would); with ``--nightly-check``, the
+nightly check of the figures' rollups too (02:30 in production), so that it runs under the load.
 
 ``python -m load.scale_checks verify --nginx URL --upstreams URL1,URL2``: wait for the queue to drain,
 then check, and print as a table:
@@ -11,7 +12,8 @@ then check, and print as a table:
 - a session works on every instance: a load user's cookie on each gunicorn directly, and a sign-in
   through nginx followed by requests that nginx spreads over both upstreams (its ``X-Upstream``);
 - the cache is shared: a list count one instance cached in Redis is changed here, and the other
-  instance shows the changed count.
+  instance shows the changed count;
+- the nightly check queued during the load finished and found the rollups equal to the records.
 
 Exit status 1 when a check fails.
 """
@@ -46,7 +48,7 @@ def _setup() -> None:
     django.setup()
 
 
-def kick() -> None:
+def kick(*, nightly_check: bool = False) -> None:
     from django_celery_beat.models import PeriodicTask
 
     from fuyuan.celery import app
@@ -58,6 +60,9 @@ def kick() -> None:
             app.send_task(task.task, args=args, kwargs=kwargs, queue=task.queue or None)
         names.append(task.task)
     print(f"[scale] queued twice at once: {', '.join(names)}", flush=True)
+    if nightly_check:
+        app.send_task("stats.check_rollups")
+        print("[scale] queued the nightly check of the figures (stats.check_rollups)", flush=True)
 
 
 def _redis() -> Any:
@@ -165,6 +170,22 @@ def check_cache(upstreams: list[str], cookie: str, url: str = "/referrals/all/")
     return Check("cache shared", ok, detail)
 
 
+def check_nightly(run_started: float, timeout: float = 300) -> Check:
+    """The nightly check queued in the middle of the load: finished (waiting up to ``timeout``), no drift."""
+    from datetime import UTC, datetime
+
+    from stats.models import RollupCheck
+
+    since = datetime.fromtimestamp(run_started, tz=UTC)
+    started = time.monotonic()
+    while (found := RollupCheck.objects.filter(checked_at__gte=since).order_by("-checked_at").first()) is None:
+        if time.monotonic() - started > timeout:
+            return Check("nightly check under the load", False, f"no check recorded {timeout:.0f} s after the run")
+        time.sleep(2)
+    detail = f"{found.records:,} records in {found.seconds} s, {found.drifted} rows drifted {found.sources}".strip()
+    return Check("nightly check under the load", found.drifted == 0, detail)
+
+
 def print_table(checks: list[Check]) -> None:
     width = max(len(c.name) for c in checks)
     header = f"{'check':<{width}}  {'result':<6}  detail"
@@ -188,6 +209,7 @@ def verify(nginx: str, upstreams: list[str], run_started: float) -> int:
         check_session_direct(upstreams, office["session"]),
         check_session_nginx(nginx, office),
         check_cache(upstreams, office["session"]),
+        check_nightly(run_started),
     ]
     print_table(checks)
     return 0 if all(c.ok for c in checks) else 1
@@ -199,10 +221,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--nginx", default="")
     parser.add_argument("--upstreams", default="")
     parser.add_argument("--since", type=float, default=0.0, help="the run's start (epoch seconds)")
+    parser.add_argument("--nightly-check", action="store_true", help="kick: queue the nightly check of the figures")
     args = parser.parse_args(argv)
     _setup()
     if args.action == "kick":
-        kick()
+        kick(nightly_check=args.nightly_check)
         return 0
     return verify(args.nginx, [u for u in args.upstreams.split(",") if u], args.since)
 
