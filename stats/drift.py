@@ -8,7 +8,7 @@ what drifted):
    gives now (``rollups.lines``), leaving out the records whose change is still in the queue (the next flush
    takes them);
 2. **the sums against the ledger**: the rollups (``Rollup``) against the ledger summed as they keep it
-   (``rollups.sum_ledger``), which a flush moves in the same transaction.
+   (``rollups.ledger_sums``), which a flush moves in the same transaction.
 
 A record whose ledger drifted is recounted (``rollups.apply``: its lines and the sums move by the difference); a
 source whose sums drifted from its ledger has them summed again from the ledger. Each check is recorded
@@ -112,13 +112,8 @@ def _nonzero(prefix: str) -> Q:
 
 
 def _summed(source: Source) -> tuple[str, list[Any]]:
-    parts = []
-    for by_unit, everywhere in ((False, False), (True, False), (False, True)):
-        for grain in (Rollup.MONTH, Rollup.YEAR):
-            qs = rollups.sum_ledger(by_unit=by_unit, grain=grain, everywhere=everywhere, source=source.key)
-            qs = qs.filter(_nonzero("t_"))
-            parts.append(_select(qs, SUM[:6] + [f"t_{c}" for c in COLUMNS], SUM))
-    return _union(parts)
+    aliases = SUM[:6] + [f"t_{c}" for c in COLUMNS]
+    return _union([_select(qs.filter(_nonzero("t_")), aliases, SUM) for qs in rollups.ledger_sums(source.key)])
 
 
 def _sums(found: Found) -> None:
@@ -171,12 +166,7 @@ def compare() -> tuple[list[Found], int]:
 def _resum(source: Source) -> None:
     """The source's rollups summed again from its ledger (under the lock)."""
     Rollup.objects.filter(source=source.key).delete()
-    fields = ["source", "grain", "month", "region_id", "city_id", "unit_id", "task_id", *COLUMNS]
-    aliases = ["g_source", "g_grain", "g_month", "g_region", "g_city", "g_unit", "g_task", *(f"t_{c}" for c in COLUMNS)]
-    for by_unit, everywhere in ((False, False), (True, False), (False, True)):
-        for grain in (Rollup.MONTH, Rollup.YEAR):
-            qs = rollups.sum_ledger(by_unit=by_unit, grain=grain, everywhere=everywhere, source=source.key)
-            rollups.insert_select(Rollup, fields, qs, aliases)
+    rollups.sum_ledger_into_rollups(source.key)
 
 
 def mend(found: list[Found]) -> None:

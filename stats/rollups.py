@@ -383,7 +383,7 @@ def build_source(source: Source) -> None:
         insert_select(RollupEntry, fields, qs.values("r_source", *aliases), ["r_source", *aliases])
 
 
-def sum_ledger(*, by_unit: bool, grain: int, everywhere: bool = False, source: str | None = None) -> QuerySet:
+def _sum_ledger(*, by_unit: bool, grain: int, everywhere: bool = False, source: str | None = None) -> QuerySet:
     """The ledger summed as the rollups keep it (one of their six kinds of row): values ``g_*`` and ``t_*``."""
     group: dict[str, Any] = {
         "g_source": F("source"),
@@ -402,6 +402,27 @@ def sum_ledger(*, by_unit: bool, grain: int, everywhere: bool = False, source: s
     return qs.annotate(**group).values(*group).annotate(**sums).values(*group, *sums).order_by()
 
 
+def ledger_sums(source: str | None = None) -> list[QuerySet]:
+    """The ledger (of one source, or all) summed into each of the rollups' six kinds of row: by region, by unit and
+    every region together, each per month and per year."""
+    kinds = ((False, False), (True, False), (False, True))
+    return [
+        _sum_ledger(by_unit=by_unit, grain=grain, everywhere=everywhere, source=source)
+        for by_unit, everywhere in kinds
+        for grain in (Rollup.MONTH, Rollup.YEAR)
+    ]
+
+
+SUM_FIELDS = ["source", "grain", "month", "region_id", "city_id", "unit_id", "task_id", *COLUMNS]
+SUM_ALIASES = ["g_source", "g_grain", "g_month", "g_region", "g_city", "g_unit", "g_task", *(f"t_{c}" for c in COLUMNS)]
+
+
+def sum_ledger_into_rollups(source: str | None = None) -> None:
+    """Write the rollups of one source (or all) from its ledger, in SQL (the caller holds the lock and emptied them)."""
+    for rows in ledger_sums(source):
+        insert_select(Rollup, SUM_FIELDS, rows, SUM_ALIASES)
+
+
 def rebuild() -> None:
     """Count every record again from nothing (after a change of the sources' counts, or to repair)."""
     with transaction.atomic():
@@ -413,13 +434,7 @@ def rebuild() -> None:
             model.objects.all().delete()
         for source in ALL_SOURCES.values():
             build_source(source)
-        fields = ["source", "grain", "month", "region_id", "city_id", "unit_id", "task_id", *COLUMNS]
-        aliases = ["g_source", "g_grain", "g_month", "g_region", "g_city", "g_unit", "g_task"]
-        aliases += [f"t_{c}" for c in COLUMNS]
-        for by_unit, everywhere in ((False, False), (True, False), (False, True)):
-            for grain in (Rollup.MONTH, Rollup.YEAR):
-                rows = sum_ledger(by_unit=by_unit, grain=grain, everywhere=everywhere)
-                insert_select(Rollup, fields, rows, aliases)
+        sum_ledger_into_rollups()
         _note_taken(changes)
         RollupState.objects.filter(pk=1).update(layout=layout(), built_at=timezone.now())
     _compact(len(changes))
