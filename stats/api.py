@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -116,7 +116,17 @@ class SummaryView(APIView):
             OpenApiParameter("task", OpenApiTypes.INT, description="Work task id."),
             OpenApiParameter("unit", OpenApiTypes.INT, description="One unit (office, leaders, administrators)."),
         ],
-        responses={200: StatsSummarySerializer, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
+        responses={
+            200: StatsSummarySerializer,
+            400: OpenApiTypes.OBJECT,
+            404: OpenApiTypes.OBJECT,
+            503: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="The figures' rollups are held by a rebuild or a large import for longer than a read "
+                "waits (FUYUAN_STATS_READ_WAIT_SECONDS): nothing was changed; try again after Retry-After seconds. "
+                'Body: {"detail": "…"}.',
+            ),
+        },
         examples=[
             OpenApiExample(
                 "Mediation success rate",

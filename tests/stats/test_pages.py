@@ -181,6 +181,8 @@ def test_api_shape_and_bad_input(world) -> None:  # type: ignore[no-untyped-def]
     schema = office.get("/api/schema/").content.decode()
     assert "/api/v1/stats/summary/" in schema
     assert "stats_summary" in schema
+    operation = office.get("/api/schema/", {"format": "json"}).json()["paths"][API]["get"]
+    assert "Retry-After" in operation["responses"]["503"]["description"]  # the rollups busy (tests/stats/test_drift.py)
 
 
 def _queries(client, url: str, params: dict) -> int:  # type: ignore[no-untyped-def]
