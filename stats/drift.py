@@ -90,7 +90,7 @@ def _note(found: Found, kind: str, side: str, row: tuple[Any, ...]) -> None:
 def _lines(found: Found, queued: set[int]) -> None:
     """Step 1: the records whose ledger lines differ from what they give now (less those still queued)."""
     source = found.source
-    ours = _union([_select(rollups.lines(source, tasks=t), LINE, LINE) for t in _task_kinds(source)])
+    ours = _union([_select(rollups.lines(source, tasks=t), LINE, LINE) for t in rollups.task_kinds(source)])
     theirs = _select(RollupEntry.objects.filter(source=source.key).values(*rollups.LINE_FIELDS),
                      rollups.LINE_FIELDS, LINE)  # fmt: skip
     for side, row in _differ(ours, theirs):
@@ -98,10 +98,6 @@ def _lines(found: Found, queued: set[int]) -> None:
             continue
         found.records.add(int(row[0]))
         _note(found, "line", side, row)
-
-
-def _task_kinds(source: Source) -> tuple[bool, ...]:
-    return (False, True) if source.task_field else (False,)
 
 
 def _nonzero(prefix: str) -> Q:
@@ -112,14 +108,14 @@ def _nonzero(prefix: str) -> Q:
 
 
 def _summed(source: Source) -> tuple[str, list[Any]]:
-    aliases = SUM[:6] + [f"t_{c}" for c in COLUMNS]
+    aliases = rollups.SUM_ALIASES[1:]  # not the source: one source at a time
     return _union([_select(qs.filter(_nonzero("t_")), aliases, SUM) for qs in rollups.ledger_sums(source.key)])
 
 
 def _sums(found: Found) -> None:
     """Step 2: the rollup rows that differ from the ledger summed again."""
     stored = Rollup.objects.filter(Q(source=found.source.key) & _nonzero(""))
-    fields = ["grain", "month", "region_id", "city_id", "unit_id", "task_id", *COLUMNS]
+    fields = rollups.SUM_FIELDS[1:]
     theirs = _select(stored.values(*fields), fields, SUM)
     keys = set()
     for side, row in _differ(_summed(found.source), theirs):

@@ -163,6 +163,12 @@ def lines(source: Source, ids: Sequence[int] | None = None, *, tasks: bool = Fal
     return qs.annotate(**columns).values(*columns).order_by()
 
 
+def task_kinds(source: Source) -> tuple[bool, ...]:
+    """The ``tasks`` values of :func:`lines` a source's ledger holds: the all-tasks line, and one per task if it has
+    tasks."""
+    return (False, True) if source.task_field else (False,)
+
+
 LINE_FIELDS = ["record_id", "task_id", "day", "region_id", "city_id", "unit_id", *COLUMNS]
 
 
@@ -378,7 +384,7 @@ def build_source(source: Source) -> None:
     """Write the ledger of every record of the source (in SQL; the caller holds the lock and emptied it)."""
     aliases = ["r_record", "r_task", "r_day", "r_region", "r_city", "r_unit", *COLUMNS]
     fields = ["source", *LINE_FIELDS]
-    for tasks in (False, True) if source.task_field else (False,):
+    for tasks in task_kinds(source):
         qs = lines(source, tasks=tasks).annotate(r_source=Value(source.key))
         insert_select(RollupEntry, fields, qs.values("r_source", *aliases), ["r_source", *aliases])
 
