@@ -7,7 +7,7 @@ import importlib
 import sys
 import time
 
-from bench.runner import Report, setup_django
+from bench.runner import Report, machine_reference, setup_django
 
 MODULES = [
     "foundation",
@@ -16,6 +16,7 @@ MODULES = [
     "referrals",
     "dashboard",
     "levels",
+    "lists",
     "plans",
     "hearings",
     "opinions",
@@ -43,6 +44,7 @@ def main() -> int:
         referrals.TOTAL = referrals.FULL_TOTAL
     setup_django()
     report = Report()
+    print(machine_reference(), flush=True)
     print(Report.header())
     started = time.perf_counter()
     for name in args.only or MODULES:

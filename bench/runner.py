@@ -57,12 +57,17 @@ class Row:
     target_ms: float | None
     target_queries: int | None
     note: str = ""
+    target_median_ms: float | None = None
+    #: the p95 may be at most this many times the median (no collector or lock spikes)
+    max_spread: float | None = None
 
     @property
     def ok(self) -> bool:
         time_ok = self.target_ms is None or self.p95_ms <= self.target_ms
+        median_ok = self.target_median_ms is None or self.median_ms <= self.target_median_ms
+        spread_ok = self.max_spread is None or self.p95_ms <= self.max_spread * self.median_ms
         queries_ok = self.target_queries is None or (self.queries is not None and self.queries <= self.target_queries)
-        return time_ok and queries_ok
+        return time_ok and median_ok and spread_ok and queries_ok
 
 
 @dataclass
@@ -78,6 +83,8 @@ class Report:
         warmup: int = 3,
         target_p95_ms: float | None = None,
         target_queries: int | None = None,
+        target_median_ms: float | None = None,
+        max_spread: float | None = None,
         note: str = "",
         check: Callable[[Any], None] | None = None,
     ) -> Row:
@@ -102,14 +109,26 @@ class Report:
             reset_queries()
         timings.sort()
         p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
-        row = Row(name, statistics.median(timings), p95, queries, target_p95_ms, target_queries, note)
+        row = Row(
+            name, statistics.median(timings), p95, queries, target_p95_ms, target_queries, note,
+            target_median_ms, max_spread,
+        )  # fmt: skip
         self.rows.append(row)
         print(self.format_row(row), flush=True)
         return row
 
-    def record(self, name: str, ms: float, *, target_ms: float | None = None, note: str = "") -> Row:
-        """A single timed operation (a bulk job, a scan) rather than a repeated request."""
-        row = Row(name, ms, ms, None, target_ms, None, note)
+    def record(
+        self,
+        name: str,
+        ms: float,
+        *,
+        p95_ms: float | None = None,
+        target_ms: float | None = None,
+        target_median_ms: float | None = None,
+        note: str = "",
+    ) -> Row:
+        """A single timed operation (a bulk job, a scan), or a median and p95 measured otherwise."""
+        row = Row(name, ms, ms if p95_ms is None else p95_ms, None, target_ms, None, note, target_median_ms)
         self.rows.append(row)
         print(self.format_row(row), flush=True)
         return row
@@ -121,13 +140,44 @@ class Report:
     @staticmethod
     def format_row(row: Row) -> str:
         target = f"{row.target_ms:.0f}ms" if row.target_ms is not None else "-"
+        if row.target_median_ms is not None:  # median / p95
+            target = f"{row.target_median_ms:.0f}/{target}"
+        if row.max_spread is not None:
+            row_note = f"p95 ≤ {row.max_spread:g}× median" + (f"; {row.note}" if row.note else "")
+        else:
+            row_note = row.note
         queries = str(row.queries) if row.queries is not None else "-"
         max_q = str(row.target_queries) if row.target_queries is not None else "-"
         mark = "yes" if row.ok else "NO"
         line = (
             f"{row.name:<58} {row.median_ms:>7.1f}ms {row.p95_ms:>7.1f}ms {target:>9} {queries:>7} {max_q:>4}  {mark}"
         )
-        return line + (f"   {row.note}" if row.note else "")
+        return line + (f"   {row_note}" if row_note else "")
+
+
+def machine_reference() -> str:
+    """How fast this machine is today: the same fixed work timed before the modules, so that runs of different days
+    (or machines) can be compared. Shared development machines differ by 2–3× from one day to the next."""
+    from django.db import connection
+
+    def python_work() -> float:
+        started = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i % 7
+        return (time.perf_counter() - started) * 1000
+
+    def round_trip() -> float:
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return (time.perf_counter() - started) * 1000
+
+    python_ms = statistics.median(python_work() for _ in range(5))
+    round_trip()  # the connection
+    sql_ms = statistics.median(round_trip() for _ in range(50))
+    return f"machine: a fixed Python loop {python_ms:.0f} ms (median of 5), a database round trip {sql_ms:.2f} ms"
 
 
 def client_for(username: str) -> Any:

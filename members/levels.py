@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connections
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -155,14 +156,26 @@ class Reach:
         return Q(pk__in=[])
 
 
+#: Four levels are enough (high court → tribunal). A walk down the parent index: the same question as
+#: ``pk=u | parent=u | parent__parent=u | parent__parent__parent=u`` took three self-joins over every unit
+#: (2 ms to plan and 2 ms to run on 3,000 units, on every page of a liaison or clerk).
+_DESCENDANTS_SQL = """
+WITH RECURSIVE below(id, kind, depth) AS (
+    SELECT id, kind, 0 FROM {table} WHERE id = %s
+    UNION ALL
+    SELECT u.id, u.kind, below.depth + 1 FROM {table} u JOIN below ON u.parent_id = below.id WHERE below.depth < 3
+)
+SELECT id FROM below WHERE %s = '' OR kind = %s ORDER BY id
+"""
+
+
 def descendants(unit_id: int, *, courts_only: bool = False) -> tuple[int, ...]:
-    """``unit_id`` and the units below it (four levels are enough: high court → tribunal), in one query."""
-    qs = MemberUnit.objects.filter(
-        Q(pk=unit_id) | Q(parent_id=unit_id) | Q(parent__parent_id=unit_id) | Q(parent__parent__parent_id=unit_id)
-    )
-    if courts_only:
-        qs = qs.filter(kind=MemberUnit.Kind.COURT)
-    return tuple(qs.order_by("pk").values_list("pk", flat=True))
+    """``unit_id`` and the units below it, four levels down, in one query."""
+    kind = MemberUnit.Kind.COURT.value if courts_only else ""
+    table = connections[MemberUnit.objects.db].ops.quote_name(MemberUnit._meta.db_table)
+    with connections[MemberUnit.objects.db].cursor() as cursor:
+        cursor.execute(_DESCENDANTS_SQL.format(table=table), [unit_id, kind, kind])  # nosec B608: a table name
+        return tuple(row[0] for row in cursor.fetchall())
 
 
 def reach_of(user: Any) -> Reach:

@@ -10,7 +10,7 @@ from members import levels
 from members.models import MemberUnit, Region, User
 from members.roles import Role
 from tests.conftest import ensure_organisation
-from tests.factories import UnitFactory, make_user
+from tests.factories import CourtFactory, UnitFactory, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +131,25 @@ def test_reach_of_liaison_includes_sub_units(tree: dict[str, Region]) -> None:
     assert set(r.unit_ids) == {parent.pk, child.pk, grandchild.pk}
     assert r.region is None and not r.everything and not r.court_ids
     assert reach(make_user(Role.LIAISON, grandchild)).unit_ids == (grandchild.pk,)
+
+
+def test_descendants_walk_four_levels_down_in_one_query(
+    tree: dict[str, Region], django_assert_num_queries: Any
+) -> None:
+    top = UnitFactory(name="一级", region=tree["兰州市"], level="city")
+    second = CourtFactory(name="二级法院", region=tree["兰州市"], parent=top)
+    third = UnitFactory(name="三级", region=tree["城关区"], level="county", parent=second)
+    fourth = CourtFactory(name="四级法院", region=tree["城关区"], parent=third)
+    fifth = UnitFactory(name="五级", region=tree["城关区"], level="county", parent=fourth)
+    UnitFactory(name="旁支", region=tree["兰州市"], level="city")  # another tree
+    with django_assert_num_queries(1):
+        below = levels.descendants(top.pk)
+    assert below == tuple(sorted((top.pk, second.pk, third.pk, fourth.pk)))  # the fifth level is past the walk
+    assert levels.descendants(top.pk, courts_only=True) == (second.pk, fourth.pk)
+    assert levels.descendants(third.pk) == tuple(sorted((third.pk, fourth.pk, fifth.pk)))
+    assert levels.descendants(fifth.pk) == (fifth.pk,)
+    assert levels.descendants(fifth.pk, courts_only=True) == ()
+    assert levels.descendants(0) == ()
 
 
 def test_reach_of_clerks_by_court_level(tree: dict[str, Region]) -> None:
