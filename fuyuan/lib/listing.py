@@ -88,6 +88,10 @@ class DeepPaginator(Paginator):
             # sort's index over the whole table expecting to meet the few rows of a narrow scope early: a
             # liaison's two recommendations to answer among 100,000 took 770 ms, now 3 ms.
             rows: Any = qs
+        elif isinstance(qs, QuerySet) and reads_only_ids(qs):
+            # The view reads the page's rows itself: the ids' own LIMIT is the page, with the filters applied
+            # once (``pk IN (…)`` around it ran the reader's scope twice: 6 ms of a liaison's 13 ms).
+            rows = qs[bottom:top]
         elif isinstance(qs, QuerySet):
             # Still a queryset (evaluated once, when the page is read), so a view may narrow it further.
             rows = qs.filter(pk__in=Subquery(qs.values("pk")[bottom:top]))
@@ -96,6 +100,19 @@ class DeepPaginator(Paginator):
         if self.count_capped and number > 1 and not len(rows):
             raise EmptyPage(self.error_messages["no_results"])
         return CappedPage(rows, number, self)
+
+
+def reads_only_ids(qs: QuerySet[Any]) -> bool:
+    """``qs.only("pk")`` with nothing joined in: what a view pages before reading its rows by their ids."""
+    names, deferring = qs.query.deferred_loading
+    wanted = {"pk", qs.model._meta.pk.name}
+    return (
+        not deferring
+        and bool(names)
+        and set(names) <= wanted
+        and not qs.query.select_related
+        and not qs.query.annotations
+    )
 
 
 class CappedPage(Page):

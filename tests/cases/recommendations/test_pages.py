@@ -131,6 +131,29 @@ def test_sorting_and_paging(cast):
     assert client.get(LIST, {"sort": "nonsense"}).status_code == 200
 
 
+def test_a_deep_page_of_ids_applies_the_readers_scope_once(cast):
+    """The list pages bare ids, then reads their rows: the page's ids are one LIMIT over the filtered sort, not
+    ``pk IN (that LIMIT)`` with every filter again around it (a liaison's scope is a UNION of three lookups)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(45):
+        make_issued(cast, issued_on=date(2025, 1, 1) + timedelta(days=i))
+    make_issued(cast, by=cast.other_clerk, addressee=cast.other_unit)  # outside the liaison's scope
+    scope = list(
+        JudicialRecommendation.objects.filter(addressee=cast.unit).order_by("-issued_on", "-id").values_list("number")
+    )
+    client = client_for(cast.liaison)
+    client.get(LIST, {"page": 2})  # the fragments and the count, kept for the next request
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(LIST, {"page": 2})
+    ids = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "cases_judicialrecommendation"."id" ')]
+    assert numbers(page) == [n for (n,) in scope[20:40]]
+    assert len(ids) == 1, ids
+    assert ids[0].count("copy_to") == 1 and "LIMIT 20 OFFSET 20" in ids[0], ids[0]
+    assert numbers(client.get(LIST, {"page": 3})) == [n for (n,) in scope[40:45]]
+
+
 @time_machine.travel("2025-06-20 10:00 +0800", tick=False)
 def test_traffic_lights(cast):
     today = date(2025, 6, 20)
