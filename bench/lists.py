@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from bench.runner import Report, client_for, get_ok
+from bench.runner import Report, bench_user, client_for, get_ok
 
 LIST_TARGET: dict[str, Any] = {
     "target_median_ms": 15,
@@ -55,9 +55,7 @@ def _build_others() -> None:
 
 def _readers() -> None:
     """The load's liaison and clerk: a provincial department's and the first court's (``load.prepare``)."""
-    from django.contrib.auth.models import Group
-
-    from members.models import Liaison, MemberUnit, User
+    from members.models import MemberUnit
     from members.roles import Role
 
     court = (
@@ -67,14 +65,8 @@ def _readers() -> None:
         .first()
     )
     dept = MemberUnit.objects.filter(kind="government", active=True, level="province").order_by("pk").first()
-    for username, role, unit in ((LIAISON, Role.LIAISON, dept), (CLERK, Role.COURT_CLERK, court)):
-        user, created = User.objects.get_or_create(username=username, defaults={"name": username, "unit": unit})
-        if created:
-            user.set_unusable_password()
-            user.save()
-            user.groups.add(Group.objects.get(name=role))
-            if role == Role.LIAISON:
-                Liaison.objects.get_or_create(user=user, defaults={"role": "backup"})
+    bench_user(LIAISON, Role.LIAISON, dept.pk if dept else None, liaison_role="backup")
+    bench_user(CLERK, Role.COURT_CLERK, court.pk if court else None)
 
 
 def run(report: Report) -> None:

@@ -13,7 +13,7 @@ import time
 from datetime import date
 from typing import Any
 
-from bench.runner import Report, client_for, deep_page, get_ok
+from bench.runner import Report, bench_user, client_for, deep_page, get_ok
 
 #: The default ``make bench`` size; ``python -m bench --scale full`` (``make bench BENCH_ARGS="--scale full"``)
 #: grows it to FULL_TOTAL.
@@ -66,11 +66,10 @@ def _parties() -> dict[str, list[int | None]]:
 def build() -> dict[str, Any]:
     from collections import Counter
 
-    from django.contrib.auth.models import Group
     from django.db import connection, transaction
 
     from cases.models import Referral, ReferralKind
-    from members.models import Liaison, User, WorkTask
+    from members.models import WorkTask
     from members.roles import Role
 
     parties = _parties()
@@ -82,13 +81,7 @@ def build() -> dict[str, Any]:
         ("bench-ref-gov", Role.LIAISON, gov),
         ("bench-office", Role.OFFICE, None),
     ):
-        user, created = User.objects.get_or_create(username=username, defaults={"name": username, "unit_id": unit})
-        if created:
-            user.set_unusable_password()
-            user.save()
-            user.groups.add(Group.objects.get(name=role))
-            if role == Role.LIAISON:
-                Liaison.objects.get_or_create(user=user)
+        bench_user(username, role, unit)
     info = {"court": court, "gov": gov}
     have = Referral.objects.filter(case_number__startswith="B-").count()
     if have >= TOTAL:

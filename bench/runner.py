@@ -180,6 +180,24 @@ def machine_reference() -> str:
     return f"machine: a fixed Python loop {python_ms:.0f} ms (median of 5), a database round trip {sql_ms:.2f} ms"
 
 
+def bench_user(username: str, role: str, unit_id: int | None, *, liaison_role: str | None = None) -> Any:
+    """A benchmark reader with ``role``, created once (no password: the runner signs in with ``force_login``).
+    A liaison also gets a ``Liaison`` record (``liaison_role``, or the model's default)."""
+    from django.contrib.auth.models import Group
+
+    from members.models import Liaison, User
+    from members.roles import Role
+
+    user, created = User.objects.get_or_create(username=username, defaults={"name": username, "unit_id": unit_id})
+    if created:
+        user.set_unusable_password()
+        user.save()
+        user.groups.add(Group.objects.get(name=role))
+        if role == Role.LIAISON:
+            Liaison.objects.get_or_create(user=user, defaults={"role": liaison_role} if liaison_role else {})
+    return user
+
+
 def client_for(username: str) -> Any:
     from django.test import Client
 
