@@ -6,23 +6,9 @@ consultations, decisions, referrals), spread over the levels (``bench.tree``).
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-from bench.runner import Report, client_for, get_ok
-
-
-def _build_others() -> None:
-    for name in ("foundation", "recommendations", "meetings", "referrals"):
-        try:
-            module = importlib.import_module(f"bench.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"bench.{name}":
-                continue
-            raise
-        build = getattr(module, "build", None)
-        if callable(build):
-            build()
+from bench.runner import Report, build_datasets, client_for, get_ok
 
 
 def _rollups_current() -> None:
@@ -46,7 +32,7 @@ def run(report: Report) -> None:
 
     from members.models import Region
 
-    _build_others()
+    build_datasets()
     _rollups_current()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

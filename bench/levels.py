@@ -14,10 +14,9 @@ Run alone with ``python -m bench --only levels``.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-from bench.runner import Report, client_for, deep_page, get_ok
+from bench.runner import Report, build_datasets, client_for, deep_page, get_ok
 
 CITY = "兰州市"
 COUNTY = "城关区"
@@ -34,12 +33,6 @@ OFFICES = {
     "city": ("bench-office-city", "兰州市司法局"),
     "county": ("bench-office-county", "兰州市城关区司法局"),
 }
-
-
-def _build_others() -> None:
-    for name in ("foundation", "recommendations", "meetings", "referrals"):
-        module = importlib.import_module(f"bench.{name}")
-        module.build()
 
 
 def ensure_offices() -> None:
@@ -108,7 +101,7 @@ def _drill_down(report: Report) -> None:
 def run(report: Report) -> None:
     from django.db import connection
 
-    _build_others()
+    build_datasets()
     ensure_offices()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -12,10 +12,9 @@ The datasets are the other modules' (built when missing). Run alone with ``pytho
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
-from bench.runner import Report, bench_user, client_for, get_ok
+from bench.runner import Report, bench_user, build_datasets, client_for, get_ok
 
 LIST_TARGET: dict[str, Any] = {
     "target_median_ms": 15,
@@ -48,11 +47,6 @@ PAGES = [
 PYTHON_TARGET_MS = 10
 
 
-def _build_others() -> None:
-    for name in ("foundation", "recommendations", "meetings", "referrals"):
-        importlib.import_module(f"bench.{name}").build()
-
-
 def _readers() -> None:
     """The load's liaison and clerk: a provincial department's and the first court's (``load.prepare``)."""
     from members.models import MemberUnit
@@ -72,7 +66,7 @@ def _readers() -> None:
 def run(report: Report) -> None:
     from bench.profile_request import profile
 
-    _build_others()
+    build_datasets()
     _readers()
     clients = {name: client_for(name) for name in (OFFICE, LIAISON, CLERK)}
     for reader, url in PAGES:

@@ -155,6 +155,14 @@ class Report:
         return line + (f"   {row_note}" if row_note else "")
 
 
+def build_datasets() -> None:
+    """The records' datasets the statistics and the lists read (each module builds what is missing, once)."""
+    import importlib
+
+    for name in ("foundation", "recommendations", "meetings", "referrals"):
+        importlib.import_module(f"bench.{name}").build()
+
+
 def machine_reference() -> str:
     """How fast this machine is today: the same fixed work timed before the modules, so that runs of different days
     (or machines) can be compared. Shared development machines differ by 2–3× from one day to the next."""

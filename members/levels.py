@@ -172,8 +172,9 @@ SELECT id FROM below WHERE %s = '' OR kind = %s ORDER BY id
 def descendants(unit_id: int, *, courts_only: bool = False) -> tuple[int, ...]:
     """``unit_id`` and the units below it, four levels down, in one query."""
     kind = MemberUnit.Kind.COURT.value if courts_only else ""
-    table = connections[MemberUnit.objects.db].ops.quote_name(MemberUnit._meta.db_table)
-    with connections[MemberUnit.objects.db].cursor() as cursor:
+    connection = connections[MemberUnit.objects.db]
+    table = connection.ops.quote_name(MemberUnit._meta.db_table)
+    with connection.cursor() as cursor:
         cursor.execute(_DESCENDANTS_SQL.format(table=table), [unit_id, kind, kind])  # nosec B608: a table name
         return tuple(row[0] for row in cursor.fetchall())
 
